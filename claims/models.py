@@ -1,0 +1,470 @@
+"""The domain: articles and their revisions, claims, sources, captures and evidence.
+
+Status changes are model methods with verb names (``claim.confirm(by=..., note=...)``);
+workflows over several models live in the topic modules (``ingest.py``,
+``verification.py``, ``sources.py``...). Every model keeps its history
+(django-simple-history), and the reason for a change travels as the history's
+``history_change_reason``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+class ConfirmationRefused(Exception):
+    """The confirmation rule does not allow this claim to be confirmed yet."""
+
+
+class Article(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Origin(models.TextChoices):
+        PASTE = "paste", "Pasted text"
+        UPLOAD = "upload", "Uploaded file"
+        URL = "url", "Fetched from a URL"
+
+    title = models.CharField(max_length=300)
+    outlet = models.CharField(max_length=200, blank=True)
+    outlet_domain = models.CharField(
+        max_length=253,
+        blank=True,
+        help_text="Registered domain of the outlet; its sources do not count as independent.",
+    )
+    url = models.URLField(max_length=2000, blank=True)
+    published_at = models.DateField(null=True, blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.PASTE)
+    body = models.TextField(blank=True, help_text="The current revision's text, as received.")
+    revision = models.PositiveIntegerField(default=1)
+    dropped = models.JSONField(
+        default=list, blank=True, help_text="Boilerplate and repeated blocks left out."
+    )
+
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    pipeline_version = models.CharField(max_length=40, blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_articles",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="created_articles",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "queued_at"], name="article_state_queued"),
+            models.Index(fields=["-created_at"], name="article_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "processing", "done", "failed"]),
+                name="article_state_valid",
+            ),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="article_revision_positive"),
+            models.CheckConstraint(
+                condition=Q(progress_done__lte=models.F("progress_total")),
+                name="article_progress_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("article-detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.PROCESSING)
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return round(100 * self.progress_done / self.progress_total)
+
+    def requeue(self, *, by: AbstractBaseUser | None = None, reason: str = "") -> None:
+        """Put a failed (or stuck) article back in the queue; the caller enqueues the job."""
+        self.state = self.State.QUEUED
+        self.error = ""
+        self.progress_done = self.progress_total = 0
+        self.queued_at = timezone.now()
+        self.started_at = self.finished_at = None
+        self._change_reason = reason or "re-queued for extraction"
+        if by is not None:
+            self._history_user = by
+        self.save()
+
+
+class ArticleRevision(models.Model):
+    """Every text an article has had; ``Article.body`` is the newest one."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    body = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} (revision {self.number})"
+
+
+class Claim(models.Model):
+    class Status(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", "Unconfirmed"
+        CONFIRMED = "confirmed", "Confirmed"
+
+    class Type(models.TextChoices):
+        QUANTITY = "quantity", "Quantity / statistic"
+        STATEMENT = "statement", "Quote / statement"
+        EVENT = "event", "Event"
+        PREDICTION = "prediction", "Prediction / promise"
+        OPINION = "opinion", "Opinion"
+        OTHER = "other", "Other"
+
+    class Origin(models.TextChoices):
+        EXTRACTED = "extracted", "Extracted"
+        MANUAL = "manual", "Created by hand"
+        SPLIT = "split", "Split"
+        MERGED = "merged", "Merged"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    revision = models.PositiveIntegerField(help_text="The article revision the offsets index.")
+    sentence_index = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+    # W3C Web Annotation anchors: TextPositionSelector (start, end) and
+    # TextQuoteSelector (exact = text, prefix, suffix).
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    occurrences = models.JSONField(default=list, blank=True)
+
+    checkworthiness = models.FloatField(default=0.0)
+    check_worthy = models.BooleanField(default=False)
+    claim_type = models.CharField(max_length=12, choices=Type.choices, default=Type.OTHER)
+    hedged = models.BooleanField(default=False)
+    hedge_cues = models.JSONField(default=list, blank=True)
+    speaker = models.CharField(max_length=200, blank=True)
+    attribution = models.JSONField(null=True, blank=True)
+    entities = models.JSONField(default=list, blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.EXTRACTED)
+    pipeline_version = models.CharField(max_length=40, blank=True)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNCONFIRMED)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_note = models.TextField(blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+    )
+    orphaned = models.BooleanField(
+        default=False, help_text="Its text could not be found again after an edit."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article", "start", "pk"]
+        indexes = [
+            models.Index(fields=["article", "-checkworthiness"], name="claim_article_score"),
+            models.Index(fields=["status", "-checkworthiness"], name="claim_status_score"),
+            models.Index(fields=["-checkworthiness", "-id"], name="claim_score"),
+            models.Index(fields=["assignee", "status"], name="claim_assignee_status"),
+            models.Index(fields=["speaker"], name="claim_speaker"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="claim_offsets_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["unconfirmed", "confirmed"]), name="claim_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(checkworthiness__gte=0) & Q(checkworthiness__lte=1),
+                name="claim_checkworthiness_range",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "revision", "start", "end"], name="claim_unique_anchor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:77] + "..."
+
+    def get_absolute_url(self) -> str:
+        return reverse("article-detail", args=[self.article_id]) + f"?claim={self.pk}"
+
+    # --- The confirmation rule ---------------------------------------------------------
+
+    def independent_supporting_publishers(self) -> list[str]:
+        """Publishers of supporting evidence, other than the article's own outlet."""
+        article = self.article
+        own = {v.lower() for v in (article.outlet, article.outlet_domain) if v}
+        publishers: set[str] = set()
+        for evidence in self.evidence.filter(stance=Evidence.Stance.SUPPORTS).select_related(
+            "source"
+        ):
+            source = evidence.source
+            names = {source.publisher.lower(), source.domain.lower()} - {""}
+            if names and not names & own:
+                publishers.add(source.publisher or source.domain)
+        return sorted(publishers)
+
+    def supporting_sources_missing(self) -> int:
+        required = settings.WORKBENCH_CONFIRMATIONS_REQUIRED
+        return max(0, required - len(self.independent_supporting_publishers()))
+
+    def confirmation_blocker(self) -> str:
+        """Why this claim cannot be confirmed yet, or "" when it can."""
+        missing = self.supporting_sources_missing()
+        if not missing:
+            return ""
+        noun = "source" if missing == 1 else "sources"
+        return (
+            f"needs {missing} more supporting {noun} from another publisher "
+            f"(the article's own outlet does not count)"
+        )
+
+    @property
+    def is_contradicted(self) -> bool:
+        annotated = getattr(self, "contradicted", None)
+        if annotated is not None:
+            return bool(annotated)
+        return self.evidence.filter(stance=Evidence.Stance.REFUTES).exists()
+
+    def confirm(self, *, by: AbstractBaseUser, note: str = "") -> None:
+        """Mark confirmed, or raise ``ConfirmationRefused`` saying what is missing."""
+        blocker = self.confirmation_blocker()
+        if blocker:
+            raise ConfirmationRefused(f"Cannot confirm: {blocker}.")
+        self._set_status(self.Status.CONFIRMED, by=by, note=note)
+
+    def unconfirm(self, *, by: AbstractBaseUser, note: str = "") -> None:
+        self._set_status(self.Status.UNCONFIRMED, by=by, note=note)
+
+    def _set_status(self, status: str, *, by: AbstractBaseUser, note: str) -> None:
+        self.status = status
+        self.status_changed_by = by
+        self.status_changed_at = timezone.now()
+        self.status_note = note
+        self._history_user = by
+        self._change_reason = f"{status}: {note}" if note else status
+        self.save(
+            update_fields=[
+                "status",
+                "status_changed_by",
+                "status_changed_at",
+                "status_note",
+                "updated_at",
+            ]
+        )
+
+    def assign(self, *, to: AbstractBaseUser | None, by: AbstractBaseUser) -> None:
+        self.assignee = to
+        self._history_user = by
+        self._change_reason = f"assigned to {to}" if to else "unassigned"
+        self.save(update_fields=["assignee", "updated_at"])
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", "Primary document"
+        OFFICIAL = "official", "Official statement"
+        WIRE = "wire", "Wire"
+        NEWS = "news", "News report"
+        SOCIAL = "social", "Social post"
+        DATA = "data", "Dataset"
+        OTHER = "other", "Other"
+
+    class FetchState(models.TextChoices):
+        PENDING = "pending", "Waiting to be fetched"
+        OK = "ok", "Captured"
+        FAILED = "failed", "Failed"
+        REFUSED = "refused", "Refused"
+
+    class LinkState(models.TextChoices):
+        UNKNOWN = "unknown", "Not checked yet"
+        ALIVE = "alive", "Alive"
+        DEAD = "dead", "Dead"
+        CHANGED = "changed", "Changed since capture"
+
+    url = models.URLField(max_length=2000, unique=True, help_text="Canonical URL.")
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    domain = models.CharField(max_length=253, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NEWS)
+    published_at = models.DateField(null=True, blank=True)
+
+    fetch_state = models.CharField(
+        max_length=10, choices=FetchState.choices, default=FetchState.PENDING
+    )
+    fetch_error = models.TextField(blank=True)
+    http_status = models.PositiveIntegerField(null=True, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    text_sha256 = models.CharField(max_length=64, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    link_state = models.CharField(
+        max_length=10, choices=LinkState.choices, default=LinkState.UNKNOWN
+    )
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["domain"], name="source_domain"),
+            models.Index(fields=["fetch_state", "last_checked_at"], name="source_fetch_checked"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    def get_absolute_url(self) -> str:
+        return reverse("source-detail", args=[self.pk])
+
+
+class SourceCapture(models.Model):
+    """The main text of a source as fetched at one time, kept compressed."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="captures")
+    fetched_at = models.DateTimeField(default=timezone.now)
+    http_status = models.PositiveIntegerField(null=True, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    text_sha256 = models.CharField(max_length=64)
+    text_compressed = models.BinaryField()
+
+    class Meta:
+        ordering = ["source", "-fetched_at"]
+        get_latest_by = "fetched_at"
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.fetched_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def text(self) -> str:
+        return zlib.decompress(bytes(self.text_compressed)).decode("utf-8")
+
+    @staticmethod
+    def compress(text: str) -> bytes:
+        return zlib.compress(text.encode("utf-8"), level=6)
+
+
+class Evidence(models.Model):
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        REFUTES = "refutes", "Refutes"
+        CONTEXT = "context", "Context"
+
+    class QuoteCheck(models.TextChoices):
+        UNCHECKED = "unchecked", "Not checked yet"
+        FOUND = "found", "Found in source"
+        APPROXIMATE = "approximate", "Found approximately"
+        NOT_FOUND = "not_found", "Not found in source"
+        NO_EXCERPT = "no_excerpt", "No excerpt"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="evidence")
+    stance = models.CharField(max_length=10, choices=Stance.choices)
+    excerpt = models.TextField(blank=True)
+    quote_check = models.CharField(
+        max_length=12, choices=QuoteCheck.choices, default=QuoteCheck.UNCHECKED
+    )
+    quote_score = models.FloatField(null=True, blank=True)
+    quote_matched = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "added_at", "pk"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "source"], name="evidence_unique_claim_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(stance__in=["supports", "refutes", "context"]),
+                name="evidence_stance_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["source", "stance"], name="evidence_source_stance")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stance_display()}: {self.source}"
+
+    @property
+    def excerpt_found(self) -> bool | None:
+        if self.quote_check in (self.QuoteCheck.FOUND, self.QuoteCheck.APPROXIMATE):
+            return True
+        if self.quote_check == self.QuoteCheck.NOT_FOUND:
+            return False
+        return None

@@ -1,0 +1,120 @@
+"""Personas and shared fixtures for the whole suite.
+
+Personas follow the roles: an editor, a fact-checker, a read-only viewer, and an
+outsider (logged in, but in no group). ``make_article`` builds an article with claims
+directly in the database, without the NLP pipeline, for tests that are not about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from claims import roles
+from claims.models import Article, ArticleRevision, Claim, Evidence, Source
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def _user(username: str, group: str | None) -> User:
+    user = User.objects.create_user(username, f"{username}@example.org", PASSWORD)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db: Any) -> User:
+    return _user("edna", roles.EDITORS)
+
+
+@pytest.fixture
+def fact_checker(db: Any) -> User:
+    return _user("fred", roles.FACT_CHECKERS)
+
+
+@pytest.fixture
+def viewer(db: Any) -> User:
+    return _user("vera", roles.VIEWERS)
+
+
+@pytest.fixture
+def outsider(db: Any) -> User:
+    return _user("otto", None)
+
+
+@pytest.fixture
+def make_article(db: Any) -> Callable[..., Article]:
+    """``make_article(sentences=[...], outlet=..., **fields)``: an extracted article."""
+
+    def make(
+        sentences: list[str] | None = None, *, created_by: User | None = None, **fields: Any
+    ) -> Article:
+        sentences = sentences or [
+            "The city council approved a budget of 4.2 million dollars on Monday.",
+            "The mayor said the new bridge will open in 2027.",
+        ]
+        body = " ".join(sentences)
+        fields.setdefault("title", "Council approves budget")
+        fields.setdefault("outlet", "Daily Example")
+        fields.setdefault("outlet_domain", "dailyexample.com")
+        fields.setdefault("url", "https://www.dailyexample.com/news/budget")
+        article = Article.objects.create(
+            body=body, state=Article.State.DONE, created_by=created_by, **fields
+        )
+        ArticleRevision.objects.create(article=article, number=1, body=body, created_by=created_by)
+        offset = 0
+        for index, sentence in enumerate(sentences):
+            start = body.index(sentence, offset)
+            end = start + len(sentence)
+            Claim.objects.create(
+                article=article,
+                revision=1,
+                sentence_index=index,
+                text=sentence,
+                start=start,
+                end=end,
+                prefix=body[max(0, start - 32) : start],
+                suffix=body[end : end + 32],
+                occurrences=[[start, end]],
+                checkworthiness=round(0.9 - 0.1 * index, 2),
+                check_worthy=True,
+            )
+            offset = end
+        return article
+
+    return make
+
+
+@pytest.fixture
+def make_source(db: Any) -> Callable[..., Source]:
+    def make(url: str = "https://www.reuters.com/world/report", **fields: Any) -> Source:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(url).hostname or ""
+        domain = ".".join(host.split(".")[-2:])
+        fields.setdefault("publisher", domain)
+        fields.setdefault("domain", domain)
+        fields.setdefault("title", f"Report on {domain}")
+        return Source.objects.create(url=url, **fields)
+
+    return make
+
+
+@pytest.fixture
+def support(make_source: Callable[..., Source]) -> Callable[..., Evidence]:
+    """``support(claim, url=..., stance=...)``: link a claim to a (new) source."""
+
+    def make(
+        claim: Claim,
+        url: str = "https://www.reuters.com/world/report",
+        stance: str = Evidence.Stance.SUPPORTS,
+        **fields: Any,
+    ) -> Evidence:
+        source = Source.objects.filter(url=url).first() or make_source(url)
+        return Evidence.objects.create(claim=claim, source=source, stance=stance, **fields)
+
+    return make

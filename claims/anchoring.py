@@ -1,0 +1,69 @@
+"""Finding a claim again in a new revision of its article's text.
+
+A claim is anchored like a W3C Web Annotation: a TextQuoteSelector (exact text with
+some context either side) and a TextPositionSelector (start, end). After an edit the
+quote is looked for first exactly (with its context, then alone, nearest to the old
+position), then fuzzily with rapidfuzz. Pure functions: no database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+# Below this similarity (0..100) a fuzzy match is not the same claim any more.
+FUZZY_THRESHOLD = 90.0
+
+
+@dataclass(frozen=True)
+class Anchor:
+    start: int
+    end: int
+    exact: bool
+
+
+def context(text: str, start: int, end: int, width: int = 32) -> tuple[str, str]:
+    return text[max(0, start - width) : start], text[end : end + width]
+
+
+def find(
+    text: str, exact: str, *, prefix: str = "", suffix: str = "", hint: int = 0
+) -> Anchor | None:
+    """Where ``exact`` stands in ``text`` now, or None when it cannot be found."""
+    if not exact:
+        return None
+    with_context = text.find(prefix + exact + suffix)
+    if with_context >= 0 and text.count(prefix + exact + suffix) == 1:
+        start = with_context + len(prefix)
+        return Anchor(start, start + len(exact), exact=True)
+    positions = _all_positions(text, exact)
+    if positions:
+        start = min(positions, key=lambda p: abs(p - hint))
+        return Anchor(start, start + len(exact), exact=True)
+    return _fuzzy(text, exact)
+
+
+def _all_positions(text: str, needle: str) -> list[int]:
+    positions, at = [], text.find(needle)
+    while at >= 0:
+        positions.append(at)
+        at = text.find(needle, at + 1)
+    return positions
+
+
+def _fuzzy(text: str, exact: str) -> Anchor | None:
+    if len(exact) < 20:
+        return None  # too short to be told apart from chance
+    alignment = fuzz.partial_ratio_alignment(exact, text, score_cutoff=FUZZY_THRESHOLD)
+    if alignment is None:
+        return None
+    start, end = alignment.dest_start, alignment.dest_end
+    # partial_ratio aligns a window as long as the needle; trim the window to the text.
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end - start < len(exact) * 0.8:
+        return None
+    return Anchor(start, end, exact=False)

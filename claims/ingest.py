@@ -1,0 +1,422 @@
+"""Articles in, claims out: submission, the extraction job's body, revisions, the sweeper.
+
+The article row is the truth about a job. It is saved before its message is sent; the
+worker claims it with a conditional UPDATE (queued -> processing, counting the attempt),
+runs the pipeline outside any transaction, and writes the claims and the final state in
+one transaction *fenced* by that attempt number: if the sweeper handed the article to
+another worker meanwhile, the stale attempt writes nothing. Redelivered or duplicated
+messages therefore never create a second set of claims.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import anchoring
+from .models import Article, ArticleRevision, Claim
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from .nlp import Extraction
+
+log = logging.getLogger(__name__)
+
+
+class ArticleRejected(ValueError):
+    """Input that cannot become an article, with a message for the person who sent it."""
+
+
+SKIPPED = "skipped: not queued (already done, in progress, or superseded)"
+
+
+class StaleAttempt(Exception):
+    """Another attempt owns the article now; this one must not write."""
+
+
+# --- Submission -------------------------------------------------------------------------
+
+
+def check_text(text: str) -> str:
+    """The text as it will be stored, or ``ArticleRejected`` saying why not."""
+    if "\x00" in text:
+        raise ArticleRejected("The text contains NUL bytes: is it a binary file?")
+    if not text.strip():
+        raise ArticleRejected("The article is empty.")
+    size = len(text.encode("utf-8"))
+    limit = settings.WORKBENCH_MAX_ARTICLE_BYTES
+    if size > limit:
+        raise ArticleRejected(
+            f"The article is {size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB."
+        )
+    return text
+
+
+def decode_upload(name: str, data: bytes) -> str:
+    """Text of an uploaded .txt, .md or .html file (HTML reduced to its main text)."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in {"txt", "md", "html", "htm"}:
+        raise ArticleRejected(f"Cannot read .{suffix or '?'} files: upload .txt, .md or .html.")
+    if b"\x00" in data:
+        raise ArticleRejected(f"{name} looks like a binary file, not text.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleRejected(
+            f"{name} is not UTF-8 text (byte {exc.start} cannot be read); save it as UTF-8."
+        ) from None
+    if suffix in {"html", "htm"}:
+        from .nlp import extract_main_text
+
+        text = extract_main_text(text)
+        if not text.strip():
+            raise ArticleRejected(f"No article text was found in {name}.")
+    return text
+
+
+def submit_article(
+    *,
+    title: str,
+    by: AbstractBaseUser | None,
+    text: str = "",
+    fetch_url: str = "",
+    outlet: str = "",
+    url: str = "",
+    published_at: date | None = None,
+    origin: str = Article.Origin.PASTE,
+) -> tuple[Article, bool | None]:
+    """Save a new article and queue its extraction.
+
+    Returns the article and whether the broker took the job (None: deferred until the
+    caller's transaction commits). A refused job leaves the article queued for the sweeper.
+    """
+    if fetch_url:
+        origin, url = Article.Origin.URL, url or fetch_url
+    else:
+        text = check_text(text)
+    with transaction.atomic():
+        article = Article.objects.create(
+            title=title or _title_from(text, url),
+            outlet=outlet,
+            outlet_domain=_registered_domain(url),
+            url=url,
+            published_at=published_at,
+            origin=origin,
+            body=text,
+            created_by=by,
+        )
+        ArticleRevision.objects.create(article=article, number=1, body=text, created_by=by)
+    return article, enqueue(article)
+
+
+def _title_from(text: str, url: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else url
+    return first[:120] or "Untitled article"
+
+
+def _registered_domain(url: str) -> str:
+    if not url:
+        return ""
+    from .fetching import registered_domain
+
+    try:
+        return registered_domain(url)
+    except ValueError:
+        return ""
+
+
+def enqueue(article: Article) -> bool | None:
+    """Send the extraction job once the current transaction commits.
+
+    Returns whether the broker accepted it, or None while the send waits for a commit.
+    A broker that is down is logged, not raised: the saved article stays queued and the
+    sweeper sends it again later. (This is ``delay_on_commit`` with the failure caught.)
+    """
+    from kombu.exceptions import OperationalError
+
+    from .tasks import extract_claims
+
+    outcome: dict[str, bool] = {}
+
+    def send() -> None:
+        try:
+            extract_claims.apply_async(args=[article.pk, article.revision])
+            outcome["sent"] = True
+        except (OperationalError, OSError) as exc:
+            log.warning("broker unavailable, article %s stays queued: %s", article.pk, exc)
+            outcome["sent"] = False
+
+    transaction.on_commit(send)
+    return outcome.get("sent")
+
+
+# --- The extraction job -----------------------------------------------------------------
+
+
+@dataclass
+class Attempt:
+    article_id: int
+    revision: int
+    number: int
+
+    def owns(self) -> Any:
+        """A queryset of the article, empty unless this attempt still owns it."""
+        return Article.objects.filter(
+            pk=self.article_id,
+            revision=self.revision,
+            state=Article.State.PROCESSING,
+            attempts=self.number,
+        )
+
+
+def claim_job(article_id: int, revision: int) -> Attempt | None:
+    """Take the article (queued -> processing); None when it is not ours to process."""
+    with transaction.atomic():
+        taken = Article.objects.filter(
+            pk=article_id, revision=revision, state=Article.State.QUEUED
+        ).update(
+            state=Article.State.PROCESSING,
+            attempts=F("attempts") + 1,
+            started_at=timezone.now(),
+            progress_done=0,
+            progress_total=0,
+            error="",
+        )
+        if taken != 1:
+            return None
+        number = Article.objects.values_list("attempts", flat=True).get(pk=article_id)
+    return Attempt(article_id, revision, number)
+
+
+def run_extraction(article_id: int, revision: int) -> str:
+    """The body of ``claims.extract_claims``. Returns what happened, for the log."""
+    attempt = claim_job(article_id, revision)
+    if attempt is None:
+        return SKIPPED
+    return process(attempt)
+
+
+def process(attempt: Attempt) -> str:
+    """Fetch (URL articles), extract and write the claims of a claimed article."""
+    from .nlp import InputRefused
+
+    article = Article.objects.get(pk=attempt.article_id)
+    try:
+        if article.origin == Article.Origin.URL and not article.body:
+            text = fetch_article_text(article, attempt)
+        else:
+            text = article.body
+        extraction = _extract(text, progress=_progress_writer(attempt))
+        with transaction.atomic():
+            if not attempt.owns().select_for_update().exists():
+                raise StaleAttempt
+            created, kept, orphaned = write_claims(article, extraction)
+            attempt.owns().update(
+                state=Article.State.DONE,
+                finished_at=timezone.now(),
+                dropped=[asdict(item) for item in extraction.dropped],
+                pipeline_version=extraction.pipeline_version,
+            )
+    except (ArticleRejected, InputRefused) as exc:
+        mark_failed(attempt, str(exc))
+        return f"failed: {exc}"
+    except StaleAttempt:
+        return "discarded: another attempt took over the article"
+    return f"done: {created} new claims, {kept} carried over, {orphaned} orphaned"
+
+
+def _extract(text: str, *, progress: Callable[[int, int], None]) -> Extraction:
+    from .nlp import extract
+
+    return extract(
+        text,
+        model=settings.WORKBENCH_SPACY_MODEL,
+        threshold=settings.WORKBENCH_CHECKWORTHY_THRESHOLD,
+        progress=progress,
+    )
+
+
+def _progress_writer(attempt: Attempt) -> Callable[[int, int], None]:
+    last = [0.0]
+
+    def write(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.5:
+            return
+        last[0] = now
+        attempt.owns().update(progress_done=min(done, total), progress_total=total)
+
+    return write
+
+
+def fetch_article_text(article: Article, attempt: Attempt) -> str:
+    """Fetch a URL article's page through the safe fetcher and store its main text."""
+    from .fetching import safe_fetch
+
+    result = safe_fetch(article.url)
+    if result.status != "ok":
+        raise ArticleRejected(f"Could not fetch {article.url}: {result.reason}")
+    text = check_text(result.text) if result.text.strip() else ""
+    if not text:
+        raise ArticleRejected(f"No article text was found at {result.final_url}.")
+    with transaction.atomic():
+        if not attempt.owns().exists():
+            raise StaleAttempt
+        title = article.title if article.title != article.url else (result.title or article.title)
+        Article.objects.filter(pk=article.pk).update(body=text, title=title)
+        ArticleRevision.objects.filter(article=article, number=article.revision).update(body=text)
+    return text
+
+
+def mark_failed(attempt: Attempt, message: str) -> None:
+    attempt.owns().update(state=Article.State.FAILED, error=message, finished_at=timezone.now())
+
+
+def release(attempt: Attempt) -> None:
+    """Hand the article back to the queue (before a retry of a transient failure)."""
+    attempt.owns().update(state=Article.State.QUEUED, queued_at=timezone.now())
+
+
+# --- Writing claims: new ones, carried-over ones, orphans ---------------------------------
+
+
+def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, int]:
+    """Re-anchor earlier claims in the current text, then add the new ones.
+
+    Returns (created, carried over, orphaned). Nothing is deleted.
+    """
+    text = Article.objects.values_list("body", flat=True).get(pk=article.pk)
+    current = article.revision
+    existing = list(article.claims.filter(orphaned=False))
+    kept, orphaned = _reanchor(existing, text, current)
+    by_anchor = {(c.start, c.end): c for c in existing if not c.orphaned}
+    created = []
+    for item in extraction.claims:
+        claim = by_anchor.get((item.start, item.end)) or _overlapping(by_anchor, item)
+        if claim is None:
+            created.append(Claim(article=article, revision=current, **_claim_fields(item)))
+        else:
+            _refresh(claim, item, extraction.pipeline_version)
+    Claim.objects.bulk_create(created)
+    return len(created), kept, orphaned
+
+
+def _claim_fields(item: Any) -> dict[str, Any]:
+    attribution = item.attribution
+    return {
+        "sentence_index": item.sentence_index,
+        "text": item.text,
+        "start": item.start,
+        "end": item.end,
+        "prefix": item.prefix[-64:],
+        "suffix": item.suffix[:64],
+        "occurrences": [list(pair) for pair in item.occurrences],
+        "checkworthiness": min(1.0, max(0.0, item.checkworthiness)),
+        "check_worthy": item.check_worthy,
+        "claim_type": item.claim_type,
+        "hedged": item.hedged,
+        "hedge_cues": [asdict(cue) for cue in item.hedge_cues],
+        "speaker": attribution.speaker[:200] if attribution else "",
+        "attribution": asdict(attribution) if attribution else None,
+        "entities": [asdict(entity) for entity in item.entities],
+    }
+
+
+def _refresh(claim: Claim, item: Any, version: str) -> None:
+    """Give a carried-over claim the new extraction's anchor and analysis."""
+    for name, value in _claim_fields(item).items():
+        setattr(claim, name, value)
+    claim.pipeline_version = version
+    claim._change_reason = "re-analysed by the extraction pipeline"
+    claim.save()
+
+
+def _overlapping(by_anchor: dict[tuple[int, int], Claim], item: Any) -> Claim | None:
+    """A carried-over claim that covers mostly the same characters as ``item``."""
+    for (start, end), claim in by_anchor.items():
+        overlap = min(end, item.end) - max(start, item.start)
+        if overlap > 0.8 * max(end - start, item.end - item.start):
+            del by_anchor[(start, end)]
+            return claim
+    return None
+
+
+def _reanchor(claims: Iterable[Claim], text: str, revision: int) -> tuple[int, int]:
+    kept = orphaned = 0
+    for claim in claims:
+        if claim.revision == revision:
+            continue
+        anchor = anchoring.find(
+            text, claim.text, prefix=claim.prefix, suffix=claim.suffix, hint=claim.start
+        )
+        if anchor is None:
+            claim.orphaned = True
+            claim._change_reason = f"orphaned: text not found in revision {revision}"
+            claim.save(update_fields=["orphaned", "updated_at"])
+            orphaned += 1
+            continue
+        claim.start, claim.end, claim.revision = anchor.start, anchor.end, revision
+        claim.text = text[anchor.start : anchor.end]
+        claim.prefix, claim.suffix = anchoring.context(text, anchor.start, anchor.end)
+        how = "exactly" if anchor.exact else "approximately"
+        claim._change_reason = f"re-anchored {how} in revision {revision}"
+        claim.save()
+        kept += 1
+    return kept, orphaned
+
+
+# --- Revisions ----------------------------------------------------------------------------
+
+
+def revise_article(*, article: Article, text: str, by: AbstractBaseUser) -> bool | None:
+    """Store a new revision of the text and queue its extraction (claims re-anchor then)."""
+    text = check_text(text)
+    if text == article.body:
+        raise ArticleRejected("The text is unchanged.")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        article.revision += 1
+        article.body = text
+        ArticleRevision.objects.create(
+            article=article, number=article.revision, body=text, created_by=by
+        )
+        article.requeue(by=by, reason=f"text edited: revision {article.revision}")
+    return enqueue(article)
+
+
+# --- The sweeper --------------------------------------------------------------------------
+
+
+def requeue_stuck(*, older_than: timedelta | None = None) -> list[int]:
+    """Re-send articles left queued, or processing, for longer than the timeout.
+
+    Safe when the article is in fact still being processed: the stale attempt's writes
+    are fenced off, and the new attempt does the whole job once.
+    """
+    if older_than is None:
+        older_than = timedelta(seconds=settings.WORKBENCH_STUCK_AFTER_SECONDS)
+    cutoff = timezone.now() - older_than
+    stuck = Article.objects.filter(
+        Q(state=Article.State.QUEUED, queued_at__lte=cutoff)
+        | Q(state=Article.State.PROCESSING, started_at__lte=cutoff)
+    ).values_list("pk", "state", "attempts")
+    requeued = []
+    for pk, state, attempts in stuck:
+        updated = Article.objects.filter(pk=pk, state=state, attempts=attempts).update(
+            state=Article.State.QUEUED, queued_at=timezone.now()
+        )
+        if updated == 1:
+            article = Article.objects.get(pk=pk)
+            if enqueue(article) is not False:
+                requeued.append(pk)
+    return requeued

@@ -1,0 +1,46 @@
+"""Roles, a demo editor account and the demo article: what ``make run`` starts from."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+
+from claims import ingest, roles
+from claims.models import Article
+
+DEMO_ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "demo_article.txt"
+
+
+class Command(BaseCommand):
+    help = "Create the roles, a demo editor (password printed) and the demo article."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--username", default="editor")
+
+    def handle(self, *args: Any, username: str, **options: Any) -> None:
+        roles.sync_roles(apps)
+        password = os.environ.get("WORKBENCH_DEMO_PASSWORD") or secrets.token_urlsafe(12)
+        user, created = User.objects.get_or_create(username=username)
+        if created or os.environ.get("WORKBENCH_DEMO_PASSWORD"):
+            user.set_password(password)
+            user.is_staff = True
+            user.save()
+            shown = password
+        else:
+            shown = "(unchanged; set WORKBENCH_DEMO_PASSWORD to reset it)"
+        user.groups.add(Group.objects.get(name=roles.EDITORS))
+        self.stdout.write(f"Demo editor: username {username!r}, password {shown}")
+        if not Article.objects.exists():
+            article, _ = ingest.submit_article(
+                title="NATO to discuss Iraq crisis after Kerry pledges support",
+                outlet="Demo Wire",
+                text=DEMO_ARTICLE.read_text(encoding="utf-8"),
+                by=user,
+            )
+            self.stdout.write(f"Demo article #{article.pk} queued for extraction.")

@@ -1,0 +1,84 @@
+"""Celery tasks: thin adapters over the workflows in ``ingest.py`` (and ``sources.py``).
+
+Arguments are JSON (primary keys, strings); names are stable. Only named transient
+errors are retried, with backoff and a limit; any other failure marks the article
+failed with a message a person can act on (and a retry button).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError
+
+from . import ingest
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError)
+SOFT_LIMIT = 240
+HARD_LIMIT = 270
+
+
+@shared_task(
+    name="claims.extract_claims",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=SOFT_LIMIT,
+    time_limit=HARD_LIMIT,
+    max_retries=3,
+)
+def extract_claims(self: Any, article_id: int, revision: int, **kwargs: Any) -> str:
+    attempt = ingest.claim_job(article_id, revision)
+    if attempt is None:
+        return ingest.SKIPPED
+    try:
+        return ingest.process(attempt)
+    except TRANSIENT as exc:
+        if self.request.retries >= self.max_retries:
+            ingest.mark_failed(attempt, f"The database kept failing ({exc}); try again later.")
+            raise
+        ingest.release(attempt)
+        raise self.retry(exc=exc, countdown=5 * 2**self.request.retries) from exc
+    except SoftTimeLimitExceeded:
+        ingest.mark_failed(
+            attempt,
+            f"Extraction took longer than {SOFT_LIMIT} seconds and was stopped; "
+            "split the article into smaller parts.",
+        )
+        return "failed: time limit"
+    except Exception as exc:
+        ingest.mark_failed(
+            attempt,
+            f"Extraction failed unexpectedly ({type(exc).__name__}: {exc}). "
+            "Retry; if it fails again, report it to the maintainers.",
+        )
+        raise
+
+
+@shared_task(name="claims.requeue_stuck", acks_late=True)
+def requeue_stuck(**kwargs: Any) -> list[int]:
+    requeued = ingest.requeue_stuck()
+    if requeued:
+        log.info("re-queued stuck articles: %s", requeued)
+    return requeued
+
+
+@shared_task(
+    name="claims.capture_source",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=90,
+    time_limit=120,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=3,
+)
+def capture_source(source_id: int, **kwargs: Any) -> str:
+    from . import sources
+
+    return sources.capture(source_id)

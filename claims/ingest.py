@@ -293,22 +293,30 @@ def release(attempt: Attempt) -> None:
 def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, int]:
     """Re-anchor earlier claims in the current text, then add the new ones.
 
-    Returns (created, carried over, orphaned). Nothing is deleted.
+    Returns (created, carried over, orphaned). Nothing is deleted; each changed claim
+    is saved once, with the reason in its history.
     """
     text = Article.objects.values_list("body", flat=True).get(pk=article.pk)
-    current = article.revision
-    existing = list(article.claims.filter(orphaned=False))
-    kept, orphaned = _reanchor(existing, text, current)
-    by_anchor = {(c.start, c.end): c for c in existing if not c.orphaned}
+    live = list(article.claims.filter(orphaned=False))
+    reasons = _reanchor(live, text, article.revision)
+    carried = len(reasons)
+    live = [claim for claim in live if not claim.orphaned]
+    by_anchor = {(c.start, c.end): c for c in live}
     created = []
     for item in extraction.claims:
-        claim = by_anchor.get((item.start, item.end)) or _overlapping(by_anchor, item)
+        claim = by_anchor.pop((item.start, item.end), None) or _overlapping(by_anchor, item)
+        fields = _claim_fields(item) | {"pipeline_version": extraction.pipeline_version}
         if claim is None:
-            created.append(Claim(article=article, revision=current, **_claim_fields(item)))
-        else:
-            _refresh(claim, item, extraction.pipeline_version)
+            created.append(Claim(article=article, revision=article.revision, **fields))
+        elif _update(claim, fields):
+            reasons[claim.pk] = reasons.get(claim.pk, "") + "re-analysed by the pipeline"
+    for claim in live:
+        if claim.pk in reasons:
+            claim._change_reason = reasons[claim.pk].rstrip("; ")
+            claim.save()
     Claim.objects.bulk_create(created)
-    return len(created), kept, orphaned
+    orphaned = sum(1 for reason in reasons.values() if reason.startswith("orphaned"))
+    return len(created), carried - orphaned, orphaned
 
 
 def _claim_fields(item: Any) -> dict[str, Any]:
@@ -332,13 +340,12 @@ def _claim_fields(item: Any) -> dict[str, Any]:
     }
 
 
-def _refresh(claim: Claim, item: Any, version: str) -> None:
-    """Give a carried-over claim the new extraction's anchor and analysis."""
-    for name, value in _claim_fields(item).items():
+def _update(claim: Claim, fields: dict[str, Any]) -> bool:
+    """Set the fields that differ; True when any did."""
+    changed = {name: value for name, value in fields.items() if getattr(claim, name) != value}
+    for name, value in changed.items():
         setattr(claim, name, value)
-    claim.pipeline_version = version
-    claim._change_reason = "re-analysed by the extraction pipeline"
-    claim.save()
+    return bool(changed)
 
 
 def _overlapping(by_anchor: dict[tuple[int, int], Claim], item: Any) -> Claim | None:
@@ -351,8 +358,10 @@ def _overlapping(by_anchor: dict[tuple[int, int], Claim], item: Any) -> Claim | 
     return None
 
 
-def _reanchor(claims: Iterable[Claim], text: str, revision: int) -> tuple[int, int]:
-    kept = orphaned = 0
+def _reanchor(claims: Iterable[Claim], text: str, revision: int) -> dict[int, str]:
+    """Move claims of earlier revisions to where their text is now (unsaved), or mark
+    them orphaned (saved). Returns the history reason for each claim it touched."""
+    reasons = {}
     for claim in claims:
         if claim.revision == revision:
             continue
@@ -361,18 +370,16 @@ def _reanchor(claims: Iterable[Claim], text: str, revision: int) -> tuple[int, i
         )
         if anchor is None:
             claim.orphaned = True
-            claim._change_reason = f"orphaned: text not found in revision {revision}"
+            reasons[claim.pk] = f"orphaned: text not found in revision {revision}"
+            claim._change_reason = reasons[claim.pk].rstrip("; ")
             claim.save(update_fields=["orphaned", "updated_at"])
-            orphaned += 1
             continue
         claim.start, claim.end, claim.revision = anchor.start, anchor.end, revision
         claim.text = text[anchor.start : anchor.end]
         claim.prefix, claim.suffix = anchoring.context(text, anchor.start, anchor.end)
         how = "exactly" if anchor.exact else "approximately"
-        claim._change_reason = f"re-anchored {how} in revision {revision}"
-        claim.save()
-        kept += 1
-    return kept, orphaned
+        reasons[claim.pk] = f"re-anchored {how} in revision {revision}; "
+    return reasons
 
 
 # --- Revisions ----------------------------------------------------------------------------

@@ -1,0 +1,488 @@
+"""The read-only JSON API and the export downloads.
+
+Every endpoint needs a user with the ``claims.view_claim`` permission (Viewers,
+Fact-checkers and Editors have it), logged in by session or by HTTP Basic credentials
+(``curl -u user:password``) for scripts. Without credentials the API answers 401 JSON;
+the downloads redirect a browser to the login page instead. Users without the permission
+get 403. The API only answers GET (405 otherwise); list filters are validated by a Form
+and bad values give 400 with the form errors.
+
+Lists are paginated (``?page=N&page_size=M``, at most ``MAX_PAGE_SIZE``) in a stable
+order ending with the primary key: ``{"count", "next", "previous", "results"}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.text import slugify
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from claims import exports
+from claims.models import Article, Claim, Evidence, Source
+
+View = Callable[..., HttpResponse]
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+MAX_IDS = 5000  # ids one export may select (keeps the SQL parameter list bounded)
+READ_PERMISSION = "claims.view_claim"
+REALM = 'Basic realm="Claim workbench", charset="UTF-8"'
+
+FORMATS = {
+    # format: (content type, file extension)
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json", "json"),
+    "claimreview": ("application/ld+json", "jsonld"),
+}
+
+
+# --- Authentication ---------------------------------------------------------------------
+
+
+def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
+    scheme, _, encoded = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    username, colon, password = decoded.partition(":")
+    return (username, password) if colon else None
+
+
+def _error(status: int, detail: str, **extra: Any) -> JsonResponse:
+    return JsonResponse({"detail": detail, **extra}, status=status)
+
+
+def _unauthorized() -> JsonResponse:
+    response = _error(401, "Authentication required: log in, or send HTTP Basic credentials.")
+    response["WWW-Authenticate"] = REALM
+    return response
+
+
+def api_auth(*, redirect_anonymous: bool = False) -> Callable[[View], View]:
+    """Session or HTTP Basic authentication, the read permission, and JSON 403/404.
+
+    ``redirect_anonymous`` sends a request without any credentials to the login page
+    (downloads clicked in a browser); otherwise it gets 401 with ``WWW-Authenticate``.
+    """
+
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                credentials = _basic_credentials(request)
+                if credentials is None and redirect_anonymous:
+                    return redirect_to_login(request.get_full_path())
+                user = credentials and authenticate(
+                    request, username=credentials[0], password=credentials[1]
+                )
+                if not user:
+                    return _unauthorized()
+                request.user = user
+            try:
+                if not request.user.has_perm(READ_PERMISSION):
+                    raise PermissionDenied
+                return view(request, *args, **kwargs)
+            except PermissionDenied:
+                return _error(403, "You do not have permission to read claims.")
+            except Http404:
+                return _error(404, "Not found.")
+
+        return wrapped
+
+    return decorator
+
+
+# --- Access helpers ---------------------------------------------------------------------
+
+
+def readable_article(request: HttpRequest, pk: int) -> Article:
+    if not request.user.has_perm(READ_PERMISSION):
+        raise PermissionDenied
+    return get_object_or_404(Article, pk=pk)
+
+
+def readable_claim(request: HttpRequest, pk: int) -> Claim:
+    if not request.user.has_perm(READ_PERMISSION):
+        raise PermissionDenied
+    return get_object_or_404(exports.with_export_relations(Claim.objects.all()), pk=pk)
+
+
+def readable_source(request: HttpRequest, pk: int) -> Source:
+    if not request.user.has_perm(READ_PERMISSION):
+        raise PermissionDenied
+    return get_object_or_404(Source, pk=pk)
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+# --- Filter forms -----------------------------------------------------------------------
+
+
+def _to_bool(value: str) -> bool:
+    return value in ("true", "1")
+
+
+class BooleanFilter(forms.TypedChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        choices = [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")]
+        super().__init__(
+            choices=choices, coerce=_to_bool, empty_value=None, required=False, **kwargs
+        )
+
+
+class IdListField(forms.Field):
+    """Primary keys from ``?ids=1,2,3`` and/or repeated ``ids`` fields."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Iterable[str] | None) -> list[int]:
+        parts = [p.strip() for item in value or [] for p in item.split(",") if p.strip()]
+        if len(parts) > MAX_IDS:
+            raise forms.ValidationError(f"Give at most {MAX_IDS} ids.", code="max_ids")
+        if not all(part.isascii() and part.isdigit() for part in parts):
+            raise forms.ValidationError("Give claim ids as whole numbers.", code="invalid")
+        return [int(part) for part in parts]
+
+
+class PageForm(forms.Form):
+    page = forms.IntegerField(min_value=1, required=False)
+    page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+
+
+class ArticleFilterForm(PageForm):
+    state = forms.ChoiceField(choices=Article.State.choices, required=False)
+    q = forms.CharField(max_length=200, required=False)
+    outlet = forms.CharField(max_length=200, required=False)
+
+    def filter(self, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        data = self.cleaned_data
+        if data["state"]:
+            queryset = queryset.filter(state=data["state"])
+        if data["q"]:
+            queryset = queryset.filter(
+                Q(title__icontains=data["q"]) | Q(outlet__icontains=data["q"])
+            )
+        if data["outlet"]:
+            queryset = queryset.filter(outlet__iexact=data["outlet"])
+        return queryset.order_by("-created_at", "-id")
+
+
+class ClaimFilterForm(PageForm):
+    article = forms.IntegerField(min_value=1, required=False)
+    status = forms.ChoiceField(choices=Claim.Status.choices, required=False)
+    hedged = BooleanFilter()
+    contradicted = BooleanFilter()
+    claim_type = forms.ChoiceField(choices=Claim.Type.choices, required=False)
+    min_score = forms.FloatField(min_value=0, max_value=1, required=False)
+    max_score = forms.FloatField(min_value=0, max_value=1, required=False)
+    speaker = forms.CharField(max_length=200, required=False)
+    q = forms.CharField(max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        low, high = data.get("min_score"), data.get("max_score")
+        if low is not None and high is not None and low > high:
+            raise forms.ValidationError("min_score must not be greater than max_score.")
+        return data
+
+    def filter(self, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+        data = self.cleaned_data
+        refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
+        queryset = queryset.annotate(contradicted=Exists(refuting))
+        lookups = {
+            "article_id": data["article"],
+            "status": data["status"] or None,
+            "hedged": data["hedged"],
+            "contradicted": data["contradicted"],
+            "claim_type": data["claim_type"] or None,
+            "checkworthiness__gte": data["min_score"],
+            "checkworthiness__lte": data["max_score"],
+            "speaker__icontains": data["speaker"] or None,
+            "text__icontains": data["q"] or None,
+        }
+        return queryset.filter(**{k: v for k, v in lookups.items() if v is not None})
+
+
+class ClaimExportForm(ClaimFilterForm):
+    ids = IdListField(required=False)
+
+    def filter(self, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+        queryset = super().filter(queryset)
+        if self.cleaned_data["ids"]:
+            queryset = queryset.filter(pk__in=self.cleaned_data["ids"])
+        return queryset
+
+
+class SourceFilterForm(PageForm):
+    q = forms.CharField(max_length=200, required=False)
+    domain = forms.CharField(max_length=253, required=False)
+    kind = forms.ChoiceField(choices=Source.Kind.choices, required=False)
+
+    def filter(self, queryset: QuerySet[Source]) -> QuerySet[Source]:
+        data = self.cleaned_data
+        if data["q"]:
+            text = Q(url__icontains=data["q"]) | Q(title__icontains=data["q"])
+            queryset = queryset.filter(text | Q(publisher__icontains=data["q"]))
+        if data["domain"]:
+            queryset = queryset.filter(domain__iexact=data["domain"])
+        if data["kind"]:
+            queryset = queryset.filter(kind=data["kind"])
+        return queryset.order_by("id")
+
+
+class EvidenceFilterForm(PageForm):
+    claim = forms.IntegerField(min_value=1, required=False)
+    article = forms.IntegerField(min_value=1, required=False)
+    source = forms.IntegerField(min_value=1, required=False)
+    stance = forms.ChoiceField(choices=Evidence.Stance.choices, required=False)
+
+    def filter(self, queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
+        data = self.cleaned_data
+        lookups = {
+            "claim_id": data["claim"],
+            "claim__article_id": data["article"],
+            "source_id": data["source"],
+            "stance": data["stance"] or None,
+        }
+        return queryset.filter(**{k: v for k, v in lookups.items() if v is not None}).order_by("id")
+
+
+# --- Pagination -------------------------------------------------------------------------
+
+
+def _page_link(request: HttpRequest, number: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(number)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+def paginated(
+    request: HttpRequest, form: PageForm, queryset: QuerySet, serialize: Callable[[Any], dict]
+) -> JsonResponse:
+    """One page of ``queryset`` (already in a stable order) as ``{count, next, ...}``."""
+    paginator = Paginator(queryset, form.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE)
+    try:
+        page = paginator.page(form.cleaned_data["page"] or 1)
+    except EmptyPage:
+        return _error(404, "That page is empty.", count=paginator.count)
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "next": _page_link(request, page.next_page_number()) if page.has_next() else None,
+            "previous": (
+                _page_link(request, page.previous_page_number()) if page.has_previous() else None
+            ),
+            "results": [serialize(item) for item in page.object_list],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _invalid(form: forms.Form) -> JsonResponse:
+    return _error(400, "Invalid parameters.", errors=form.errors.get_json_data())
+
+
+def _json(data: dict[str, Any]) -> JsonResponse:
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+# --- API views --------------------------------------------------------------------------
+
+
+@csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
+@api_auth()
+@require_http_methods(["GET"])
+def article_list(request: HttpRequest) -> HttpResponse:
+    form = ArticleFilterForm(request.GET)
+    if not form.is_valid():
+        return _invalid(form)
+    base_url = _base_url(request)
+    articles = form.filter(Article.objects.all())
+    return paginated(request, form, articles, lambda a: exports.article_data(a, base_url=base_url))
+
+
+@csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
+@api_auth()
+@require_http_methods(["GET"])
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = readable_article(request, pk)
+    base_url = _base_url(request)
+    data = exports.article_data(article, base_url=base_url, body=True)
+    claims = exports.with_export_relations(exports.article_claims(article))
+    data["claims"] = [exports.claim_data(claim, base_url=base_url) for claim in claims]
+    return _json(data)
+
+
+@csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
+@api_auth()
+@require_http_methods(["GET"])
+def claim_list(request: HttpRequest) -> HttpResponse:
+    form = ClaimFilterForm(request.GET)
+    if not form.is_valid():
+        return _invalid(form)
+    base_url = _base_url(request)
+    claims = form.filter(Claim.objects.select_related("article")).order_by("-checkworthiness", "id")
+    return paginated(request, form, claims, lambda c: exports.claim_data(c, base_url=base_url))
+
+
+@csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
+@api_auth()
+@require_http_methods(["GET"])
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = readable_claim(request, pk)
+    return _json(exports.claim_data(claim, base_url=_base_url(request), evidence=True))
+
+
+@csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
+@api_auth()
+@require_http_methods(["GET"])
+def source_list(request: HttpRequest) -> HttpResponse:
+    form = SourceFilterForm(request.GET)
+    if not form.is_valid():
+        return _invalid(form)
+    base_url = _base_url(request)
+    sources = form.filter(Source.objects.all())
+    return paginated(request, form, sources, lambda s: exports.source_data(s, base_url=base_url))
+
+
+@csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
+@api_auth()
+@require_http_methods(["GET"])
+def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    source = readable_source(request, pk)
+    base_url = _base_url(request)
+    data = exports.source_data(source, base_url=base_url)
+    evidence = source.evidence.select_related("added_by").order_by("id")
+    data["evidence"] = [
+        {
+            "id": item.pk,
+            "claim": item.claim_id,
+            "claim_api_url": exports.api_url("api-claim-detail", item.claim_id, base_url),
+            "stance": item.stance,
+            "excerpt": item.excerpt,
+            "quote_check": item.quote_check,
+        }
+        for item in evidence
+    ]
+    return _json(data)
+
+
+@csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
+@api_auth()
+@require_http_methods(["GET"])
+def evidence_list(request: HttpRequest) -> HttpResponse:
+    form = EvidenceFilterForm(request.GET)
+    if not form.is_valid():
+        return _invalid(form)
+    base_url = _base_url(request)
+    evidence = form.filter(Evidence.objects.select_related("source", "added_by"))
+    return paginated(request, form, evidence, lambda e: exports.evidence_data(e, base_url=base_url))
+
+
+# --- Downloads --------------------------------------------------------------------------
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _download(chunks: Iterable[str], fmt: str, stem: str) -> HttpResponse:
+    content_type, extension = FORMATS[fmt]
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    return _attachment(response, f"{stem}.{extension}")
+
+
+def _article_chunks(article: Article, fmt: str, base_url: str) -> Iterable[str]:
+    if fmt == "csv":
+        return exports.article_csv(article, base_url=base_url)
+    if fmt == "json":
+        return [exports.dumps(exports.article_json(article, base_url=base_url))]
+    return [exports.dumps(exports.article_claimreview(article, base_url=base_url))]
+
+
+@api_auth(redirect_anonymous=True)
+@require_http_methods(["GET"])
+def export_article(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    article = readable_article(request, pk)
+    if fmt not in FORMATS:
+        raise Http404(f"Unknown export format {fmt!r}.")
+    stem = f"article-{article.pk}-{slugify(article.title)[:50]}".rstrip("-")
+    if fmt == "claimreview":
+        stem += "-claimreview"
+    return _download(_article_chunks(article, fmt, _base_url(request)), fmt, stem)
+
+
+@api_auth(redirect_anonymous=True)
+@require_http_methods(["GET"])
+def export_claim_claimreview(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = readable_claim(request, pk)
+    document = exports.claimreview(claim, base_url=_base_url(request))
+    response = HttpResponse(exports.dumps(document), content_type=FORMATS["claimreview"][0])
+    return _attachment(response, f"claim-{claim.pk}-claimreview.json")
+
+
+CLAIM_WRITERS: dict[str, Callable[..., Iterable[str]]] = {
+    "csv": exports.claims_csv,
+    "json": exports.claims_json_chunks,
+    "claimreview": exports.claimreview_chunks,
+}
+
+
+def export_claims_response(request: HttpRequest, claims: QuerySet[Claim], fmt: str) -> HttpResponse:
+    """A streamed download of ``claims`` (the caller has checked the read permission)."""
+    claims = claims.order_by("article", "start", "pk")
+    chunks = CLAIM_WRITERS[fmt](claims, base_url=_base_url(request))
+    return _download(chunks, fmt, "claims")
+
+
+@api_auth(redirect_anonymous=True)
+@require_http_methods(["GET", "POST"])
+def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Selected claims (``ids``) and/or the claim list's filters, in any export format."""
+    form = ClaimExportForm(request.POST if request.method == "POST" else request.GET)
+    if fmt not in FORMATS:
+        raise Http404(f"Unknown export format {fmt!r}.")
+    if not form.is_valid():
+        return _invalid(form)
+    return export_claims_response(request, form.filter(Claim.objects.all()), fmt)
+
+
+urlpatterns = [
+    path("api/articles/", article_list, name="api-article-list"),
+    path("api/articles/<int:pk>/", article_detail, name="api-article-detail"),
+    path("api/claims/", claim_list, name="api-claim-list"),
+    path("api/claims/<int:pk>/", claim_detail, name="api-claim-detail"),
+    path("api/sources/", source_list, name="api-source-list"),
+    path("api/sources/<int:pk>/", source_detail, name="api-source-detail"),
+    path("api/evidence/", evidence_list, name="api-evidence-list"),
+    path("articles/<int:pk>/export.<str:fmt>", export_article, name="export-article"),
+    path("claims/<int:pk>/claimreview.json", export_claim_claimreview, name="export-claim"),
+    path("claims/export.<str:fmt>", export_claims_view, name="export-claims"),
+]

@@ -1,0 +1,46 @@
+"""``manage.py export --article ID --format claimreview|csv|json``: an article's claims.
+
+Prints the same document as the download ``/articles/ID/export.FORMAT`` to standard
+output. There is no request to take the host from, so the workbench URLs in it are
+relative paths (``/articles/3/?claim=7``) unless ``--base-url https://workbench.example.org``
+is given.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from claims import exports
+from claims.models import Article
+
+FORMATS = ("claimreview", "csv", "json")
+
+
+class Command(BaseCommand):
+    help = "Print an article's claims as ClaimReview JSON-LD, CSV or JSON."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--article", type=int, required=True, help="The article's id.")
+        parser.add_argument("--format", choices=FORMATS, default="json", dest="fmt")
+        parser.add_argument(
+            "--base-url",
+            default="",
+            help="Scheme and host put before workbench paths (default: relative URLs).",
+        )
+
+    def handle(self, *args: Any, article: int, fmt: str, base_url: str, **options: Any) -> None:
+        found = Article.objects.filter(pk=article).first()
+        if found is None:
+            raise CommandError(f"There is no article with id {article}.")
+        base_url = base_url.rstrip("/")
+        if fmt == "csv":
+            for line in exports.article_csv(found, base_url=base_url):
+                self.stdout.write(line, ending="")
+            return
+        if fmt == "json":
+            document = exports.article_json(found, base_url=base_url)
+        else:
+            document = exports.article_claimreview(found, base_url=base_url)
+        self.stdout.write(exports.dumps(document), ending="")

@@ -1,0 +1,395 @@
+"""Exports: ClaimReview JSON-LD, CSV and JSON of a checked article (``claims/exports.py``).
+
+The scenario (``build_checked_article``) is shared with ``test_api.py`` and
+``test_export_command.py``: sentences of the sample article, two claims confirmed with
+independent supporting sources, one contradicted by a refuting source, one untouched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pyld import jsonld
+
+from claims import exports
+from claims.models import Article, Claim, Evidence
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SCHEMA = "http://schema.org/"
+BASE_URL = "https://workbench.example.org"
+NEWLINE_CLAIM = (
+    'Officials said, in a statement issued late on Tuesday,\n"the Al-Walid border crossing '
+    'is open again" and guarded.'
+)
+MALIKIS = "Maliki\u2019s"  # with a typographic apostrophe, as in the sample article
+TRICKY_EXCERPT = f'He said: "{MALIKIS} rule, in short,\nhas failed."'
+
+
+def _seed_sentence(containing: str) -> str:
+    text = (FIXTURES / "seed_article.txt").read_text(encoding="utf-8")
+    return next(line.strip() for line in text.splitlines() if containing in line)
+
+
+def build_checked_article(
+    make_article: Callable[..., Article],
+    support: Callable[..., Evidence],
+    fact_checker: User,
+) -> dict[str, Any]:
+    """The article and its claims: ``quoted`` and ``maliki`` confirmed, ``newline``
+    contradicted, ``plain`` without evidence."""
+    sentences = {
+        "quoted": _seed_sentence('"will be intense, sustained,"'),
+        "maliki": _seed_sentence(f"{MALIKIS} governance"),
+        "newline": NEWLINE_CLAIM,
+        "plain": _seed_sentence("Baiji oil refinery"),
+    }
+    article = make_article(
+        list(sentences.values()),
+        title="NATO to meet on Iraq crisis",
+        outlet="Daily Example",
+        published_at=date(2014, 6, 24),
+    )
+    claims = {key: article.claims.get(text=text) for key, text in sentences.items()}
+    Claim.objects.filter(pk=claims["quoted"].pk).update(
+        speaker="John Kerry", hedged=True, hedge_cues=[{"text": "but", "start": 0, "end": 3}]
+    )
+    support(claims["quoted"], "https://www.reuters.com/world/kerry", excerpt="intense")
+    support(claims["maliki"], "https://apnews.com/article/iraq", excerpt=TRICKY_EXCERPT)
+    support(claims["maliki"], "https://www.reuters.com/world/kerry", stance="context")
+    support(claims["newline"], "https://www.bbc.com/news/iraq", stance=Evidence.Stance.REFUTES)
+    for key in ("quoted", "maliki"):
+        claims[key].refresh_from_db()
+        claims[key].confirm(by=fact_checker, note="Two wires agree.")
+    return {"article": article, **{key: Claim.objects.get(pk=c.pk) for key, c in claims.items()}}
+
+
+@pytest.fixture
+def checked(
+    make_article: Callable[..., Article],
+    support: Callable[..., Evidence],
+    fact_checker: User,
+    settings: Any,
+) -> dict[str, Any]:
+    settings.WORKBENCH_CONFIRMATIONS_REQUIRED = 1
+    settings.WORKBENCH_NEWSROOM_NAME = "Example Newsroom"
+    settings.WORKBENCH_NEWSROOM_URL = "https://newsroom.example.org/"
+    return build_checked_article(make_article, support, fact_checker)
+
+
+def _reviews_by_text(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {review["claimReviewed"]: review for review in document["@graph"]}
+
+
+# --- ClaimReview -------------------------------------------------------------------------
+
+SCHEMA_CONTEXT = json.loads((FIXTURES / "schemaorg-context.jsonld").read_text(encoding="utf-8"))
+EXPECTED_PROPERTIES = {
+    SCHEMA + name
+    for name in (
+        "claimReviewed",
+        "reviewRating",
+        "ratingValue",
+        "bestRating",
+        "worstRating",
+        "alternateName",
+        "itemReviewed",
+        "author",
+        "appearance",
+        "datePublished",
+        "url",
+        "name",
+        "headline",
+        "publisher",
+    )
+}
+EXPECTED_TYPES = {
+    SCHEMA + name
+    for name in ("ClaimReview", "Rating", "Claim", "Person", "Organization", "CreativeWork")
+}
+
+
+def local_loader(url: str, options: Any = None) -> dict[str, Any]:
+    """Serve the local schema.org context; any other fetch fails the test."""
+    assert url.rstrip("/") in ("https://schema.org", "http://schema.org"), url
+    return {
+        "contentType": "application/ld+json",
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": SCHEMA_CONTEXT,
+    }
+
+
+def _walk(node: Any, properties: set[str], types: set[str]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _walk(item, properties, types)
+    elif isinstance(node, dict) and "@value" not in node:
+        types.update(node.get("@type", []))
+        for key, value in node.items():
+            if not key.startswith("@"):
+                properties.add(key)
+            _walk(value, properties, types)
+
+
+def _compact_keys(node: Any) -> set[str]:
+    if isinstance(node, list):
+        return set().union(*(_compact_keys(item) for item in node)) if node else set()
+    if isinstance(node, dict):
+        keys = {key for key in node if not key.startswith("@")}
+        return keys.union(*(_compact_keys(value) for value in node.values()))
+    return set()
+
+
+def test_claimreview_expands_to_schema_org_iris_only(checked: dict[str, Any]) -> None:
+    document = exports.article_claimreview(checked["article"], base_url=BASE_URL)
+
+    expanded = jsonld.expand(document, {"documentLoader": local_loader})
+    properties: set[str] = set()
+    types: set[str] = set()
+    _walk(expanded, properties, types)
+
+    assert _compact_keys(document) <= set(SCHEMA_CONTEXT["@context"]), "a term would be dropped"
+    assert properties == EXPECTED_PROPERTIES
+    assert types == EXPECTED_TYPES
+    reviews = [node for node in expanded if SCHEMA + "ClaimReview" in node["@type"]]
+    assert len(reviews) == 4
+
+
+def test_expanded_claimreview_keeps_the_claim_text_and_absolute_ids(
+    checked: dict[str, Any],
+) -> None:
+    review = exports.claimreview(checked["newline"], base_url=BASE_URL)
+
+    [node] = jsonld.expand(review, {"documentLoader": local_loader})
+
+    claim_url = f"{BASE_URL}/articles/{checked['article'].pk}/?claim={checked['newline'].pk}"
+    assert node["@id"] == claim_url + "#claimreview"
+    assert node[SCHEMA + "url"] == [{"@id": claim_url}]
+    assert node[SCHEMA + "claimReviewed"] == [{"@value": NEWLINE_CLAIM}]
+
+
+def test_claimreview_rates_confirmed_unconfirmed_and_contradicted_on_a_1_to_3_scale(
+    checked: dict[str, Any],
+) -> None:
+    document = exports.article_claimreview(checked["article"])
+
+    ratings = {
+        key: _reviews_by_text(document)[checked[key].text]["reviewRating"]
+        for key in ("quoted", "maliki", "newline", "plain")
+    }
+    assert {key: r["alternateName"] for key, r in ratings.items()} == {
+        "quoted": "Confirmed",
+        "maliki": "Confirmed",
+        "newline": "Contradicted",
+        "plain": "Unconfirmed",
+    }
+    assert {key: r["ratingValue"] for key, r in ratings.items()} == {
+        "quoted": 3,
+        "maliki": 3,
+        "newline": 1,
+        "plain": 2,
+    }
+    assert all(r["@type"] == "Rating" for r in ratings.values())
+    assert all((r["worstRating"], r["bestRating"]) == (1, 3) for r in ratings.values())
+
+
+def test_refuting_evidence_wins_over_a_confirmed_status(
+    checked: dict[str, Any], support: Callable[..., Evidence]
+) -> None:
+    claim = checked["quoted"]
+    support(claim, "https://www.bbc.com/news/iraq", stance=Evidence.Stance.REFUTES)
+
+    review = exports.claimreview(Claim.objects.get(pk=claim.pk))
+
+    assert claim.status == Claim.Status.CONFIRMED
+    assert review["reviewRating"]["alternateName"] == "Contradicted"
+    assert review["reviewRating"]["ratingValue"] == 1
+
+
+def test_claimreview_describes_speaker_article_sources_and_newsroom(
+    checked: dict[str, Any],
+) -> None:
+    claim = checked["quoted"]
+
+    review = exports.claimreview(claim, base_url=BASE_URL)
+
+    assert review["@context"] == "https://schema.org"
+    assert review["@type"] == "ClaimReview"
+    assert review["claimReviewed"] == claim.text
+    assert review["datePublished"] == claim.status_changed_at.date().isoformat()
+    assert review["author"] == {
+        "@type": "Organization",
+        "name": "Example Newsroom",
+        "url": "https://newsroom.example.org/",
+    }
+    item = review["itemReviewed"]
+    assert item["@type"] == "Claim"
+    assert item["author"] == {"@type": "Person", "name": "John Kerry"}
+    assert item["datePublished"] == "2014-06-24"
+    article_work, source_work = item["appearance"]
+    assert article_work == {
+        "@type": "CreativeWork",
+        "headline": "NATO to meet on Iraq crisis",
+        "url": "https://www.dailyexample.com/news/budget",
+        "publisher": {"@type": "Organization", "name": "Daily Example"},
+        "datePublished": "2014-06-24",
+    }
+    assert source_work["url"] == "https://www.reuters.com/world/kerry"
+    assert source_work["publisher"] == {"@type": "Organization", "name": "reuters.com"}
+    assert source_work["headline"] == "Report on reuters.com"
+
+
+def test_an_unattributed_unreviewed_claim_has_no_person_and_dates_from_its_last_update(
+    checked: dict[str, Any],
+) -> None:
+    claim = checked["plain"]
+
+    review = exports.claimreview(claim)
+
+    assert "author" not in review["itemReviewed"]
+    assert review["datePublished"] == claim.updated_at.date().isoformat()
+    assert review["url"] == f"/articles/{claim.article_id}/?claim={claim.pk}"
+
+
+def test_long_claims_get_a_short_name_under_75_characters_and_short_ones_none(
+    make_article: Callable[..., Article],
+) -> None:
+    long_text = "The militants " + "who are fighting government forces " * 4 + "say so."
+    article = make_article([long_text, "Kerry visited Iraq."])
+    long_claim, short_claim = article.claims.order_by("start")
+
+    long_review = exports.claimreview(long_claim)
+    short_review = exports.claimreview(short_claim)
+
+    assert len(long_review["name"]) < 75
+    assert long_review["name"].endswith("…")
+    assert long_text.startswith(long_review["name"][:-1])
+    assert "name" not in short_review
+
+
+def test_claimreview_json_round_trips_quotes_non_ascii_and_newlines(
+    checked: dict[str, Any],
+) -> None:
+    text = exports.dumps(exports.article_claimreview(checked["article"]))
+
+    parsed = _reviews_by_text(json.loads(text))
+
+    for key in ("quoted", "maliki", "newline"):
+        assert checked[key].text in parsed
+    assert MALIKIS in text, "non-ASCII is written as UTF-8, not escaped"
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def _read_csv(lines: Any) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO("".join(lines), newline="")))
+
+
+def test_csv_has_one_row_per_evidence_and_one_empty_row_for_a_claim_without_evidence(
+    checked: dict[str, Any],
+) -> None:
+    rows = _read_csv(exports.article_csv(checked["article"]))
+
+    per_claim: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        per_claim.setdefault(row["claim_id"], []).append(row)
+    assert {key: len(per_claim[str(checked[key].pk)]) for key in checked if key != "article"} == {
+        "quoted": 1,
+        "maliki": 2,
+        "newline": 1,
+        "plain": 1,
+    }
+    [plain] = per_claim[str(checked["plain"].pk)]
+    assert all(plain[column] == "" for column in exports.CSV_COLUMNS[-9:])
+    stances = {row["evidence_stance"] for row in per_claim[str(checked["maliki"].pk)]}
+    assert stances == {"supports", "context"}
+
+
+def test_csv_opens_in_the_csv_module_with_the_expected_columns(checked: dict[str, Any]) -> None:
+    rows = _read_csv(exports.article_csv(checked["article"], base_url=BASE_URL))
+
+    assert list(rows[0]) == exports.CSV_COLUMNS
+    quoted = next(row for row in rows if row["claim_id"] == str(checked["quoted"].pk))
+    assert quoted["status"] == "confirmed"
+    assert quoted["contradicted"] == "false"
+    assert quoted["hedged"] == "true"
+    assert quoted["hedge_cues"] == "but"
+    assert quoted["speaker"] == "John Kerry"
+    assert quoted["checkworthiness"] == "0.9"
+    assert quoted["article_title"] == "NATO to meet on Iraq crisis"
+    assert quoted["source_publisher"] == "reuters.com"
+    assert quoted["added_at"].startswith(str(date.today().year))
+    assert quoted["claim_url"].startswith(BASE_URL + "/articles/")
+    newline = next(row for row in rows if row["claim_id"] == str(checked["newline"].pk))
+    assert (newline["status"], newline["contradicted"]) == ("unconfirmed", "true")
+
+
+def test_csv_round_trips_quotes_commas_newlines_and_non_ascii(checked: dict[str, Any]) -> None:
+    text = "".join(exports.article_csv(checked["article"]))
+
+    rows = _read_csv([text])
+
+    texts = {row["claim_text"] for row in rows}
+    assert {checked[key].text for key in ("quoted", "maliki", "newline", "plain")} == texts
+    assert TRICKY_EXCERPT in {row["excerpt"] for row in rows}
+    body = checked["article"].body
+    for row in rows:
+        assert body[int(row["start"]) : int(row["end"])] == row["claim_text"]
+    assert MALIKIS in text, "non-ASCII is written as is (UTF-8)"
+    assert '""will be intense, sustained,""' in text, "quotes are doubled inside a quoted field"
+
+
+def test_csv_of_a_claim_queryset_takes_a_constant_number_of_queries(
+    make_article: Callable[..., Article], support: Callable[..., Evidence]
+) -> None:
+    def queries_for(articles: int) -> int:
+        Article.objects.all().delete()
+        for _ in range(articles):
+            article = make_article([f"Claim number {i} is here." for i in range(5)])
+            for claim in article.claims.all():
+                support(claim, f"https://apnews.com/a/{claim.pk}")
+        with CaptureQueriesContext(connection) as captured:
+            rows = list(exports.claims_csv_rows(Claim.objects.all()))
+        assert len(rows) == 5 * articles + 1
+        return len(captured)
+
+    assert queries_for(1) == queries_for(8)
+
+
+# --- JSON --------------------------------------------------------------------------------
+
+
+def test_json_export_has_every_claim_with_evidence_and_selectors_that_reanchor(
+    checked: dict[str, Any],
+) -> None:
+    data = json.loads(exports.dumps(exports.article_json(checked["article"])))
+
+    body = data["body"]
+    assert body == checked["article"].body
+    assert len(data["claims"]) == 4
+    for claim in data["claims"]:
+        position, quote = claim["target"]["selector"]
+        assert position["type"] == "TextPositionSelector"
+        assert quote["type"] == "TextQuoteSelector"
+        assert body[position["start"] : position["end"]] == quote["exact"] == claim["text"]
+        found = body.find(quote["prefix"] + quote["exact"] + quote["suffix"])
+        assert found + len(quote["prefix"]) == position["start"]
+    maliki = next(c for c in data["claims"] if c["id"] == checked["maliki"].pk)
+    assert [e["source"]["url"] for e in maliki["evidence"]] == [
+        "https://apnews.com/article/iraq",
+        "https://www.reuters.com/world/kerry",
+    ]
+    assert maliki["evidence"][0]["excerpt"] == TRICKY_EXCERPT
+    newline = next(c for c in data["claims"] if c["id"] == checked["newline"].pk)
+    assert (newline["contradicted"], newline["verdict"]) == (True, "Contradicted")

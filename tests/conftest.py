@@ -19,6 +19,12 @@ from claims.models import Article, ArticleRevision, Claim, Evidence, Source
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Personas log in in almost every test: skip the deliberately slow hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _user(username: str, group: str | None) -> User:
     user = User.objects.create_user(username, f"{username}@example.org", PASSWORD)
     if group:
@@ -62,9 +68,8 @@ def make_article(db: Any) -> Callable[..., Article]:
         fields.setdefault("outlet", "Daily Example")
         fields.setdefault("outlet_domain", "dailyexample.com")
         fields.setdefault("url", "https://www.dailyexample.com/news/budget")
-        article = Article.objects.create(
-            body=body, state=Article.State.DONE, created_by=created_by, **fields
-        )
+        fields.setdefault("state", Article.State.DONE)
+        article = Article.objects.create(body=body, created_by=created_by, **fields)
         ArticleRevision.objects.create(article=article, number=1, body=body, created_by=created_by)
         offset = 0
         for index, sentence in enumerate(sentences):
@@ -80,7 +85,7 @@ def make_article(db: Any) -> Callable[..., Article]:
                 prefix=body[max(0, start - 32) : start],
                 suffix=body[end : end + 32],
                 occurrences=[[start, end]],
-                checkworthiness=round(0.9 - 0.1 * index, 2),
+                checkworthiness=max(0.0, round(0.9 - 0.1 * index, 2)),
                 check_worthy=True,
             )
             offset = end

@@ -1,0 +1,335 @@
+"""Sources: one row per canonical URL, captured in the background, quote-checked.
+
+The fetching itself (SSRF guards, caps, main-text extraction) is ``fetching.safe_fetch``;
+the quote check is ``quotes.check_quote``. This module ties them to the models:
+
+- ``source_for_url`` gives the one ``Source`` for a URL (canonicalised), queueing a
+  capture for a new one; ``retry_capture`` queues another attempt.
+- ``capture`` fetches a source now and stores its text compressed (``SourceCapture``),
+  or records honestly why it could not (``fetch_state``/``fetch_error``). A capture
+  with the same text as the latest one is not stored twice. The evidence quoting the
+  source is quote-checked again against the new text.
+- ``recheck_due`` re-captures sources last checked too long ago (link rot and drift):
+  an error status, an unknown host or a redirect to the site's home page make a source
+  ``dead``; different text makes it ``changed`` (the old capture stays, and
+  ``change_summary`` says what changed). Confirmed claims resting on such a source are
+  what ``claims_needing_review`` and ``with_review_flag`` find.
+
+The publisher and domain are set once, from the registered domain, when the source is
+created; capturing never touches them, so a publisher corrected by hand stays corrected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from .fetching import FetchResult, canonicalize_url, registered_domain, safe_fetch
+from .models import Claim, Evidence, Source, SourceCapture
+from .quotes import check_quote as match_quote
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RECHECK_AFTER_HOURS = 24
+DEFAULT_RECHECK_BATCH_SIZE = 25
+PROBLEM_STATES = (Source.LinkState.DEAD, Source.LinkState.CHANGED)
+SUMMARY_CLIP = 80
+
+
+# --- adding and capturing ---------------------------------------------------------------
+
+
+def source_for_url(url: str, *, kind: str, by: AbstractBaseUser | None) -> Source:
+    """The source for ``url`` (canonicalised); a new one is queued for capture."""
+    canonical = canonicalize_url(url)
+    domain = registered_domain(canonical)
+    source, created = Source.objects.get_or_create(
+        url=canonical,
+        defaults={"publisher": domain, "domain": domain, "kind": kind, "created_by": by},
+    )
+    if created:
+        enqueue_capture(source)
+    return source
+
+
+def enqueue_capture(source: Source) -> None:
+    """Queue ``claims.capture_source`` once the current transaction commits."""
+    from kombu.exceptions import OperationalError
+
+    from .tasks import capture_source
+
+    def send() -> None:
+        try:
+            capture_source.apply_async(args=[source.pk])
+        except (OperationalError, OSError) as exc:
+            log.warning("broker unavailable, source %s waits for re-check: %s", source.pk, exc)
+
+    transaction.on_commit(send)
+
+
+def retry_capture(source: Source, *, by: AbstractBaseUser | None = None) -> None:
+    """Put a source back to "waiting to be fetched" and queue another capture."""
+    source.fetch_state = Source.FetchState.PENDING
+    source.fetch_error = ""
+    source._change_reason = "capture re-queued"
+    if by is not None:
+        source._history_user = by
+    source.save(update_fields=["fetch_state", "fetch_error", "updated_at"])
+    enqueue_capture(source)
+
+
+def capture(source_id: int) -> str:
+    """Fetch a source now; store the capture, or the honest reason it failed.
+
+    Returns the outcome: ``captured`` (first text), ``unchanged``, ``changed``, ``dead``,
+    ``failed`` or ``refused``. The fetch happens outside any transaction.
+    """
+    url = Source.objects.values_list("url", flat=True).get(pk=source_id)
+    result = safe_fetch(url)
+    if result.ok:
+        home = _redirected_home(url, result.final_url)
+        if home:
+            return _record_failure(source_id, result, reason=home, dead=True)
+        return _record_capture(source_id, result)
+    dead = bool(result.http_status and result.http_status >= 400)
+    dead = dead or "could not resolve host" in result.reason
+    return _record_failure(source_id, result, reason=result.reason, dead=dead)
+
+
+def _redirected_home(url: str, final_url: str) -> str:
+    """A reason when a deep link now lands on its site's home page, else ""."""
+    asked, landed = urlsplit(url), urlsplit(final_url)
+    if asked.path.strip("/") and not landed.path.strip("/") and not landed.query:
+        return f"failed: the page now redirects to the site's home page ({final_url})"
+    return ""
+
+
+def _record_failure(source_id: int, result: FetchResult, *, reason: str, dead: bool) -> str:
+    with transaction.atomic():
+        source = Source.objects.select_for_update().get(pk=source_id)
+        source.last_checked_at = timezone.now()
+        source.http_status = result.http_status
+        source.final_url = result.final_url or ""
+        source.fetch_state = (
+            Source.FetchState.REFUSED if result.status == "refused" else Source.FetchState.FAILED
+        )
+        source.fetch_error = reason
+        if dead:
+            source.link_state = Source.LinkState.DEAD
+        source._change_reason = reason[:100]
+        source.save()
+    log.info("source %s not captured: %s", source_id, reason)
+    return "dead" if dead else result.status
+
+
+def _record_capture(source_id: int, result: FetchResult) -> str:
+    digest, now = result.text_sha256, timezone.now()
+    with transaction.atomic():
+        source = Source.objects.select_for_update().get(pk=source_id)
+        latest = source.captures.order_by("-fetched_at", "-pk").first()
+        unchanged = latest is not None and latest.text_sha256 == digest
+        if unchanged and _nothing_new(source, result):
+            # A duplicate delivery or a routine re-check: only the check time moves.
+            Source.objects.filter(pk=source_id).update(last_checked_at=now)
+            return "unchanged"
+        if not unchanged:
+            SourceCapture.objects.create(
+                source=source,
+                fetched_at=now,
+                http_status=result.http_status,
+                final_url=result.final_url,
+                title=result.title[:500],
+                text_sha256=digest,
+                text_compressed=SourceCapture.compress(result.text),
+            )
+        outcome = _apply_capture(source, result, latest=latest, unchanged=unchanged, now=now)
+    for evidence in source.evidence.all():
+        check_quote(evidence, text=result.text)
+    return outcome
+
+
+def _nothing_new(source: Source, result: FetchResult) -> bool:
+    return (
+        source.fetch_state == Source.FetchState.OK
+        and source.link_state in (Source.LinkState.ALIVE, Source.LinkState.CHANGED)
+        and source.http_status == result.http_status
+        and source.final_url == result.final_url
+    )
+
+
+def _apply_capture(
+    source: Source,
+    result: FetchResult,
+    *,
+    latest: SourceCapture | None,
+    unchanged: bool,
+    now: datetime,
+) -> str:
+    """Update the source row after a successful fetch; return the outcome name."""
+    if latest is None:
+        outcome, link_state = "captured", Source.LinkState.ALIVE
+    elif unchanged:
+        # A change stays flagged until someone acknowledges it (``acknowledge_change``).
+        outcome = "unchanged"
+        changed = source.link_state == Source.LinkState.CHANGED
+        link_state = Source.LinkState.CHANGED if changed else Source.LinkState.ALIVE
+    else:
+        outcome, link_state = "changed", Source.LinkState.CHANGED
+    source.fetch_state, source.fetch_error = Source.FetchState.OK, result.note
+    source.link_state = link_state
+    source.http_status, source.final_url = result.http_status, result.final_url
+    source.content_type = result.content_type[:100]
+    source.title = source.title or result.title[:500]
+    source.published_at = source.published_at or result.published
+    source.text_sha256 = result.text_sha256
+    source.fetched_at = source.last_checked_at = now
+    source._change_reason = f"capture: {outcome}"
+    source.save()
+    return outcome
+
+
+def acknowledge_change(source: Source, *, by: AbstractBaseUser) -> None:
+    """Someone has read what changed: the source counts as alive again."""
+    if source.link_state != Source.LinkState.CHANGED:
+        return
+    source.link_state = Source.LinkState.ALIVE
+    source._history_user = by
+    source._change_reason = "change acknowledged"
+    source.save(update_fields=["link_state", "updated_at"])
+
+
+# --- captured text and quotes -------------------------------------------------------------
+
+
+def latest_capture(source: Source) -> SourceCapture | None:
+    return source.captures.order_by("-fetched_at", "-pk").first()
+
+
+def latest_text(source: Source) -> str | None:
+    capture = latest_capture(source)
+    return capture.text if capture else None
+
+
+def check_quote(evidence: Evidence, *, text: str | None = None) -> None:
+    """Look for the evidence excerpt in the source's captured text, and record it."""
+    score: float | None = None
+    matched = ""
+    if not evidence.excerpt.strip():
+        check = Evidence.QuoteCheck.NO_EXCERPT
+    else:
+        text = text if text is not None else latest_text(evidence.source)
+        if text is None:
+            check = Evidence.QuoteCheck.UNCHECKED
+        else:
+            result = match_quote(evidence.excerpt, text)
+            check, score, matched = result.result, result.score, result.matched
+    before = (evidence.quote_check, evidence.quote_score, evidence.quote_matched)
+    if before == (check, score, matched):
+        return
+    evidence.quote_check, evidence.quote_score, evidence.quote_matched = check, score, matched
+    evidence._change_reason = f"quote check: {check}"
+    evidence.save(update_fields=["quote_check", "quote_score", "quote_matched"])
+
+
+def change_summary(source: Source) -> str:
+    """What changed between the two latest captures ("" with fewer than two)."""
+    newest = list(source.captures.order_by("-fetched_at", "-pk")[:2])
+    if len(newest) < 2:
+        return ""
+    return diff_summary(newest[1].text, newest[0].text)
+
+
+def diff_summary(old: str, new: str) -> str:
+    """``"3 words changed; removed: '12 million' added: '15 million'"``, word by word."""
+    before, after = old.split(), new.split()
+    matcher = difflib.SequenceMatcher(None, before, after)
+    count, removed, added = 0, [], []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        count += max(i2 - i1, j2 - j1)
+        if i2 > i1:
+            removed.append(" ".join(before[i1:i2]))
+        if j2 > j1:
+            added.append(" ".join(after[j1:j2]))
+    if not count:
+        return "only spacing changed"
+    details = []
+    if removed:
+        details.append(f"removed: {_quoted(removed)}")
+    if added:
+        details.append(f"added: {_quoted(added)}")
+    return f"{count} word{'' if count == 1 else 's'} changed; " + " ".join(details)
+
+
+def _quoted(pieces: list[str]) -> str:
+    first = pieces[0]
+    shown = first if len(first) <= SUMMARY_CLIP else first[: SUMMARY_CLIP - 1] + "…"
+    more = f" (and {len(pieces) - 1} more)" if len(pieces) > 1 else ""
+    return f"'{shown}'{more}"
+
+
+# --- link rot and drift -------------------------------------------------------------------
+
+
+def due_for_recheck(*, older_than: timedelta | None = None) -> QuerySet[Source]:
+    """Sources not checked within ``older_than`` (``WORKBENCH_RECHECK_AFTER_HOURS``).
+
+    Refused sources are left out: policy, not time, refused them (``retry_capture``).
+    """
+    if older_than is None:
+        hours = getattr(settings, "WORKBENCH_RECHECK_AFTER_HOURS", DEFAULT_RECHECK_AFTER_HOURS)
+        older_than = timedelta(hours=hours)
+    cutoff = timezone.now() - older_than
+    return (
+        Source.objects.exclude(fetch_state=Source.FetchState.REFUSED)
+        .filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=cutoff))
+        .order_by(F("last_checked_at").asc(nulls_first=True), "pk")
+    )
+
+
+def recheck_due(*, older_than: timedelta | None = None, limit: int | None = None) -> Counter[str]:
+    """Re-capture one batch of sources due for a check; count the outcomes."""
+    if limit is None:
+        limit = getattr(settings, "WORKBENCH_RECHECK_BATCH_SIZE", DEFAULT_RECHECK_BATCH_SIZE)
+    due = list(due_for_recheck(older_than=older_than).values_list("pk", flat=True)[:limit])
+    return Counter(capture(source_id) for source_id in due)
+
+
+def _problem_evidence() -> QuerySet[Evidence]:
+    return Evidence.objects.filter(
+        claim=OuterRef("pk"),
+        stance=Evidence.Stance.SUPPORTS,
+        source__link_state__in=PROBLEM_STATES,
+    )
+
+
+def with_review_flag(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+    """Annotate ``source_problem`` (a supporting source died or changed) and
+    ``needs_review`` (the same, on a confirmed claim)."""
+    problem = Exists(_problem_evidence())
+    return queryset.annotate(
+        source_problem=problem,
+        needs_review=Case(
+            When(problem, status=Claim.Status.CONFIRMED, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def claims_needing_review() -> QuerySet[Claim]:
+    """Confirmed claims with supporting evidence whose source is dead or changed."""
+    return Claim.objects.filter(status=Claim.Status.CONFIRMED).filter(Exists(_problem_evidence()))

@@ -1,0 +1,415 @@
+"""The review workbench: function views, one per page or action, each serving the full
+page and, for htmx requests, only the fragment it changes (django-template-partials).
+
+Every view checks permissions itself, through the access helpers below: a client can
+request any fragment directly. Non-htmx POSTs redirect (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import highlight, ingest, verification
+from .forms import (
+    ArticleFilterForm,
+    ArticleForm,
+    ArticleTextForm,
+    AssignForm,
+    BulkClaimForm,
+    ClaimFilterForm,
+    EvidenceForm,
+    SourceFilterForm,
+    StatusForm,
+)
+from .models import Article, Claim, ConfirmationRefused, Evidence, Source
+
+# --- Access helpers ---------------------------------------------------------------------
+
+
+def require(request: HttpRequest, codename: str) -> None:
+    if not request.user.has_perm(f"claims.{codename}"):
+        raise PermissionDenied(f"Your role does not allow this ({codename}).")
+
+
+def get_article(request: HttpRequest, pk: int, codename: str = "view_article") -> Article:
+    require(request, codename)
+    return get_object_or_404(Article, pk=pk)
+
+
+def get_claim(request: HttpRequest, pk: int, codename: str = "view_claim") -> Claim:
+    require(request, codename)
+    queryset = verification.with_flags(Claim.objects.select_related("article", "assignee"))
+    return get_object_or_404(queryset, pk=pk)
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = 50) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def querystring_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# --- Articles ---------------------------------------------------------------------------
+
+
+def _count(condition: Q | None = None) -> Coalesce:
+    claims = Claim.objects.filter(article=OuterRef("pk"), orphaned=False)
+    if condition is not None:
+        claims = claims.filter(condition)
+    counted = claims.order_by().values("article").annotate(n=Count("pk", distinct=True)).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def articles_with_counts(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    return queryset.select_related("assignee").annotate(
+        n_claims=_count(),
+        n_worthy=_count(Q(check_worthy=True)),
+        n_confirmed=_count(Q(status=Claim.Status.CONFIRMED)),
+        n_contradicted=_count(Q(evidence__stance=Evidence.Stance.REFUTES)),
+    )
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("article-list")
+
+
+@login_required
+@require_GET
+def article_list(request: HttpRequest) -> HttpResponse:
+    require(request, "view_article")
+    form = ArticleFilterForm(request.GET)
+    articles = articles_with_counts(form.filter(Article.objects.defer("body", "dropped")))
+    context = {
+        "form": form,
+        "page": paginate(request, articles),
+        "query": querystring_without_page(request),
+        "can_add": request.user.has_perm("claims.add_article"),
+    }
+    template = (
+        "claims/article_list.html#article-table" if request.htmx else "claims/article_list.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_new(request: HttpRequest) -> HttpResponse:
+    require(request, "add_article")
+    form = ArticleForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        article, sent = ingest.submit_article(
+            title=data["title"],
+            outlet=data["outlet"],
+            url=data["url"],
+            published_at=data["published_at"],
+            text=data["text"] or "",
+            fetch_url=data["fetch_url"],
+            origin=Article.Origin.UPLOAD if request.FILES else Article.Origin.PASTE,
+            by=request.user,
+        )
+        if sent is False:
+            messages.warning(
+                request,
+                "The article is saved, but the job queue is unavailable right now: "
+                "processing will start when the queue is back.",
+            )
+        else:
+            messages.success(request, "The article is saved and queued for extraction.")
+        return redirect(article)
+    return render(request, "claims/article_new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_article(request, pk)
+    show_all = request.GET.get("all") == "1"
+    claims = list(
+        verification.with_flags(article.claims.select_related("assignee")).order_by(
+            "-checkworthiness", "start"
+        )
+    )
+    listed = [c for c in claims if show_all or c.check_worthy or c.orphaned]
+    selected = _selected_claim(request, claims)
+    context = {
+        "article": article,
+        "claims": listed,
+        "hidden_count": len(claims) - len(listed),
+        "show_all": show_all,
+        "segments": highlight.segments(article, claims),
+        "counts": claim_counts(article),
+        "orphans": [c for c in claims if c.orphaned],
+        "selected": selected,
+        "can": user_can(request),
+    }
+    if selected:
+        context |= claim_panel_context(request, selected)
+    return render(request, "claims/article_detail.html", context)
+
+
+def claim_counts(article: Article) -> dict[str, int]:
+    claims = verification.with_flags(article.claims.filter(orphaned=False))
+    return claims.aggregate(
+        total=Count("pk"),
+        worthy=Count("pk", filter=Q(check_worthy=True)),
+        confirmed=Count("pk", filter=Q(status=Claim.Status.CONFIRMED)),
+        contradicted=Count("pk", filter=Q(contradicted=True)),
+    )
+
+
+def _selected_claim(request: HttpRequest, claims: list[Claim]) -> Claim | None:
+    wanted = request.GET.get("claim", "")
+    return next((c for c in claims if str(c.pk) == wanted), None)
+
+
+def user_can(request: HttpRequest) -> dict[str, bool]:
+    user = request.user
+    return {
+        "review": user.has_perm("claims.change_claim"),
+        "evidence": user.has_perm("claims.add_evidence"),
+        "edit": user.has_perm("claims.change_article"),
+    }
+
+
+@login_required
+@require_GET
+def article_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live job state: polled by htmx while the article is queued or processing."""
+    article = get_article(request, pk)
+    response = render(request, "claims/partials/article_state.html", {"article": article})
+    if request.GET.get("was_active") and not article.is_active:
+        response["HX-Trigger"] = "article-finished"
+    return response
+
+
+@login_required
+@require_POST
+def article_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_article(request, pk, "change_article")
+    if article.is_active:
+        messages.info(request, "The article is already queued or being processed.")
+    else:
+        article.requeue(by=request.user, reason="retry requested")
+        if ingest.enqueue(article) is False:
+            messages.warning(request, "Queued; processing starts when the job queue is back.")
+        else:
+            messages.success(request, "Extraction queued again.")
+    if request.htmx:
+        return render(request, "claims/partials/article_state.html", {"article": article})
+    return redirect(article)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_article(request, pk, "change_article")
+    form = ArticleTextForm(request.POST or None, initial={"text": article.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            ingest.revise_article(article=article, text=form.cleaned_data["text"], by=request.user)
+        except ingest.ArticleRejected as exc:
+            form.add_error("text", str(exc))
+        else:
+            messages.success(request, "New revision saved; claims are being re-anchored.")
+            return redirect(article)
+    return render(request, "claims/article_edit.html", {"article": article, "form": form})
+
+
+# --- Claims -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_list(request: HttpRequest) -> HttpResponse:
+    require(request, "view_claim")
+    if request.method == "POST":
+        return claim_bulk(request)
+    form = ClaimFilterForm(request.GET)
+    claims = form.filter(
+        verification.with_flags(Claim.objects.select_related("article", "assignee")),
+        request.user,
+    )
+    context = {
+        "form": form,
+        "page": paginate(request, claims),
+        "query": querystring_without_page(request),
+        "bulk": BulkClaimForm(),
+        "can": user_can(request),
+    }
+    template = "claims/claim_list.html#claim-table" if request.htmx else "claims/claim_list.html"
+    return render(request, template, context)
+
+
+def claim_bulk(request: HttpRequest) -> HttpResponse:
+    form = BulkClaimForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick some claims and an action.")
+        return redirect(request.get_full_path())
+    action, claims = form.cleaned_data["action"], form.cleaned_data["ids"]
+    if action == "export":
+        from .api import export_claims_response
+
+        return export_claims_response(request, claims, "csv")
+    require(request, "change_claim")
+    note = form.cleaned_data["note"]
+    if action == "confirm":
+        done, refused = verification.confirm_many(claims, by=request.user, note=note)
+        messages.success(request, f"{len(done)} claim(s) confirmed.")
+        for claim, why in refused:
+            messages.warning(request, f"Not confirmed: “{claim}” — {why}")
+    elif action == "unconfirm":
+        for claim in claims:
+            claim.unconfirm(by=request.user, note=note)
+        messages.success(request, f"{len(claims)} claim(s) unconfirmed.")
+    else:
+        for claim in claims:
+            claim.assign(to=form.cleaned_data["assignee"], by=request.user)
+        messages.success(request, f"{len(claims)} claim(s) assigned.")
+    return redirect(request.get_full_path())
+
+
+def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
+    evidence = claim.evidence.select_related("source", "added_by").order_by("added_at", "pk")
+    history = claim.history.select_related("history_user").order_by("-history_date")[:30]
+    return {
+        "claim": claim,
+        "evidence": evidence,
+        "history": history,
+        "blocker": claim.confirmation_blocker(),
+        "status_form": StatusForm(),
+        "assign_form": AssignForm(initial={"assignee": claim.assignee_id}),
+        "evidence_form": EvidenceForm(),
+        "can": user_can(request),
+    }
+
+
+@login_required
+@require_GET
+def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim(request, pk)
+    if not request.htmx:
+        return redirect(claim.get_absolute_url())
+    return render(request, "claims/article_detail.html#panel", claim_panel_context(request, claim))
+
+
+def panel_response(request: HttpRequest, claim: Claim, **extra: Any) -> HttpResponse:
+    """After a change: the panel, with the claim's list row, the article's counters and
+    the messages swapped out of band; an event tells the page to recolour highlights."""
+    if not request.htmx:
+        return redirect(claim.get_absolute_url())
+    claim = get_claim(request, claim.pk)
+    context = claim_panel_context(request, claim) | extra
+    context |= {"oob": True, "selected": claim, "counts": claim_counts(claim.article)}
+    response = render(request, "claims/article_detail.html#panel-with-oob", context)
+    changed = {"id": claim.pk, "status": claim.status, "contradicted": claim.contradicted}
+    response["HX-Trigger"] = json.dumps({"claim-changed": changed})
+    return response
+
+
+@login_required
+@require_POST
+def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim(request, pk, "change_claim")
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        note = form.cleaned_data["note"]
+        try:
+            if form.cleaned_data["action"] == "confirm":
+                claim.confirm(by=request.user, note=note)
+                messages.success(request, "Claim confirmed.")
+            else:
+                claim.unconfirm(by=request.user, note=note)
+                messages.success(request, "Claim marked unconfirmed.")
+        except ConfirmationRefused as exc:
+            messages.error(request, str(exc))
+    return panel_response(request, claim)
+
+
+@login_required
+@require_POST
+def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim(request, pk, "change_claim")
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        claim.assign(to=form.cleaned_data["assignee"], by=request.user)
+        messages.success(request, f"Assigned to {claim.assignee or 'nobody'}.")
+    return panel_response(request, claim)
+
+
+@login_required
+@require_POST
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim(request, pk, "add_evidence")
+    form = EvidenceForm(request.POST)
+    if form.is_valid():
+        try:
+            verification.add_evidence(claim=claim, by=request.user, **form.cleaned_data)
+        except (verification.EvidenceRejected, ValueError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Evidence added.")
+            return panel_response(request, claim)
+    if not request.htmx:
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect(claim.get_absolute_url())
+    return panel_response(request, claim, evidence_form=form)
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "delete_evidence")
+    evidence = get_object_or_404(Evidence.objects.select_related("claim"), pk=pk)
+    claim = evidence.claim
+    verification.remove_evidence(evidence=evidence, by=request.user)
+    messages.success(request, "Evidence removed.")
+    return panel_response(request, claim)
+
+
+# --- Sources ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def source_list(request: HttpRequest) -> HttpResponse:
+    require(request, "view_source")
+    form = SourceFilterForm(request.GET)
+    sources = form.filter(Source.objects.annotate(n_evidence=Count("evidence")))
+    context = {
+        "form": form,
+        "page": paginate(request, sources),
+        "query": querystring_without_page(request),
+    }
+    if request.htmx and request.GET.get("picker"):
+        return render(request, "claims/source_list.html#source-options", context)
+    template = "claims/source_list.html#source-table" if request.htmx else "claims/source_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "view_source")
+    source = get_object_or_404(Source, pk=pk)
+    evidence = source.evidence.select_related("claim__article", "added_by").order_by("-added_at")
+    captures = source.captures.order_by("-fetched_at").defer("text_compressed")
+    context = {"source": source, "evidence": evidence, "captures": captures}
+    return render(request, "claims/source_detail.html", context)

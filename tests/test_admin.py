@@ -1,0 +1,78 @@
+"""The Django admin's actions call the same domain methods as the workbench."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.models import Article, Claim
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def staff_editor(editor):
+    editor.is_staff = True
+    editor.save()
+    return editor
+
+
+@pytest.fixture
+def admin_client(client, staff_editor):
+    client.login(username=staff_editor.username, password=PASSWORD)
+    return client
+
+
+@pytest.mark.parametrize("model", ["article", "claim", "source", "evidence", "articlerevision"])
+def test_every_model_has_a_working_changelist(admin_client, model, make_article, support):
+    support(make_article().claims.first())
+    assert admin_client.get(f"/admin/claims/{model}/").status_code == 200
+
+
+def test_the_confirm_action_respects_the_confirmation_rule(admin_client, make_article, support):
+    supported, unsupported = make_article().claims.order_by("start")
+    support(supported, "https://www.reuters.com/a")
+    response = admin_client.post(
+        "/admin/claims/claim/",
+        {"action": "confirm", "_selected_action": [supported.pk, unsupported.pk]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "1 claim(s) confirmed." in html
+    assert "needs 1 more supporting source" in html
+    assert Claim.objects.get(pk=supported.pk).status == Claim.Status.CONFIRMED
+    assert Claim.objects.get(pk=unsupported.pk).status == Claim.Status.UNCONFIRMED
+    assert (
+        Claim.objects.get(pk=supported.pk)
+        .history.first()
+        .history_change_reason.startswith("confirmed")
+    )
+
+
+def test_the_unconfirm_action(admin_client, make_article, support, fact_checker):
+    claim = make_article().claims.first()
+    support(claim, "https://www.reuters.com/a")
+    claim.confirm(by=fact_checker)
+    admin_client.post(
+        "/admin/claims/claim/", {"action": "unconfirm", "_selected_action": [claim.pk]}
+    )
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.UNCONFIRMED
+
+
+def test_the_rerun_action_queues_extraction_again(
+    admin_client, make_article, django_capture_on_commit_callbacks
+):
+    article = make_article(state=Article.State.FAILED, error="boom")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        admin_client.post(
+            "/admin/claims/article/",
+            {"action": "rerun_extraction", "_selected_action": [article.pk]},
+        )
+    article.refresh_from_db()
+    assert article.state == Article.State.QUEUED
+    assert len(callbacks) == 1
+
+
+def test_a_fact_checker_without_staff_status_cannot_use_the_admin(client, fact_checker):
+    client.login(username=fact_checker.username, password=PASSWORD)
+    response = client.get("/admin/claims/claim/")
+    assert response.status_code == 302

@@ -1,0 +1,318 @@
+"""Claim review: the panel, status changes, assignment, evidence, the claim list and
+its bulk actions, and the sources pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from claims.models import Claim, Evidence, Source
+from tests.conftest import PASSWORD
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def login(client, user):
+    client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def claim(make_article) -> Claim:
+    return make_article().claims.order_by("start").first()
+
+
+# --- the panel ----------------------------------------------------------------------------
+
+
+def test_the_panel_fragment_shows_the_claim_its_evidence_and_history(
+    client, viewer, claim, support
+):
+    support(claim, "https://www.reuters.com/a", excerpt="approved the budget")
+    response = login(client, viewer).get(f"/claims/{claim.pk}/", **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="panel"')
+    assert claim.text in html
+    assert "reuters.com" in html
+    assert "History" in html
+
+
+def test_the_panel_without_htmx_redirects_to_the_article_page(client, viewer, claim):
+    response = login(client, viewer).get(f"/claims/{claim.pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/articles/{claim.article_id}/?claim={claim.pk}"
+
+
+def test_the_panel_refuses_an_outsider_even_as_a_fragment(client, outsider, claim):
+    assert login(client, outsider).get(f"/claims/{claim.pk}/", **HTMX).status_code == 403
+
+
+# --- status -------------------------------------------------------------------------------
+
+
+def test_confirming_without_a_source_is_refused_with_the_reason(client, fact_checker, claim):
+    response = login(client, fact_checker).post(
+        f"/claims/{claim.pk}/status/", {"action": "confirm"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert "needs 1 more supporting source" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.UNCONFIRMED
+
+
+def test_confirming_swaps_the_panel_row_counters_and_signals_the_highlight(
+    client, fact_checker, claim, support
+):
+    support(claim, "https://www.reuters.com/a")
+    response = login(client, fact_checker).post(
+        f"/claims/{claim.pk}/status/", {"action": "confirm", "note": "Reuters"}, **HTMX
+    )
+    html = response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.CONFIRMED
+    assert claim.status_note == "Reuters"
+    assert f'id="claim-{claim.pk}"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="counters"' in html
+    assert "Claim confirmed." in html
+    event = json.loads(response["HX-Trigger"])["claim-changed"]
+    assert event == {"id": claim.pk, "status": "confirmed", "contradicted": False}
+
+
+def test_a_plain_form_post_redirects_back_to_the_claim(client, fact_checker, claim, support):
+    support(claim, "https://www.reuters.com/a")
+    response = login(client, fact_checker).post(
+        f"/claims/{claim.pk}/status/", {"action": "confirm"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == claim.get_absolute_url()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.CONFIRMED
+
+
+def test_a_viewer_cannot_change_a_status(client, viewer, claim, support):
+    support(claim, "https://www.reuters.com/a")
+    response = login(client, viewer).post(
+        f"/claims/{claim.pk}/status/", {"action": "confirm"}, **HTMX
+    )
+    assert response.status_code == 403
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.UNCONFIRMED
+
+
+def test_status_changes_refuse_get(client, fact_checker, claim):
+    assert login(client, fact_checker).get(f"/claims/{claim.pk}/status/").status_code == 405
+
+
+def test_status_changes_require_login(client, claim):
+    response = client.post(f"/claims/{claim.pk}/status/", {"action": "unconfirm"})
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+# --- assignment ---------------------------------------------------------------------------
+
+
+def test_assigning_a_claim_records_it_in_the_history(client, editor, fact_checker, claim):
+    login(client, editor).post(f"/claims/{claim.pk}/assign/", {"assignee": fact_checker.pk}, **HTMX)
+    claim.refresh_from_db()
+    assert claim.assignee == fact_checker
+    assert claim.history.first().history_change_reason == f"assigned to {fact_checker}"
+
+
+def test_a_viewer_cannot_assign(client, viewer, fact_checker, claim):
+    login(client, viewer).post(f"/claims/{claim.pk}/assign/", {"assignee": fact_checker.pk})
+    claim.refresh_from_db()
+    assert claim.assignee is None
+
+
+# --- evidence -----------------------------------------------------------------------------
+
+
+def test_adding_evidence_with_a_new_url_creates_one_canonical_source_and_queues_capture(
+    client, fact_checker, claim, django_capture_on_commit_callbacks
+):
+    login(client, fact_checker)
+    data = {
+        "url": "https://WWW.Reuters.com/world/story?utm_source=x#top",
+        "stance": "supports",
+        "excerpt": "approved a budget",
+        "kind": "wire",
+    }
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(f"/claims/{claim.pk}/evidence/", data, **HTMX)
+    assert response.status_code == 200
+    source = Source.objects.get()
+    assert source.url == "https://www.reuters.com/world/story"
+    assert source.publisher == "reuters.com"
+    assert source.kind == "wire"
+    evidence = Evidence.objects.get()
+    assert (evidence.claim, evidence.added_by, evidence.stance) == (claim, fact_checker, "supports")
+    assert evidence.quote_check == Evidence.QuoteCheck.UNCHECKED  # until captured
+    assert len(callbacks) == 1
+    assert "Evidence added." in response.content.decode()
+
+
+def test_the_same_source_twice_is_refused_with_a_message(client, fact_checker, claim, support):
+    support(claim, "https://www.reuters.com/a")
+    source = Source.objects.get()
+    response = login(client, fact_checker).post(
+        f"/claims/{claim.pk}/evidence/", {"source": source.pk, "stance": "refutes"}, **HTMX
+    )
+    assert "already linked" in response.content.decode()
+    assert Evidence.objects.count() == 1
+
+
+def test_evidence_needs_a_source_or_a_url(client, fact_checker, claim):
+    response = login(client, fact_checker).post(
+        f"/claims/{claim.pk}/evidence/", {"stance": "supports"}, **HTMX
+    )
+    assert "Pick an existing source or give a URL" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_only_http_and_https_source_urls_are_accepted(client, fact_checker, claim):
+    response = login(client, fact_checker).post(
+        f"/claims/{claim.pk}/evidence/", {"url": "ftp://example.org/x", "stance": "supports"}
+    )
+    assert response.status_code == 302
+    assert not Source.objects.exists()
+
+
+def test_refuting_evidence_marks_the_claim_contradicted(client, fact_checker, claim, make_source):
+    source = make_source("https://apnews.com/fact-check")
+    response = login(client, fact_checker).post(
+        f"/claims/{claim.pk}/evidence/", {"source": source.pk, "stance": "refutes"}, **HTMX
+    )
+    assert json.loads(response["HX-Trigger"])["claim-changed"]["contradicted"] is True
+    assert "Contradicted" in response.content.decode()
+
+
+def test_removing_evidence(client, fact_checker, claim, support):
+    evidence = support(claim, "https://www.reuters.com/a")
+    login(client, fact_checker).post(f"/evidence/{evidence.pk}/delete/", **HTMX)
+    assert not Evidence.objects.exists()
+
+
+def test_a_viewer_cannot_add_or_remove_evidence(client, viewer, claim, support):
+    evidence = support(claim, "https://www.reuters.com/a")
+    login(client, viewer)
+    response = client.post(
+        f"/claims/{claim.pk}/evidence/", {"url": "https://apnews.com/x", "stance": "supports"}
+    )
+    assert response.status_code == 403
+    assert client.post(f"/evidence/{evidence.pk}/delete/").status_code == 403
+    assert Evidence.objects.count() == 1
+
+
+# --- the claim list -----------------------------------------------------------------------
+
+
+def test_the_claim_list_filters_by_status_hedge_and_contradiction(
+    client, viewer, make_article, support
+):
+    article = make_article()
+    first, second = article.claims.order_by("start")
+    second.hedged = True
+    second.save()
+    support(first, "https://apnews.com/x", stance="refutes")
+    login(client, viewer)
+    html = client.get("/claims/?hedged=true").content.decode()
+    assert f'id="claim-row-{second.pk}"' in html and f'id="claim-row-{first.pk}"' not in html
+    html = client.get("/claims/?contradicted=true").content.decode()
+    assert f'id="claim-row-{first.pk}"' in html and f'id="claim-row-{second.pk}"' not in html
+    html = client.get("/claims/?status=confirmed").content.decode()
+    assert "No claims match." in html
+
+
+def test_the_claim_list_fragment_and_a_bad_filter(client, viewer, claim):
+    login(client, viewer)
+    html = client.get("/claims/?min_score=abc", **HTMX).content.decode()
+    assert html.lstrip().startswith('<div id="claim-table">')
+
+
+def test_the_claim_list_query_count_does_not_grow_with_rows(
+    client, viewer, make_article, django_assert_max_num_queries
+):
+    login(client, viewer)
+    make_article()
+    with django_assert_max_num_queries(10) as counted:
+        client.get("/claims/")
+    for _ in range(20):
+        make_article()
+    with django_assert_max_num_queries(len(counted.captured_queries)):
+        client.get("/claims/")
+
+
+def test_bulk_confirm_confirms_what_the_rule_allows_and_reports_the_rest(
+    client, fact_checker, make_article, support
+):
+    article = make_article()
+    supported, unsupported = article.claims.order_by("start")
+    support(supported, "https://www.reuters.com/a")
+    response = login(client, fact_checker).post(
+        "/claims/", {"action": "confirm", "ids": [supported.pk, unsupported.pk]}, follow=True
+    )
+    html = response.content.decode()
+    assert "1 claim(s) confirmed." in html
+    assert "Not confirmed" in html and "needs 1 more supporting source" in html
+    assert Claim.objects.get(pk=supported.pk).status == Claim.Status.CONFIRMED
+    assert Claim.objects.get(pk=unsupported.pk).status == Claim.Status.UNCONFIRMED
+
+
+def test_bulk_assign_and_unconfirm(client, editor, fact_checker, make_article):
+    ids = list(make_article().claims.values_list("pk", flat=True))
+    login(client, editor)
+    client.post("/claims/", {"action": "assign", "ids": ids, "assignee": fact_checker.pk})
+    assert set(Claim.objects.values_list("assignee", flat=True)) == {fact_checker.pk}
+    client.post("/claims/", {"action": "unconfirm", "ids": ids})
+    assert set(Claim.objects.values_list("status", flat=True)) == {"unconfirmed"}
+
+
+def test_bulk_export_is_a_csv_of_the_checked_claims(client, viewer, make_article):
+    claims = list(make_article().claims.order_by("start"))
+    response = login(client, viewer).post("/claims/", {"action": "export", "ids": [claims[0].pk]})
+    body = b"".join(response.streaming_content).decode()
+    assert response["Content-Type"].startswith("text/csv")
+    assert claims[0].text in body and claims[1].text not in body
+
+
+def test_a_viewer_cannot_bulk_confirm(client, viewer, make_article, support):
+    claim = make_article().claims.first()
+    support(claim, "https://www.reuters.com/a")
+    response = login(client, viewer).post("/claims/", {"action": "confirm", "ids": [claim.pk]})
+    assert response.status_code == 403
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.UNCONFIRMED
+
+
+def test_the_claim_list_refuses_an_outsider(client, outsider):
+    assert login(client, outsider).get("/claims/").status_code == 403
+
+
+# --- sources ------------------------------------------------------------------------------
+
+
+def test_the_source_list_and_detail_show_the_claims_a_source_backs(client, viewer, claim, support):
+    evidence = support(claim, "https://www.reuters.com/a")
+    login(client, viewer)
+    assert "reuters.com" in client.get("/sources/").content.decode()
+    html = client.get(f"/sources/{evidence.source_id}/").content.decode()
+    assert claim.text in html
+    assert "Supports" in html
+
+
+def test_the_source_picker_fragment_lists_matching_sources(client, viewer, make_source):
+    make_source("https://www.reuters.com/a", title="Budget report")
+    make_source("https://apnews.com/b", title="Storm report")
+    html = login(client, viewer).get("/sources/?picker=1&q=budget", **HTMX).content.decode()
+    assert "Budget report" in html and "Storm report" not in html
+    assert html.lstrip().startswith("<option")
+
+
+def test_the_source_pages_refuse_an_outsider_and_post(client, outsider, viewer, make_source):
+    source = make_source()
+    assert login(client, outsider).get("/sources/").status_code == 403
+    assert client.get(f"/sources/{source.pk}/").status_code == 403
+    assert login(client, viewer).post("/sources/").status_code == 405

@@ -209,3 +209,12 @@ class SourceFilterForm(forms.Form):
             )
         exact = {k: data[k] for k in ("kind", "fetch_state", "link_state") if data.get(k)}
         return queryset.filter(**exact).order_by("-created_at", "-pk")
+
+
+class SplitForm(forms.Form):
+    before = forms.CharField(max_length=500, label="Split before the words")
+
+
+class SelectionForm(forms.Form):
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=1)

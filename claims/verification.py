@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
-from . import sources
-from .models import Claim, ConfirmationRefused, Evidence, Source
+from . import anchoring, sources
+from .models import Article, Claim, ConfirmationRefused, Evidence, Source
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -70,3 +70,98 @@ def confirm_many(
         except ConfirmationRefused as exc:
             refused.append((claim, str(exc)))
     return confirmed, refused
+
+
+# --- Editing claims by hand: split, merge, create from a selection ------------------------
+
+
+class ClaimEditRejected(ValueError):
+    pass
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _anchored(claim: Claim, text: str, start: int, end: int) -> None:
+    claim.start, claim.end, claim.text = start, end, text[start:end]
+    claim.prefix, claim.suffix = anchoring.context(text, start, end)
+    claim.occurrences = [[start, end]]
+
+
+@transaction.atomic
+def create_claim(*, article: Article, start: int, end: int, by: AbstractBaseUser) -> Claim:
+    """A claim from a selection of the article text (offsets into the current revision)."""
+    text = article.body
+    start, end = _trimmed(text, max(0, start), min(len(text), end))
+    if end - start < 3:
+        raise ClaimEditRejected("Select some text of the article first.")
+    if article.claims.filter(revision=article.revision, start=start, end=end).exists():
+        raise ClaimEditRejected("That exact passage is already a claim.")
+    claim = Claim(article=article, revision=article.revision, origin=Claim.Origin.MANUAL)
+    _anchored(claim, text, start, end)
+    claim._history_user = by
+    claim._change_reason = "created by hand from a selection"
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def split_claim(*, claim: Claim, before: str, by: AbstractBaseUser) -> Claim:
+    """Split a claim before the first occurrence of ``before`` in its text.
+
+    The first part keeps the claim (its evidence and history) but goes back to
+    unconfirmed, since what was confirmed has changed; the second part is new.
+    """
+    at = claim.text.find(before.strip()) if before.strip() else -1
+    if at <= 0:
+        raise ClaimEditRejected("Type the words where the second part begins (not the first word).")
+    text = claim.article.body
+    first = _trimmed(text, claim.start, claim.start + at)
+    second = _trimmed(text, claim.start + at, claim.end)
+    second_claim = Claim(
+        article=claim.article, revision=claim.revision, origin=Claim.Origin.SPLIT,
+        checkworthiness=claim.checkworthiness, check_worthy=claim.check_worthy,
+        claim_type=claim.claim_type, sentence_index=claim.sentence_index,
+    )  # fmt: skip
+    _anchored(second_claim, text, *second)
+    second_claim._history_user = by
+    second_claim._change_reason = f"split from claim #{claim.pk}"
+    _anchored(claim, text, *first)
+    claim.origin, claim.status, claim.status_note = Claim.Origin.SPLIT, "unconfirmed", ""
+    claim._history_user = by
+    claim._change_reason = "split; back to unconfirmed"
+    claim.save()
+    second_claim.save()
+    return second_claim
+
+
+@transaction.atomic
+def merge_with_next(*, claim: Claim, by: AbstractBaseUser) -> Claim:
+    """Merge a claim with the one that follows it in the text; evidence moves over."""
+    following = (
+        claim.article.claims.filter(revision=claim.revision, orphaned=False, start__gte=claim.end)
+        .order_by("start")
+        .first()
+    )
+    if following is None:
+        raise ClaimEditRejected("There is no following claim to merge with.")
+    for evidence in following.evidence.exclude(source__in=claim.evidence.values("source")):
+        evidence.claim = claim
+        evidence._history_user = by
+        evidence._change_reason = f"moved by merging claim #{following.pk} into #{claim.pk}"
+        evidence.save()
+    following._history_user = by
+    following._change_reason = f"merged into claim #{claim.pk}"
+    following.delete()
+    _anchored(claim, claim.article.body, claim.start, following.end)
+    claim.origin, claim.status, claim.status_note = Claim.Origin.MERGED, "unconfirmed", ""
+    claim.checkworthiness = max(claim.checkworthiness, following.checkworthiness)
+    claim._history_user = by
+    claim._change_reason = f"merged with claim #{following.pk}; back to unconfirmed"
+    claim.save()
+    return claim

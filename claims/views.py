@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from . import highlight, ingest, verification
 from .forms import (
@@ -29,7 +30,9 @@ from .forms import (
     BulkClaimForm,
     ClaimFilterForm,
     EvidenceForm,
+    SelectionForm,
     SourceFilterForm,
+    SplitForm,
     StatusForm,
 )
 from .models import Article, Claim, ConfirmationRefused, Evidence, Source
@@ -185,6 +188,7 @@ def user_can(request: HttpRequest) -> dict[str, bool]:
         "review": user.has_perm("claims.change_claim"),
         "evidence": user.has_perm("claims.add_evidence"),
         "edit": user.has_perm("claims.change_article"),
+        "shape": user.has_perm("claims.add_claim"),
     }
 
 
@@ -382,6 +386,55 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     verification.remove_evidence(evidence=evidence, by=request.user)
     messages.success(request, "Evidence removed.")
     return panel_response(request, claim)
+
+
+def after_claim_edit(request: HttpRequest, url: str) -> HttpResponse:
+    """Splits, merges and new claims change the whole text: reload the article page."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@login_required
+@require_POST
+def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim(request, pk, "add_claim")
+    form = SplitForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise verification.ClaimEditRejected("Type the words where the second part begins.")
+        verification.split_claim(claim=claim, before=form.cleaned_data["before"], by=request.user)
+        messages.success(request, "Claim split in two.")
+    except verification.ClaimEditRejected as exc:
+        messages.error(request, str(exc))
+    return after_claim_edit(request, claim.get_absolute_url())
+
+
+@login_required
+@require_POST
+def claim_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim(request, pk, "add_claim")
+    try:
+        verification.merge_with_next(claim=claim, by=request.user)
+        messages.success(request, "Merged with the following claim.")
+    except verification.ClaimEditRejected as exc:
+        messages.error(request, str(exc))
+    return after_claim_edit(request, claim.get_absolute_url())
+
+
+@login_required
+@require_POST
+def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_article(request, pk, "add_claim")
+    form = SelectionForm(request.POST)
+    url = article.get_absolute_url()
+    try:
+        if not form.is_valid():
+            raise verification.ClaimEditRejected("Select some text of the article first.")
+        claim = verification.create_claim(article=article, by=request.user, **form.cleaned_data)
+        messages.success(request, "Claim created from the selection.")
+        url = claim.get_absolute_url()
+    except verification.ClaimEditRejected as exc:
+        messages.error(request, str(exc))
+    return after_claim_edit(request, url)
 
 
 # --- Sources ----------------------------------------------------------------------------

@@ -76,3 +76,27 @@
     });
   });
 })();
+
+// Creating a claim from a text selection: map the selection back to offsets in the
+// stored text (each segment carries its start offset) and fill the form.
+(function () {
+  "use strict";
+  function offset(node, within) {
+    const el = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+    const segment = el && el.closest("[data-start]");
+    return segment ? Number(segment.dataset.start) + within : null;
+  }
+  document.addEventListener("selectionchange", () => {
+    const form = document.getElementById("selection-form");
+    const body = document.getElementById("body-text");
+    const selection = document.getSelection();
+    if (!form || !body || !selection || selection.isCollapsed) return;
+    const range = selection.getRangeAt(0);
+    if (!body.contains(range.commonAncestorContainer)) return;
+    const start = offset(range.startContainer, range.startOffset);
+    const end = offset(range.endContainer, range.endOffset);
+    if (start === null || end === null || end <= start) return;
+    form.querySelector("[name=start]").value = start;
+    form.querySelector("[name=end]").value = end;
+  });
+})();

@@ -1,0 +1,93 @@
+"""Editors reshape claims: split one, merge neighbours, create one from a selection."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.models import Claim, Evidence
+from tests.conftest import PASSWORD
+
+SENTENCES = [
+    "The United States has pledged 300 advisers, but Washington said troops would not fight.",
+    "The council approved a budget of 4.2 million dollars on Monday.",
+]
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def article(make_article):
+    return make_article(SENTENCES)
+
+
+def login(client, user):
+    client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_splitting_a_claim_makes_two_anchored_claims(client, editor, article):
+    claim = article.claims.order_by("start").first()
+    response = login(client, editor).post(
+        f"/claims/{claim.pk}/split/", {"before": "but Washington"}, **HTMX
+    )
+    assert response["HX-Redirect"] == claim.get_absolute_url()
+    first, second = article.claims.order_by("start")[:2]
+    assert first.pk == claim.pk
+    assert first.text == "The United States has pledged 300 advisers,"
+    assert second.text == "but Washington said troops would not fight."
+    for part in (first, second):
+        assert article.body[part.start : part.end] == part.text
+    assert second.history.first().history_change_reason == f"split from claim #{claim.pk}"
+
+
+def test_a_split_needs_words_inside_the_claim(client, editor, article):
+    claim = article.claims.order_by("start").first()
+    response = login(client, editor).post(
+        f"/claims/{claim.pk}/split/", {"before": "not in there"}, follow=True
+    )
+    assert "Type the words where the second part begins" in response.content.decode()
+    assert article.claims.count() == 2
+
+
+def test_merging_moves_the_evidence_and_keeps_the_record(client, editor, article, support):
+    first, second = article.claims.order_by("start")
+    support(second, "https://www.reuters.com/a")
+    login(client, editor).post(f"/claims/{first.pk}/merge/")
+    merged = Claim.objects.get()
+    assert merged.pk == first.pk
+    assert merged.text == article.body
+    assert Evidence.objects.get().claim == merged
+    assert Claim.history.filter(id=second.pk, history_type="-").exists()
+
+
+def test_creating_a_claim_from_a_selection(client, editor, article):
+    start = article.body.index("4.2 million")
+    response = login(client, editor).post(
+        f"/articles/{article.pk}/claims/new/", {"start": start - 1, "end": start + 12}
+    )
+    claim = Claim.objects.get(origin=Claim.Origin.MANUAL)
+    assert response["Location"] == claim.get_absolute_url()
+    assert claim.text == "4.2 million"  # surrounding spaces trimmed
+    assert article.body[claim.start : claim.end] == claim.text
+
+
+def test_an_empty_selection_is_refused_with_a_message(client, editor, article):
+    response = login(client, editor).post(
+        f"/articles/{article.pk}/claims/new/", {"start": 5, "end": 5}, follow=True
+    )
+    assert "Select some text" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["fact_checker", "viewer"])
+def test_only_editors_reshape_claims(client, request, persona, article):
+    claim = article.claims.first()
+    login(client, request.getfixturevalue(persona))
+    assert client.post(f"/claims/{claim.pk}/split/", {"before": "but"}).status_code == 403
+    assert client.post(f"/claims/{claim.pk}/merge/").status_code == 403
+    response = client.post(f"/articles/{article.pk}/claims/new/", {"start": 0, "end": 9})
+    assert response.status_code == 403
+    assert article.claims.count() == 2
+
+
+def test_reshaping_refuses_get(client, editor, article):
+    claim = article.claims.first()
+    assert login(client, editor).get(f"/claims/{claim.pk}/split/").status_code == 405

@@ -94,9 +94,12 @@ def capture(source_id: int) -> str:
     """Fetch a source now; store the capture, or the honest reason it failed.
 
     Returns the outcome: ``captured`` (first text), ``unchanged``, ``changed``, ``dead``,
-    ``failed`` or ``refused``. The fetch happens outside any transaction.
+    ``failed``, ``refused`` (or ``missing`` for a deleted source). The fetch happens
+    outside any transaction.
     """
-    url = Source.objects.values_list("url", flat=True).get(pk=source_id)
+    url = Source.objects.filter(pk=source_id).values_list("url", flat=True).first()
+    if url is None:
+        return "missing"  # deleted before the worker got to it
     result = safe_fetch(url)
     if result.ok:
         home = _redirected_home(url, result.final_url)

@@ -82,3 +82,28 @@ def capture_source(source_id: int, **kwargs: Any) -> str:
     from . import sources
 
     return sources.capture(source_id)
+
+
+@shared_task(
+    name="claims.recheck_sources",
+    acks_late=True,
+    soft_time_limit=900,
+    time_limit=960,
+)
+def recheck_sources(
+    older_than_hours: float | None = None, limit: int | None = None, **kwargs: Any
+) -> dict[str, int]:
+    """Re-capture one batch of sources due for a check (link rot and drift)."""
+    from datetime import timedelta
+
+    from . import sources
+
+    older_than = None if older_than_hours is None else timedelta(hours=older_than_hours)
+    try:
+        outcomes = sources.recheck_due(older_than=older_than, limit=limit)
+    except SoftTimeLimitExceeded:
+        log.warning("source re-check stopped at the time limit; the rest waits for next run")
+        return {"stopped": 1}
+    if outcomes:
+        log.info("re-checked sources: %s", dict(outcomes))
+    return dict(outcomes)

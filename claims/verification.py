@@ -20,9 +20,10 @@ class EvidenceRejected(ValueError):
 
 
 def with_flags(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Annotate ``contradicted`` (any refuting evidence) for lists and filters."""
+    """Annotate ``contradicted`` (any refuting evidence), ``source_problem`` and
+    ``needs_review`` (confirmed on a source that died or changed) for lists and filters."""
     refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
-    return queryset.annotate(contradicted=Exists(refuting))
+    return sources.with_review_flag(queryset.annotate(contradicted=Exists(refuting)))
 
 
 def add_evidence(

@@ -316,3 +316,16 @@ def test_the_source_pages_refuse_an_outsider_and_post(client, outsider, viewer, 
     assert login(client, outsider).get("/sources/").status_code == 403
     assert client.get(f"/sources/{source.pk}/").status_code == 403
     assert login(client, viewer).post("/sources/").status_code == 405
+
+
+def test_the_claim_list_flags_claims_confirmed_on_a_source_that_died(
+    client, viewer, fact_checker, make_article, support
+):
+    confirmed, other = make_article().claims.order_by("start")
+    evidence = support(confirmed, "https://www.reuters.com/a")
+    confirmed.confirm(by=fact_checker)
+    Source.objects.filter(pk=evidence.source_id).update(link_state=Source.LinkState.DEAD)
+    html = login(client, viewer).get("/claims/?needs_review=on").content.decode()
+    assert f'id="claim-row-{confirmed.pk}"' in html
+    assert f'id="claim-row-{other.pk}"' not in html
+    assert "source changed — review" in html

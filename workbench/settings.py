@@ -213,6 +213,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.requeue_stuck",
         "schedule": crontab(minute="*/2"),
     },
+    "recheck-sources": {
+        "task": "claims.recheck_sources",
+        "schedule": crontab(minute="*/30"),
+    },
 }
 
 # --- Workbench ------------------------------------------------------------------------
@@ -228,6 +232,10 @@ WORKBENCH_MAX_ARTICLE_BYTES = env_int("WORKBENCH_MAX_ARTICLE_BYTES", 5 * 1024 * 
 WORKBENCH_FETCH_MAX_BYTES = env_int("WORKBENCH_FETCH_MAX_BYTES", 10 * 1024 * 1024)
 # Only the project's own tests turn this on: it lets the fetcher reach 127.0.0.1.
 WORKBENCH_FETCH_ALLOW_LOOPBACK = env_bool("WORKBENCH_FETCH_ALLOW_LOOPBACK", False)
+# Sources are re-fetched (link rot, content drift) when last checked longer ago than this,
+# in batches of this size per beat run.
+WORKBENCH_RECHECK_AFTER_HOURS = env_int("WORKBENCH_RECHECK_AFTER_HOURS", 24)
+WORKBENCH_RECHECK_BATCH_SIZE = env_int("WORKBENCH_RECHECK_BATCH_SIZE", 25)
 WORKBENCH_NEWSROOM_NAME = env_str("WORKBENCH_NEWSROOM_NAME", "Newsroom")
 WORKBENCH_NEWSROOM_URL = env_str("WORKBENCH_NEWSROOM_URL", "")
 

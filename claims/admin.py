@@ -13,8 +13,10 @@ from .models import (
     Article,
     ArticleRevision,
     Claim,
+    ClaimMatch,
     ConfirmationRefused,
     Evidence,
+    FactCheck,
     Source,
     SourceCapture,
 )
@@ -144,3 +146,33 @@ class SourceCaptureAdmin(admin.ModelAdmin):
     list_select_related = ["source"]
     raw_id_fields = ["source"]
     exclude = ["text_compressed"]
+
+
+@admin.register(FactCheck)
+class FactCheckAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "publisher", "rating", "date", "archive_id", "imported_at"]
+    list_filter = ["publisher", "rating"]
+    search_fields = ["archive_id", "text", "title", "url"]
+    list_select_related = False  # no foreign keys
+    date_hierarchy = "date"
+    readonly_fields = ["imported_at", "updated_at"]
+
+
+@admin.register(ClaimMatch)
+class ClaimMatchAdmin(SimpleHistoryAdmin):
+    list_display = ["claim", "matched_claim", "factcheck", "score", "state", "decided_by",
+                    "decided_at"]  # fmt: skip
+    list_filter = ["state"]
+    search_fields = ["claim__text", "matched_claim__text", "factcheck__text", "factcheck__title"]
+    list_select_related = ["claim", "matched_claim", "factcheck", "decided_by"]
+    raw_id_fields = ["claim", "matched_claim", "factcheck", "decided_by"]
+    readonly_fields = ["state", "decided_by", "decided_at"]
+    actions = ["dismiss"]
+
+    @admin.action(description="Dismiss the selected matches", permissions=["change"])
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[ClaimMatch]) -> None:
+        count = 0
+        for match in queryset.exclude(state=ClaimMatch.State.DISMISSED):
+            match.dismiss(by=request.user, note="dismissed in the admin")
+            count += 1
+        self.message_user(request, f"{count} match(es) dismissed.")

@@ -115,6 +115,7 @@ class ClaimFilterForm(forms.Form):
     article = forms.IntegerField(required=False, min_value=1)
     mine = forms.BooleanField(required=False, label="Assigned to me")
     no_evidence = forms.BooleanField(required=False, label="Has no evidence")
+    has_match = forms.BooleanField(required=False, label="Seen before (has a match)")
     needs_review = forms.BooleanField(required=False, label="Confirmed on a dead or changed source")
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
     page = forms.IntegerField(required=False, min_value=1)
@@ -141,6 +142,8 @@ class ClaimFilterForm(forms.Form):
             queryset = queryset.filter(assignee=user)
         if data.get("no_evidence"):
             queryset = queryset.filter(evidence__isnull=True)
+        if data.get("has_match"):
+            queryset = queryset.filter(has_match=True)
         if data.get("needs_review"):
             queryset = queryset.filter(needs_review=True)
         return queryset.order_by(*self.SORTS[data.get("sort") or "-score"])

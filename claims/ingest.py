@@ -232,6 +232,9 @@ def process(attempt: Attempt) -> str:
         return f"failed: {exc}"
     except StaleAttempt:
         return "discarded: another attempt took over the article"
+    from .matching import enqueue_matching
+
+    enqueue_matching(attempt.article_id)
     return f"done: {created} new claims, {kept} carried over, {orphaned} orphaned"
 
 

@@ -12,11 +12,21 @@ EDITORS = "Editors"
 FACT_CHECKERS = "Fact-checkers"
 VIEWERS = "Viewers"
 
-MODELS = ["article", "articlerevision", "claim", "source", "sourcecapture", "evidence"]
+MODELS = [
+    "article",
+    "articlerevision",
+    "claim",
+    "source",
+    "sourcecapture",
+    "evidence",
+    "factcheck",
+    "claimmatch",
+]
 
 _VIEW = {f"view_{model}" for model in MODELS}
 _FACT_CHECK = _VIEW | {
     "change_claim",
+    "change_claimmatch",
     "add_evidence",
     "change_evidence",
     "delete_evidence",

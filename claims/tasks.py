@@ -107,3 +107,25 @@ def recheck_sources(
     if outcomes:
         log.info("re-checked sources: %s", dict(outcomes))
     return dict(outcomes)
+
+
+@shared_task(
+    name="claims.match_claims",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=240,
+    time_limit=270,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=3,
+)
+def match_claims(article_id: int, **kwargs: Any) -> str:
+    """Match an article's claims against other articles' claims and the fact-check
+    archive (idempotent: matches are keyed by claim and target)."""
+    from . import matching
+
+    try:
+        return matching.match_article(article_id)
+    except SoftTimeLimitExceeded:
+        log.warning("matching article %s stopped at the time limit", article_id)
+        return "stopped: time limit"

@@ -24,4 +24,5 @@ urlpatterns = [
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("", include("claims.api")),
+    path("", include("claims.matching_views")),
 ]

@@ -21,9 +21,13 @@ class EvidenceRejected(ValueError):
 
 def with_flags(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
     """Annotate ``contradicted`` (any refuting evidence), ``source_problem`` and
-    ``needs_review`` (confirmed on a source that died or changed) for lists and filters."""
+    ``needs_review`` (confirmed on a source that died or changed) and ``has_match`` (seen
+    before, in another article or a fact-check archive) for lists and filters."""
     refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
-    return sources.with_review_flag(queryset.annotate(contradicted=Exists(refuting)))
+    from .matching import with_match_flag
+
+    flagged = sources.with_review_flag(queryset.annotate(contradicted=Exists(refuting)))
+    return with_match_flag(flagged)
 
 
 def add_evidence(

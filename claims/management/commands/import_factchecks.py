@@ -1,0 +1,36 @@
+"""``manage.py import_factchecks FILE [FILE ...]``: load fact-check archives.
+
+Reads ClaimReview JSON-LD (one object, a list, or ``<script type="application/ld+json">``
+blocks in .html pages), JSON Lines or CSV (columns ``id, text, title, url, rating, date``;
+``id`` may be left out when ``url`` is given). Entries are keyed by the archive's id (or
+URL): importing the same file again updates entries, it never duplicates them. Each file
+is read completely before anything is written, so a bad file changes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from claims import matching
+
+
+class Command(BaseCommand):
+    help = "Import previously checked claims (ClaimReview JSON-LD, JSON Lines or CSV)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    def handle(self, *args: Any, files: list[Path], **options: Any) -> None:
+        for path in files:
+            try:
+                entries = matching.read_archive(path)
+            except matching.ArchiveRejected as exc:
+                raise CommandError(str(exc)) from None
+            counts = matching.import_factchecks(entries)
+            self.stdout.write(
+                f"{path.name}: {counts['created']} created, {counts['updated']} updated, "
+                f"{counts['unchanged']} unchanged"
+            )

@@ -1,0 +1,79 @@
+"""``manage.py match --archive ARCHIVE.jsonl --queries QUERIES.jsonl --top K``: rank an
+archive's claims for each query, without a database.
+
+Both files are JSON Lines of ``{"id", "text"}`` (archive lines may carry ``title``, which
+is indexed with the text). Prints one line per query, best match first::
+
+    {"query_id": "q1", "matches": [{"id": "a7", "score": 0.93}, ...]}
+
+Scores are the calibrated probabilities of ``claims.matching`` (0..1); matches under
+``--min-score`` (default 0: all of the top K) are left out.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from claims import matching
+
+
+def read_lines(path: Path, *, what: str) -> list[dict[str, Any]]:
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"Cannot read the {what} file {path}: {exc}") from None
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"{path} line {number}: not valid JSON ({exc.msg}).") from None
+        if not isinstance(record, dict) or "id" not in record or not record.get("text"):
+            raise CommandError(f'{path} line {number}: expected {{"id": ..., "text": ...}}.')
+        records.append(record)
+    return records
+
+
+class Command(BaseCommand):
+    help = "Rank archive claims for each query claim (JSON Lines in, JSON Lines out)."
+    requires_system_checks: list[str] = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--archive", type=Path, required=True, help="JSON Lines archive.")
+        parser.add_argument("--queries", type=Path, required=True, help="JSON Lines queries.")
+        parser.add_argument("--top", type=int, default=matching.DEFAULT_TOP)
+        parser.add_argument("--min-score", type=float, default=0.0)
+        parser.add_argument("--format", choices=["jsonl"], default="jsonl", dest="fmt")
+
+    def handle(
+        self,
+        *args: Any,
+        archive: Path,
+        queries: Path,
+        top: int,
+        min_score: float,
+        **options: Any,
+    ) -> None:
+        if top < 1:
+            raise CommandError("--top must be at least 1.")
+        entries = read_lines(archive, what="archive")
+        asked = read_lines(queries, what="queries")
+        index = matching.Index(
+            (str(n), f"{e['text']} {e.get('title') or ''}".strip()) for n, e in enumerate(entries)
+        )
+        for query in asked:
+            hits = index.search(str(query["text"]), top=top)
+            matches = [
+                {"id": entries[int(hit.key)]["id"], "score": hit.score}
+                for hit in hits
+                if hit.score >= min_score
+            ]
+            line = {"query_id": query["id"], "matches": matches}
+            self.stdout.write(json.dumps(line, ensure_ascii=False))

@@ -24,7 +24,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -40,6 +40,9 @@ from django.views.decorators.http import require_http_methods
 
 from claims import exports
 from claims.models import Article, Claim, Evidence, Source
+
+from . import forms as lists
+from . import verification
 
 View = Callable[..., HttpResponse]
 
@@ -175,65 +178,28 @@ class PageForm(forms.Form):
     page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
 
 
-class ArticleFilterForm(PageForm):
-    state = forms.ChoiceField(choices=Article.State.choices, required=False)
-    q = forms.CharField(max_length=200, required=False)
-    outlet = forms.CharField(max_length=200, required=False)
+class ArticleFilterForm(PageForm, lists.ArticleFilterForm):
+    """The article list's filters (``q``, ``state``, ``outlet``), plus paging."""
 
     def filter(self, queryset: QuerySet[Article]) -> QuerySet[Article]:
-        data = self.cleaned_data
-        if data["state"]:
-            queryset = queryset.filter(state=data["state"])
-        if data["q"]:
-            queryset = queryset.filter(
-                Q(title__icontains=data["q"]) | Q(outlet__icontains=data["q"])
-            )
-        if data["outlet"]:
-            queryset = queryset.filter(outlet__iexact=data["outlet"])
-        return queryset.order_by("-created_at", "-id")
+        return super().filter(queryset).order_by("-created_at", "-id")
 
 
-class ClaimFilterForm(PageForm):
-    article = forms.IntegerField(min_value=1, required=False)
-    status = forms.ChoiceField(choices=Claim.Status.choices, required=False)
+class ClaimFilterForm(PageForm, lists.ClaimFilterForm):
+    """The claim list's filters, plus paging; booleans are strict for scripts."""
+
     hedged = BooleanFilter()
     contradicted = BooleanFilter()
-    claim_type = forms.ChoiceField(choices=Claim.Type.choices, required=False)
-    min_score = forms.FloatField(min_value=0, max_value=1, required=False)
-    max_score = forms.FloatField(min_value=0, max_value=1, required=False)
-    speaker = forms.CharField(max_length=200, required=False)
-    q = forms.CharField(max_length=200, required=False)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        low, high = data.get("min_score"), data.get("max_score")
-        if low is not None and high is not None and low > high:
-            raise forms.ValidationError("min_score must not be greater than max_score.")
-        return data
-
-    def filter(self, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-        data = self.cleaned_data
-        refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
-        queryset = queryset.annotate(contradicted=Exists(refuting))
-        lookups = {
-            "article_id": data["article"],
-            "status": data["status"] or None,
-            "hedged": data["hedged"],
-            "contradicted": data["contradicted"],
-            "claim_type": data["claim_type"] or None,
-            "checkworthiness__gte": data["min_score"],
-            "checkworthiness__lte": data["max_score"],
-            "speaker__icontains": data["speaker"] or None,
-            "text__icontains": data["q"] or None,
-        }
-        return queryset.filter(**{k: v for k, v in lookups.items() if v is not None})
+    def filter(self, queryset: QuerySet[Claim], user: Any = None) -> QuerySet[Claim]:
+        return super().filter(verification.with_flags(queryset), user)
 
 
 class ClaimExportForm(ClaimFilterForm):
     ids = IdListField(required=False)
 
-    def filter(self, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-        queryset = super().filter(queryset)
+    def filter(self, queryset: QuerySet[Claim], user: Any = None) -> QuerySet[Claim]:
+        queryset = super().filter(queryset, user)
         if self.cleaned_data["ids"]:
             queryset = queryset.filter(pk__in=self.cleaned_data["ids"])
         return queryset
@@ -347,7 +313,8 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _invalid(form)
     base_url = _base_url(request)
-    claims = form.filter(Claim.objects.select_related("article")).order_by("-checkworthiness", "id")
+    claims = form.filter(Claim.objects.select_related("article"), request.user)
+    claims = claims.order_by("-checkworthiness", "id")
     return paginated(request, form, claims, lambda c: exports.claim_data(c, base_url=base_url))
 
 
@@ -471,7 +438,7 @@ def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404(f"Unknown export format {fmt!r}.")
     if not form.is_valid():
         return _invalid(form)
-    return export_claims_response(request, form.filter(Claim.objects.all()), fmt)
+    return export_claims_response(request, form.filter(Claim.objects.all(), request.user), fmt)
 
 
 urlpatterns = [

@@ -120,7 +120,15 @@ class ClaimFilterForm(forms.Form):
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
     page = forms.IntegerField(required=False, min_value=1)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        low, high = data.get("min_score"), data.get("max_score")
+        if low is not None and high is not None and low > high:
+            raise forms.ValidationError("min_score must not be greater than max_score.")
+        return data
+
     def filter(self, queryset: QuerySet[Claim], user: Any) -> QuerySet[Claim]:
+        """Filter a queryset annotated by ``verification.with_flags``."""
         data = self.cleaned_data if self.is_valid() else {}
         exact = {name: data[name] for name in ("status", "claim_type") if data.get(name)}
         queryset = queryset.filter(**exact)

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -168,12 +168,14 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def claim_counts(article: Article) -> dict[str, int]:
-    claims = verification.with_flags(article.claims.filter(orphaned=False))
-    return claims.aggregate(
+    # The refuting-evidence test is spelled out here: PostgreSQL cannot filter an
+    # aggregate on the ``contradicted`` annotation of ``with_flags``.
+    refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
+    return article.claims.filter(orphaned=False).aggregate(
         total=Count("pk"),
         worthy=Count("pk", filter=Q(check_worthy=True)),
         confirmed=Count("pk", filter=Q(status=Claim.Status.CONFIRMED)),
-        contradicted=Count("pk", filter=Q(contradicted=True)),
+        contradicted=Count("pk", filter=Q(Exists(refuting))),
     )
 
 

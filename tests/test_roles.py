@@ -18,14 +18,14 @@ CANNOT = {
 
 
 @pytest.mark.parametrize("persona", ["editor", "fact_checker", "viewer"])
-def test_each_role_has_its_permissions(persona, request):
+def test_each_role_has_its_permissions(db, persona, request):
     user = request.getfixturevalue(persona)
     for codename in CAN[persona]:
         assert user.has_perm(f"claims.{codename}"), codename
 
 
 @pytest.mark.parametrize("persona", ["editor", "fact_checker", "viewer", "outsider"])
-def test_each_role_lacks_what_it_should_not_do(persona, request):
+def test_each_role_lacks_what_it_should_not_do(db, persona, request):
     user = request.getfixturevalue(persona)
     for codename in CANNOT[persona]:
         assert not user.has_perm(f"claims.{codename}"), codename

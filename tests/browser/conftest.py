@@ -1,0 +1,103 @@
+"""Fixtures of the browser tests: Debian's Chromium through Playwright, pytest-django's
+``live_server``, a real broker and a real worker (see ``tests/live.py``).
+
+``page`` is a fresh browser context (1280x900) per test whose relative URLs go to the
+live server; ``log_in(page, user)`` logs in through the login form. A failed test shows
+the tail of the worker's log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests import live
+from tests.conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(autouse=True)
+def _roles(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The groups of the data migration, before the test and after its flush.
+
+    A ``transactional_db`` test ends by emptying every table, groups included; tests
+    that run later (and this one's personas) expect them. This fixture is set up before
+    the database fixtures, so its teardown runs after the flush.
+    """
+    with django_db_blocker.unblock():
+        live.recreate_roles()
+    yield
+    with django_db_blocker.unblock():
+        live.recreate_roles()
+
+
+@pytest.fixture(scope="session")
+def broker(django_db_setup: Any) -> Iterator[live.Broker]:
+    with live.session_broker() as session_broker:
+        yield session_broker
+
+
+@pytest.fixture
+def worker(
+    broker: live.Broker, transactional_db: Any, tmp_path: Any, request: pytest.FixtureRequest
+) -> Iterator[live.Worker]:
+    started = live.Worker(broker.url, tmp_path / "worker.log")
+    request.node.live_workers = [started]
+    started.start()
+    yield started
+    started.stop()
+    broker.flush()
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    """Chromium, for the browser tests of this package.
+
+    Playwright's sync API keeps an event loop in this thread while it runs, and Django
+    then refuses ORM calls from it (in the tests, and in the database flush after each
+    one); here they are plain synchronous code in one thread, so that check is lifted
+    for as long as Playwright runs.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: Any) -> Iterator[Page]:
+    context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def log_in() -> Callable[[Page, User], None]:
+    def log_in(page: Page, user: User) -> None:
+        page.goto("/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/articles/")
+
+    return log_in
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call" and report.failed:
+        for worker in getattr(item, "live_workers", []):
+            report.sections.append((f"worker log {worker.log_path.name}", worker.tail()))
+    return report

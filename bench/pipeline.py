@@ -1,0 +1,177 @@
+"""Benchmark: ``extract`` against plain spaCy ``nlp.pipe`` with the same model.
+
+Usage: python bench/pipeline.py [--articles N] [--json OUT]
+
+The article set is assembled here (no data is read from outside the project): the
+sentences of tests/fixtures/seed_article.txt recombined with generated news sentences,
+some boilerplate lines (deterministic, seeded). Each timing is the best of two
+interleaved runs, measured in CPU seconds of this process (``time.process_time``, so
+other load on a shared machine does not skew the ratio); wall-clock figures are
+reported next to them. Two comparisons on the same texts:
+
+- ordinary articles: ``extract(article)`` for each article vs ``nlp.pipe(articles)``;
+- every article pasted twice (its paragraphs repeated 2x): the repeats are detected
+  before parsing, so ``extract`` should cost less than plain spaCy on the same text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+# Run as a script, bench/ itself is on sys.path and bench/queue.py would shadow the
+# standard library's queue module; import from the project root instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(ROOT))
+
+import spacy  # noqa: E402
+
+from claims.nlp import extract, get_nlp  # noqa: E402
+from claims.nlp.model import resolve_model_name  # noqa: E402
+
+PEOPLE = ["John Kerry", "Nuri al-Maliki", "Angela Merkel", "Maria Lopez", "David Chen"]
+PLACES = ["Baghdad", "Brussels", "Mosul", "Berlin", "Madrid", "Nairobi", "Ohio"]
+ORGS = ["the ministry", "NATO", "the central bank", "the United Nations", "the council"]
+TEMPLATES = [
+    "{person} said {org} would spend {n} million dollars on roads in {place} next year.",
+    "Unemployment in {place} fell to {pct} percent in {month}, according to {org}.",
+    "{org} may delay the vote until {month}, sources say.",
+    "Militants seized {n} villages near {place} on {day}, officials said.",
+    "There were unconfirmed reports that {n} people had been arrested in {place}.",
+    "{person}, who is expected to visit {place}, met leaders of {org} on {day}.",
+    "He said the talks had reached a moment of decision.",
+    "The plan is likely to cost about {n} billion euros over {k} years.",
+    "Prices rose {pct} percent in {place} last month, the fastest rise since {year}.",
+    "{person} denied that {org} had lost {n} million dollars.",
+    "Critics argue the law will hurt small farmers in {place}.",
+    "The bridge reopened on {day} after {k} months of repairs.",
+]
+BOILERPLATE = [
+    "ALSO READ: What the vote means for {place}",
+    "Advertisement",
+    "Share this article",
+    "Photo: {person}/Reuters",
+    "Subscribe to our newsletter",
+]
+MONTHS = ["January", "March", "May", "July", "September", "November"]
+REPEATS = 2
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    return template.format(
+        person=rng.choice(PEOPLE),
+        place=rng.choice(PLACES),
+        org=rng.choice(ORGS),
+        n=rng.randint(2, 900),
+        pct=round(rng.uniform(0.5, 12.0), 1),
+        k=rng.randint(2, 9),
+        month=rng.choice(MONTHS),
+        day=rng.choice(DAYS),
+        year=rng.randint(1990, 2015),
+    )
+
+
+def build_articles(n: int, seed: int = 0) -> list[str]:
+    """``n`` articles of 12-30 paragraphs: seed sentences, generated sentences, boilerplate."""
+    seed_lines = (ROOT / "tests" / "fixtures" / "seed_article.txt").read_text("utf-8").splitlines()
+    seed_lines = [s for s in dict.fromkeys(seed_lines) if not s.startswith("ALSO READ")]
+    rng = random.Random(seed)
+    articles = []
+    for _ in range(n):
+        paragraphs = []
+        for _ in range(rng.randint(12, 30)):
+            roll = rng.random()
+            if roll < 0.25:
+                paragraphs.append(rng.choice(seed_lines))
+            elif roll < 0.3:
+                paragraphs.append(_fill(rng.choice(BOILERPLATE), rng))
+            else:
+                k = rng.randint(1, 3)
+                paragraphs.append(" ".join(_fill(rng.choice(TEMPLATES), rng) for _ in range(k)))
+        articles.append("\n\n".join(dict.fromkeys(paragraphs)))
+    return articles
+
+
+def _time(fn) -> tuple[float, float]:
+    """(CPU seconds of this process, wall seconds) spent in ``fn``."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    fn()
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def _compare(plain, articles: list[str]) -> dict:
+    words = sum(len(a.split()) for a in articles)
+
+    def run_plain() -> None:
+        with plain.memory_zone():
+            for _ in plain.pipe(articles):
+                pass
+
+    def run_extract() -> None:
+        for article in articles:
+            extract(article)
+
+    plain_t = extract_t = (float("inf"), float("inf"))
+    for _ in range(REPEATS):  # interleaved, best of REPEATS, to damp machine noise
+        plain_t = min(plain_t, _time(run_plain))
+        extract_t = min(extract_t, _time(run_extract))
+    return {
+        "articles": len(articles),
+        "words": words,
+        "plain_spacy_seconds": round(plain_t[0], 3),
+        "extract_seconds": round(extract_t[0], 3),
+        "ratio": round(extract_t[0] / plain_t[0], 3),
+        "plain_words_per_second": round(words / plain_t[0]),
+        "extract_words_per_second": round(words / extract_t[0]),
+        "wall_plain_spacy_seconds": round(plain_t[1], 3),
+        "wall_extract_seconds": round(extract_t[1], 3),
+        "wall_ratio": round(extract_t[1] / plain_t[1], 3),
+    }
+
+
+def run(articles: int = 300, seed: int = 0, model: str | None = None) -> dict:
+    """Both comparisons on ``articles`` generated articles; returns the figures."""
+    name = resolve_model_name(model)
+    plain = spacy.load(name)
+    get_nlp(model)
+    texts = build_articles(articles, seed)
+    warm = texts[:5]
+    list(plain.pipe(warm))
+    for text in warm:
+        extract(text, model=model)
+    doubled = [text + "\n\n" + text for text in texts]
+    return {
+        "model": name,
+        "ordinary": _compare(plain, texts),
+        "repeated_2x": _compare(plain, doubled),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", dest="json_out", default=None, help="write figures here")
+    args = parser.parse_args()
+    figures = run(args.articles, args.seed)
+    for label in ("ordinary", "repeated_2x"):
+        f = figures[label]
+        print(
+            f"{label:12} {f['articles']} articles, {f['words']} words: "
+            f"plain spaCy {f['plain_spacy_seconds']}s ({f['plain_words_per_second']} w/s), "
+            f"extract {f['extract_seconds']}s ({f['extract_words_per_second']} w/s), "
+            f"ratio {f['ratio']}x"
+        )
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

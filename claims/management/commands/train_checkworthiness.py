@@ -1,0 +1,43 @@
+"""``manage.py train_checkworthiness --data crowdsourced.csv [--out PATH] [--cv]``."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from claims.nlp.checkworthiness import DEFAULT_MODEL_PATH
+from claims.nlp.train import DEFAULT_C, train
+
+
+class Command(BaseCommand):
+    help = (
+        "Train the check-worthiness model on the ClaimBuster crowdsourced CSV "
+        "(CFS vs rest) and write its weights as JSON; --cv reports F1 with folds "
+        "grouped by debate and picks the threshold."
+    )
+    requires_system_checks: list[str] = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--data", required=True, help="ClaimBuster crowdsourced.csv")
+        parser.add_argument("--out", default=str(DEFAULT_MODEL_PATH), help="artifact path")
+        parser.add_argument("--cv", action="store_true", help="grouped cross-validation first")
+        parser.add_argument("--C", type=float, default=DEFAULT_C, help="inverse L2 strength")
+        parser.add_argument("--threshold", type=float, default=None, help="fixed threshold")
+
+    def handle(self, *args, **options) -> None:
+        try:
+            report = train(
+                options["data"],
+                out=options["out"],
+                model=getattr(settings, "WORKBENCH_SPACY_MODEL", None),
+                C=options["C"],
+                run_cv=options["cv"],
+                threshold=options["threshold"],
+                log=self.stderr.write,
+            )
+        except (OSError, KeyError, ValueError) as exc:
+            raise CommandError(f"Training failed: {exc}") from exc
+        self.stdout.write(json.dumps(report, indent=2))

@@ -1,0 +1,164 @@
+"""Attribution of reported speech from the dependency parse.
+
+Constructions: "X said Y", "Y, X said", "X told reporters Y", "X pledged Y", "X denied
+Y" (a speech-act verb from ``data/attribution.json`` with a nominal subject) and
+"according to X, Y". The speaker span is the subject's noun phrase (or its named
+entity), the cue is the verb with its auxiliaries, and the content is the verb's
+clausal complement or object, or, when the reporting clause is attached to the
+content ("Y, X said"), the rest of the sentence before it. Of several attributions in
+a sentence, the one that governs the main clause (no side clause on the path from the
+cue to the root) and sits closest to the root is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from claims.nlp.hedges import governs
+
+ATTRIBUTION_KEY = "wb_attribution"
+PERSON_LABELS = frozenset({"PERSON"})
+NAMED_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "FAC"})
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    speech_verbs: frozenset[str]
+    content_deps: tuple[str, ...]
+    speaker_left_deps: frozenset[str]
+    speaker_right_preps: frozenset[str]
+    side_clause_deps: frozenset[str]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Lexicon:
+        sets = {name: frozenset(data[name]) for name in cls.__dataclass_fields__}
+        return cls(**{**sets, "content_deps": tuple(data["content_deps"])})
+
+
+@dataclass(frozen=True)
+class Found:
+    speaker: Span
+    cue: Span
+    content: Span | None
+    depth: int
+
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head != token and depth < 200:
+        token, depth = token.head, depth + 1
+    return depth
+
+
+def _left_edge(token: Token, deps: frozenset[str]) -> int:
+    start = token.i
+    for child in token.lefts:
+        if child.dep_ in deps:
+            start = min(start, _left_edge(child, deps))
+    return start
+
+
+def speaker_span(token: Token, lex: Lexicon) -> Span:
+    """The noun phrase headed by ``token``, or the named entity it belongs to."""
+    doc = token.doc
+    if token.ent_type_ in NAMED_LABELS:
+        for ent in token.sent.ents:
+            if ent.start <= token.i < ent.end:
+                return ent
+    start = _left_edge(token, lex.speaker_left_deps)
+    end = token.i + 1
+    for child in token.rights:
+        if child.dep_ == "prep" and child.lower_ in lex.speaker_right_preps:
+            end = max(end, child.right_edge.i + 1)
+        elif child.dep_ in ("compound", "flat", "nummod"):
+            end = max(end, child.i + 1)
+    while start < token.i and doc[start].is_punct:
+        start += 1
+    return doc[start:end]
+
+
+def cue_span(verb: Token) -> Span:
+    start = verb.i
+    for child in verb.lefts:
+        if child.dep_ in ("aux", "auxpass", "neg") and child.i >= start - 2:
+            start = min(start, child.i)
+    return verb.doc[start : verb.i + 1]
+
+
+def _trim(doc: Doc, start: int, end: int) -> Span | None:
+    while start < end and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    return doc[start:end] if end > start else None
+
+
+def _subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "nsubj" and child.lower_ not in ("it", "there"):
+            return child
+    if verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
+        return _subject(verb.head)
+    return None
+
+
+def content_span(verb: Token, lex: Lexicon) -> Span | None:
+    doc = verb.doc
+    rights = list(verb.rights)
+    for dep in lex.content_deps:
+        for child in rights:
+            if child.dep_ == dep:
+                return _trim(doc, child.left_edge.i, child.right_edge.i + 1)
+    sent = verb.sent
+    if verb.dep_ in ("parataxis", "ccomp", "advcl") and verb.i > verb.head.i:
+        return _trim(doc, sent.start, verb.left_edge.i)
+    if verb.dep_ == "ROOT":
+        for child in verb.lefts:
+            if child.dep_ in ("ccomp", "parataxis"):
+                return _trim(doc, child.left_edge.i, child.right_edge.i + 1)
+    return None
+
+
+def _verb_attribution(verb: Token, lex: Lexicon) -> Found | None:
+    if verb.lemma_.lower() not in lex.speech_verbs or verb.pos_ not in ("VERB", "AUX"):
+        return None
+    subject = _subject(verb)
+    if subject is None:
+        return None
+    return Found(speaker_span(subject, lex), cue_span(verb), content_span(verb, lex), _depth(verb))
+
+
+def _according_to(token: Token, lex: Lexicon) -> Found | None:
+    doc = token.doc
+    if token.lower_ != "according" or token.i + 1 >= len(doc) or doc[token.i + 1].lower_ != "to":
+        return None
+    objects = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
+    objects += [c for c in token.children if c.dep_ == "pobj"]
+    if not objects:
+        return None
+    speaker = speaker_span(objects[0], lex)
+    phrase_start, phrase_end = token.i, max(speaker.end, objects[0].right_edge.i + 1)
+    sent = token.sent
+    before = _trim(doc, sent.start, phrase_start)
+    after = _trim(doc, phrase_end, sent.end)
+    content = max((s for s in (before, after) if s is not None), key=len, default=None)
+    return Found(speaker, doc[token.i : token.i + 2], content, _depth(token))
+
+
+def find_attributions(sent: Span, lex: Lexicon) -> list[Found]:
+    found = []
+    for token in sent:
+        item = _verb_attribution(token, lex) or _according_to(token, lex)
+        if item is not None:
+            found.append(item)
+    return found
+
+
+def main_attribution(sent: Span, lex: Lexicon) -> Found | None:
+    """The attribution governing the sentence's main clause, if any."""
+    candidates = [
+        f for f in find_attributions(sent, lex) if governs(f.cue.root, lex.side_clause_deps)
+    ]
+    return min(candidates, key=lambda f: (f.depth, f.cue.start), default=None)

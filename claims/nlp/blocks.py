@@ -1,0 +1,141 @@
+"""Split text into blocks (lines/paragraphs), drop boilerplate and repeated blocks.
+
+Runs before any parsing, on the raw text, so a pasted article that contains itself
+twice is parsed about once. Offsets always index the original text.
+
+- A block is a line (a run of characters without a line break), stripped of outer
+  whitespace. A line that continues a hard-wrapped paragraph (the previous line does
+  not end a sentence and this one starts in lower case) is joined to it.
+- A block longer than ``max_chars`` is cut into bounded chunks, at a sentence end when
+  there is one in the second half of the window, else at whitespace, else hard.
+- Boilerplate: data-driven patterns in ``data/boilerplate.json``.
+- Duplicate: a block whose exact text appeared as an earlier kept block; it points at
+  that block, so its sentences become occurrences of the first copy's claims.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+MAX_BLOCK_CHARS = 10_000
+_LINE = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+_SENTENCE_END = re.compile(r"[.!?;:\"'\u201d\u2019)\]]\s*$")
+_CUT_AT_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
+_WHITESPACE = re.compile(r"\s+")
+
+TEXT, BOILERPLATE, DUPLICATE, NO_WORDS = "text", "boilerplate", "duplicate", "no_words"
+
+
+@dataclass(frozen=True)
+class Block:
+    start: int
+    end: int
+    kind: str = TEXT
+    original: int | None = None  # index of the first copy, for duplicates
+
+
+@dataclass(frozen=True)
+class BoilerplatePattern:
+    name: str
+    regex: re.Pattern[str]
+    max_chars: int
+
+    def matches(self, text: str) -> bool:
+        return len(text) <= self.max_chars and self.regex.match(text) is not None
+
+
+@cache
+def boilerplate_patterns(path: Path = DATA_DIR / "boilerplate.json") -> tuple:
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    return tuple(
+        BoilerplatePattern(
+            p["name"],
+            re.compile(p["regex"], re.IGNORECASE if "i" in p["flags"] else 0),
+            p["max_chars"],
+        )
+        for p in data["patterns"]
+    )
+
+
+def boilerplate_reason(text: str) -> str | None:
+    """The name of the first boilerplate pattern matching ``text``, or None."""
+    return next((p.name for p in boilerplate_patterns() if p.matches(text)), None)
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _continues(text: str, previous: tuple[int, int], start: int) -> bool:
+    """A hard-wrapped continuation: one line break apart, no sentence end, lower case."""
+    gap = text[previous[1] : start]
+    if gap.count("\n") + gap.count("\r") - gap.count("\r\n") > 1:
+        return False
+    if _SENTENCE_END.search(text[previous[0] : previous[1]]):
+        return False
+    return text[start].islower()
+
+
+def lines(text: str) -> list[tuple[int, int]]:
+    """Stripped, non-empty lines as (start, end), hard-wrapped lines joined."""
+    spans: list[tuple[int, int]] = []
+    for match in _LINE.finditer(text):
+        start, end = _strip(text, match.start(), match.end())
+        if start == end:
+            continue
+        if spans and _continues(text, spans[-1], start):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _cut_point(text: str, start: int, limit: int) -> int:
+    window = text[start : start + limit]
+    ends = [m.end() for m in _CUT_AT_SENTENCE.finditer(window, limit // 2)]
+    if ends:
+        return start + ends[-1]
+    spaces = [m.start() for m in _WHITESPACE.finditer(window, limit // 2)]
+    return start + spaces[-1] if spaces else start + limit
+
+
+def chunks(text: str, start: int, end: int, limit: int = MAX_BLOCK_CHARS) -> list[tuple[int, int]]:
+    """Cut ``text[start:end]`` into stripped pieces of at most ``limit`` characters."""
+    pieces = []
+    while end - start > limit:
+        cut = _cut_point(text, start, limit)
+        pieces.append(_strip(text, start, cut))
+        start, _ = _strip(text, cut, end)
+    pieces.append((start, end))
+    return [p for p in pieces if p[0] < p[1]]
+
+
+def split_blocks(text: str, max_chars: int = MAX_BLOCK_CHARS) -> list[Block]:
+    """Blocks of ``text`` in order, each classified as text, boilerplate or duplicate."""
+    blocks: list[Block] = []
+    first_copy: dict[str, int] = {}
+    for line_start, line_end in lines(text):
+        for start, end in chunks(text, line_start, line_end, max_chars):
+            blocks.append(_classify(text[start:end], start, end, first_copy, len(blocks)))
+    return blocks
+
+
+def _classify(piece: str, start: int, end: int, first_copy: dict[str, int], index: int) -> Block:
+    if boilerplate_reason(piece):
+        return Block(start, end, BOILERPLATE)
+    if not any(ch.isalnum() for ch in piece):
+        return Block(start, end, NO_WORDS)
+    if piece in first_copy:
+        return Block(start, end, DUPLICATE, first_copy[piece])
+    first_copy[piece] = index
+    return Block(start, end, TEXT)

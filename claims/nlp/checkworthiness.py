@@ -1,0 +1,98 @@
+"""Check-worthiness: sentence features from the parse and a stored linear model.
+
+The features reuse what the English model already produced for the sentence (words,
+fine-grained tags, entity labels, the root, and the mean of the tok2vec tensor), so
+scoring costs no extra neural pass. The weights are trained by
+``python manage.py train_checkworthiness`` (see :mod:`claims.nlp.train`) and stored as
+JSON under ``claims/nlp/data/``; inference is a dictionary lookup and a dot product.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from spacy.tokens import Span
+
+DEFAULT_MODEL_PATH = Path(__file__).parent / "data" / "checkworthiness.json"
+LENGTH_BUCKETS = (4, 8, 12, 18, 25, 35, 50)
+
+
+def _word(token) -> str:
+    if any(ch.isdigit() for ch in token.text):
+        return "#" + token.shape_
+    return token.lower_
+
+
+def _length_bucket(n: int) -> str:
+    for limit in LENGTH_BUCKETS:
+        if n <= limit:
+            return str(limit)
+    return "more"
+
+
+def sentence_features(sent: Span) -> list[str]:
+    """Sparse binary feature names for one sentence (deduplicated, order kept)."""
+    tokens = [t for t in sent if not t.is_space]
+    words = [_word(t) for t in tokens if not t.is_punct]
+    tags = [t.tag_ for t in tokens]
+    feats = [f"w={w}" for w in words]
+    feats += [f"b={a}|{b}" for a, b in zip(["<s>", *words], [*words, "</s>"], strict=True)]
+    feats += [f"t={t}" for t in tags]
+    feats += [f"tt={a}|{b}" for a, b in itertools.pairwise(tags)]
+    feats += [f"e={ent.label_}" for ent in sent.ents]
+    feats += [f"tw={t.tag_}|{_word(t)}" for t in tokens if t.tag_ in ("MD", "PRP", "VBD")]
+    root = sent.root
+    feats += [f"root={root.lemma_.lower()}", f"roottag={root.tag_}"]
+    feats += [f"len={_length_bucket(len(words))}"]
+    return list(dict.fromkeys(feats))
+
+
+def sentence_vector(sent: Span) -> np.ndarray:
+    """Mean of the model's token tensor over the sentence (zeros if absent)."""
+    tensor = sent.doc.tensor
+    if tensor is None or len(tensor) == 0 or sent.start == sent.end:
+        return np.zeros(0, dtype="float32")
+    return np.asarray(tensor[sent.start : sent.end].mean(axis=0), dtype="float32")
+
+
+@dataclass(frozen=True)
+class CheckworthinessModel:
+    """A logistic model over sparse feature names plus the dense sentence vector."""
+
+    weights: dict[str, float]
+    dense: np.ndarray
+    bias: float
+    threshold: float
+
+    def score(self, sent: Span) -> float:
+        total = self.bias + sum(self.weights.get(f, 0.0) for f in sentence_features(sent))
+        vector = sentence_vector(sent)
+        if len(self.dense) and len(vector) == len(self.dense):
+            total += float(vector @ self.dense)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
+
+    def scores(self, sents: Iterable[Span]) -> list[float]:
+        return [self.score(sent) for sent in sents]
+
+
+def model_from_dict(data: dict) -> CheckworthinessModel:
+    return CheckworthinessModel(
+        weights={name: float(w) for name, w in zip(data["features"], data["weights"], strict=True)},
+        dense=np.asarray(data.get("dense", []), dtype="float32"),
+        bias=float(data["bias"]),
+        threshold=float(data["threshold"]),
+    )
+
+
+@cache
+def load_model(path: str | Path = DEFAULT_MODEL_PATH) -> CheckworthinessModel:
+    """Load stored weights (JSON written by :func:`claims.nlp.train.save_model`)."""
+    with open(path, encoding="utf-8") as fh:
+        return model_from_dict(json.load(fh))

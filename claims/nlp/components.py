@@ -1,0 +1,151 @@
+"""Our spaCy components, registered as ``wb_*`` factories.
+
+Each reads its lexicon or patterns from a data file under ``data/`` through the
+``wb.data_file.v1`` registry function, and writes its results to ``doc.spans``:
+
+- ``wb_hedges``: ``doc.spans["wb_hedge_cues"]`` (all cues, labelled MODAL/EPISTEMIC/REPORT)
+  and ``doc.spans["wb_hedge_governing"]`` (the cues that govern their sentence);
+- ``wb_attribution``: ``doc.spans["wb_attribution"]``, the main attribution of each
+  sentence as SPEAKER / CUE / CONTENT spans (a pronoun speaker is labelled
+  SPEAKER_PRONOUN; the pipeline resolves it across blocks);
+- ``wb_claim_types``: ``doc.spans["wb_claims"]``, one span per sentence with a word in it,
+  labelled with its claim type;
+- ``wb_checkworthiness``: the score of each claim span in ``Span._.wb_checkworthiness``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from claims.nlp import attribution, claim_types, hedges
+from claims.nlp.checkworthiness import DEFAULT_MODEL_PATH, load_model
+
+DATA_DIR = Path(__file__).parent / "data"
+CLAIMS_KEY = "wb_claims"
+
+if not Span.has_extension("wb_checkworthiness"):
+    Span.set_extension("wb_checkworthiness", default=None)
+
+
+@spacy.registry.misc("wb.data_file.v1")
+def data_file(name: str) -> dict:
+    """A JSON data file from ``claims/nlp/data``."""
+    with open(DATA_DIR / name, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _has_word(sent: Span) -> bool:
+    return any(ch.isalnum() for ch in sent.text)
+
+
+@Language.factory(
+    "wb_hedges",
+    requires=["token.tag", "token.dep", "token.lemma"],
+    assigns=["doc.spans"],
+    default_config={"lexicon": {"@misc": "wb.data_file.v1", "name": "hedges.json"}},
+)
+def make_hedges(nlp: Language, name: str, lexicon: dict) -> HedgeTagger:
+    return HedgeTagger(nlp, lexicon)
+
+
+class HedgeTagger:
+    def __init__(self, nlp: Language, lexicon: dict) -> None:
+        self.matcher = hedges.build_matcher(nlp, lexicon["patterns"])
+        self.side_deps = frozenset(lexicon["side_clause_deps"])
+        self.radius = max(len(item["pattern"]) for item in lexicon["patterns"]) - 1
+        anchors = hedges.anchor_words(lexicon["patterns"], lexicon["common_words"])
+        self.anchor_ids = np.array(
+            sorted(nlp.vocab.strings.add(word) for word in anchors), dtype="uint64"
+        )
+
+    def __call__(self, doc: Doc) -> Doc:
+        cues = hedges.find_cues(doc, self.matcher, self.anchor_ids, self.radius)
+        doc.spans[hedges.CUES_KEY] = cues
+        doc.spans[hedges.GOVERNING_KEY] = [c for c in cues if hedges.cue_governs(c, self.side_deps)]
+        return doc
+
+
+@Language.factory(
+    "wb_attribution",
+    requires=["token.dep", "token.lemma", "doc.ents"],
+    assigns=["doc.spans"],
+    default_config={"lexicon": {"@misc": "wb.data_file.v1", "name": "attribution.json"}},
+)
+def make_attribution(nlp: Language, name: str, lexicon: dict) -> AttributionTagger:
+    return AttributionTagger(lexicon)
+
+
+class AttributionTagger:
+    def __init__(self, lexicon: dict) -> None:
+        self.lex = attribution.Lexicon.from_dict(lexicon)
+        self.pronouns = frozenset(lexicon["person_pronouns"]) | frozenset(lexicon["other_pronouns"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for sent in doc.sents:
+            found = attribution.main_attribution(sent, self.lex)
+            if found is None:
+                continue
+            pronoun = len(found.speaker) == 1 and found.speaker[0].lower_ in self.pronouns
+            label = "SPEAKER_PRONOUN" if pronoun else "SPEAKER"
+            spans.append(Span(doc, found.speaker.start, found.speaker.end, label=label))
+            spans.append(Span(doc, found.cue.start, found.cue.end, label="CUE"))
+            if found.content is not None:
+                spans.append(Span(doc, found.content.start, found.content.end, label="CONTENT"))
+        doc.spans[attribution.ATTRIBUTION_KEY] = spans
+        return doc
+
+
+@Language.factory(
+    "wb_claim_types",
+    requires=["token.dep", "token.tag", "doc.ents", "doc.spans"],
+    assigns=["doc.spans"],
+    default_config={"rules": {"@misc": "wb.data_file.v1", "name": "claim_types.json"}},
+)
+def make_claim_types(nlp: Language, name: str, rules: dict) -> ClaimTyper:
+    return ClaimTyper(rules)
+
+
+class ClaimTyper:
+    def __init__(self, rules: dict) -> None:
+        self.rules = rules
+
+    def __call__(self, doc: Doc) -> Doc:
+        cue_starts = {
+            s.start for s in doc.spans.get(attribution.ATTRIBUTION_KEY, []) if s.label_ == "CUE"
+        }
+        claims = []
+        for sent in doc.sents:
+            if not _has_word(sent):
+                continue
+            attributed = any(sent.start <= i < sent.end for i in cue_starts)
+            label = claim_types.claim_type(sent, self.rules, attributed=attributed)
+            claims.append(Span(doc, sent.start, sent.end, label=label))
+        doc.spans[CLAIMS_KEY] = claims
+        return doc
+
+
+@Language.factory(
+    "wb_checkworthiness",
+    requires=["doc.spans", "token.tag", "doc.ents", "doc.tensor"],
+    assigns=["span._.wb_checkworthiness"],
+    default_config={"model_path": ""},
+)
+def make_checkworthiness(nlp: Language, name: str, model_path: str) -> CheckworthinessScorer:
+    return CheckworthinessScorer(model_path or str(DEFAULT_MODEL_PATH))
+
+
+class CheckworthinessScorer:
+    def __init__(self, model_path: str) -> None:
+        self.model = load_model(model_path)
+
+    def __call__(self, doc: Doc) -> Doc:
+        for span in doc.spans.get(CLAIMS_KEY, []):
+            span._.wb_checkworthiness = self.model.score(span)
+        return doc

@@ -1,0 +1,232 @@
+"""``extract(text)``: blocks -> parse -> claims, with offsets into the original text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
+
+from claims.nlp import blocks as blocks_mod
+from claims.nlp.attribution import ATTRIBUTION_KEY
+from claims.nlp.components import CLAIMS_KEY
+from claims.nlp.fingerprint import normalise_for_fingerprint
+from claims.nlp.hedges import CUES_KEY, GOVERNING_KEY
+from claims.nlp.model import get_nlp, resolve_model_name
+from claims.nlp.records import (
+    Attribution,
+    Claim,
+    Dropped,
+    Entity,
+    Extraction,
+    InputRefused,
+    Span,
+)
+from claims.nlp.speakers import SpeakerMemory
+
+PIPELINE_VERSION = "1.0.0"
+CONTEXT_CHARS = 32
+PIPE_BATCH = 32
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Draft:
+    """A claim being assembled; occurrences grow as repeats are found."""
+
+    claim: Claim
+    occurrences: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    text: str
+    threshold: float
+    speakers: SpeakerMemory = field(default_factory=SpeakerMemory)
+    drafts: dict[str, _Draft] = field(default_factory=dict)
+    # block index -> [(relative start, relative end, claim key)] for duplicate blocks
+    block_sentences: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+    dropped: list[Dropped] = field(default_factory=list)
+
+
+def extract(
+    text: str,
+    *,
+    model: str | None = None,
+    threshold: float | None = None,
+    progress: Progress | None = None,
+) -> Extraction:
+    """Claims, hedges, attributions and entities of ``text`` as plain records."""
+    _check_input(text)
+    nlp = get_nlp(model)
+    cut = nlp.get_pipe("wb_checkworthiness").model.threshold if threshold is None else threshold
+    state = _State(text=text, threshold=cut)
+    blocks = blocks_mod.split_blocks(text)
+    _raise_max_length(nlp, blocks)
+    with nlp.memory_zone():
+        docs = _parse(nlp, text, blocks)
+        for index, block in enumerate(blocks):
+            _process_block(state, index, block, docs)
+            if progress is not None:
+                progress(index + 1, len(blocks))
+    claims = [_finish(d) for d in state.drafts.values()]
+    return Extraction(PIPELINE_VERSION, resolve_model_name(model), claims, state.dropped)
+
+
+def _check_input(text: object) -> None:
+    if not isinstance(text, str):
+        raise InputRefused(f"Expected text (a Python str), got {type(text).__name__}.")
+    if "\x00" in text:
+        raise InputRefused("The text contains NUL characters; it looks like binary data.")
+
+
+def _raise_max_length(nlp: Language, blocks: list[blocks_mod.Block]) -> None:
+    longest = max((b.end - b.start for b in blocks), default=0)
+    if longest >= nlp.max_length:
+        nlp.max_length = longest + 1
+
+
+def _parse(nlp: Language, text: str, blocks: list[blocks_mod.Block]) -> Iterator[Doc]:
+    texts = (text[b.start : b.end] for b in blocks if b.kind == blocks_mod.TEXT)
+    return nlp.pipe(texts, batch_size=PIPE_BATCH)
+
+
+def _process_block(
+    state: _State,
+    index: int,
+    block: blocks_mod.Block,
+    docs: Iterator[Doc],
+) -> None:
+    piece = state.text[block.start : block.end]
+    if block.kind == blocks_mod.TEXT:
+        state.block_sentences[index] = _read_doc(state, next(docs), block.start)
+    elif block.kind == blocks_mod.DUPLICATE:
+        sentences = state.block_sentences[block.original]
+        for rel_start, rel_end, key in sentences:
+            state.drafts[key].occurrences.append((block.start + rel_start, block.start + rel_end))
+        state.dropped.append(Dropped(piece, block.start, block.end, "duplicate"))
+    else:
+        state.dropped.append(Dropped(piece, block.start, block.end, block.kind))
+
+
+def _read_doc(state: _State, doc: Doc, offset: int) -> list[tuple[int, int, str]]:
+    """Turn one parsed block into claims/occurrences; return its sentences' positions."""
+    marks = _DocMarks.of(doc, offset)
+    sentences = []
+    for sent in doc.spans[CLAIMS_KEY]:
+        start, end = _trimmed(sent)
+        key = normalise_for_fingerprint(doc.text[start:end])
+        entities = _entities(sent, offset)
+        if key not in state.drafts:
+            claim = _new_claim(state, sent, (offset + start, offset + end), entities, marks)
+            state.drafts[key] = _Draft(claim)
+        state.drafts[key].occurrences.append((offset + start, offset + end))
+        state.speakers.observe(entities)
+        sentences.append((start, end, key))
+    return sentences
+
+
+@dataclass(frozen=True)
+class _DocMarks:
+    """A block's cue and attribution spans, read once, with token bounds for lookup."""
+
+    cues: list[tuple[int, int, Span]]
+    governing: list[tuple[int, int, Span]]
+    attributions: list[tuple[int, str, SpacySpan]]
+    offset: int
+
+    @classmethod
+    def of(cls, doc: Doc, offset: int) -> _DocMarks:
+        def read(key: str) -> list[tuple[int, int, Span]]:
+            return [
+                (c.start, c.end, Span(c.text, offset + c.start_char, offset + c.end_char))
+                for c in doc.spans.get(key, [])
+            ]
+
+        attributions = [(s.start, s.label_, s) for s in doc.spans.get(ATTRIBUTION_KEY, [])]
+        return cls(read(CUES_KEY), read(GOVERNING_KEY), attributions, offset)
+
+    def cues_in(self, sent: SpacySpan, governing: bool = False) -> list[Span]:
+        spans = self.governing if governing else self.cues
+        return [span for start, end, span in spans if sent.start <= start and end <= sent.end]
+
+    def attribution_in(self, sent: SpacySpan) -> dict[str, SpacySpan]:
+        return {
+            label: span
+            for start, label, span in self.attributions
+            if sent.start <= start < sent.end
+        }
+
+
+def _trimmed(sent: SpacySpan) -> tuple[int, int]:
+    words = [t for t in sent if not t.is_space]
+    return words[0].idx, words[-1].idx + len(words[-1].text)
+
+
+def _new_claim(
+    state: _State,
+    sent: SpacySpan,
+    bounds: tuple[int, int],
+    entities: list[Entity],
+    marks: _DocMarks,
+) -> Claim:
+    start, end = bounds
+    score = round(float(sent._.wb_checkworthiness or 0.0), 4)
+    return Claim(
+        text=state.text[start:end],
+        start=start,
+        end=end,
+        prefix=state.text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=state.text[end : end + CONTEXT_CHARS],
+        sentence_index=len(state.drafts),
+        checkworthiness=score,
+        check_worthy=score >= state.threshold,
+        claim_type=sent.label_,
+        hedged=bool(marks.cues_in(sent, governing=True)),
+        hedge_cues=marks.cues_in(sent),
+        attribution=_attribution(state, marks.attribution_in(sent), marks.offset),
+        entities=entities,
+    )
+
+
+def _entities(sent: SpacySpan, offset: int) -> list[Entity]:
+    return [Entity(e.text, e.label_, offset + e.start_char, offset + e.end_char) for e in sent.ents]
+
+
+def _attribution(
+    state: _State, spans: dict[str, SpacySpan] | None, offset: int
+) -> Attribution | None:
+    if not spans or "CUE" not in spans:
+        return None
+    mention = spans.get("SPEAKER") or spans.get("SPEAKER_PRONOUN")
+    if mention is None:
+        return None
+    cue, content = spans["CUE"], spans.get("CONTENT")
+    if "SPEAKER_PRONOUN" in spans:
+        speaker = state.speakers.resolve_pronoun(mention.text)
+    else:
+        speaker = state.speakers.named(mention.text, _is_person(mention))
+    return Attribution(
+        speaker=speaker,
+        speaker_start=offset + mention.start_char,
+        speaker_end=offset + mention.end_char,
+        mention=mention.text,
+        cue=cue.text,
+        cue_start=offset + cue.start_char,
+        cue_end=offset + cue.end_char,
+        content_start=offset + content.start_char if content is not None else None,
+        content_end=offset + content.end_char if content is not None else None,
+    )
+
+
+def _is_person(span: SpacySpan) -> bool:
+    if any(t.ent_type_ == "PERSON" for t in span):
+        return True
+    return all(t.pos_ == "PROPN" for t in span) and not any(t.ent_type_ for t in span)
+
+
+def _finish(draft: _Draft) -> Claim:
+    return replace(draft.claim, occurrences=sorted(draft.occurrences))

@@ -1,0 +1,203 @@
+"""Train the check-worthiness model on ClaimBuster and store it as JSON.
+
+Data: the ClaimBuster crowdsourced set (Arslan et al., ICWSM 2020, CC BY 4.0,
+doi:10.5281/zenodo.3609356); label CFS (``Verdict == 1``) against the rest. Features
+are those of :mod:`claims.nlp.checkworthiness`, computed with the same English model as
+at run time. The learner is an L2 logistic regression (scikit-learn, liblinear,
+balanced class weights, fixed seed), so training is deterministic; the stored artifact
+is plain JSON (feature names, weights, bias, threshold) scored in numpy at run time.
+Cross-validation is grouped by debate (``File_id``) because the product is used on
+other debates and speeches than those trained on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import spacy
+
+from claims.nlp.checkworthiness import DEFAULT_MODEL_PATH, sentence_features, sentence_vector
+from claims.nlp.model import resolve_model_name
+
+SEED = 0
+DEFAULT_C = 0.1
+MIN_COUNT = 2
+FOLDS = 5
+THRESHOLDS = tuple(round(0.30 + 0.025 * i, 3) for i in range(17))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    texts: list[str]
+    labels: np.ndarray
+    groups: list[str]
+
+
+@dataclass(frozen=True)
+class Features:
+    sparse: list[list[str]]
+    dense: np.ndarray
+
+
+def load_claimbuster(path: str | Path) -> Dataset:
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return Dataset(
+        texts=[r["Text"] for r in rows],
+        labels=np.array([r["Verdict"].strip() == "1" for r in rows], dtype=int),
+        groups=[r["File_id"] for r in rows],
+    )
+
+
+def featurize(texts: Sequence[str], model: str | None = None, log: Callable = print) -> Features:
+    """Parse each text as one sentence with the English model and compute its features."""
+    nlp = spacy.load(resolve_model_name(model))
+    sparse, dense = [], []
+    with nlp.memory_zone():
+        for i, doc in enumerate(nlp.pipe(texts, batch_size=256)):
+            sparse.append(sentence_features(doc[:]))
+            dense.append(sentence_vector(doc[:]))
+            if i and i % 5000 == 0:
+                log(f"parsed {i}/{len(texts)}")
+    return Features(sparse, np.vstack(dense).astype("float64"))
+
+
+def _vocabulary(sparse: list[list[str]], rows: Sequence[int]) -> dict[str, int]:
+    counts = Counter(f for i in rows for f in sparse[i])
+    names = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
+    return {name: j for j, name in enumerate(names)}
+
+
+def _matrix(features: Features, rows: Sequence[int], vocab: dict[str, int], mu, sd):
+    from scipy import sparse as sp
+
+    data, indices, indptr = [], [], [0]
+    for i in rows:
+        cols = sorted({vocab[f] for f in features.sparse[i] if f in vocab})
+        indices += cols
+        data += [1.0] * len(cols)
+        indptr.append(len(indices))
+    words = sp.csr_matrix((data, indices, indptr), shape=(len(rows), len(vocab)))
+    dense = (features.dense[list(rows)] - mu) / sd
+    return sp.hstack([words, sp.csr_matrix(dense)]).tocsr()
+
+
+@dataclass(frozen=True)
+class Fitted:
+    vocab: dict[str, int]
+    coef: np.ndarray
+    intercept: float
+    mu: np.ndarray
+    sd: np.ndarray
+
+    def predict(self, features: Features, rows: Sequence[int]) -> np.ndarray:
+        X = _matrix(features, rows, self.vocab, self.mu, self.sd)
+        return 1.0 / (1.0 + np.exp(-(X @ self.coef + self.intercept)))
+
+
+def fit(
+    features: Features, labels: np.ndarray, rows: Sequence[int], C: float = DEFAULT_C
+) -> Fitted:
+    from sklearn.linear_model import LogisticRegression
+
+    vocab = _vocabulary(features.sparse, rows)
+    mu = features.dense[list(rows)].mean(axis=0)
+    sd = features.dense[list(rows)].std(axis=0) + 1e-6
+    X = _matrix(features, rows, vocab, mu, sd)
+    clf = LogisticRegression(
+        C=C, solver="liblinear", class_weight="balanced", max_iter=5000, random_state=SEED
+    )
+    clf.fit(X, labels[list(rows)])
+    return Fitted(vocab, clf.coef_[0], float(clf.intercept_[0]), mu, sd)
+
+
+def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
+    tp = int(np.sum(truth & predicted))
+    fp, fn = int(np.sum(~truth & predicted)), int(np.sum(truth & ~predicted))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def cross_validate(
+    data: Dataset, features: Features, C: float = DEFAULT_C, log: Callable = print
+) -> dict:
+    """Grouped K-fold by debate: mean positive-class F1 per threshold."""
+    from sklearn.model_selection import GroupKFold
+
+    scores: dict[float, list[float]] = {t: [] for t in THRESHOLDS}
+    splits = GroupKFold(n_splits=FOLDS).split(data.texts, data.labels, data.groups)
+    for k, (train_rows, test_rows) in enumerate(splits):
+        fitted = fit(features, data.labels, train_rows, C)
+        probs = fitted.predict(features, test_rows)
+        truth = data.labels[test_rows].astype(bool)
+        for t in THRESHOLDS:
+            scores[t].append(_f1(truth, probs >= t))
+        log(f"fold {k + 1}/{FOLDS}: F1@0.5 = {_f1(truth, probs >= 0.5):.4f}")
+    means = {t: float(np.mean(v)) for t, v in scores.items()}
+    best = max(means, key=lambda t: (means[t], -abs(t - 0.5)))
+    return {
+        "folds": FOLDS,
+        "grouped_by": "File_id",
+        "C": C,
+        "f1_at_0.5": round(means[0.5], 4),
+        "best_threshold": best,
+        "f1_at_best_threshold": round(means[best], 4),
+        "f1_per_fold_at_best": [round(x, 4) for x in scores[best]],
+    }
+
+
+def to_json(fitted: Fitted, threshold: float, meta: dict) -> dict:
+    """Portable artifact; the dense standardisation is folded into the weights."""
+    n = len(fitted.vocab)
+    names = sorted(fitted.vocab, key=fitted.vocab.__getitem__)
+    sparse_w, dense_w = fitted.coef[:n], fitted.coef[n:]
+    dense = dense_w / fitted.sd
+    bias = fitted.intercept - float(np.sum(dense_w * fitted.mu / fitted.sd))
+    keep = [j for j in range(n) if abs(sparse_w[j]) >= 1e-4]
+    return {
+        "format": "claims.nlp checkworthiness v1",
+        "meta": meta,
+        "threshold": threshold,
+        "bias": round(bias, 6),
+        "features": [names[j] for j in keep],
+        "weights": [round(float(sparse_w[j]), 5) for j in keep],
+        "dense": [round(float(w), 6) for w in dense],
+    }
+
+
+def save_model(artifact: dict, path: str | Path = DEFAULT_MODEL_PATH) -> Path:
+    path = Path(path)
+    path.write_text(json.dumps(artifact, separators=(",", ":")) + "\n", encoding="utf-8")
+    return path
+
+
+def train(
+    data_path: str | Path,
+    *,
+    out: str | Path = DEFAULT_MODEL_PATH,
+    model: str | None = None,
+    C: float = DEFAULT_C,
+    run_cv: bool = False,
+    threshold: float | None = None,
+    log: Callable = print,
+) -> dict:
+    """Train on the whole file (optionally cross-validate first) and write the artifact."""
+    data = load_claimbuster(data_path)
+    log(f"{len(data.texts)} sentences, {int(data.labels.sum())} check-worthy (CFS)")
+    features = featurize(data.texts, model, log)
+    report = cross_validate(data, features, C, log) if run_cv else {}
+    cut = threshold if threshold is not None else report.get("best_threshold", 0.5)
+    fitted = fit(features, data.labels, range(len(data.texts)), C)
+    meta = {
+        "data": "ClaimBuster crowdsourced (Arslan et al., ICWSM 2020), CC BY 4.0",
+        "label": "CFS (Verdict == 1) vs rest",
+        "spacy_model": resolve_model_name(model),
+        "cv": report,
+    }
+    save_model(to_json(fitted, cut, meta), out)
+    return {"out": str(out), "threshold": cut, "cv": report, "features": len(fitted.vocab)}

@@ -1,0 +1,91 @@
+"""Attribution (source and cue spans) against PolNeAR (brat standoff).
+
+Usage: python scripts/eval_attribution.py /work/shared/data/attribution/polnear [--split dev]
+
+Each article text is run through ``extract``; every claim's attribution gives one
+predicted source span (the speaker *mention*, e.g. "he") and one cue span. A predicted
+span matches a gold Source/Cue span when they overlap (lenient) or are identical
+(exact). Precision is over predicted spans, recall over gold spans. The pipeline keeps
+one attribution per sentence (the one governing the main clause), while PolNeAR marks
+every nested attribution, so recall is bounded below 1 by design. An article annotated
+twice (``<name>_<annotator>.ann``) counts once per annotation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from claims.nlp import extract
+
+
+def gold_spans(ann: Path) -> dict[str, list[tuple[int, int]]]:
+    spans: dict[str, list[tuple[int, int]]] = {"Source": [], "Cue": []}
+    for line in ann.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("T"):
+            continue
+        label, *rest = line.split("\t")[1].split(" ")
+        if label in spans and ";" not in " ".join(rest):
+            spans[label].append((int(rest[0]), int(rest[1])))
+    return spans
+
+
+def predicted_spans(text: str) -> dict[str, list[tuple[int, int]]]:
+    result = extract(text)
+    spans: dict[str, list[tuple[int, int]]] = {"Source": [], "Cue": []}
+    for claim in result.claims:
+        a = claim.attribution
+        if a is not None:
+            spans["Source"].append((a.speaker_start, a.speaker_end))
+            spans["Cue"].append((a.cue_start, a.cue_end))
+    return spans
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def score(pairs: list[tuple[list, list]]) -> dict:
+    n_pred = sum(len(p) for p, _ in pairs)
+    n_gold = sum(len(g) for _, g in pairs)
+    out = {"predicted": n_pred, "gold": n_gold}
+    for name, match in (("lenient", _overlap), ("exact", lambda a, b: a == b)):
+        tp_p = sum(any(match(p, g) for g in gold) for pred, gold in pairs for p in pred)
+        tp_r = sum(any(match(p, g) for p in pred) for pred, gold in pairs for g in gold)
+        prec, rec = tp_p / max(n_pred, 1), tp_r / max(n_gold, 1)
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        out[name] = {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4)}
+    return out
+
+
+def evaluate(root: Path, limit: int | None = None) -> dict:
+    pairs: dict[str, list] = {"Source": [], "Cue": []}
+    anns = sorted((root / "attributions").glob("*.ann"))[:limit]
+    cache: dict[str, dict] = {}
+    for ann in anns:
+        text_path = root / "text" / (ann.stem.rsplit("_", 1)[0] + ".txt")
+        text = text_path.read_bytes().decode("utf-8")
+        if text not in cache:
+            cache[text] = predicted_spans(text)
+        gold, pred = gold_spans(ann), cache[text]
+        for label in pairs:
+            pairs[label].append((pred[label], gold[label]))
+    return {"articles": len(anns), **{k.lower(): score(v) for k, v in pairs.items()}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", help="the polnear folder (holding train/ and dev/)")
+    parser.add_argument("--split", choices=["train", "dev"], default="dev")
+    parser.add_argument("--limit", type=int, default=None, help="first N articles only")
+    args = parser.parse_args()
+    report = {"split": args.split, **evaluate(Path(args.path) / args.split, args.limit)}
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -117,9 +117,7 @@ def test_the_sample_article_gives_its_eleven_claims(editor):
     assert he_said.attribution["mention"] == "He"
 
 
-def test_an_unexpected_error_marks_the_article_failed_with_a_readable_message(
-    editor, monkeypatch
-):
+def test_an_unexpected_error_marks_the_article_failed_with_a_readable_message(editor, monkeypatch):
     article = submit(editor)
 
     def broken(*args, **kwargs):

@@ -29,8 +29,7 @@ import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Run as a script, bench/ is sys.path[0], where queue.py would shadow the standard
-# library's queue module: import from the project root instead.
+# Run as a script: import the project (and bench.*) from the project root.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

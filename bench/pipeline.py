@@ -25,8 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
-# Run as a script, bench/ itself is on sys.path and bench/queue.py would shadow the
-# standard library's queue module; import from the project root instead.
+# Run as a script: import the project (and bench.*) from the project root.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 

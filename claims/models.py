@@ -456,7 +456,13 @@ class Evidence(models.Model):
                 name="evidence_stance_valid",
             ),
         ]
-        indexes = [models.Index(fields=["source", "stance"], name="evidence_source_stance")]
+        indexes = [
+            models.Index(fields=["source", "stance"], name="evidence_source_stance"),
+            # "Contradicted" is asked of every claim in every list.
+            models.Index(
+                fields=["claim"], condition=Q(stance="refutes"), name="evidence_refuting_claim"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_stance_display()}: {self.source}"

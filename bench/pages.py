@@ -1,0 +1,268 @@
+"""Benchmark: server time and SQL queries of the review pages on a generated database.
+
+Usage: python bench/pages.py [--size ARTICLES:CLAIMS_PER_ARTICLE ...] [--requests N]
+
+For each size, ``manage.py seed_bench`` builds the database (kept when it already has
+that size), then each page is requested in-process through Django's test Client as a
+logged-in fact-checker: the median and p95 of the server time over ``--requests``
+requests, and the SQL query count (``CaptureQueriesContext``) of one request. Showing
+two sizes proves the query counts constant in the number of rows. The ceiling of each
+page is the cheapest page of the app measured in the same run (the article status
+fragment: session, user, permissions and one row), so the ratio says how many "empty
+requests" a page costs. On PostgreSQL (SQLite: ``EXPLAIN QUERY PLAN``) the slowest
+queries of each page are EXPLAINed and full-table scans of big tables are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+# Run as a script: import the project (and bench.*) from the project root.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.run import exit_on_sigterm, setup_django  # noqa: E402
+
+BENCH_ARTICLES = "https://bench.invalid/article/"
+LIST_PAGES = {"articles", "articles-search", "claims", "claims-filtered", "claims-search"}
+P95_TARGET_MS = 150.0
+LIST_QUERY_TARGET = 12
+BIG_TABLES = ("claims_claim", "claims_article", "claims_evidence", "claims_historicalclaim")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def ensure_seeded(articles: int, per_article: int, big: int) -> dict[str, int]:
+    from django.core.management import call_command
+
+    from claims.models import Article, Claim
+
+    expected = (articles - 1) * per_article + (big or per_article)
+    have_articles = Article.objects.filter(url__startswith=BENCH_ARTICLES).count()
+    have_claims = Claim.objects.filter(article__url__startswith=BENCH_ARTICLES).count()
+    seeded_seconds = 0.0
+    if (have_articles, have_claims) != (articles, expected):
+        t0 = time.perf_counter()
+        call_command(
+            "seed_bench",
+            articles=articles,
+            claims_per_article=per_article,
+            big_article=big,
+            stdout=sys.stderr,
+        )
+        seeded_seconds = round(time.perf_counter() - t0, 1)
+        analyze()
+    return {
+        "articles": Article.objects.count(),
+        "claims": Claim.objects.count(),
+        "seed_seconds": seeded_seconds,
+    }
+
+
+def analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def pages_to_measure() -> dict[str, tuple[str, dict[str, str]]]:
+    from claims.models import Article, Claim
+
+    big = Article.objects.filter(url__startswith=BENCH_ARTICLES).order_by("pk").first()
+    claim = Claim.objects.filter(article=big, evidence__isnull=False).order_by("pk").first()
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    return {
+        "floor": (f"/articles/{big.pk}/status/", {}),
+        "articles": ("/articles/", {}),
+        "articles-search": ("/articles/?q=Berlin&state=done&page=2", {}),
+        "claims": ("/claims/", {}),
+        "claims-filtered": (
+            "/claims/?status=unconfirmed&hedged=true&q=percent&min_score=0.5",
+            {},
+        ),
+        "claims-search": ("/claims/?q=Nairobi&page=3", {}),
+        "article-500": (f"/articles/{big.pk}/", {}),
+        "claim-panel": (f"/claims/{claim.pk}/", htmx),
+    }
+
+
+def measure_page(client: Any, url: str, headers: dict[str, str], requests: int) -> dict:
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):  # warm caches (templates, permissions, database pages)
+        response = client.get(url, **headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+    reset_queries()  # the log of earlier work would hide this request's queries
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url, **headers)
+    # Read now: the log is emptied when the next request starts.
+    queries = [{"sql": q["sql"], "ms": float(q["time"]) * 1000} for q in captured.captured_queries]
+    gc.collect()
+    times = []
+    for _ in range(requests):
+        t0 = time.perf_counter()
+        client.get(url, **headers)
+        times.append((time.perf_counter() - t0) * 1000)
+    return {
+        "url": url,
+        "requests": requests,
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "queries": len(queries),
+        "sql_ms": round(sum(q["ms"] for q in queries), 1),
+        "bytes": len(response.content),
+        "slowest": sorted(queries, key=lambda q: -q["ms"])[:2],
+    }
+
+
+def explain(sql: str) -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) " + sql)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return [" | ".join(str(c) for c in r) if len(r) > 1 else str(r[0]) for r in cursor]
+
+
+def full_scans(plan: list[str]) -> list[str]:
+    """Big tables read in full (PostgreSQL "Seq Scan on", SQLite "SCAN <table>")."""
+    found = set()
+    for line in plan:
+        detail = line.split("|")[-1]
+        for table in BIG_TABLES:
+            name = rf"{table}\b"  # not claims_claimmatch for claims_claim
+            if re.search(rf"Seq Scan on {name}", line) or (
+                re.search(rf"SCAN {name}", detail) and "USING" not in detail
+            ):
+                found.add(table)
+    return sorted(found)
+
+
+def measure_size(requests: int) -> dict[str, Any]:
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.test import Client, override_settings
+
+    hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+    results = {}
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=hosts):
+        client = Client()
+        client.force_login(User.objects.get(username="bench-checker"))
+        for name, (url, headers) in pages_to_measure().items():
+            try:
+                figures = measure_page(client, url, headers, requests)
+            except Exception as exc:  # a broken page must not hide the others
+                results[name] = {"url": url, "error": f"{type(exc).__name__}: {exc}"}
+                continue
+            for query in figures["slowest"]:
+                query["plan"] = explain(query["sql"])
+                query["full_scans"] = full_scans(query["plan"])
+                query["sql"] = query["sql"][:600]
+            results[name] = figures
+    return results
+
+
+def run(
+    sizes: list[tuple[int, int]] | None = None, requests: int = 50, big: int = 500
+) -> dict[str, Any]:
+    """Seed each size in turn (smallest first) and measure every page at it."""
+    setup_django()
+    from django.db import connection
+
+    sizes = sizes or [(200, 50), (2000, 50)]
+    report: dict[str, Any] = {"database": connection.vendor, "sizes": []}
+    for articles, per_article in sizes:
+        seeded = ensure_seeded(articles, per_article, big)
+        print(f"[pages] measuring at {seeded}", file=sys.stderr, flush=True)
+        report["sizes"].append(seeded | {"pages": measure_size(requests)})
+    return report
+
+
+def rows(report: dict[str, Any], row: Any) -> list[dict[str, Any]]:
+    sizes = report["sizes"]
+    last = sizes[-1]
+    floor = last["pages"]["floor"].get("median_ms")
+    small = sizes[0] if len(sizes) > 1 else None
+    out = []
+    for name, f in last["pages"].items():
+        if "error" in f:
+            error = f["error"].splitlines()[0][:70]
+            out.append(row("pages", f"{name} {f['url'][:52]}", f"ERROR {error}", None, ""))
+            continue
+        counts = f"{f['queries']} q"
+        constant = True
+        if small is not None and "error" not in small["pages"][name]:
+            before = small["pages"][name]["queries"]
+            constant = before == f["queries"]
+            counts = f"{before} q @{_k(small['claims'])} -> {f['queries']} q @{_k(last['claims'])}"
+        scans = sorted({t for q in f["slowest"] for t in q["full_scans"]})
+        figure = f"{name} {f['url'][:52]}" + (f" [full scan: {', '.join(scans)}]" if scans else "")
+        if name == "floor":
+            target, met = "", None
+        else:
+            limit = LIST_QUERY_TARGET if name in LIST_PAGES else None
+            met = f["p95_ms"] <= P95_TARGET_MS and constant
+            target = f"p95 <= {P95_TARGET_MS:.0f} ms, queries constant"
+            if limit is not None:
+                met = met and f["queries"] <= limit
+                target += f", <= {limit}"
+        out.append(
+            row(
+                "pages",
+                figure,
+                f"median {f['median_ms']} ms, p95 {f['p95_ms']} ms; {counts}",
+                f["p95_ms"] / floor if floor else None,
+                f"floor page median {floor} ms" if name != "floor" else "itself",
+                target,
+                met,
+            )
+        )
+    return out
+
+
+def _k(n: int) -> str:
+    return f"{n / 1000:.0f}k" if n >= 1000 else str(n)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--size",
+        action="append",
+        default=None,
+        help="ARTICLES:CLAIMS_PER_ARTICLE (repeatable; default 200:50 and 2000:50)",
+    )
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--json", dest="json_out", default=None)
+    args = parser.parse_args()
+    sizes = [tuple(int(x) for x in s.split(":")) for s in args.size] if args.size else None
+    exit_on_sigterm()
+    report = run(sizes=sizes, requests=args.requests)
+    from bench.run import format_table, row
+
+    print(format_table(rows(report, row)))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from . import anchoring
 from .models import Article, ArticleRevision, Claim
@@ -317,7 +318,9 @@ def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, in
         if claim.pk in reasons:
             claim._change_reason = reasons[claim.pk].rstrip("; ")
             claim.save()
-    Claim.objects.bulk_create(created)
+    bulk_create_with_history(
+        created, Claim, default_change_reason=f"extracted from revision {article.revision}"
+    )
     orphaned = sum(1 for reason in reasons.values() if reason.startswith("orphaned"))
     return len(created), carried - orphaned, orphaned
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -17,6 +19,41 @@ if TYPE_CHECKING:
 
 class EvidenceRejected(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime
+    who: Any
+    what: str
+    why: str
+
+
+def claim_history(claim: Claim, *, limit: int = 40) -> list[HistoryEntry]:
+    """Everything that happened to a claim, newest first: the claim's own changes, its
+    evidence added and removed, and its matches found, accepted or dismissed."""
+    from .models import ClaimMatch
+
+    actions = {"+": "created", "~": "changed", "-": "deleted"}
+    entries = [
+        HistoryEntry(h.history_date, h.history_user, f"claim {actions[h.history_type]}",
+                     h.history_change_reason or "")
+        for h in claim.history.select_related("history_user")[:limit]
+    ]  # fmt: skip
+    evidence = Evidence.history.filter(claim_id=claim.pk).select_related("history_user")
+    entries += [
+        HistoryEntry(h.history_date, h.history_user,
+                     f"evidence {actions[h.history_type]} ({h.get_stance_display().lower()})",
+                     h.history_change_reason or "")
+        for h in evidence[:limit]
+    ]  # fmt: skip
+    matches = ClaimMatch.history.filter(claim_id=claim.pk).select_related("history_user")
+    entries += [
+        HistoryEntry(h.history_date, h.history_user, f"match {h.get_state_display().lower()}",
+                     h.history_change_reason or "")
+        for h in matches[:limit]
+    ]  # fmt: skip
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]
 
 
 def with_flags(queryset: QuerySet[Claim]) -> QuerySet[Claim]:

@@ -293,11 +293,10 @@ def claim_bulk(request: HttpRequest) -> HttpResponse:
 
 def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
     evidence = claim.evidence.select_related("source", "added_by").order_by("added_at", "pk")
-    history = claim.history.select_related("history_user").order_by("-history_date")[:30]
     return {
         "claim": claim,
         "evidence": evidence,
-        "history": history,
+        "history": verification.claim_history(claim),
         "blocker": claim.confirmation_blocker(),
         "status_form": StatusForm(),
         "assign_form": AssignForm(initial={"assignee": claim.assignee_id}),

@@ -76,6 +76,7 @@ def test_the_task_extracts_claims_and_marks_the_article_done(editor):
     assert article.pipeline_version
     for claim in article.claims.all():
         assert article.body[claim.start : claim.end] == claim.text
+        assert claim.history.get().history_change_reason == "extracted from revision 1"
 
 
 def test_running_the_task_twice_never_duplicates_claims(editor):

@@ -36,7 +36,7 @@ def test_the_panel_fragment_shows_the_claim_its_evidence_and_history(
     assert html.lstrip().startswith('<section id="panel"')
     assert claim.text in html
     assert "reuters.com" in html
-    assert "History" in html
+    assert "evidence created (supports)" in html  # the history covers the evidence too
 
 
 def test_the_panel_without_htmx_redirects_to_the_article_page(client, viewer, claim):

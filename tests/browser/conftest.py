@@ -17,32 +17,12 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests import live
 from tests.conftest import PASSWORD
+from tests.live_fixtures import broker_fixture, roles_fixture  # noqa: F401 (fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(autouse=True)
-def _roles(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The groups of the data migration, before the test and after its flush.
-
-    A ``transactional_db`` test ends by emptying every table, groups included; tests
-    that run later (and this one's personas) expect them. This fixture is set up before
-    the database fixtures, so its teardown runs after the flush.
-    """
-    with django_db_blocker.unblock():
-        live.recreate_roles()
-    yield
-    with django_db_blocker.unblock():
-        live.recreate_roles()
-
-
-@pytest.fixture(scope="session")
-def broker(django_db_setup: Any) -> Iterator[live.Broker]:
-    with live.session_broker() as session_broker:
-        yield session_broker
 
 
 @pytest.fixture

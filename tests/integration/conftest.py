@@ -19,27 +19,7 @@ from typing import Any
 import pytest
 
 from tests import live
-
-
-@pytest.fixture(autouse=True)
-def _roles(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The groups of the data migration, before the test and after its flush.
-
-    A ``transactional_db`` test ends by emptying every table, groups included; tests
-    that run later (and this one's personas) expect them. This fixture is set up before
-    the database fixtures, so its teardown runs after the flush.
-    """
-    with django_db_blocker.unblock():
-        live.recreate_roles()
-    yield
-    with django_db_blocker.unblock():
-        live.recreate_roles()
-
-
-@pytest.fixture(scope="session")
-def broker(django_db_setup: Any) -> Iterator[live.Broker]:
-    with live.session_broker() as session_broker:
-        yield session_broker
+from tests.live_fixtures import broker_fixture, roles_fixture  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
 """The review workbench in a real browser (Debian's Chromium through Playwright), against
 the live test server and a real worker: paste an article, review its claims with the
 keyboard, add a captured source, confirm; a viewer who cannot change anything; an
-article whose text holds HTML. Screenshots of the main pages go to docs/screenshots/."""
+article whose text holds HTML. Screenshots of the main pages go to var/screenshots/, or to
+docs/screenshots/ (the README's pictures) with ``UPDATE_SCREENSHOTS=1``."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +23,11 @@ from tests.httpserver import LocalServer, local_server_fixture  # noqa: F401
 pytestmark = pytest.mark.browser
 
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "seed_article.txt"
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+SCREENSHOTS = (
+    Path(settings.BASE_DIR) / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else Path(settings.VAR_DIR) / "screenshots"
+)
 EXTRACTION_MS = 120_000
 SAMPLE_CLAIMS = 11
 

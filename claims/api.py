@@ -42,7 +42,7 @@ from claims import exports
 from claims.models import Article, Claim, Evidence, Source
 
 from . import forms as lists
-from . import verification
+from . import verification, views
 
 View = Callable[..., HttpResponse]
 
@@ -120,24 +120,13 @@ def api_auth(*, redirect_anonymous: bool = False) -> Callable[[View], View]:
 
 
 # --- Access helpers ---------------------------------------------------------------------
-
-
-def readable_article(request: HttpRequest, pk: int) -> Article:
-    if not request.user.has_perm(READ_PERMISSION):
-        raise PermissionDenied
-    return get_object_or_404(Article, pk=pk)
+# Articles and sources come through the review views' helpers (``views.get_article``,
+# ``views.get_source``); a claim is fetched with everything its export shows.
 
 
 def readable_claim(request: HttpRequest, pk: int) -> Claim:
-    if not request.user.has_perm(READ_PERMISSION):
-        raise PermissionDenied
+    views.require(request, "view_claim")
     return get_object_or_404(exports.with_export_relations(Claim.objects.all()), pk=pk)
-
-
-def readable_source(request: HttpRequest, pk: int) -> Source:
-    if not request.user.has_perm(READ_PERMISSION):
-        raise PermissionDenied
-    return get_object_or_404(Source, pk=pk)
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -297,7 +286,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @api_auth()
 @require_http_methods(["GET"])
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    article = readable_article(request, pk)
+    article = views.get_article(request, pk)
     base_url = _base_url(request)
     data = exports.article_data(article, base_url=base_url, body=True)
     claims = exports.with_export_relations(exports.article_claims(article))
@@ -342,7 +331,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 @api_auth()
 @require_http_methods(["GET"])
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    source = readable_source(request, pk)
+    source = views.get_source(request, pk)
     base_url = _base_url(request)
     data = exports.source_data(source, base_url=base_url)
     evidence = source.evidence.select_related("added_by").order_by("id")
@@ -397,7 +386,7 @@ def _article_chunks(article: Article, fmt: str, base_url: str) -> Iterable[str]:
 @api_auth(redirect_anonymous=True)
 @require_http_methods(["GET"])
 def export_article(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    article = readable_article(request, pk)
+    article = views.get_article(request, pk)
     if fmt not in FORMATS:
         raise Http404(f"Unknown export format {fmt!r}.")
     stem = f"article-{article.pk}-{slugify(article.title)[:50]}".rstrip("-")

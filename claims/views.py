@@ -56,6 +56,11 @@ def get_claim(request: HttpRequest, pk: int, codename: str = "view_claim") -> Cl
     return get_object_or_404(queryset, pk=pk)
 
 
+def get_source(request: HttpRequest, pk: int) -> Source:
+    require(request, "view_source")
+    return get_object_or_404(Source, pk=pk)
+
+
 def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = 50) -> Page:
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
@@ -461,8 +466,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, "view_source")
-    source = get_object_or_404(Source, pk=pk)
+    source = get_source(request, pk)
     evidence = source.evidence.select_related("claim__article", "added_by").order_by("-added_at")
     captures = source.captures.order_by("-fetched_at").defer("text_compressed")
     context = {"source": source, "evidence": evidence, "captures": captures}

@@ -1,22 +1,32 @@
 """The real Django admin: every model, with history, and actions that call the same
-domain methods as the workbench views (so the confirmation rule holds here too)."""
+domain functions as the workbench views (so the confirmation rule holds here too).
+
+No back doors: a claim's text and anchor, an article's body, evidence's claim, source,
+stance and excerpt, and captures are read-only here (text changes go through the
+revision workflow, evidence through the claim panel or the actions below). Reverting to
+a historical version is disabled (``SIMPLE_HISTORY_REVERT_DISABLED``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import ingest
+from . import ingest, status, verification
 from .models import (
     Article,
     ArticleRevision,
     Claim,
     ClaimMatch,
+    Confirmation,
     ConfirmationRefused,
     Evidence,
     FactCheck,
+    Publisher,
+    PublisherDomain,
     Source,
     SourceCapture,
 )
@@ -46,11 +56,22 @@ class ArticleAdmin(SimpleHistoryAdmin):
     list_select_related = ["created_by"]
     date_hierarchy = "created_at"
     readonly_fields = [
+        *["body", "outlet_domain", "dropped"],
         *["state", "progress_done", "progress_total", "error", "attempts", "pipeline_version"],
         *["queued_at", "started_at", "finished_at", "revision"],
     ]
     inlines = [ArticleRevisionInline]
     actions = ["rerun_extraction"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # articles come in through the workbench (ingestion, revisions)
+
+    def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "outlet" in form.changed_data:
+            status.reevaluate(
+                obj.claims.all(), cause="the article's outlet was changed", by=request.user
+            )
 
     @admin.action(description="Re-run extraction", permissions=["change"])
     def rerun_extraction(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
@@ -65,9 +86,23 @@ class ArticleAdmin(SimpleHistoryAdmin):
 class EvidenceInline(admin.TabularInline):
     model = Evidence
     fields = ["source", "stance", "excerpt", "quote_check", "added_by", "added_at"]
-    readonly_fields = ["quote_check", "added_by", "added_at"]
-    raw_id_fields = ["source"]
+    readonly_fields = fields
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ConfirmationInline(admin.TabularInline):
+    model = Confirmation
+    fields = ["confirmed_at", "confirmed_by", "note", "wording", "basis"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Claim)
@@ -77,10 +112,17 @@ class ClaimAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "claim_type", "hedged", "check_worthy", "orphaned"]
     search_fields = ["text", "speaker", "article__title"]
     list_select_related = ["article", "assignee"]
-    raw_id_fields = ["article", "assignee", "status_changed_by"]
-    readonly_fields = ["status", "status_changed_by", "status_changed_at", "status_note"]
-    inlines = [EvidenceInline]
+    raw_id_fields = ["assignee"]
+    readonly_fields = [
+        *["article", "revision", "text", "start", "end", "prefix", "suffix", "occurrences"],
+        *["orphaned", "origin", "pipeline_version"],
+        *["status", "status_changed_by", "status_changed_at", "status_note"],
+    ]
+    inlines = [EvidenceInline, ConfirmationInline]
     actions = ["confirm", "unconfirm"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # claims come from extraction, or from a selection in the workbench
 
     @admin.action(
         description="Confirm (where the confirmation rule allows)", permissions=["change"]
@@ -89,7 +131,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
         confirmed, refused = 0, []
         for claim in queryset.select_related("article"):
             try:
-                claim.confirm(by=request.user, note="confirmed in the admin")
+                status.confirm(claim, by=request.user, note="confirmed in the admin")
                 confirmed += 1
             except ConfirmationRefused as exc:
                 refused.append(f"#{claim.pk}: {exc}")
@@ -100,13 +142,13 @@ class ClaimAdmin(SimpleHistoryAdmin):
     @admin.action(description="Unconfirm", permissions=["change"])
     def unconfirm(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         for claim in queryset:
-            claim.unconfirm(by=request.user, note="unconfirmed in the admin")
+            status.unconfirm(claim, by=request.user, note="unconfirmed in the admin")
         self.message_user(request, f"{queryset.count()} claim(s) unconfirmed.")
 
 
 class SourceCaptureInline(admin.TabularInline):
     model = SourceCapture
-    fields = ["fetched_at", "http_status", "final_url", "text_sha256"]
+    fields = ["fetched_at", "provided_by", "http_status", "final_url", "wire", "text_sha256"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -117,9 +159,16 @@ class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "publisher", "kind", "fetch_state", "link_state", "fetched_at"]
     list_filter = ["kind", "fetch_state", "link_state", "publisher"]
     search_fields = ["url", "title", "publisher", "domain"]
-    readonly_fields = ["fetch_state", "fetch_error", "http_status", "final_url", "content_type",
-                       "text_sha256", "fetched_at", "link_state", "last_checked_at"]  # fmt: skip
+    readonly_fields = ["url", "domain", "fetch_state", "fetch_error", "http_status", "final_url",
+                       "content_type", "text_sha256", "fetched_at", "link_state",
+                       "last_checked_at"]  # fmt: skip
     inlines = [SourceCaptureInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # sources come in as evidence is added, and are captured then
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # evidence protects them; a source with no evidence is harmless
 
 
 @admin.register(Evidence)
@@ -128,7 +177,36 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     list_filter = ["stance", "quote_check"]
     search_fields = ["claim__text", "source__url", "excerpt", "note"]
     list_select_related = ["claim", "source", "added_by"]
-    raw_id_fields = ["claim", "source", "added_by"]
+    readonly_fields = ["claim", "source", "stance", "excerpt", "quote_check", "quote_score",
+                       "quote_matched", "quote_sha256", "added_by", "added_at"]  # fmt: skip
+    actions = ["mark_supports", "mark_refutes", "mark_context"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # evidence is added in the claim panel, where it is quote-checked
+
+    def delete_model(self, request: HttpRequest, obj: Evidence) -> None:
+        verification.remove_evidence(evidence=obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Evidence]) -> None:
+        for evidence in queryset.select_related("claim", "source"):
+            verification.remove_evidence(evidence=evidence, by=request.user)
+
+    def _set_stance(self, request: HttpRequest, queryset: QuerySet[Evidence], stance: str) -> None:
+        for evidence in queryset.select_related("claim", "source"):
+            verification.change_stance(evidence=evidence, stance=stance, by=request.user)
+        self.message_user(request, f"{queryset.count()} evidence link(s) updated.")
+
+    @admin.action(description="Mark as supporting", permissions=["change"])
+    def mark_supports(self, request: HttpRequest, queryset: QuerySet[Evidence]) -> None:
+        self._set_stance(request, queryset, Evidence.Stance.SUPPORTS)
+
+    @admin.action(description="Mark as refuting", permissions=["change"])
+    def mark_refutes(self, request: HttpRequest, queryset: QuerySet[Evidence]) -> None:
+        self._set_stance(request, queryset, Evidence.Stance.REFUTES)
+
+    @admin.action(description="Mark as context", permissions=["change"])
+    def mark_context(self, request: HttpRequest, queryset: QuerySet[Evidence]) -> None:
+        self._set_stance(request, queryset, Evidence.Stance.CONTEXT)
 
 
 @admin.register(ArticleRevision)
@@ -141,11 +219,76 @@ class ArticleRevisionAdmin(admin.ModelAdmin):
 
 @admin.register(SourceCapture)
 class SourceCaptureAdmin(admin.ModelAdmin):
-    list_display = ["source", "fetched_at", "http_status", "text_sha256"]
+    """Captures are the record of what a source said: read-only (new ones come from a
+    fetch, or from "Provide content" on the source's page)."""
+
+    list_display = ["source", "fetched_at", "provided_by", "http_status", "wire", "text_sha256"]
     search_fields = ["source__url"]
-    list_select_related = ["source"]
-    raw_id_fields = ["source"]
+    list_select_related = ["source", "provided_by"]
     exclude = ["text_compressed"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PublisherDomainInline(admin.TabularInline):
+    model = PublisherDomain
+    extra = 1
+
+
+@admin.register(Publisher)
+class PublisherAdmin(SimpleHistoryAdmin):
+    """Publisher families: editing their domains or wire credits re-evaluates every
+    confirmed claim, since independence may have changed."""
+
+    list_display = ["name", "domain_list", "url", "updated_at"]
+    search_fields = ["name", "domains__domain"]
+    inlines = [PublisherDomainInline]
+
+    @admin.display(description="Domains")
+    def domain_list(self, obj: Publisher) -> str:
+        return ", ".join(d.domain for d in obj.domains.all())
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Publisher]:
+        return super().get_queryset(request).prefetch_related("domains")
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        status.reevaluate(
+            Claim.objects.all(), cause=f"publisher {form.instance} was edited", by=request.user
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Publisher) -> None:
+        super().delete_model(request, obj)
+        status.reevaluate(
+            Claim.objects.all(), cause=f"publisher {obj} was deleted", by=request.user
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Publisher]) -> None:
+        super().delete_queryset(request, queryset)
+        status.reevaluate(Claim.objects.all(), cause="publishers were deleted", by=request.user)
+
+
+@admin.register(Confirmation)
+class ConfirmationAdmin(admin.ModelAdmin):
+    list_display = ["claim", "confirmed_by", "confirmed_at", "wording_sha256"]
+    list_select_related = ["claim", "confirmed_by"]
+    search_fields = ["claim__text", "wording"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(FactCheck)

@@ -13,7 +13,8 @@ JSON-LD document ``{"@context": "https://schema.org", "@graph": [ClaimReview, ..
 (``article_claimreview``). The verdict is ``reviewRating.alternateName`` with a numeric
 ``ratingValue`` on a 1-3 scale (``worstRating`` 1, ``bestRating`` 3):
 1 = Contradicted (the claim has refuting evidence; this wins over its status),
-2 = Unconfirmed, 3 = Confirmed.
+2 = Unconfirmed, or Needs re-review (it was confirmed and that basis lapsed),
+3 = Confirmed (only while the claim's status is confirmed now).
 
 CSV: one row per evidence of each claim; a claim with no evidence gives one row whose
 evidence columns are empty. Columns: ``CSV_COLUMNS``. Lists (hedge cues) are joined
@@ -42,7 +43,7 @@ from claims.models import Article, Claim, Evidence, Source
 SCHEMA_CONTEXT = "https://schema.org"
 WORST_RATING = 1
 BEST_RATING = 3
-RATINGS = {"Contradicted": 1, "Unconfirmed": 2, "Confirmed": 3}
+RATINGS = {"Contradicted": 1, "Unconfirmed": 2, "Needs re-review": 2, "Confirmed": 3}
 SHORT_CLAIM_LENGTH = 75  # a claim this long or longer also gets a short ``name``
 CHUNK_SIZE = 500
 
@@ -104,10 +105,15 @@ def article_claims(article: Article) -> QuerySet[Claim]:
 
 
 def verdict(claim: Claim) -> str:
-    """``Contradicted``, ``Confirmed`` or ``Unconfirmed``: refuting evidence wins."""
+    """``Contradicted``, ``Confirmed``, ``Needs re-review`` or ``Unconfirmed``: refuting
+    evidence wins; only a claim confirmed now is ``Confirmed``."""
     if claim.is_contradicted:
         return "Contradicted"
-    return "Confirmed" if claim.status == Claim.Status.CONFIRMED else "Unconfirmed"
+    if claim.status == Claim.Status.CONFIRMED:
+        return "Confirmed"
+    if claim.status == Claim.Status.NEEDS_REREVIEW:
+        return "Needs re-review"
+    return "Unconfirmed"
 
 
 def short_text(text: str, limit: int = SHORT_CLAIM_LENGTH - 1) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
@@ -199,6 +200,33 @@ class EvidenceForm(forms.Form):
         data = super().clean()
         if bool(data.get("source")) == bool(data.get("url")):
             raise forms.ValidationError("Pick an existing source or give a URL (one of the two).")
+        return data
+
+
+class StanceForm(forms.Form):
+    stance = forms.ChoiceField(choices=Evidence.Stance.choices)
+
+
+class CaptureForm(forms.Form):
+    """A source's content provided by hand: a file (PDF, HTML, text) or pasted text."""
+
+    file = forms.FileField(
+        required=False, label="Upload the page (PDF, HTML or text)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.html,.htm,.txt,.md"}),
+    )  # fmt: skip
+    text = forms.CharField(
+        required=False, label="or paste its text", widget=forms.Textarea(attrs={"rows": 6})
+    )
+    title = forms.CharField(required=False, max_length=500)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload, text = data.get("file"), (data.get("text") or "").strip()
+        if bool(upload) == bool(text):
+            raise forms.ValidationError("Upload a file or paste the text (one of the two).")
+        if upload and upload.size > settings.WORKBENCH_FETCH_MAX_BYTES:
+            limit = settings.WORKBENCH_FETCH_MAX_BYTES / 1_048_576
+            raise forms.ValidationError(f"The file is larger than {limit:.0f} MB.")
         return data
 
 

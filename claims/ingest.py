@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from . import anchoring
+from . import anchoring, status
 from .models import Article, ArticleRevision, Claim
 
 if TYPE_CHECKING:
@@ -321,6 +321,9 @@ def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, in
     bulk_create_with_history(
         created, Claim, default_change_reason=f"extracted from revision {article.revision}"
     )
+    status.reevaluate(
+        article.claims.all(), cause=f"claims re-anchored in revision {article.revision}"
+    )
     orphaned = sum(1 for reason in reasons.values() if reason.startswith("orphaned"))
     return len(created), carried - orphaned, orphaned
 
@@ -404,7 +407,25 @@ def revise_article(*, article: Article, text: str, by: AbstractBaseUser) -> bool
             article=article, number=article.revision, body=text, created_by=by
         )
         article.requeue(by=by, reason=f"text edited: revision {article.revision}")
+        _lapse_missing_wording(article, text, by=by)
     return enqueue(article)
+
+
+def _lapse_missing_wording(article: Article, text: str, *, by: AbstractBaseUser) -> None:
+    """Confirmed claims whose wording is not in the new text lapse at once, not only
+    when the worker re-anchors them: no export may show them confirmed in between."""
+    gone = [
+        claim
+        for claim in article.claims.filter(status=Claim.Status.CONFIRMED).only(
+            "pk", "text", "status"
+        )
+        if claim.text not in text
+    ]
+    status.reevaluate(
+        gone,
+        cause=f"text edited (revision {article.revision}): the confirmed wording is gone",
+        by=by,
+    )
 
 
 # --- The sweeper --------------------------------------------------------------------------

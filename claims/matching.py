@@ -53,6 +53,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rapidfuzz import fuzz, utils
 
+from . import status
 from .models import Claim, ClaimMatch, ConfirmationRefused, Evidence, FactCheck, Source
 
 if TYPE_CHECKING:
@@ -648,7 +649,7 @@ def accept_match(
             outcome.refused = "the matched claim is not confirmed."
             return outcome
         try:
-            claim.confirm(by=by, note=note or f"as confirmed claim #{earlier.pk} (matched)")
+            status.confirm(claim, by=by, note=note or f"as confirmed claim #{earlier.pk} (matched)")
             outcome.confirmed = True
         except ConfirmationRefused as exc:
             outcome.refused = str(exc)
@@ -669,6 +670,7 @@ def _carry_over_evidence(match: ClaimMatch, *, by: AbstractBaseUser) -> int:
             quote_check=evidence.quote_check,
             quote_score=evidence.quote_score,
             quote_matched=evidence.quote_matched,
+            quote_sha256=evidence.quote_sha256,
             note=f"{reason}: {evidence.note}" if evidence.note else reason,
             added_by=by,
         )

@@ -1,20 +1,21 @@
 """The domain: articles and their revisions, claims, sources, captures and evidence.
 
-Status changes are model methods with verb names (``claim.confirm(by=..., note=...)``);
-workflows over several models live in the topic modules (``ingest.py``,
-``verification.py``, ``sources.py``...). Every model keeps its history
-(django-simple-history), and the reason for a change travels as the history's
-``history_change_reason``.
+Changes to one row are model methods with verb names (``claim.assign(to=..., by=...)``);
+workflows over several models live in the topic modules (``ingest.py``, ``status.py``
+for confirm, unconfirm and re-evaluate, ``verification.py``, ``sources.py``...). Every model keeps
+its history (django-simple-history), and the reason for a change travels as the
+history's ``history_change_reason``.
 """
 
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -156,6 +157,8 @@ class Claim(models.Model):
     class Status(models.TextChoices):
         UNCONFIRMED = "unconfirmed", "Unconfirmed"
         CONFIRMED = "confirmed", "Confirmed"
+        # It was confirmed, and the basis of that confirmation has lapsed since.
+        NEEDS_REREVIEW = "needs_rereview", "Needs re-review"
 
     class Type(models.TextChoices):
         QUANTITY = "quantity", "Quantity / statistic"
@@ -194,7 +197,7 @@ class Claim(models.Model):
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.EXTRACTED)
     pipeline_version = models.CharField(max_length=40, blank=True)
 
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNCONFIRMED)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UNCONFIRMED)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -233,7 +236,8 @@ class Claim(models.Model):
                 condition=Q(end__gt=models.F("start")), name="claim_offsets_ordered"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["unconfirmed", "confirmed"]), name="claim_status_valid"
+                condition=Q(status__in=["unconfirmed", "confirmed", "needs_rereview"]),
+                name="claim_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(checkworthiness__gte=0) & Q(checkworthiness__lte=1),
@@ -250,37 +254,6 @@ class Claim(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("article-detail", args=[self.article_id]) + f"?claim={self.pk}"
 
-    # --- The confirmation rule ---------------------------------------------------------
-
-    def independent_supporting_publishers(self) -> list[str]:
-        """Publishers of supporting evidence, other than the article's own outlet."""
-        article = self.article
-        own = {v.lower() for v in (article.outlet, article.outlet_domain) if v}
-        publishers: set[str] = set()
-        for evidence in self.evidence.filter(stance=Evidence.Stance.SUPPORTS).select_related(
-            "source"
-        ):
-            source = evidence.source
-            names = {source.publisher.lower(), source.domain.lower()} - {""}
-            if names and not names & own:
-                publishers.add(source.publisher or source.domain)
-        return sorted(publishers)
-
-    def supporting_sources_missing(self) -> int:
-        required = settings.WORKBENCH_CONFIRMATIONS_REQUIRED
-        return max(0, required - len(self.independent_supporting_publishers()))
-
-    def confirmation_blocker(self) -> str:
-        """Why this claim cannot be confirmed yet, or "" when it can."""
-        missing = self.supporting_sources_missing()
-        if not missing:
-            return ""
-        noun = "source" if missing == 1 else "sources"
-        return (
-            f"needs {missing} more supporting {noun} from another publisher "
-            f"(the article's own outlet does not count)"
-        )
-
     @property
     def is_contradicted(self) -> bool:
         annotated = getattr(self, "contradicted", None)
@@ -288,23 +261,17 @@ class Claim(models.Model):
             return bool(annotated)
         return self.evidence.filter(stance=Evidence.Stance.REFUTES).exists()
 
-    def confirm(self, *, by: AbstractBaseUser, note: str = "") -> None:
-        """Mark confirmed, or raise ``ConfirmationRefused`` saying what is missing."""
-        blocker = self.confirmation_blocker()
-        if blocker:
-            raise ConfirmationRefused(f"Cannot confirm: {blocker}.")
-        self._set_status(self.Status.CONFIRMED, by=by, note=note)
-
-    def unconfirm(self, *, by: AbstractBaseUser, note: str = "") -> None:
-        self._set_status(self.Status.UNCONFIRMED, by=by, note=note)
-
-    def _set_status(self, status: str, *, by: AbstractBaseUser, note: str) -> None:
+    def set_status(
+        self, status: str, *, by: AbstractBaseUser | None, reason: str, note: str = ""
+    ) -> None:
+        """Record a status change with who and why. Only ``verification`` calls this: it
+        decides whether the confirmation rule allows the change."""
         self.status = status
         self.status_changed_by = by
         self.status_changed_at = timezone.now()
         self.status_note = note
         self._history_user = by
-        self._change_reason = f"{status}: {note}" if note else status
+        self._change_reason = reason
         self.save(
             update_fields=[
                 "status",
@@ -397,13 +364,29 @@ class SourceCapture(models.Model):
     title = models.CharField(max_length=500, blank=True)
     text_sha256 = models.CharField(max_length=64)
     text_compressed = models.BinaryField()
+    provided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Set when a person provided the content (upload or paste) instead of a fetch.",
+    )
+    provided_as = models.CharField(
+        max_length=200, blank=True, help_text="File name or 'pasted text'."
+    )
+    wire = models.CharField(
+        max_length=200, blank=True, help_text="The wire service its text credits, if any."
+    )
+    wire_credit = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["source", "-fetched_at"]
         get_latest_by = "fetched_at"
 
     def __str__(self) -> str:
-        return f"{self.source} at {self.fetched_at:%Y-%m-%d %H:%M}"
+        how = f" (provided by {self.provided_by})" if self.provided_by_id else ""
+        return f"{self.source} at {self.fetched_at:%Y-%m-%d %H:%M}{how}"
 
     @property
     def text(self) -> str:
@@ -436,6 +419,9 @@ class Evidence(models.Model):
     )
     quote_score = models.FloatField(null=True, blank=True)
     quote_matched = models.TextField(blank=True)
+    quote_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="The capture text the quote check ran against."
+    )
     note = models.TextField(blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -474,6 +460,92 @@ class Evidence(models.Model):
         if self.quote_check == self.QuoteCheck.NOT_FOUND:
             return False
         return None
+
+
+# --- Publishers and confirmations (``verification.py``, ``confirmation.py``) --------------
+
+
+class Publisher(models.Model):
+    """A publisher and the domains it publishes under (bbc.com, bbc.co.uk, bbci.co.uk).
+
+    Sources and articles on any of its domains are one publisher for the confirmation
+    rule. A wire service also lists the credits that mark its copy (``(Reuters)``): a
+    page carrying one counts as that wire as well as its own publisher.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    url = models.URLField(max_length=500, blank=True)
+    wire_credits = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Regular expressions that find this wire's datelines or credits "
+        "at the top or bottom of a text, e.g. \\(Reuters\\).",
+    )
+    cite = models.URLField(max_length=500, blank=True, help_text="Where the domains come from.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PublisherDomain(models.Model):
+    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(
+        max_length=253,
+        unique=True,
+        help_text="A registered domain (bbc.co.uk) or a host (abcnews.go.com), lower case.",
+    )
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(domain=Lower("domain")) & ~Q(domain=""), name="publisher_domain_lower"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def clean(self) -> None:
+        self.domain = self.domain.strip().lower().removeprefix("www.").rstrip(".")
+
+
+class Confirmation(models.Model):
+    """One confirm act, kept as it was: who, when, why, the wording confirmed and the
+    evidence that satisfied the rule (with each source's capture hash and quote result).
+    Rows are never changed; a later confirmation is a new row."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="confirmations")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    wording = models.TextField(help_text="The claim's text as confirmed, normalised.")
+    wording_sha256 = models.CharField(max_length=64)
+    basis = models.JSONField(
+        default=list, help_text="The counting evidence: source, publisher, capture, quote check."
+    )
+    required = models.PositiveIntegerField(help_text="Publishers the rule required then.")
+
+    class Meta:
+        ordering = ["claim", "-confirmed_at", "-pk"]
+        get_latest_by = "confirmed_at"
+
+    def __str__(self) -> str:
+        when = f"{self.confirmed_at:%Y-%m-%d %H:%M}"
+        return f"#{self.claim_id} confirmed by {self.confirmed_by} at {when}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("A confirmation is a record of what happened; it is never changed.")
+        super().save(*args, **kwargs)
 
 
 # --- Claim memory: fact-check archives and matches (``matching.py``) ----------------------

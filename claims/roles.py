@@ -21,6 +21,9 @@ MODELS = [
     "evidence",
     "factcheck",
     "claimmatch",
+    "publisher",
+    "publisherdomain",
+    "confirmation",
 ]
 
 _VIEW = {f"view_{model}" for model in MODELS}
@@ -42,6 +45,12 @@ _EDIT = _FACT_CHECK | {
     "add_articlerevision",
     "add_claim",
     "delete_claim",
+    "add_publisher",
+    "change_publisher",
+    "delete_publisher",
+    "add_publisherdomain",
+    "change_publisherdomain",
+    "delete_publisherdomain",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {

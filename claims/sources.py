@@ -10,10 +10,13 @@ the quote check is ``quotes.check_quote``. This module ties them to the models:
   with the same text as the latest one is not stored twice. The evidence quoting the
   source is quote-checked again against the new text.
 - ``recheck_due`` re-captures sources last checked too long ago (link rot and drift):
-  an error status, an unknown host or a redirect to the site's home page make a source
-  ``dead``; different text makes it ``changed`` (the old capture stays, and
-  ``change_summary`` says what changed). Confirmed claims resting on such a source are
-  what ``claims_needing_review`` and ``with_review_flag`` find.
+  404, 410 or 451, an unknown host or a redirect to the site's home page make a source
+  ``dead`` (other errors are failures that leave the capture standing); different text
+  makes it ``changed`` (the old capture stays, and ``change_summary`` says what changed).
+- Every capture, failure and death re-checks the quotes and re-evaluates the confirmed
+  claims resting on the source (``status``): one whose evidence no longer counts moves
+  to *needs re-review*. ``provide_capture`` attaches content by hand when a page cannot
+  be fetched.
 
 The publisher and domain are set once, from the registered domain, when the source is
 created; capturing never touches them, so a publisher corrected by hand stays corrected.
@@ -22,6 +25,7 @@ created; capturing never touches them, so a publisher corrected by hand stays co
 from __future__ import annotations
 
 import difflib
+import hashlib
 import logging
 from collections import Counter
 from datetime import datetime, timedelta
@@ -33,7 +37,17 @@ from django.db import transaction
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from .fetching import FetchResult, canonicalize_url, registered_domain, safe_fetch
+from . import status
+from .fetching import (
+    Extracted,
+    FetchResult,
+    canonicalize_url,
+    decode_text,
+    extract_html,
+    extract_pdf,
+    registered_domain,
+    safe_fetch,
+)
 from .models import Claim, Evidence, Source, SourceCapture
 from .quotes import check_quote as match_quote
 
@@ -45,6 +59,9 @@ log = logging.getLogger(__name__)
 DEFAULT_RECHECK_AFTER_HOURS = 24
 DEFAULT_RECHECK_BATCH_SIZE = 25
 PROBLEM_STATES = (Source.LinkState.DEAD, Source.LinkState.CHANGED)
+# The page is gone: not found, gone, or removed for legal reasons. Server errors, rate
+# limits and refusals (403 from a bot blocker) are failures that leave the capture standing.
+GONE_STATUSES = (404, 410, 451)
 SUMMARY_CLIP = 80
 
 
@@ -106,8 +123,7 @@ def capture(source_id: int) -> str:
         if home:
             return _record_failure(source_id, result, reason=home, dead=True)
         return _record_capture(source_id, result)
-    dead = bool(result.http_status and result.http_status >= 400)
-    dead = dead or "could not resolve host" in result.reason
+    dead = result.http_status in GONE_STATUSES or "could not resolve host" in result.reason
     return _record_failure(source_id, result, reason=result.reason, dead=dead)
 
 
@@ -134,20 +150,25 @@ def _record_failure(source_id: int, result: FetchResult, *, reason: str, dead: b
         source._change_reason = reason[:100]
         source.save()
     log.info("source %s not captured: %s", source_id, reason)
-    return "dead" if dead else result.status
+    outcome = "dead" if dead else result.status
+    _reevaluate_claims_on(source, cause=f"source {source.url} {outcome}: {reason}")
+    return outcome
 
 
 def _record_capture(source_id: int, result: FetchResult) -> str:
     digest, now = result.text_sha256, timezone.now()
     with transaction.atomic():
         source = Source.objects.select_for_update().get(pk=source_id)
-        latest = source.captures.order_by("-fetched_at", "-pk").first()
+        # Compared with the last *fetched* capture: a text provided by hand (a paywalled
+        # page's full text) stays the latest while the fetch keeps giving the same teaser.
+        latest = source.captures.filter(provided_by=None).order_by("-fetched_at", "-pk").first()
         unchanged = latest is not None and latest.text_sha256 == digest
         if unchanged and _nothing_new(source, result):
             # A duplicate delivery or a routine re-check: only the check time moves.
             Source.objects.filter(pk=source_id).update(last_checked_at=now)
             return "unchanged"
         if not unchanged:
+            wire, credit = status.detect_wire(result.text)
             SourceCapture.objects.create(
                 source=source,
                 fetched_at=now,
@@ -156,11 +177,86 @@ def _record_capture(source_id: int, result: FetchResult) -> str:
                 title=result.title[:500],
                 text_sha256=digest,
                 text_compressed=SourceCapture.compress(result.text),
+                wire=wire,
+                wire_credit=credit,
             )
         outcome = _apply_capture(source, result, latest=latest, unchanged=unchanged, now=now)
-    for evidence in source.evidence.all():
-        check_quote(evidence, text=result.text)
+    recheck_quotes(source, cause=f"source {source.url} {outcome}")
     return outcome
+
+
+def provide_capture(
+    source: Source, *, text: str, by: AbstractBaseUser, provided_as: str, title: str = ""
+) -> SourceCapture:
+    """Attach a source's content by hand (a paywalled, offline or blocked page): it
+    becomes the latest capture, marked as provided by ``by``, hashed and quote-checked
+    like a fetched one."""
+    text = text.strip()
+    if not text:
+        raise ValueError("The content is empty: paste the source's text or upload its file.")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    wire, credit = status.detect_wire(text)
+    now = timezone.now()
+    with transaction.atomic():
+        source = Source.objects.select_for_update().get(pk=source.pk)
+        capture = SourceCapture.objects.create(
+            source=source,
+            fetched_at=now,
+            title=title[:500],
+            text_sha256=digest,
+            text_compressed=SourceCapture.compress(text),
+            provided_by=by,
+            provided_as=provided_as[:200],
+            wire=wire,
+            wire_credit=credit,
+        )
+        source.fetch_state, source.fetch_error = Source.FetchState.OK, ""
+        source.text_sha256, source.fetched_at = digest, now
+        source.title = source.title or title[:500]
+        source._history_user = by
+        source._change_reason = f"content provided by {by} ({provided_as})"[:100]
+        source.save()
+    recheck_quotes(source, cause=f"content of {source.url} provided by {by}", by=by)
+    return capture
+
+
+PROVIDED_SUFFIXES = {"pdf", "html", "htm", "txt", "md"}
+
+
+def read_provided_file(name: str, data: bytes) -> tuple[str, str]:
+    """(text, title) of a file a person uploaded as a source's content, read the way a
+    fetched page of that type is; ``ValueError`` saying why it cannot be read."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in PROVIDED_SUFFIXES:
+        raise ValueError(f"Cannot read .{suffix or '?'} files: upload a PDF, HTML or text file.")
+    if suffix == "pdf":
+        extracted = extract_pdf(data)
+    elif suffix in {"html", "htm"}:
+        extracted = extract_html(data, None, "")
+    else:
+        if b"\x00" in data:
+            raise ValueError(f"{name} looks like a binary file, not text.")
+        extracted = Extracted(text=decode_text(data, None))
+    if not extracted.text.strip():
+        raise ValueError(f"No text could be read from {name}: {extracted.note or 'it is empty'}.")
+    return extracted.text, extracted.title
+
+
+def recheck_quotes(source: Source, *, cause: str, by: AbstractBaseUser | None = None) -> None:
+    """Quote-check every excerpt from the source against its latest capture, then
+    re-evaluate the confirmed claims that rest on it."""
+    capture = latest_capture(source)
+    text = capture.text if capture else None
+    for evidence in source.evidence.all():
+        check_quote(evidence, text=text, capture=capture)
+    _reevaluate_claims_on(source, cause=cause, by=by)
+
+
+def _reevaluate_claims_on(
+    source: Source, *, cause: str, by: AbstractBaseUser | None = None
+) -> None:
+    claims = Claim.objects.filter(evidence__source=source).distinct()
+    status.reevaluate(claims, cause=cause, by=by)
 
 
 def _nothing_new(source: Source, result: FetchResult) -> bool:
@@ -225,25 +321,32 @@ def latest_text(source: Source) -> str | None:
     return capture.text if capture else None
 
 
-def check_quote(evidence: Evidence, *, text: str | None = None) -> None:
-    """Look for the evidence excerpt in the source's captured text, and record it."""
+def check_quote(
+    evidence: Evidence, *, text: str | None = None, capture: SourceCapture | None = None
+) -> None:
+    """Look for the evidence excerpt in the source's latest capture, and record the
+    result with the hash of the text it was checked against."""
     score: float | None = None
-    matched = ""
+    matched, checked_sha = "", ""
+    if text is None:
+        capture = latest_capture(evidence.source)
+        text = capture.text if capture else None
     if not evidence.excerpt.strip():
         check = Evidence.QuoteCheck.NO_EXCERPT
+    elif text is None:
+        check = Evidence.QuoteCheck.UNCHECKED
     else:
-        text = text if text is not None else latest_text(evidence.source)
-        if text is None:
-            check = Evidence.QuoteCheck.UNCHECKED
-        else:
-            result = match_quote(evidence.excerpt, text)
-            check, score, matched = result.result, result.score, result.matched
+        result = match_quote(evidence.excerpt, text)
+        check, score, matched = result.result, result.score, result.matched
+    if text is not None:
+        checked_sha = capture.text_sha256 if capture else hashlib.sha256(text.encode()).hexdigest()
     before = (evidence.quote_check, evidence.quote_score, evidence.quote_matched)
-    if before == (check, score, matched):
+    if before == (check, score, matched) and evidence.quote_sha256 == checked_sha:
         return
     evidence.quote_check, evidence.quote_score, evidence.quote_matched = check, score, matched
-    evidence._change_reason = f"quote check: {check}"
-    evidence.save(update_fields=["quote_check", "quote_score", "quote_matched"])
+    evidence.quote_sha256 = checked_sha
+    evidence._change_reason = f"quote check: {Evidence.QuoteCheck(check).label.lower()}"
+    evidence.save(update_fields=["quote_check", "quote_score", "quote_matched", "quote_sha256"])
 
 
 def change_summary(source: Source) -> str:
@@ -321,11 +424,13 @@ def _problem_evidence() -> QuerySet[Evidence]:
 
 def with_review_flag(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
     """Annotate ``source_problem`` (a supporting source died or changed) and
-    ``needs_review`` (the same, on a confirmed claim)."""
+    ``needs_review``: the claim needs re-review (its confirmation lapsed), or it is
+    confirmed and a supporting source changed since (the excerpt is still found)."""
     problem = Exists(_problem_evidence())
     return queryset.annotate(
         source_problem=problem,
         needs_review=Case(
+            When(status=Claim.Status.NEEDS_REREVIEW, then=Value(True)),
             When(problem, status=Claim.Status.CONFIRMED, then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
@@ -334,5 +439,7 @@ def with_review_flag(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
 
 
 def claims_needing_review() -> QuerySet[Claim]:
-    """Confirmed claims with supporting evidence whose source is dead or changed."""
-    return Claim.objects.filter(status=Claim.Status.CONFIRMED).filter(Exists(_problem_evidence()))
+    """Claims whose confirmation lapsed, and confirmed claims on a dead or changed source."""
+    lapsed = Q(status=Claim.Status.NEEDS_REREVIEW)
+    flagged = Q(status=Claim.Status.CONFIRMED) & Q(Exists(_problem_evidence()))
+    return Claim.objects.filter(lapsed | flagged)

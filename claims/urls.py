@@ -21,8 +21,10 @@ urlpatterns = [
     path("articles/<int:pk>/claims/new/", views.claim_create, name="claim-create"),
     path("claims/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence-delete"),
+    path("evidence/<int:pk>/stance/", views.evidence_stance, name="evidence-stance"),
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
+    path("sources/<int:pk>/capture/", views.source_capture, name="source-capture"),
     path("", include("claims.api")),
     path("", include("claims.matching_views")),
 ]

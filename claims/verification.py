@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
-from . import anchoring, sources
+from . import anchoring, sources, status
 from .models import Article, Claim, ConfirmationRefused, Evidence, Source
 
 if TYPE_CHECKING:
@@ -91,13 +91,35 @@ def add_evidence(
     except IntegrityError:
         raise EvidenceRejected(f"This claim is already linked to {source}.") from None
     sources.check_quote(evidence)
+    stance_name = evidence.get_stance_display().lower()
+    status.reevaluate([claim], cause=f"{stance_name} evidence added ({source})", by=by)
     return evidence
 
 
 def remove_evidence(*, evidence: Evidence, by: AbstractBaseUser) -> None:
-    evidence._history_user = by
-    evidence._change_reason = "evidence removed"
-    evidence.delete()
+    claim, source = evidence.claim, evidence.source
+    with transaction.atomic():
+        evidence._history_user = by
+        evidence._change_reason = "evidence removed"
+        evidence.delete()
+        status.reevaluate([claim], cause=f"evidence removed ({source})", by=by)
+
+
+def change_stance(*, evidence: Evidence, stance: str, by: AbstractBaseUser) -> None:
+    """Say the source supports, refutes or only gives context to the claim after all."""
+    if stance not in Evidence.Stance.values:
+        raise EvidenceRejected(f"Unknown stance: {stance}.")
+    if evidence.stance == stance:
+        return
+    before = evidence.get_stance_display().lower()
+    with transaction.atomic():
+        evidence.stance = stance
+        evidence._history_user = by
+        evidence._change_reason = (
+            f"stance changed from {before} to {evidence.get_stance_display().lower()}"
+        )
+        evidence.save(update_fields=["stance"])
+        status.reevaluate([evidence.claim], cause=evidence._change_reason, by=by)
 
 
 def confirm_many(
@@ -107,7 +129,7 @@ def confirm_many(
     confirmed, refused = [], []
     for claim in claims:
         try:
-            claim.confirm(by=by, note=note)
+            status.confirm(claim, by=by, note=note)
             confirmed.append(claim)
         except ConfirmationRefused as exc:
             refused.append((claim, str(exc)))
@@ -119,6 +141,16 @@ def confirm_many(
 
 class ClaimEditRejected(ValueError):
     pass
+
+
+def _check_current(article: Article, claim: Claim | None = None) -> None:
+    """Edits by hand work on the claim's own revision, and only when that revision is
+    the article's current, extracted text."""
+    if article.is_active or (claim is not None and claim.revision != article.revision):
+        raise ClaimEditRejected(
+            "The article has a newer revision waiting for re-extraction: "
+            "try again when its claims have been re-anchored."
+        )
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -138,6 +170,7 @@ def _anchored(claim: Claim, text: str, start: int, end: int) -> None:
 @transaction.atomic
 def create_claim(*, article: Article, start: int, end: int, by: AbstractBaseUser) -> Claim:
     """A claim from a selection of the article text (offsets into the current revision)."""
+    _check_current(article)
     text = article.body
     start, end = _trimmed(text, max(0, start), min(len(text), end))
     if end - start < 3:
@@ -156,17 +189,19 @@ def create_claim(*, article: Article, start: int, end: int, by: AbstractBaseUser
 def split_claim(*, claim: Claim, before: str, by: AbstractBaseUser) -> Claim:
     """Split a claim before the first occurrence of ``before`` in its text.
 
-    The first part keeps the claim (its evidence and history) but goes back to
-    unconfirmed, since what was confirmed has changed; the second part is new.
+    The first part keeps the claim (its evidence and history); a confirmation of the
+    old wording lapses (needs re-review). The second part is new and unconfirmed.
     """
+    article = Article.objects.select_for_update().get(pk=claim.article_id)
+    _check_current(article, claim)
     at = claim.text.find(before.strip()) if before.strip() else -1
     if at <= 0:
         raise ClaimEditRejected("Type the words where the second part begins (not the first word).")
-    text = claim.article.body
+    text = article.body
     first = _trimmed(text, claim.start, claim.start + at)
     second = _trimmed(text, claim.start + at, claim.end)
     second_claim = Claim(
-        article=claim.article, revision=claim.revision, origin=Claim.Origin.SPLIT,
+        article=article, revision=claim.revision, origin=Claim.Origin.SPLIT,
         checkworthiness=claim.checkworthiness, check_worthy=claim.check_worthy,
         claim_type=claim.claim_type, sentence_index=claim.sentence_index,
     )  # fmt: skip
@@ -174,19 +209,23 @@ def split_claim(*, claim: Claim, before: str, by: AbstractBaseUser) -> Claim:
     second_claim._history_user = by
     second_claim._change_reason = f"split from claim #{claim.pk}"
     _anchored(claim, text, *first)
-    claim.origin, claim.status, claim.status_note = Claim.Origin.SPLIT, "unconfirmed", ""
+    claim.origin = Claim.Origin.SPLIT
     claim._history_user = by
-    claim._change_reason = "split; back to unconfirmed"
-    claim.save()
     second_claim.save()
+    claim._change_reason = f"split; the rest became claim #{second_claim.pk}"
+    claim.save()
+    status.reevaluate([claim], cause="the claim was split", by=by)
     return second_claim
 
 
 @transaction.atomic
 def merge_with_next(*, claim: Claim, by: AbstractBaseUser) -> Claim:
-    """Merge a claim with the one that follows it in the text; evidence moves over."""
+    """Merge a claim with the one that follows it in the text; evidence moves over.
+    The merged wording was never confirmed: a confirmation of either part lapses."""
+    article = Article.objects.select_for_update().get(pk=claim.article_id)
+    _check_current(article, claim)
     following = (
-        claim.article.claims.filter(revision=claim.revision, orphaned=False, start__gte=claim.end)
+        article.claims.filter(revision=claim.revision, orphaned=False, start__gte=claim.end)
         .order_by("start")
         .first()
     )
@@ -197,13 +236,17 @@ def merge_with_next(*, claim: Claim, by: AbstractBaseUser) -> Claim:
         evidence._history_user = by
         evidence._change_reason = f"moved by merging claim #{following.pk} into #{claim.pk}"
         evidence.save()
+    was_confirmed = following.status != Claim.Status.UNCONFIRMED
     following._history_user = by
     following._change_reason = f"merged into claim #{claim.pk}"
     following.delete()
-    _anchored(claim, claim.article.body, claim.start, following.end)
-    claim.origin, claim.status, claim.status_note = Claim.Origin.MERGED, "unconfirmed", ""
+    _anchored(claim, article.body, claim.start, following.end)
+    claim.origin = Claim.Origin.MERGED
     claim.checkworthiness = max(claim.checkworthiness, following.checkworthiness)
     claim._history_user = by
-    claim._change_reason = f"merged with claim #{following.pk}; back to unconfirmed"
+    claim._change_reason = f"merged with claim #{following.pk}" + (
+        f" (which was {following.get_status_display().lower()})" if was_confirmed else ""
+    )
     claim.save()
+    status.reevaluate([claim], cause="the claim was merged with the next one", by=by)
     return claim

@@ -21,18 +21,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import highlight, ingest, verification
+from . import highlight, ingest, sources, status, verification
 from .forms import (
     ArticleFilterForm,
     ArticleForm,
     ArticleTextForm,
     AssignForm,
     BulkClaimForm,
+    CaptureForm,
     ClaimFilterForm,
     EvidenceForm,
     SelectionForm,
     SourceFilterForm,
     SplitForm,
+    StanceForm,
     StatusForm,
 )
 from .models import Article, Claim, ConfirmationRefused, Evidence, Source
@@ -180,6 +182,7 @@ def claim_counts(article: Article) -> dict[str, int]:
         total=Count("pk"),
         worthy=Count("pk", filter=Q(check_worthy=True)),
         confirmed=Count("pk", filter=Q(status=Claim.Status.CONFIRMED)),
+        rereview=Count("pk", filter=Q(status=Claim.Status.NEEDS_REREVIEW)),
         contradicted=Count("pk", filter=Q(Exists(refuting))),
     )
 
@@ -287,7 +290,7 @@ def claim_bulk(request: HttpRequest) -> HttpResponse:
             messages.warning(request, f"Not confirmed: “{claim}” — {why}")
     elif action == "unconfirm":
         for claim in claims:
-            claim.unconfirm(by=request.user, note=note)
+            status.unconfirm(claim, by=request.user, note=note)
         messages.success(request, f"{len(claims)} claim(s) unconfirmed.")
     else:
         for claim in claims:
@@ -297,15 +300,21 @@ def claim_bulk(request: HttpRequest) -> HttpResponse:
 
 
 def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
-    evidence = claim.evidence.select_related("source", "added_by").order_by("added_at", "pk")
+    evidence = list(claim.evidence.select_related("source", "added_by").order_by("added_at", "pk"))
+    assessment = status.assess(claim)
+    for item in evidence:
+        item.verdict = assessment.verdicts.get(item.pk)
     return {
         "claim": claim,
         "evidence": evidence,
         "history": verification.claim_history(claim),
-        "blocker": claim.confirmation_blocker(),
+        "assessment": assessment,
+        "blocker": assessment.blocker,
+        "confirmation": claim.confirmations.select_related("confirmed_by").first(),
         "status_form": StatusForm(),
         "assign_form": AssignForm(initial={"assignee": claim.assignee_id}),
         "evidence_form": EvidenceForm(),
+        "stance_choices": Evidence.Stance.choices,
         "can": user_can(request),
     }
 
@@ -342,10 +351,10 @@ def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
         note = form.cleaned_data["note"]
         try:
             if form.cleaned_data["action"] == "confirm":
-                claim.confirm(by=request.user, note=note)
+                status.confirm(claim, by=request.user, note=note)
                 messages.success(request, "Claim confirmed.")
             else:
-                claim.unconfirm(by=request.user, note=note)
+                status.unconfirm(claim, by=request.user, note=note)
                 messages.success(request, "Claim marked unconfirmed.")
         except ConfirmationRefused as exc:
             messages.error(request, str(exc))
@@ -381,6 +390,22 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error))
         return redirect(claim.get_absolute_url())
     return panel_response(request, claim, evidence_form=form)
+
+
+@login_required
+@require_POST
+def evidence_stance(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "change_evidence")
+    evidence = get_object_or_404(Evidence.objects.select_related("claim", "source"), pk=pk)
+    form = StanceForm(request.POST)
+    if form.is_valid():
+        verification.change_stance(
+            evidence=evidence, stance=form.cleaned_data["stance"], by=request.user
+        )
+        messages.success(request, f"Evidence now marked “{evidence.get_stance_display()}”.")
+    else:
+        messages.error(request, "Pick supports, refutes or context.")
+    return panel_response(request, evidence.claim)
 
 
 @login_required
@@ -468,6 +493,42 @@ def source_list(request: HttpRequest) -> HttpResponse:
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_source(request, pk)
     evidence = source.evidence.select_related("claim__article", "added_by").order_by("-added_at")
-    captures = source.captures.order_by("-fetched_at").defer("text_compressed")
-    context = {"source": source, "evidence": evidence, "captures": captures}
+    captures = source.captures.select_related("provided_by").order_by("-fetched_at", "-pk")
+    context = {
+        "source": source,
+        "evidence": evidence,
+        "captures": captures.defer("text_compressed"),
+        "capture_form": CaptureForm(),
+        "can_capture": request.user.has_perm("claims.add_sourcecapture"),
+    }
     return render(request, "claims/source_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def source_capture(request: HttpRequest, pk: int) -> HttpResponse:
+    """Provide a source's content by hand (paywall, offline, blocked): upload or paste."""
+    source = get_source(request, pk)
+    require(request, "add_sourcecapture")
+    form = CaptureForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["file"]:
+                upload = data["file"]
+                text, title = sources.read_provided_file(upload.name, upload.read())
+                provided_as = upload.name
+            else:
+                text, title, provided_as = data["text"], "", "pasted text"
+            sources.provide_capture(
+                source, text=text, title=data["title"] or title, by=request.user,
+                provided_as=provided_as,
+            )  # fmt: skip
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, "Content saved as a capture provided by you; quotes re-checked."
+            )
+            return redirect(source)
+    return render(request, "claims/source_capture.html", {"source": source, "form": form})

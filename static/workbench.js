@@ -70,7 +70,7 @@
   document.body.addEventListener("claim-changed", (event) => {
     const { id, status, contradicted } = event.detail;
     document.querySelectorAll(`mark.hl[data-claim="${id}"]`).forEach((mark) => {
-      mark.classList.remove("status-confirmed", "status-unconfirmed");
+      mark.classList.remove("status-confirmed", "status-unconfirmed", "status-needs_rereview");
       mark.classList.add(`status-${status}`);
       mark.classList.toggle("contradicted", Boolean(contradicted));
     });

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from claims import roles
-from claims.models import Article, ArticleRevision, Claim, Evidence, Source
+from claims.models import Article, ArticleRevision, Claim, Evidence, Source, SourceCapture
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -109,17 +109,50 @@ def make_source(db: Any) -> Callable[..., Source]:
     return make
 
 
+def capture(source: Source, text: str, **fields: Any) -> SourceCapture:
+    """Store ``text`` as the source's latest capture (as a successful fetch would)."""
+    import hashlib
+
+    from django.utils import timezone
+
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    fields.setdefault("fetched_at", timezone.now())
+    made = SourceCapture.objects.create(
+        source=source, text_sha256=digest, text_compressed=SourceCapture.compress(text), **fields
+    )
+    Source.objects.filter(pk=source.pk).update(
+        fetch_state=Source.FetchState.OK, link_state=Source.LinkState.ALIVE, text_sha256=digest
+    )
+    source.refresh_from_db()
+    return made
+
+
 @pytest.fixture
 def support(make_source: Callable[..., Source]) -> Callable[..., Evidence]:
-    """``support(claim, url=..., stance=...)``: link a claim to a (new) source."""
+    """``support(claim, url=..., stance=..., excerpt=..., captured=True)``: link a claim to
+    a (new) source. By default the source is captured with a text that contains the
+    excerpt (the claim's own text unless given), and the quote is checked, so the
+    evidence counts for the confirmation rule when its publisher is independent."""
 
     def make(
         claim: Claim,
         url: str = "https://www.reuters.com/world/report",
         stance: str = Evidence.Stance.SUPPORTS,
+        *,
+        excerpt: str | None = None,
+        captured: bool = True,
         **fields: Any,
     ) -> Evidence:
+        from claims import sources
+
         source = Source.objects.filter(url=url).first() or make_source(url)
-        return Evidence.objects.create(claim=claim, source=source, stance=stance, **fields)
+        excerpt = claim.text if excerpt is None else excerpt
+        if captured and not source.captures.exists():
+            capture(source, f"Earlier reporting. {excerpt} More details followed.")
+        evidence = Evidence.objects.create(
+            claim=claim, source=source, stance=stance, excerpt=excerpt, **fields
+        )
+        sources.check_quote(evidence)
+        return evidence
 
     return make

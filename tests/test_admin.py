@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from claims import status
 from claims.models import Article, Claim
 from tests.conftest import PASSWORD
 
@@ -50,7 +51,7 @@ def test_the_confirm_action_respects_the_confirmation_rule(admin_client, make_ar
 def test_the_unconfirm_action(admin_client, make_article, support, fact_checker):
     claim = make_article().claims.first()
     support(claim, "https://www.reuters.com/a")
-    claim.confirm(by=fact_checker)
+    status.confirm(claim, by=fact_checker)
     admin_client.post(
         "/admin/claims/claim/", {"action": "unconfirm", "_selected_action": [claim.pk]}
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from claims import status
 from claims.models import Claim, ConfirmationRefused, Evidence
 
 
@@ -18,7 +19,7 @@ def test_a_new_claim_is_unconfirmed(claim):
 
 def test_it_refuses_to_confirm_without_a_supporting_source(claim, fact_checker):
     with pytest.raises(ConfirmationRefused, match="needs 1 more supporting source"):
-        claim.confirm(by=fact_checker, note="looks right")
+        status.confirm(claim, by=fact_checker, note="looks right")
     claim.refresh_from_db()
     assert claim.status == Claim.Status.UNCONFIRMED
 
@@ -27,7 +28,7 @@ def test_it_confirms_with_one_supporting_source_from_another_publisher(
     claim, fact_checker, support
 ):
     support(claim, "https://www.reuters.com/a")
-    claim.confirm(by=fact_checker, note="Reuters has it")
+    status.confirm(claim, by=fact_checker, note="Reuters has it")
     claim.refresh_from_db()
     assert claim.status == Claim.Status.CONFIRMED
     assert claim.status_changed_by == fact_checker
@@ -37,15 +38,15 @@ def test_it_confirms_with_one_supporting_source_from_another_publisher(
 
 def test_the_articles_own_outlet_does_not_count(claim, fact_checker, support):
     support(claim, "https://www.dailyexample.com/other-story")
-    with pytest.raises(ConfirmationRefused, match="own outlet does not count"):
-        claim.confirm(by=fact_checker)
+    with pytest.raises(ConfirmationRefused, match="own publisher does not count"):
+        status.confirm(claim, by=fact_checker)
 
 
 def test_refuting_and_context_evidence_do_not_count(claim, fact_checker, support):
     support(claim, "https://www.reuters.com/a", stance=Evidence.Stance.REFUTES)
     support(claim, "https://apnews.com/b", stance=Evidence.Stance.CONTEXT)
     with pytest.raises(ConfirmationRefused):
-        claim.confirm(by=fact_checker)
+        status.confirm(claim, by=fact_checker)
     assert claim.is_contradicted
 
 
@@ -54,24 +55,24 @@ def test_two_pages_of_one_publisher_count_once(claim, fact_checker, support, set
     support(claim, "https://www.reuters.com/a")
     support(claim, "https://www.reuters.com/b")
     with pytest.raises(ConfirmationRefused, match="needs 1 more supporting source"):
-        claim.confirm(by=fact_checker)
+        status.confirm(claim, by=fact_checker)
     support(claim, "https://apnews.com/c")
-    claim.confirm(by=fact_checker)
+    status.confirm(claim, by=fact_checker)
     assert claim.status == Claim.Status.CONFIRMED
 
 
 def test_the_required_number_is_a_setting(claim, fact_checker, support, settings):
     settings.WORKBENCH_CONFIRMATIONS_REQUIRED = 3
     support(claim, "https://www.reuters.com/a")
-    assert claim.confirmation_blocker().startswith("needs 2 more supporting sources")
+    assert status.confirmation_blocker(claim).startswith("needs 2 more supporting sources")
 
 
 def test_unconfirm_always_works_and_history_records_who_and_why(
     claim, fact_checker, editor, support
 ):
     support(claim, "https://www.reuters.com/a")
-    claim.confirm(by=fact_checker, note="Reuters has it")
-    claim.unconfirm(by=editor, note="Reuters corrected its story")
+    status.confirm(claim, by=fact_checker, note="Reuters has it")
+    status.unconfirm(claim, by=editor, note="Reuters corrected its story")
     claim.refresh_from_db()
     assert claim.status == Claim.Status.UNCONFIRMED
     latest, previous = claim.history.all()[:2]

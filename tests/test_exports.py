@@ -21,7 +21,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pyld import jsonld
 
-from claims import exports
+from claims import exports, status
 from claims.models import Article, Claim, Evidence
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -69,7 +69,7 @@ def build_checked_article(
     support(claims["newline"], "https://www.bbc.com/news/iraq", stance=Evidence.Stance.REFUTES)
     for key in ("quoted", "maliki"):
         claims[key].refresh_from_db()
-        claims[key].confirm(by=fact_checker, note="Two wires agree.")
+        status.confirm(claims[key], by=fact_checker, note="Two wires agree.")
     return {"article": article, **{key: Claim.objects.get(pk=c.pk) for key, c in claims.items()}}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from claims import ingest
+from claims import ingest, status
 from claims.models import Article, Claim
 from claims.tasks import extract_claims
 
@@ -189,7 +189,7 @@ def test_an_edit_before_a_claim_keeps_it_with_its_status_and_moves_its_anchor(
     article = extracted(editor)
     bridge = article.claims.get(text__contains="bridge")
     support(bridge, "https://www.reuters.com/bridge")
-    bridge.confirm(by=fact_checker, note="Reuters")
+    status.confirm(bridge, by=fact_checker, note="Reuters")
     article = revise(article, "UPDATED at noon. " + SHORT, editor)
     bridge.refresh_from_db()
     assert bridge.revision == 2

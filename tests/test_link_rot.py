@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from claims import fetching, sources, verification
+from claims import fetching, sources, status, verification
 from claims.models import Claim, Evidence, Source
 from claims.tasks import recheck_sources
 from tests.httpserver import LocalServer, local_server_fixture  # noqa: F401
@@ -68,12 +68,12 @@ def confirmed(
         claim=claim, by=fact_checker, stance=Evidence.Stance.SUPPORTS, url=url, excerpt=QUOTE
     )
     assert sources.capture(evidence.source.pk) == "captured"
-    claim.confirm(by=fact_checker, note="the council minutes say so")
+    status.confirm(claim, by=fact_checker, note="the council minutes say so")
     age(evidence.source)
     return claim, evidence
 
 
-def test_a_page_that_starts_answering_404_is_dead_and_its_confirmed_claim_flagged(
+def test_a_page_that_starts_answering_404_is_dead_and_its_confirmed_claim_needs_rereview(
     confirmed: tuple[Claim, Evidence], local_server: LocalServer
 ) -> None:
     claim, evidence = confirmed
@@ -88,6 +88,11 @@ def test_a_page_that_starts_answering_404_is_dead_and_its_confirmed_claim_flagge
     assert source.fetch_error == "failed: HTTP 404" and source.http_status == 404
     assert source.captures.count() == 1  # the evidence can still be read
     assert list(sources.claims_needing_review()) == [claim]
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.NEEDS_REREVIEW
+    assert (
+        "the source has died since it was captured" in claim.history.first().history_change_reason
+    )
 
 
 def test_a_page_whose_text_changes_is_changed_keeps_the_old_capture_and_rechecks_quotes(
@@ -166,11 +171,22 @@ def test_a_redirect_to_another_deep_page_is_not_dead(
     assert source.link_state == Source.LinkState.ALIVE
 
 
-def test_a_dead_page_that_comes_back_unchanged_is_alive_again(
+def test_a_server_error_is_a_failure_that_leaves_the_capture_and_confirmation_standing(
     confirmed: tuple[Claim, Evidence], local_server: LocalServer
 ) -> None:
-    _claim, evidence = confirmed
+    claim, evidence = confirmed
     serve(local_server, "/news/budget", "oops", status=500)
+    assert sources.recheck_due() == {"failed": 1}
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.CONFIRMED
+    assert Source.objects.get(pk=evidence.source.pk).link_state == Source.LinkState.ALIVE
+
+
+def test_a_dead_page_that_comes_back_unchanged_is_alive_again_but_not_confirmed_again(
+    confirmed: tuple[Claim, Evidence], local_server: LocalServer, fact_checker: Any
+) -> None:
+    claim, evidence = confirmed
+    serve(local_server, "/news/budget", "gone", status=410)
     sources.recheck_due()
     serve(local_server, "/news/budget", ORIGINAL)
     age(evidence.source)
@@ -178,6 +194,9 @@ def test_a_dead_page_that_comes_back_unchanged_is_alive_again(
     source = Source.objects.get(pk=evidence.source.pk)
     assert source.link_state == Source.LinkState.ALIVE
     assert source.fetch_state == Source.FetchState.OK and source.fetch_error == ""
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.NEEDS_REREVIEW  # nothing confirms by itself
+    status.confirm(claim, by=fact_checker, note="the page is back")
     assert list(sources.claims_needing_review()) == []
 
 
@@ -254,7 +273,7 @@ def test_the_review_flag_annotates_claims_for_the_list_filter(
     assert list(needing) == [claim]
 
 
-def test_refuting_evidence_on_a_dead_source_does_not_flag_the_claim(
+def test_refuting_evidence_added_to_a_confirmed_claim_sends_it_to_rereview(
     confirmed: tuple[Claim, Evidence], make_source: Any, fact_checker: Any
 ) -> None:
     claim, _evidence = confirmed
@@ -262,14 +281,16 @@ def test_refuting_evidence_on_a_dead_source_does_not_flag_the_claim(
     verification.add_evidence(
         claim=claim, by=fact_checker, stance=Evidence.Stance.REFUTES, source=dead
     )
-    assert list(sources.claims_needing_review()) == []
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.NEEDS_REREVIEW
+    assert "1 source refutes it" in claim.status_note
 
 
 def test_an_unconfirmed_claim_on_a_dead_source_is_not_in_the_review_list(
     confirmed: tuple[Claim, Evidence], local_server: LocalServer, fact_checker: Any
 ) -> None:
     claim, _evidence = confirmed
-    claim.unconfirm(by=fact_checker, note="reopened")
+    status.unconfirm(claim, by=fact_checker, note="reopened")
     serve(local_server, "/news/budget", "gone", status=404)
     sources.recheck_due()
     assert list(sources.claims_needing_review()) == []

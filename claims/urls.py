@@ -25,4 +25,5 @@ urlpatterns = [
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("", include("claims.api")),
     path("", include("claims.matching_views")),
+    path("", include("claims.token_views")),
 ]

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from claims.models import Article
+from tests.browser import test_review as review
 
 pytestmark = pytest.mark.browser
 
@@ -69,6 +70,7 @@ def test_the_review_pages_and_the_admin_work_under_the_policy(
         f"/articles/{article.pk}/edit/",
         "/claims/",
         "/sources/",
+        "/account/tokens/",
         "/admin/",
         "/admin/claims/claim/",
         f"/admin/claims/claim/{claim.pk}/change/",
@@ -80,3 +82,24 @@ def test_the_review_pages_and_the_admin_work_under_the_policy(
             f"{url} answered {response and response.status}"
         )
         assert "script-src 'self'" in (response.headers.get("content-security-policy") or "")
+
+
+def test_creating_an_api_token_and_the_lockout_page_work_under_the_policy(
+    page: Page, viewer: User, log_in: Callable[[Page, User], None]
+) -> None:
+    log_in(page, viewer)
+    page.get_by_role("link", name="API tokens").click()
+    page.fill("#id_name", "nightly export")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new-token code.token")).to_contain_text("wbt_")
+    expect(page.locator("#api-tokens table")).to_contain_text("nightly export")
+    review.screenshot(page, "api-tokens")
+
+    page.get_by_role("button", name="Log out").click()
+    for _ in range(5):
+        page.goto("/accounts/login/")
+        page.fill("#id_username", viewer.username)
+        page.fill("#id_password", "wrong password")
+        page.click("button[type=submit]")
+    expect(page.locator("#locked-out")).to_contain_text("Too many failed logins")
+    review.screenshot(page, "locked-out")

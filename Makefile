@@ -19,8 +19,11 @@ run: install
 	$(BIN)/python manage.py setup_demo
 	$(BIN)/python manage.py runworkbench
 
+# The browser tests need a Chromium: find one or install one (scripts/ensure_browser.py),
+# or stop with one line saying what to install.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	CHROMIUM="$$($(BIN)/python scripts/ensure_browser.py)" && \
+	  WORKBENCH_CHROMIUM="$$CHROMIUM" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

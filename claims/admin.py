@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import ingest, status, verification
 from .models import (
+    ApiToken,
     Article,
     ArticleRevision,
     Claim,
@@ -319,3 +320,30 @@ class ClaimMatchAdmin(SimpleHistoryAdmin):
             match.dismiss(by=request.user, note="dismissed in the admin")
             count += 1
         self.message_user(request, f"{count} match(es) dismissed.")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are listed and revoked here, never created (the token would have to be shown)
+    or read: only the digest is stored, and the admin does not show even that."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["name", "prefix", "user__username"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens", permissions=["delete"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:
+            token.revoke()
+        self.message_user(request, f"Revoked {len(tokens)} token(s).", messages.SUCCESS)

@@ -1,11 +1,13 @@
 """The read-only JSON API and the export downloads.
 
 Every endpoint needs a user with the ``claims.view_claim`` permission (Viewers,
-Fact-checkers and Editors have it), logged in by session or by HTTP Basic credentials
-(``curl -u user:password``) for scripts. Without credentials the API answers 401 JSON;
-the downloads redirect a browser to the login page instead. Users without the permission
-get 403. The API only answers GET (405 otherwise); list filters are validated by a Form
-and bad values give 400 with the form errors.
+Fact-checkers and Editors have it), logged in by session or, for scripts, by a personal
+API token (``Authorization: Bearer <token>``, see ``claims/tokens.py``). Without
+credentials, or with a wrong or revoked token, the API answers 401 JSON; the downloads
+redirect a browser without credentials to the login page instead. HTTP Basic is not
+accepted: it would cost a password hash on every request, outside the login lockout.
+Users without the permission get 403. The API only answers GET (405 otherwise); list
+filters are validated by a Form and bad values give 400 with the form errors.
 
 Lists are paginated (``?page=N&page_size=M``, at most ``MAX_PAGE_SIZE``) in a stable
 order ending with the primary key: ``{"count", "next", "previous", "results"}``.
@@ -13,14 +15,11 @@ order ending with the primary key: ``{"count", "next", "previous", "results"}``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
-from django.contrib.auth import authenticate
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Paginator
@@ -42,7 +41,7 @@ from claims import exports
 from claims.models import Article, Claim, Evidence, Source
 
 from . import forms as lists
-from . import verification, views
+from . import tokens, verification, views
 
 View = Callable[..., HttpResponse]
 
@@ -50,7 +49,7 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 MAX_IDS = 5000  # ids one export may select (keeps the SQL parameter list bounded)
 READ_PERMISSION = "claims.view_claim"
-REALM = 'Basic realm="Claim workbench", charset="UTF-8"'
+REALM = 'Bearer realm="Claim workbench"'
 
 FORMATS = {
     # format: (content type, file extension)
@@ -63,30 +62,33 @@ FORMATS = {
 # --- Authentication ---------------------------------------------------------------------
 
 
-def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
-    scheme, _, encoded = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    if scheme.lower() != "basic" or not encoded:
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    username, colon, password = decoded.partition(":")
-    return (username, password) if colon else None
+def _authorization(request: HttpRequest) -> tuple[str, str] | None:
+    """The ``Authorization`` header as (scheme in lower case, credentials), if sent."""
+    scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
+    return (scheme.lower(), credentials.strip()) if scheme else None
 
 
 def _error(status: int, detail: str, **extra: Any) -> JsonResponse:
     return JsonResponse({"detail": detail, **extra}, status=status)
 
 
-def _unauthorized() -> JsonResponse:
-    response = _error(401, "Authentication required: log in, or send HTTP Basic credentials.")
-    response["WWW-Authenticate"] = REALM
+def _unauthorized(sent: tuple[str, str] | None) -> JsonResponse:
+    if sent is None:
+        detail, challenge = "Authentication required: log in, or send an API token.", REALM
+    elif sent[0] == "bearer":
+        detail = "The API token is not valid: it is unknown, revoked, or its user is inactive."
+        challenge = f'{REALM}, error="invalid_token"'
+    else:
+        detail = "Send a personal API token as 'Authorization: Bearer <token>'."
+        challenge = REALM
+    response = _error(401, detail)
+    response["WWW-Authenticate"] = challenge
     return response
 
 
 def api_auth(*, redirect_anonymous: bool = False) -> Callable[[View], View]:
-    """Session or HTTP Basic authentication, the read permission, and JSON 403/404.
+    """Session or API token (``Bearer``) authentication, the read permission, and JSON
+    403/404. A token acts with its user's permissions.
 
     ``redirect_anonymous`` sends a request without any credentials to the login page
     (downloads clicked in a browser); otherwise it gets 401 with ``WWW-Authenticate``.
@@ -96,14 +98,12 @@ def api_auth(*, redirect_anonymous: bool = False) -> Callable[[View], View]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
-                credentials = _basic_credentials(request)
-                if credentials is None and redirect_anonymous:
+                sent = _authorization(request)
+                if sent is None and redirect_anonymous:
                     return redirect_to_login(request.get_full_path())
-                user = credentials and authenticate(
-                    request, username=credentials[0], password=credentials[1]
-                )
-                if not user:
-                    return _unauthorized()
+                user = tokens.user_for(sent[1]) if sent and sent[0] == "bearer" else None
+                if user is None:
+                    return _unauthorized(sent)
                 request.user = user
             try:
                 if not request.user.has_perm(READ_PERMISSION):

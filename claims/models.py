@@ -659,3 +659,39 @@ class ClaimMatch(models.Model):
         self._history_user = by
         self._change_reason = reason
         self.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+
+
+class ApiToken(models.Model):
+    """A personal token for the JSON API (``Authorization: Bearer <token>``).
+
+    Only the SHA-256 digest of the token is stored, never the token: it is shown once, at
+    creation (``claims.tokens.issue``). ``prefix`` (the token's first characters) tells
+    tokens apart in lists. A token acts with its user's permissions; a revoked one, or one
+    whose user is inactive, is refused.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

@@ -27,4 +27,5 @@ urlpatterns = [
     path("sources/<int:pk>/capture/", views.source_capture, name="source-capture"),
     path("", include("claims.api")),
     path("", include("claims.matching_views")),
+    path("", include("claims.token_views")),
 ]

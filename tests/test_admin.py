@@ -6,7 +6,6 @@ import pytest
 
 from claims import status
 from claims.models import Article, Claim
-from tests.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -18,7 +17,7 @@ def staff_editor(editor):
 
 @pytest.fixture
 def admin_client(client, staff_editor):
-    client.login(username=staff_editor.username, password=PASSWORD)
+    client.force_login(staff_editor)
     return client
 
 
@@ -74,6 +73,6 @@ def test_the_rerun_action_queues_extraction_again(
 
 
 def test_a_fact_checker_without_staff_status_cannot_use_the_admin(client, fact_checker):
-    client.login(username=fact_checker.username, password=PASSWORD)
+    client.force_login(fact_checker)
     response = client.get("/admin/claims/claim/")
     assert response.status_code == 302

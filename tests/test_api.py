@@ -14,18 +14,13 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from claims import tokens
 from claims.api import export_claims_response
 from claims.models import Article, Claim, Evidence
 from tests.conftest import PASSWORD
 from tests.test_exports import MALIKIS, build_checked_article
 
 API_LISTS = ["api-article-list", "api-claim-list", "api-source-list", "api-evidence-list"]
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """Basic credentials are checked on every request: hash the personas' passwords fast."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -45,9 +40,14 @@ def as_viewer(client: Client, viewer: User) -> Client:
     return client
 
 
+def _bearer(user: User) -> dict[str, str]:
+    _, token = tokens.issue(user=user, name="script")
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
 def _basic(username: str, password: str = PASSWORD) -> dict[str, str]:
-    token = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+    credentials = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"HTTP_AUTHORIZATION": f"Basic {credentials}"}
 
 
 def _all_urls(checked: dict[str, Any]) -> list[str]:
@@ -73,14 +73,14 @@ def _downloads(checked: dict[str, Any]) -> list[str]:
 # --- Who may read ------------------------------------------------------------------------
 
 
-def test_anonymous_scripts_get_401_json_with_a_basic_challenge(
+def test_anonymous_scripts_get_401_json_with_a_bearer_challenge(
     client: Client, checked: dict[str, Any]
 ) -> None:
     for url in _all_urls(checked):
         response = client.get(url)
         assert response.status_code == 401, url
-        assert response["WWW-Authenticate"].startswith("Basic ")
-        assert "detail" in response.json()
+        assert response["WWW-Authenticate"] == 'Bearer realm="Claim workbench"'
+        assert "API token" in response.json()["detail"]
 
 
 def test_anonymous_downloads_redirect_to_the_login_page(
@@ -92,38 +92,55 @@ def test_anonymous_downloads_redirect_to_the_login_page(
         assert response["Location"].startswith(reverse("login"))
 
 
-def test_wrong_basic_credentials_get_401_on_the_api_and_the_downloads(
+def test_a_wrong_token_gets_401_json_on_the_api_and_the_downloads(
+    client: Client, viewer: User, checked: dict[str, Any]
+) -> None:
+    _bearer(viewer)
+    wrong = {"HTTP_AUTHORIZATION": "Bearer wbt_not-a-token"}
+    for url in _all_urls(checked) + _downloads(checked):
+        response = client.get(url, **wrong)
+        assert response.status_code == 401, url
+        assert "not valid" in response.json()["detail"]
+        assert 'error="invalid_token"' in response["WWW-Authenticate"]
+    for header in ("Bearer", "Bearer ", "Token x", "Bearer " + "x" * 5000):
+        response = client.get(reverse("api-claim-list"), HTTP_AUTHORIZATION=header)
+        assert response.status_code == 401, header
+
+
+def test_http_basic_is_refused_with_a_pointer_to_tokens(
     client: Client, viewer: User, checked: dict[str, Any]
 ) -> None:
     for url in _all_urls(checked) + _downloads(checked):
-        assert client.get(url, **_basic("vera", "wrong")).status_code == 401, url
-    assert client.get(reverse("api-claim-list"), HTTP_AUTHORIZATION="Basic !!").status_code == 401
+        response = client.get(url, **_basic("vera"))  # the right password
+        assert response.status_code == 401, url
+        assert "Authorization: Bearer <token>" in response.json()["detail"]
 
 
-def test_an_outsider_gets_403_by_session_and_by_basic_credentials(
+def test_an_outsider_gets_403_by_session_and_by_token(
     client: Client, outsider: User, checked: dict[str, Any]
 ) -> None:
     for url in _all_urls(checked) + _downloads(checked):
-        assert client.get(url, **_basic("otto")).status_code == 403, url
+        assert client.get(url, **_bearer(outsider)).status_code == 403, url
     client.force_login(outsider)
     for url in _all_urls(checked) + _downloads(checked):
         assert client.get(url).status_code == 403, url
 
 
-def test_a_viewer_reads_everything_by_session_or_by_basic_credentials(
+def test_a_viewer_reads_everything_by_session_or_by_token(
     client: Client, viewer: User, checked: dict[str, Any]
 ) -> None:
+    bearer = _bearer(viewer)
     for url in _all_urls(checked) + _downloads(checked):
-        assert client.get(url, **_basic("vera")).status_code == 200, url
+        assert client.get(url, **bearer).status_code == 200, url
     client.force_login(viewer)
     for url in _all_urls(checked) + _downloads(checked):
         assert client.get(url).status_code == 200, url
 
 
-def test_basic_credentials_do_not_open_a_session(
+def test_a_token_does_not_open_a_session(
     client: Client, viewer: User, checked: dict[str, Any]
 ) -> None:
-    client.get(reverse("api-claim-list"), **_basic("vera"))
+    assert client.get(reverse("api-claim-list"), **_bearer(viewer)).status_code == 200
 
     assert client.get(reverse("api-claim-list")).status_code == 401
 
@@ -134,13 +151,14 @@ def test_the_api_answers_only_get(as_viewer: Client, checked: dict[str, Any]) ->
             assert method(url).status_code == 405, url
 
 
-def test_scripts_posting_with_basic_credentials_get_405_not_a_csrf_failure(
+def test_scripts_posting_with_a_token_get_405_not_a_csrf_failure(
     viewer: User, checked: dict[str, Any]
 ) -> None:
     client = Client(enforce_csrf_checks=True)
+    bearer = _bearer(viewer)
 
     for url in _all_urls(checked):
-        assert client.post(url, **_basic("vera")).status_code == 405, url
+        assert client.post(url, **bearer).status_code == 405, url
 
 
 def test_missing_objects_and_formats_are_404_json(as_viewer: Client) -> None:

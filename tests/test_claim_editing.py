@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from claims.models import Claim, Evidence
-from tests.conftest import PASSWORD
 
 SENTENCES = [
     "The United States has pledged 300 advisers, but Washington said troops would not fight.",
@@ -20,7 +19,7 @@ def article(make_article):
 
 
 def login(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

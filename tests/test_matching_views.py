@@ -7,7 +7,6 @@ import pytest
 
 from claims import status
 from claims.models import Claim, ClaimMatch, FactCheck
-from tests.conftest import PASSWORD
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -18,7 +17,7 @@ LATER = "Ohio's unemployment rate dropped to 4.1 percent in March, the state lab
 
 
 def login(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -9,13 +9,12 @@ import pytest
 
 from claims import status
 from claims.models import Claim, Evidence, Source
-from tests.conftest import PASSWORD
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def login(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

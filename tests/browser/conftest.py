@@ -1,9 +1,13 @@
-"""Fixtures of the browser tests: Debian's Chromium through Playwright, pytest-django's
-``live_server``, a real broker and a real worker (see ``tests/live.py``).
+"""Fixtures of the browser tests: Chromium through Playwright (the one that
+``scripts/ensure_browser.py`` finds: ``WORKBENCH_CHROMIUM``, Playwright's own, or
+Debian's), pytest-django's ``live_server``, a real broker and a real worker (see
+``tests/live.py``).
 
 ``page`` is a fresh browser context (1280x900) per test whose relative URLs go to the
-live server; ``log_in(page, user)`` logs in through the login form. A failed test shows
-the tail of the worker's log.
+live server; the test fails if any page broke the Content-Security-Policy (Chromium's
+console message, or a ``securitypolicyviolation`` event), and ``csp_violations`` lists
+them. ``log_in(page, user)`` logs in through the login form. A failed test shows the
+tail of the worker's log.
 """
 
 from __future__ import annotations
@@ -13,16 +17,25 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
+from scripts.ensure_browser import NOT_FOUND, BrowserError, find_chromium
 from tests import live
 from tests.conftest import PASSWORD
 from tests.live_fixtures import broker_fixture, roles_fixture  # noqa: F401 (fixtures)
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 15_000
+# Runs before any script of each document (Playwright's init scripts are not subject to
+# the page's policy) and reports violations the console might not.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`securitypolicyviolation: ${event.violatedDirective} blocked ${event.blockedURI}`
+    + ` at ${event.sourceFile}:${event.lineNumber} ${event.sample}`);
+});
+"""
+CSP_MARKERS = ("Content Security Policy", "securitypolicyviolation")
 
 
 @pytest.fixture
@@ -46,20 +59,40 @@ def browser() -> Iterator[Browser]:
     one); here they are plain synchronous code in one thread, so that check is lifted
     for as long as Playwright runs.
     """
+    try:
+        executable = find_chromium()
+    except BrowserError as error:
+        pytest.fail(str(error), pytrace=False)
+    if executable is None:
+        pytest.fail(NOT_FOUND, pytrace=False)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             yield chromium
             chromium.close()
 
 
 @pytest.fixture
-def page(browser: Browser, live_server: Any) -> Iterator[Page]:
+def csp_violations() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: Any, csp_violations: list[str]) -> Iterator[Page]:
     context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url)
     context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(REPORT_VIOLATIONS)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if any(marker in message.text for marker in CSP_MARKERS):
+            csp_violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", on_console)
     yield context.new_page()
     context.close()
+    if csp_violations:
+        pytest.fail("The Content-Security-Policy was violated:\n" + "\n".join(csp_violations))
 
 
 @pytest.fixture

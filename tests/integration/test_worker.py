@@ -21,7 +21,6 @@ from claims import ingest
 from claims.models import Article, Claim
 from claims.nlp import extract
 from tests import live
-from tests.conftest import PASSWORD
 from tests.httpserver import LocalServer, local_server_fixture  # noqa: F401
 
 pytestmark = pytest.mark.integration
@@ -198,7 +197,7 @@ def test_the_form_says_processing_will_start_when_the_queue_is_back(
     outage_broker: live.EmbeddedBroker, transactional_db: Any, editor: User, client: Any
 ) -> None:
     outage_broker.stop()
-    client.login(username=editor.username, password=PASSWORD)
+    client.force_login(editor)
 
     response = client.post(
         "/articles/new/",

@@ -39,7 +39,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from claims import exports
-from claims.models import Article, Claim, Evidence, Source
+from claims.models import Article, Claim, Evidence, Source, with_light_article
 
 from . import forms as lists
 from . import verification, views
@@ -159,11 +159,15 @@ class IdListField(forms.Field):
             raise forms.ValidationError(f"Give at most {MAX_IDS} ids.", code="max_ids")
         if not all(part.isascii() and part.isdigit() for part in parts):
             raise forms.ValidationError("Give claim ids as whole numbers.", code="invalid")
+        if any(len(part) > 19 or not 0 < int(part) <= lists.MAX_ID for part in parts):
+            raise forms.ValidationError(
+                f"Claim ids run from 1 to {lists.MAX_ID}.", code="out_of_range"
+            )
         return [int(part) for part in parts]
 
 
 class PageForm(forms.Form):
-    page = forms.IntegerField(min_value=1, required=False)
+    page = lists.IdField(required=False)
     page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
 
 
@@ -195,8 +199,8 @@ class ClaimExportForm(ClaimFilterForm):
 
 
 class SourceFilterForm(PageForm):
-    q = forms.CharField(max_length=200, required=False)
-    domain = forms.CharField(max_length=253, required=False)
+    q = lists.SearchField()
+    domain = lists.LineField(max_length=253, required=False)
     kind = forms.ChoiceField(choices=Source.Kind.choices, required=False)
 
     def filter(self, queryset: QuerySet[Source]) -> QuerySet[Source]:
@@ -212,9 +216,9 @@ class SourceFilterForm(PageForm):
 
 
 class EvidenceFilterForm(PageForm):
-    claim = forms.IntegerField(min_value=1, required=False)
-    article = forms.IntegerField(min_value=1, required=False)
-    source = forms.IntegerField(min_value=1, required=False)
+    claim = lists.IdField(required=False)
+    article = lists.IdField(required=False)
+    source = lists.IdField(required=False)
     stance = forms.ChoiceField(choices=Evidence.Stance.choices, required=False)
 
     def filter(self, queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
@@ -302,7 +306,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _invalid(form)
     base_url = _base_url(request)
-    claims = form.filter(Claim.objects.select_related("article"), request.user)
+    claims = form.filter(with_light_article(Claim.objects.all(), "article"), request.user)
     claims = claims.order_by("-checkworthiness", "id")
     return paginated(request, form, claims, lambda c: exports.claim_data(c, base_url=base_url))
 

@@ -37,7 +37,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 
-from claims.models import Article, Claim, Evidence, Source
+from claims.models import Article, Claim, Evidence, Source, with_light_article
 
 SCHEMA_CONTEXT = "https://schema.org"
 WORST_RATING = 1
@@ -85,7 +85,7 @@ def with_export_relations(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
     evidence = Evidence.objects.select_related("source", "added_by").order_by("added_at", "pk")
     refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
     return (
-        queryset.select_related("article")
+        with_light_article(queryset, "article")
         .annotate(contradicted=Exists(refuting))
         .prefetch_related(Prefetch("evidence", queryset=evidence))
     )

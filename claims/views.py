@@ -35,7 +35,7 @@ from .forms import (
     SplitForm,
     StatusForm,
 )
-from .models import Article, Claim, ConfirmationRefused, Evidence, Source
+from .models import Article, Claim, ConfirmationRefused, Evidence, Source, with_light_article
 
 # --- Access helpers ---------------------------------------------------------------------
 
@@ -52,8 +52,8 @@ def get_article(request: HttpRequest, pk: int, codename: str = "view_article") -
 
 def get_claim(request: HttpRequest, pk: int, codename: str = "view_claim") -> Claim:
     require(request, codename)
-    queryset = verification.with_flags(Claim.objects.select_related("article", "assignee"))
-    return get_object_or_404(queryset, pk=pk)
+    claims = with_light_article(Claim.objects.select_related("assignee"), "article")
+    return get_object_or_404(verification.with_flags(claims), pk=pk)
 
 
 def get_source(request: HttpRequest, pk: int) -> Source:
@@ -63,6 +63,12 @@ def get_source(request: HttpRequest, pk: int) -> Source:
 
 def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = 50) -> Page:
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def list_status(request: HttpRequest, form: Any) -> int:
+    """400 for a list asked with filters that cannot be used (the page shows why); htmx
+    fragments answer 200 so that the error is swapped in."""
+    return 400 if form.errors and not request.htmx else 200
 
 
 def querystring_without_page(request: HttpRequest) -> str:
@@ -112,7 +118,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     template = (
         "claims/article_list.html#article-table" if request.htmx else "claims/article_list.html"
     )
-    return render(request, template, context)
+    return render(request, template, context, status=list_status(request, form))
 
 
 @login_required
@@ -148,6 +154,14 @@ def article_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_article(request, pk)
+    return render(request, "claims/article_detail.html", article_page_context(request, article))
+
+
+def article_page_context(
+    request: HttpRequest, article: Article, *, selected: Claim | None = None, **panel: Any
+) -> dict[str, Any]:
+    """The article page: text, claims, and the panel of ``selected`` (or of ``?claim=``),
+    with ``panel`` overriding the panel's context (a bound form with its errors)."""
     show_all = request.GET.get("all") == "1"
     claims = list(
         verification.with_flags(article.claims.select_related("assignee")).order_by(
@@ -155,7 +169,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     listed = [c for c in claims if show_all or c.check_worthy or c.orphaned]
-    selected = _selected_claim(request, claims)
+    selected = _selected_claim(request, claims, selected)
     context = {
         "article": article,
         "claims": listed,
@@ -168,8 +182,8 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can": user_can(request),
     }
     if selected:
-        context |= claim_panel_context(request, selected)
-    return render(request, "claims/article_detail.html", context)
+        context |= claim_panel_context(request, selected) | panel
+    return context
 
 
 def claim_counts(article: Article) -> dict[str, int]:
@@ -184,8 +198,10 @@ def claim_counts(article: Article) -> dict[str, int]:
     )
 
 
-def _selected_claim(request: HttpRequest, claims: list[Claim]) -> Claim | None:
-    wanted = request.GET.get("claim", "")
+def _selected_claim(
+    request: HttpRequest, claims: list[Claim], chosen: Claim | None
+) -> Claim | None:
+    wanted = str(chosen.pk) if chosen else request.GET.get("claim", "")
     return next((c for c in claims if str(c.pk) == wanted), None)
 
 
@@ -254,7 +270,9 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         return claim_bulk(request)
     form = ClaimFilterForm(request.GET)
     claims = form.filter(
-        verification.with_flags(Claim.objects.select_related("article", "assignee")),
+        verification.with_flags(
+            with_light_article(Claim.objects.select_related("assignee"), "article")
+        ),
         request.user,
     )
     context = {
@@ -265,7 +283,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "can": user_can(request),
     }
     template = "claims/claim_list.html#claim-table" if request.htmx else "claims/claim_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=list_status(request, form))
 
 
 def claim_bulk(request: HttpRequest) -> HttpResponse:
@@ -376,10 +394,13 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Evidence added.")
             return panel_response(request, claim)
-    if not request.htmx:
-        for error in form.errors.values():
-            messages.error(request, " ".join(error))
-        return redirect(claim.get_absolute_url())
+    if not request.htmx:  # the whole page again, the form with its errors and input
+        article = get_article(request, claim.article_id)
+        context = article_page_context(request, article, selected=claim, evidence_form=form)
+        # Served at the form's URL: the page's relative links (``?claim=``) resolve
+        # against the article's own address.
+        context["page_base"] = article.get_absolute_url()
+        return render(request, "claims/article_detail.html", context)
     return panel_response(request, claim, evidence_form=form)
 
 
@@ -460,14 +481,15 @@ def source_list(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("picker"):
         return render(request, "claims/source_list.html#source-options", context)
     template = "claims/source_list.html#source-table" if request.htmx else "claims/source_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=list_status(request, form))
 
 
 @login_required
 @require_GET
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_source(request, pk)
-    evidence = source.evidence.select_related("claim__article", "added_by").order_by("-added_at")
+    evidence = with_light_article(source.evidence.select_related("added_by"), "claim__article")
+    evidence = evidence.order_by("-added_at")
     captures = source.captures.order_by("-fetched_at").defer("text_compressed")
     context = {"source": source, "evidence": evidence, "captures": captures}
     return render(request, "claims/source_detail.html", context)

@@ -188,7 +188,13 @@ class ClaimFilterForm(PageForm, lists.ClaimFilterForm):
         return super().filter(verification.with_flags(queryset), user)
 
 
-class ClaimExportForm(ClaimFilterForm):
+class CsvOptionsForm(forms.Form):
+    """``?excel=1``: the CSV behind a UTF-8 byte order mark, for Excel."""
+
+    excel = BooleanFilter()
+
+
+class ClaimExportForm(ClaimFilterForm, CsvOptionsForm):
     ids = IdListField(required=False)
 
     def filter(self, queryset: QuerySet[Claim], user: Any = None) -> QuerySet[Claim]:
@@ -379,9 +385,9 @@ def _download(chunks: Iterable[str], fmt: str, stem: str) -> HttpResponse:
     return _attachment(response, f"{stem}.{extension}")
 
 
-def _article_chunks(article: Article, fmt: str, base_url: str) -> Iterable[str]:
+def _article_chunks(article: Article, fmt: str, base_url: str, excel: bool) -> Iterable[str]:
     if fmt == "csv":
-        return exports.article_csv(article, base_url=base_url)
+        return exports.article_csv(article, base_url=base_url, excel=excel)
     if fmt == "json":
         return [exports.dumps(exports.article_json(article, base_url=base_url))]
     return [exports.dumps(exports.article_claimreview(article, base_url=base_url))]
@@ -393,10 +399,14 @@ def export_article(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     article = views.get_article(request, pk)
     if fmt not in FORMATS:
         raise Http404(f"Unknown export format {fmt!r}.")
+    options = CsvOptionsForm(request.GET)
+    if not options.is_valid():
+        return _invalid(options)
+    excel = bool(options.cleaned_data["excel"])
     stem = f"article-{article.pk}-{slugify(article.title)[:50]}".rstrip("-")
     if fmt == "claimreview":
         stem += "-claimreview"
-    return _download(_article_chunks(article, fmt, _base_url(request)), fmt, stem)
+    return _download(_article_chunks(article, fmt, _base_url(request), excel), fmt, stem)
 
 
 @api_auth(redirect_anonymous=True)
@@ -415,13 +425,17 @@ CLAIM_WRITERS: dict[str, Callable[..., Iterable[str]]] = {
 }
 
 
-def export_claims_response(request: HttpRequest, claims: QuerySet[Claim], fmt: str) -> HttpResponse:
+def export_claims_response(
+    request: HttpRequest, claims: QuerySet[Claim], fmt: str, *, excel: bool = False
+) -> HttpResponse:
     """A streamed download of ``claims`` (the caller has checked the read permission)."""
     claims = claims.order_by("article", "start", "pk")
-    chunks = CLAIM_WRITERS[fmt](claims, base_url=_base_url(request))
+    options = {"excel": excel} if fmt == "csv" else {}
+    chunks = CLAIM_WRITERS[fmt](claims, base_url=_base_url(request), **options)
     return _download(chunks, fmt, "claims")
 
 
+@csrf_exempt  # read-only: scripts POST long id lists without a CSRF token; nothing changes
 @api_auth(redirect_anonymous=True)
 @require_http_methods(["GET", "POST"])
 def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -431,7 +445,8 @@ def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404(f"Unknown export format {fmt!r}.")
     if not form.is_valid():
         return _invalid(form)
-    return export_claims_response(request, form.filter(Claim.objects.all(), request.user), fmt)
+    claims = form.filter(Claim.objects.all(), request.user)
+    return export_claims_response(request, claims, fmt, excel=bool(form.cleaned_data["excel"]))
 
 
 urlpatterns = [

@@ -18,7 +18,11 @@ JSON-LD document ``{"@context": "https://schema.org", "@graph": [ClaimReview, ..
 CSV: one row per evidence of each claim; a claim with no evidence gives one row whose
 evidence columns are empty. Columns: ``CSV_COLUMNS``. Lists (hedge cues) are joined
 with ``"; "``; booleans are ``true``/``false``; dates ISO 8601. UTF-8, no BOM, quoting
-by the ``csv`` module (RFC 4180 style, ``\\r\\n`` line ends).
+by the ``csv`` module (RFC 4180 style, ``\\r\\n`` line ends). A text cell that begins
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP's
+rule against formula injection: a spreadsheet shows it as text, never runs it). The
+Excel variant (``excel=True``) is the same file behind a UTF-8 byte order mark, which
+Excel needs to read UTF-8.
 
 JSON: the same dictionaries as the read-only API (``article_data``, ``claim_data``,
 ``evidence_data``, ``source_data``); an article export is the article with its body and
@@ -412,16 +416,31 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
-    """Each row as one CSV-encoded line, for streaming."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, made text: ``'=1+1``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_lines(rows: Iterable[list[Any]], *, excel: bool = False) -> Iterator[str]:
+    """Each row as one CSV-encoded line, for streaming; formula-like cells neutralised."""
     writer = csv.writer(_Echo())
+    if excel:
+        yield BOM
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([neutralise(value) for value in row])
 
 
-def claims_csv(queryset: QuerySet[Claim], *, base_url: str = "") -> Iterator[str]:
-    return csv_lines(claims_csv_rows(queryset, base_url=base_url))
+def claims_csv(
+    queryset: QuerySet[Claim], *, base_url: str = "", excel: bool = False
+) -> Iterator[str]:
+    return csv_lines(claims_csv_rows(queryset, base_url=base_url), excel=excel)
 
 
-def article_csv(article: Article, *, base_url: str = "") -> Iterator[str]:
-    return claims_csv(article_claims(article), base_url=base_url)
+def article_csv(article: Article, *, base_url: str = "", excel: bool = False) -> Iterator[str]:
+    return claims_csv(article_claims(article), base_url=base_url, excel=excel)

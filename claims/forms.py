@@ -204,6 +204,7 @@ class BulkClaimForm(forms.Form):
         ("confirm", "Confirm (where allowed)"),
         ("unconfirm", "Unconfirm"),
         ("export", "Export CSV"),
+        ("export-excel", "Export CSV for Excel"),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
     ids = ClaimIdsField(queryset=Claim.objects.all(), to_field_name="pk")

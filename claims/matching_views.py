@@ -21,13 +21,14 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from . import matching
+from .cleaning import TextField
 from .models import Claim, ClaimMatch, Evidence, with_light_article
 from .views import get_claim, panel_response, require
 
 
 class DecisionForm(forms.Form):
     confirm = forms.BooleanField(required=False)
-    note = forms.CharField(required=False, max_length=1000)
+    note = TextField(required=False, max_length=1000)
 
 
 def get_match(request: HttpRequest, pk: int, codename: str) -> ClaimMatch:

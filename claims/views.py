@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
+from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -289,13 +292,15 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 def claim_bulk(request: HttpRequest) -> HttpResponse:
     form = BulkClaimForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Pick some claims and an action.")
+        for field, errors in form.errors.items():
+            what = {"ids": "Pick some claims: ", "action": "Pick an action: "}.get(field, "")
+            messages.error(request, what + " ".join(errors))
         return redirect(request.get_full_path())
     action, claims = form.cleaned_data["action"], form.cleaned_data["ids"]
-    if action == "export":
+    if action in ("export", "export-excel"):
         from .api import export_claims_response
 
-        return export_claims_response(request, claims, "csv")
+        return export_claims_response(request, claims, "csv", excel=action == "export-excel")
     require(request, "change_claim")
     note = form.cleaned_data["note"]
     if action == "confirm":
@@ -493,3 +498,42 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     captures = source.captures.order_by("-fetched_at").defer("text_compressed")
     context = {"source": source, "evidence": evidence, "captures": captures}
     return render(request, "claims/source_detail.html", context)
+
+
+# --- Requests over Django's size cap --------------------------------------------------------
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler400``: a paste or edit larger than even Django's request cap (see
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``) gets its form again with the reason, not a bare 400.
+    The text itself could not be read, so it cannot be shown again."""
+    form_page = _article_form_page(request) if isinstance(exception, RequestDataTooBig) else None
+    if form_page is None:
+        return defaults.bad_request(request, exception)
+    size = int(request.META.get("CONTENT_LENGTH") or 0) / 1_048_576
+    limit = settings.WORKBENCH_MAX_ARTICLE_BYTES / 1_048_576
+    reason = (
+        f"What you sent is {size:.1f} MB, far over the article limit of {limit:.0f} MB, so it "
+        "was not read and cannot be shown again: shorten the text, or split it into articles."
+    )
+    template, context = form_page
+    return render(request, template, context | {"too_large": reason}, status=400)
+
+
+def _article_form_page(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
+    """The new-article or edit page for ``request``'s URL, if the user may use it."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if match.url_name == "article-new" and user.has_perm("claims.add_article"):
+        return "claims/article_new.html", {"form": ArticleForm()}
+    if match.url_name == "article-edit" and user.has_perm("claims.change_article"):
+        article = Article.objects.filter(pk=match.kwargs["pk"]).first()
+        if article is not None:
+            form = ArticleTextForm(initial={"text": article.body})
+            return "claims/article_edit.html", {"article": article, "form": form}
+    return None

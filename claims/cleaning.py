@@ -63,8 +63,9 @@ def validate_http_url(value: str) -> None:
     if not value:
         return
     if not is_http_url(value):
-        scheme = urlsplit(value).scheme if ":" in value else ""
-        what = f"{scheme}: URLs" if scheme else "this"
+        scheme = value.split(":", 1)[0] if ":" in value else ""
+        known = scheme.isascii() and scheme.isalpha() and len(scheme) < 20
+        what = f"{scheme.lower()}: URLs" if known else "this"
         raise ValidationError(
             f"Only http:// and https:// URLs are accepted, not {what}.", code="url_scheme"
         )

@@ -14,15 +14,18 @@ import os
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from claims import api, forms
 from claims.matching_views import DecisionForm
 from claims.models import Article, Claim, ClaimMatch, FactCheck, Source
 
+set_hypothesis_home_dir(django_settings.VAR_DIR / "hypothesis")  # its caches, not in the tree
 COMMON = {
     "deadline": None,
     "database": None,

@@ -38,7 +38,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from claims import exports
-from claims.models import Article, Claim, Evidence, Source
+from claims.models import Article, Claim, Evidence, Source, with_light_article
 
 from . import forms as lists
 from . import tokens, verification, views
@@ -159,11 +159,15 @@ class IdListField(forms.Field):
             raise forms.ValidationError(f"Give at most {MAX_IDS} ids.", code="max_ids")
         if not all(part.isascii() and part.isdigit() for part in parts):
             raise forms.ValidationError("Give claim ids as whole numbers.", code="invalid")
+        if any(len(part) > 19 or not 0 < int(part) <= lists.MAX_ID for part in parts):
+            raise forms.ValidationError(
+                f"Claim ids run from 1 to {lists.MAX_ID}.", code="out_of_range"
+            )
         return [int(part) for part in parts]
 
 
 class PageForm(forms.Form):
-    page = forms.IntegerField(min_value=1, required=False)
+    page = lists.IdField(required=False)
     page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
 
 
@@ -184,7 +188,13 @@ class ClaimFilterForm(PageForm, lists.ClaimFilterForm):
         return super().filter(verification.with_flags(queryset), user)
 
 
-class ClaimExportForm(ClaimFilterForm):
+class CsvOptionsForm(forms.Form):
+    """``?excel=1``: the CSV behind a UTF-8 byte order mark, for Excel."""
+
+    excel = BooleanFilter()
+
+
+class ClaimExportForm(ClaimFilterForm, CsvOptionsForm):
     ids = IdListField(required=False)
 
     def filter(self, queryset: QuerySet[Claim], user: Any = None) -> QuerySet[Claim]:
@@ -195,8 +205,8 @@ class ClaimExportForm(ClaimFilterForm):
 
 
 class SourceFilterForm(PageForm):
-    q = forms.CharField(max_length=200, required=False)
-    domain = forms.CharField(max_length=253, required=False)
+    q = lists.SearchField()
+    domain = lists.LineField(max_length=253, required=False)
     kind = forms.ChoiceField(choices=Source.Kind.choices, required=False)
 
     def filter(self, queryset: QuerySet[Source]) -> QuerySet[Source]:
@@ -212,9 +222,9 @@ class SourceFilterForm(PageForm):
 
 
 class EvidenceFilterForm(PageForm):
-    claim = forms.IntegerField(min_value=1, required=False)
-    article = forms.IntegerField(min_value=1, required=False)
-    source = forms.IntegerField(min_value=1, required=False)
+    claim = lists.IdField(required=False)
+    article = lists.IdField(required=False)
+    source = lists.IdField(required=False)
     stance = forms.ChoiceField(choices=Evidence.Stance.choices, required=False)
 
     def filter(self, queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
@@ -302,7 +312,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _invalid(form)
     base_url = _base_url(request)
-    claims = form.filter(Claim.objects.select_related("article"), request.user)
+    claims = form.filter(with_light_article(Claim.objects.all(), "article"), request.user)
     claims = claims.order_by("-checkworthiness", "id")
     return paginated(request, form, claims, lambda c: exports.claim_data(c, base_url=base_url))
 
@@ -375,9 +385,9 @@ def _download(chunks: Iterable[str], fmt: str, stem: str) -> HttpResponse:
     return _attachment(response, f"{stem}.{extension}")
 
 
-def _article_chunks(article: Article, fmt: str, base_url: str) -> Iterable[str]:
+def _article_chunks(article: Article, fmt: str, base_url: str, excel: bool) -> Iterable[str]:
     if fmt == "csv":
-        return exports.article_csv(article, base_url=base_url)
+        return exports.article_csv(article, base_url=base_url, excel=excel)
     if fmt == "json":
         return [exports.dumps(exports.article_json(article, base_url=base_url))]
     return [exports.dumps(exports.article_claimreview(article, base_url=base_url))]
@@ -389,10 +399,14 @@ def export_article(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     article = views.get_article(request, pk)
     if fmt not in FORMATS:
         raise Http404(f"Unknown export format {fmt!r}.")
+    options = CsvOptionsForm(request.GET)
+    if not options.is_valid():
+        return _invalid(options)
+    excel = bool(options.cleaned_data["excel"])
     stem = f"article-{article.pk}-{slugify(article.title)[:50]}".rstrip("-")
     if fmt == "claimreview":
         stem += "-claimreview"
-    return _download(_article_chunks(article, fmt, _base_url(request)), fmt, stem)
+    return _download(_article_chunks(article, fmt, _base_url(request), excel), fmt, stem)
 
 
 @api_auth(redirect_anonymous=True)
@@ -411,13 +425,17 @@ CLAIM_WRITERS: dict[str, Callable[..., Iterable[str]]] = {
 }
 
 
-def export_claims_response(request: HttpRequest, claims: QuerySet[Claim], fmt: str) -> HttpResponse:
+def export_claims_response(
+    request: HttpRequest, claims: QuerySet[Claim], fmt: str, *, excel: bool = False
+) -> HttpResponse:
     """A streamed download of ``claims`` (the caller has checked the read permission)."""
     claims = claims.order_by("article", "start", "pk")
-    chunks = CLAIM_WRITERS[fmt](claims, base_url=_base_url(request))
+    options = {"excel": excel} if fmt == "csv" else {}
+    chunks = CLAIM_WRITERS[fmt](claims, base_url=_base_url(request), **options)
     return _download(chunks, fmt, "claims")
 
 
+@csrf_exempt  # read-only: scripts POST long id lists without a CSRF token; nothing changes
 @api_auth(redirect_anonymous=True)
 @require_http_methods(["GET", "POST"])
 def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -427,7 +445,8 @@ def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404(f"Unknown export format {fmt!r}.")
     if not form.is_valid():
         return _invalid(form)
-    return export_claims_response(request, form.filter(Claim.objects.all(), request.user), fmt)
+    claims = form.filter(Claim.objects.all(), request.user)
+    return export_claims_response(request, claims, fmt, excel=bool(form.cleaned_data["excel"]))
 
 
 urlpatterns = [

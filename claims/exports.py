@@ -19,7 +19,11 @@ JSON-LD document ``{"@context": "https://schema.org", "@graph": [ClaimReview, ..
 CSV: one row per evidence of each claim; a claim with no evidence gives one row whose
 evidence columns are empty. Columns: ``CSV_COLUMNS``. Lists (hedge cues) are joined
 with ``"; "``; booleans are ``true``/``false``; dates ISO 8601. UTF-8, no BOM, quoting
-by the ``csv`` module (RFC 4180 style, ``\\r\\n`` line ends).
+by the ``csv`` module (RFC 4180 style, ``\\r\\n`` line ends). A text cell that begins
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP's
+rule against formula injection: a spreadsheet shows it as text, never runs it). The
+Excel variant (``excel=True``) is the same file behind a UTF-8 byte order mark, which
+Excel needs to read UTF-8.
 
 JSON: the same dictionaries as the read-only API (``article_data``, ``claim_data``,
 ``evidence_data``, ``source_data``); an article export is the article with its body and
@@ -38,7 +42,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 
-from claims.models import Article, Claim, Evidence, Source
+from claims.models import Article, Claim, Evidence, Source, with_light_article
 
 SCHEMA_CONTEXT = "https://schema.org"
 WORST_RATING = 1
@@ -86,7 +90,7 @@ def with_export_relations(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
     evidence = Evidence.objects.select_related("source", "added_by").order_by("added_at", "pk")
     refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
     return (
-        queryset.select_related("article")
+        with_light_article(queryset, "article")
         .annotate(contradicted=Exists(refuting))
         .prefetch_related(Prefetch("evidence", queryset=evidence))
     )
@@ -418,16 +422,31 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
-    """Each row as one CSV-encoded line, for streaming."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, made text: ``'=1+1``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_lines(rows: Iterable[list[Any]], *, excel: bool = False) -> Iterator[str]:
+    """Each row as one CSV-encoded line, for streaming; formula-like cells neutralised."""
     writer = csv.writer(_Echo())
+    if excel:
+        yield BOM
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([neutralise(value) for value in row])
 
 
-def claims_csv(queryset: QuerySet[Claim], *, base_url: str = "") -> Iterator[str]:
-    return csv_lines(claims_csv_rows(queryset, base_url=base_url))
+def claims_csv(
+    queryset: QuerySet[Claim], *, base_url: str = "", excel: bool = False
+) -> Iterator[str]:
+    return csv_lines(claims_csv_rows(queryset, base_url=base_url), excel=excel)
 
 
-def article_csv(article: Article, *, base_url: str = "") -> Iterator[str]:
-    return claims_csv(article_claims(article), base_url=base_url)
+def article_csv(article: Article, *, base_url: str = "", excel: bool = False) -> Iterator[str]:
+    return claims_csv(article_claims(article), base_url=base_url, excel=excel)

@@ -17,7 +17,7 @@ import re
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.message import Message
 from typing import Any, Literal
@@ -40,6 +40,8 @@ from urllib3.exceptions import (
 from urllib3.exceptions import (
     TimeoutError as Urllib3Timeout,
 )
+
+from claims.cleaning import clean_line, clean_text
 
 Resolver = Callable[[str, int], list[str]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -582,12 +584,16 @@ def extract_pdf(body: bytes) -> Extracted:
 
 
 def extract(body: bytes, content_type_header: str, url: str) -> Extracted:
+    """Text and title of a fetched body, cleaned as all text entering the workbench is."""
     media_type, charset = _media_type(content_type_header)
     if media_type in HTML_TYPES:
-        return extract_html(body, charset, url)
-    if media_type in PDF_TYPES:
-        return extract_pdf(body)
-    return Extracted(text=decode_text(body, charset))
+        content = extract_html(body, charset, url)
+    elif media_type in PDF_TYPES:
+        content = extract_pdf(body)
+    else:
+        content = Extracted(text=decode_text(body, charset))
+    title = clean_line(content.title).strip()
+    return replace(content, text=clean_text(content.text), title=title)
 
 
 # --- the public entry point --------------------------------------------------------------

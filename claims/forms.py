@@ -9,20 +9,58 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
-from . import ingest
+from . import ingest, roles
+from .cleaning import HttpURLField, LineField, TextField
 from .models import Article, Claim, Evidence, Source
 
 ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
+MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL (bigint) can hold
+SEARCH_MAX_LENGTH = settings.WORKBENCH_SEARCH_MAX_LENGTH
+EXCERPT_MAX_LENGTH = 10_000  # characters quoted from a source in one evidence
+
+
+class IdField(forms.IntegerField):
+    """A primary key from a form or query string: a whole number the database can hold."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class SearchField(LineField):
+    """A search term, at most ``WORKBENCH_SEARCH_MAX_LENGTH`` characters."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=SEARCH_MAX_LENGTH, required=False, **kwargs)
+
+
+def reviewers() -> QuerySet[User]:
+    """Active users whose role may review claims: the only ones claims are assigned to."""
+    groups = [roles.EDITORS, roles.FACT_CHECKERS]
+    active = User.objects.filter(is_active=True)
+    return active.filter(Q(groups__name__in=groups) | Q(is_superuser=True)).distinct()
+
+
+class ClaimIdsField(forms.ModelMultipleChoiceField):
+    """Checked claims by primary key; keys the database cannot hold are refused first."""
+
+    def _check_values(self, value: Any) -> QuerySet[Claim]:
+        for pk in value or []:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": text[:40]},
+                )
+        return super()._check_values(value)
 
 
 class ArticleForm(forms.Form):
     """A new article: pasted text, an uploaded file, or a URL for the worker to fetch."""
 
-    title = forms.CharField(max_length=300, required=False)
-    outlet = forms.CharField(max_length=200, required=False)
-    url = forms.URLField(
-        max_length=2000, required=False, label="Article URL", assume_scheme="https"
-    )
+    title = LineField(max_length=300, required=False)
+    outlet = LineField(max_length=200, required=False)
+    url = HttpURLField(required=False, label="Article URL")
     published_at = forms.DateField(
         required=False, label="Published", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -33,9 +71,7 @@ class ArticleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12}),
     )
     file = forms.FileField(required=False, label="or upload .txt, .md or .html")
-    fetch_url = forms.URLField(
-        max_length=2000, required=False, label="or fetch from a URL", assume_scheme="https"
-    )
+    fetch_url = HttpURLField(required=False, label="or fetch from a URL")
 
     def clean_file(self) -> str:
         upload = self.cleaned_data.get("file")
@@ -79,14 +115,16 @@ class ArticleFilterForm(forms.Form):
         "-published": ("-published_at", "-pk"),
         "published": ("published_at", "pk"),
     }
-    q = forms.CharField(required=False, label="Search")
+    q = SearchField(label="Search")
     state = forms.ChoiceField(required=False, choices=[("", "Any state"), *Article.State.choices])
-    outlet = forms.CharField(required=False)
+    outlet = SearchField()
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
-    page = forms.IntegerField(required=False, min_value=1)
+    page = IdField(required=False)
 
     def filter(self, queryset: QuerySet[Article]) -> QuerySet[Article]:
-        data = self.cleaned_data if self.is_valid() else {}
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
         if data.get("q"):
             queryset = queryset.filter(
                 Q(title__icontains=data["q"]) | Q(outlet__icontains=data["q"])
@@ -105,21 +143,21 @@ class ClaimFilterForm(forms.Form):
         "-updated": ("-updated_at", "-id"),
         "article": ("article_id", "start", "id"),
     }
-    q = forms.CharField(required=False, label="Search")
+    q = SearchField(label="Search")
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Claim.Status.choices])
     contradicted = forms.NullBooleanField(required=False, widget=forms.Select(choices=ANY_YES_NO))
     hedged = forms.NullBooleanField(required=False, widget=forms.Select(choices=ANY_YES_NO))
     claim_type = forms.ChoiceField(required=False, choices=[("", "Any type"), *Claim.Type.choices])
     min_score = forms.FloatField(required=False, min_value=0, max_value=1)
     max_score = forms.FloatField(required=False, min_value=0, max_value=1)
-    speaker = forms.CharField(required=False)
-    article = forms.IntegerField(required=False, min_value=1)
+    speaker = SearchField()
+    article = IdField(required=False)
     mine = forms.BooleanField(required=False, label="Assigned to me")
     no_evidence = forms.BooleanField(required=False, label="Has no evidence")
     has_match = forms.BooleanField(required=False, label="Seen before (has a match)")
     needs_review = forms.BooleanField(required=False, label="Confirmed on a dead or changed source")
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
-    page = forms.IntegerField(required=False, min_value=1)
+    page = IdField(required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -130,7 +168,9 @@ class ClaimFilterForm(forms.Form):
 
     def filter(self, queryset: QuerySet[Claim], user: Any) -> QuerySet[Claim]:
         """Filter a queryset annotated by ``verification.with_flags``."""
-        data = self.cleaned_data if self.is_valid() else {}
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
         exact = {name: data[name] for name in ("status", "claim_type") if data.get(name)}
         queryset = queryset.filter(**exact)
         if data.get("q"):
@@ -164,23 +204,29 @@ class BulkClaimForm(forms.Form):
         ("confirm", "Confirm (where allowed)"),
         ("unconfirm", "Unconfirm"),
         ("export", "Export CSV"),
+        ("export-excel", "Export CSV for Excel"),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
-    ids = forms.ModelMultipleChoiceField(queryset=Claim.objects.all(), to_field_name="pk")
-    assignee = forms.ModelChoiceField(queryset=User.objects.all(), required=False)
-    note = forms.CharField(required=False, max_length=1000)
+    ids = ClaimIdsField(queryset=Claim.objects.all(), to_field_name="pk")
+    assignee = forms.ModelChoiceField(
+        queryset=reviewers(),
+        required=False,
+        error_messages={"invalid_choice": "Assign to an active fact-checker or editor."},
+    )
+    note = TextField(required=False, max_length=1000)
 
 
 class StatusForm(forms.Form):
     action = forms.ChoiceField(choices=[("confirm", "Confirm"), ("unconfirm", "Unconfirm")])
-    note = forms.CharField(required=False, max_length=1000, label="Why")
+    note = TextField(required=False, max_length=1000, label="Why")
 
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("username"),
+        queryset=reviewers().order_by("username"),
         required=False,
         empty_label="Nobody",
+        error_messages={"invalid_choice": "Assign to an active fact-checker or editor."},
     )
 
 
@@ -188,13 +234,13 @@ class EvidenceForm(forms.Form):
     source = forms.ModelChoiceField(
         queryset=Source.objects.all(), required=False, label="Existing source"
     )
-    url = forms.URLField(
-        max_length=2000, required=False, label="or a new source URL", assume_scheme="https"
-    )
+    url = HttpURLField(required=False, label="or a new source URL")
     kind = forms.ChoiceField(choices=Source.Kind.choices, initial=Source.Kind.NEWS, required=False)
     stance = forms.ChoiceField(choices=Evidence.Stance.choices)
-    excerpt = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    note = forms.CharField(required=False, max_length=2000)
+    excerpt = TextField(
+        required=False, max_length=EXCERPT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    note = TextField(required=False, max_length=2000)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -231,7 +277,7 @@ class CaptureForm(forms.Form):
 
 
 class SourceFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = SearchField(label="Search")
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Source.Kind.choices])
     fetch_state = forms.ChoiceField(
         required=False, choices=[("", "Any fetch state"), *Source.FetchState.choices]
@@ -239,10 +285,12 @@ class SourceFilterForm(forms.Form):
     link_state = forms.ChoiceField(
         required=False, choices=[("", "Any link state"), *Source.LinkState.choices]
     )
-    page = forms.IntegerField(required=False, min_value=1)
+    page = IdField(required=False)
 
     def filter(self, queryset: QuerySet[Source]) -> QuerySet[Source]:
-        data = self.cleaned_data if self.is_valid() else {}
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
         if data.get("q"):
             queryset = queryset.filter(
                 Q(url__icontains=data["q"])
@@ -254,9 +302,9 @@ class SourceFilterForm(forms.Form):
 
 
 class SplitForm(forms.Form):
-    before = forms.CharField(max_length=500, label="Split before the words")
+    before = TextField(max_length=500, label="Split before the words")
 
 
 class SelectionForm(forms.Form):
-    start = forms.IntegerField(min_value=0)
-    end = forms.IntegerField(min_value=1)
+    start = forms.IntegerField(min_value=0, max_value=MAX_ID)
+    end = forms.IntegerField(min_value=1, max_value=MAX_ID)

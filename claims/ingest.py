@@ -24,6 +24,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from . import anchoring, status
+from .cleaning import clean_line, is_http_url
 from .models import Article, ArticleRevision, Claim
 
 if TYPE_CHECKING:
@@ -58,7 +59,8 @@ def check_text(text: str) -> str:
     limit = settings.WORKBENCH_MAX_ARTICLE_BYTES
     if size > limit:
         raise ArticleRejected(
-            f"The article is {size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB."
+            f"The article is too large: {size:,} bytes ({size / 1_048_576:.1f} MB); the limit "
+            f"is {limit:,} bytes ({limit / 1_048_576:g} MB). Shorten it or split it in parts."
         )
     return text
 
@@ -105,6 +107,9 @@ def submit_article(
         origin, url = Article.Origin.URL, url or fetch_url
     else:
         text = check_text(text)
+    if url and not is_http_url(url):
+        raise ArticleRejected(f"Only http:// and https:// URLs are accepted, not {url[:80]!r}.")
+    title, outlet = clean_line(title).strip(), clean_line(outlet).strip()
     with transaction.atomic():
         article = Article.objects.create(
             title=title or _title_from(text, url),
@@ -122,7 +127,7 @@ def submit_article(
 
 def _title_from(text: str, url: str) -> str:
     first = text.strip().splitlines()[0] if text.strip() else url
-    return first[:120] or "Untitled article"
+    return clean_line(first[:120]).strip() or "Untitled article"
 
 
 def _registered_domain(url: str) -> str:

@@ -54,6 +54,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from rapidfuzz import fuzz, utils
 
 from . import status
+from .cleaning import clean_line, clean_text, http_url_or_blank
 from .models import Claim, ClaimMatch, ConfirmationRefused, Evidence, FactCheck, Source
 
 if TYPE_CHECKING:
@@ -325,8 +326,18 @@ def _parse_json(raw: str, where: str) -> Any:
 
 
 def _entry(data: dict[str, Any], where: str) -> dict[str, Any]:
-    entry = {name: str(data.get(name) or "").strip() for name in ARCHIVE_FIELDS}
+    """One fact-check, cleaned: NULs removed from the text, controls and bidi overrides
+    from the single-line fields, and a URL that is not http(s) dropped with a warning."""
+    entry = {name: clean_line(str(data.get(name) or "")).strip() for name in ARCHIVE_FIELDS}
+    entry["text"] = clean_text(str(data.get("text") or "")).strip()
     entry["id"] = entry["id"] or entry["url"]
+    entry["warnings"] = []
+    if entry["url"] and not http_url_or_blank(entry["url"]):
+        entry["warnings"].append(
+            f"{where}: the URL {entry['url'][:80]!r} was dropped (only http:// and https:// "
+            "URLs are kept)."
+        )
+        entry["url"] = ""
     if not entry["id"]:
         raise ArchiveRejected(f"{where}: an entry needs an id or a url.")
     if not entry["text"]:

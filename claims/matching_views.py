@@ -21,19 +21,22 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from . import matching
-from .models import Claim, ClaimMatch, Evidence
+from .cleaning import TextField
+from .models import Claim, ClaimMatch, Evidence, with_light_article
 from .views import get_claim, panel_response, require
 
 
 class DecisionForm(forms.Form):
     confirm = forms.BooleanField(required=False)
-    note = forms.CharField(required=False, max_length=1000)
+    note = TextField(required=False, max_length=1000)
 
 
 def get_match(request: HttpRequest, pk: int, codename: str) -> ClaimMatch:
     require(request, codename)
-    related = ("claim__article", "matched_claim__article", "factcheck")
-    return get_object_or_404(ClaimMatch.objects.select_related(*related), pk=pk)
+    matches = with_light_article(
+        ClaimMatch.objects.all(), "claim__article", "matched_claim__article"
+    )
+    return get_object_or_404(matches.select_related("factcheck"), pk=pk)
 
 
 def matches_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
@@ -42,8 +45,9 @@ def matches_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
     )
     evidence = Evidence.objects.select_related("source").order_by("added_at", "pk")
     matches = (
-        claim.matches.exclude(state=ClaimMatch.State.DISMISSED)
-        .select_related("matched_claim__article", "factcheck", "decided_by")
+        with_light_article(claim.matches.all(), "matched_claim__article")
+        .exclude(state=ClaimMatch.State.DISMISSED)
+        .select_related("factcheck", "decided_by")
         .annotate(matched_contradicted=Exists(refuting))
         .prefetch_related(Prefetch("matched_claim__evidence", queryset=evidence))
         .order_by("-score", "pk")

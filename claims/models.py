@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .cleaning import validate_http_url
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
@@ -40,6 +42,8 @@ class Article(models.Model):
         UPLOAD = "upload", "Uploaded file"
         URL = "url", "Fetched from a URL"
 
+    TEXT_FIELDS = ("body", "dropped")  # large: lists and exports of claims defer them
+
     title = models.CharField(max_length=300)
     outlet = models.CharField(max_length=200, blank=True)
     outlet_domain = models.CharField(
@@ -47,7 +51,7 @@ class Article(models.Model):
         blank=True,
         help_text="Registered domain of the outlet; its sources do not count as independent.",
     )
-    url = models.URLField(max_length=2000, blank=True)
+    url = models.URLField(max_length=2000, blank=True, validators=[validate_http_url])
     published_at = models.DateField(null=True, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.PASTE)
     body = models.TextField(blank=True, help_text="The current revision's text, as received.")
@@ -130,6 +134,13 @@ class Article(models.Model):
         if by is not None:
             self._history_user = by
         self.save()
+
+
+def with_light_article(queryset: models.QuerySet, *paths: str) -> models.QuerySet:
+    """``queryset.select_related(*paths)`` (``"article"``, ``"claim__article"``...) without
+    the articles' text: rows that name their article must not each load its body."""
+    text = [f"{path}__{name}" for path in paths for name in Article.TEXT_FIELDS]
+    return queryset.select_related(*paths).defer(*text)
 
 
 class ArticleRevision(models.Model):
@@ -311,7 +322,9 @@ class Source(models.Model):
         DEAD = "dead", "Dead"
         CHANGED = "changed", "Changed since capture"
 
-    url = models.URLField(max_length=2000, unique=True, help_text="Canonical URL.")
+    url = models.URLField(
+        max_length=2000, unique=True, validators=[validate_http_url], help_text="Canonical URL."
+    )
     title = models.CharField(max_length=500, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
     domain = models.CharField(max_length=253, blank=True)
@@ -323,7 +336,7 @@ class Source(models.Model):
     )
     fetch_error = models.TextField(blank=True)
     http_status = models.PositiveIntegerField(null=True, blank=True)
-    final_url = models.URLField(max_length=2000, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True, validators=[validate_http_url])
     content_type = models.CharField(max_length=100, blank=True)
     text_sha256 = models.CharField(max_length=64, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
@@ -360,7 +373,7 @@ class SourceCapture(models.Model):
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="captures")
     fetched_at = models.DateTimeField(default=timezone.now)
     http_status = models.PositiveIntegerField(null=True, blank=True)
-    final_url = models.URLField(max_length=2000, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True, validators=[validate_http_url])
     title = models.CharField(max_length=500, blank=True)
     text_sha256 = models.CharField(max_length=64)
     text_compressed = models.BinaryField()
@@ -559,7 +572,7 @@ class FactCheck(models.Model):
     )
     text = models.TextField(help_text="The claim that was reviewed.")
     title = models.CharField(max_length=500, blank=True)
-    url = models.URLField(max_length=2000, blank=True)
+    url = models.URLField(max_length=2000, blank=True, validators=[validate_http_url])
     rating = models.CharField(max_length=200, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
     date = models.DateField(null=True, blank=True, help_text="When the fact-check appeared.")

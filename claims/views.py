@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
+from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -37,7 +40,7 @@ from .forms import (
     StanceForm,
     StatusForm,
 )
-from .models import Article, Claim, ConfirmationRefused, Evidence, Source
+from .models import Article, Claim, ConfirmationRefused, Evidence, Source, with_light_article
 
 # --- Access helpers ---------------------------------------------------------------------
 
@@ -54,8 +57,8 @@ def get_article(request: HttpRequest, pk: int, codename: str = "view_article") -
 
 def get_claim(request: HttpRequest, pk: int, codename: str = "view_claim") -> Claim:
     require(request, codename)
-    queryset = verification.with_flags(Claim.objects.select_related("article", "assignee"))
-    return get_object_or_404(queryset, pk=pk)
+    claims = with_light_article(Claim.objects.select_related("assignee"), "article")
+    return get_object_or_404(verification.with_flags(claims), pk=pk)
 
 
 def get_source(request: HttpRequest, pk: int) -> Source:
@@ -65,6 +68,12 @@ def get_source(request: HttpRequest, pk: int) -> Source:
 
 def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = 50) -> Page:
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def list_status(request: HttpRequest, form: Any) -> int:
+    """400 for a list asked with filters that cannot be used (the page shows why); htmx
+    fragments answer 200 so that the error is swapped in."""
+    return 400 if form.errors and not request.htmx else 200
 
 
 def querystring_without_page(request: HttpRequest) -> str:
@@ -114,7 +123,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     template = (
         "claims/article_list.html#article-table" if request.htmx else "claims/article_list.html"
     )
-    return render(request, template, context)
+    return render(request, template, context, status=list_status(request, form))
 
 
 @login_required
@@ -150,6 +159,14 @@ def article_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_article(request, pk)
+    return render(request, "claims/article_detail.html", article_page_context(request, article))
+
+
+def article_page_context(
+    request: HttpRequest, article: Article, *, selected: Claim | None = None, **panel: Any
+) -> dict[str, Any]:
+    """The article page: text, claims, and the panel of ``selected`` (or of ``?claim=``),
+    with ``panel`` overriding the panel's context (a bound form with its errors)."""
     show_all = request.GET.get("all") == "1"
     claims = list(
         verification.with_flags(article.claims.select_related("assignee")).order_by(
@@ -157,7 +174,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     listed = [c for c in claims if show_all or c.check_worthy or c.orphaned]
-    selected = _selected_claim(request, claims)
+    selected = _selected_claim(request, claims, selected)
     context = {
         "article": article,
         "claims": listed,
@@ -170,8 +187,8 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can": user_can(request),
     }
     if selected:
-        context |= claim_panel_context(request, selected)
-    return render(request, "claims/article_detail.html", context)
+        context |= claim_panel_context(request, selected) | panel
+    return context
 
 
 def claim_counts(article: Article) -> dict[str, int]:
@@ -187,8 +204,10 @@ def claim_counts(article: Article) -> dict[str, int]:
     )
 
 
-def _selected_claim(request: HttpRequest, claims: list[Claim]) -> Claim | None:
-    wanted = request.GET.get("claim", "")
+def _selected_claim(
+    request: HttpRequest, claims: list[Claim], chosen: Claim | None
+) -> Claim | None:
+    wanted = str(chosen.pk) if chosen else request.GET.get("claim", "")
     return next((c for c in claims if str(c.pk) == wanted), None)
 
 
@@ -257,7 +276,9 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         return claim_bulk(request)
     form = ClaimFilterForm(request.GET)
     claims = form.filter(
-        verification.with_flags(Claim.objects.select_related("article", "assignee")),
+        verification.with_flags(
+            with_light_article(Claim.objects.select_related("assignee"), "article")
+        ),
         request.user,
     )
     context = {
@@ -268,19 +289,21 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "can": user_can(request),
     }
     template = "claims/claim_list.html#claim-table" if request.htmx else "claims/claim_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=list_status(request, form))
 
 
 def claim_bulk(request: HttpRequest) -> HttpResponse:
     form = BulkClaimForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Pick some claims and an action.")
+        for field, errors in form.errors.items():
+            what = {"ids": "Pick some claims: ", "action": "Pick an action: "}.get(field, "")
+            messages.error(request, what + " ".join(errors))
         return redirect(request.get_full_path())
     action, claims = form.cleaned_data["action"], form.cleaned_data["ids"]
-    if action == "export":
+    if action in ("export", "export-excel"):
         from .api import export_claims_response
 
-        return export_claims_response(request, claims, "csv")
+        return export_claims_response(request, claims, "csv", excel=action == "export-excel")
     require(request, "change_claim")
     note = form.cleaned_data["note"]
     if action == "confirm":
@@ -385,10 +408,13 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Evidence added.")
             return panel_response(request, claim)
-    if not request.htmx:
-        for error in form.errors.values():
-            messages.error(request, " ".join(error))
-        return redirect(claim.get_absolute_url())
+    if not request.htmx:  # the whole page again, the form with its errors and input
+        article = get_article(request, claim.article_id)
+        context = article_page_context(request, article, selected=claim, evidence_form=form)
+        # Served at the form's URL: the page's relative links (``?claim=``) resolve
+        # against the article's own address.
+        context["page_base"] = article.get_absolute_url()
+        return render(request, "claims/article_detail.html", context)
     return panel_response(request, claim, evidence_form=form)
 
 
@@ -485,14 +511,15 @@ def source_list(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("picker"):
         return render(request, "claims/source_list.html#source-options", context)
     template = "claims/source_list.html#source-table" if request.htmx else "claims/source_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=list_status(request, form))
 
 
 @login_required
 @require_GET
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_source(request, pk)
-    evidence = source.evidence.select_related("claim__article", "added_by").order_by("-added_at")
+    evidence = with_light_article(source.evidence.select_related("added_by"), "claim__article")
+    evidence = evidence.order_by("-added_at")
     captures = source.captures.select_related("provided_by").order_by("-fetched_at", "-pk")
     context = {
         "source": source,
@@ -532,3 +559,42 @@ def source_capture(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(source)
     return render(request, "claims/source_capture.html", {"source": source, "form": form})
+
+
+# --- Requests over Django's size cap --------------------------------------------------------
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler400``: a paste or edit larger than even Django's request cap (see
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``) gets its form again with the reason, not a bare 400.
+    The text itself could not be read, so it cannot be shown again."""
+    form_page = _article_form_page(request) if isinstance(exception, RequestDataTooBig) else None
+    if form_page is None:
+        return defaults.bad_request(request, exception)
+    size = int(request.META.get("CONTENT_LENGTH") or 0) / 1_048_576
+    limit = settings.WORKBENCH_MAX_ARTICLE_BYTES / 1_048_576
+    reason = (
+        f"What you sent is {size:.1f} MB, far over the article limit of {limit:.0f} MB, so it "
+        "was not read and cannot be shown again: shorten the text, or split it into articles."
+    )
+    template, context = form_page
+    return render(request, template, context | {"too_large": reason}, status=400)
+
+
+def _article_form_page(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
+    """The new-article or edit page for ``request``'s URL, if the user may use it."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if match.url_name == "article-new" and user.has_perm("claims.add_article"):
+        return "claims/article_new.html", {"form": ArticleForm()}
+    if match.url_name == "article-edit" and user.has_perm("claims.change_article"):
+        article = Article.objects.filter(pk=match.kwargs["pk"]).first()
+        if article is not None:
+            form = ArticleTextForm(initial={"text": article.body})
+            return "claims/article_edit.html", {"article": article, "form": form}
+    return None

@@ -176,7 +176,9 @@ def test_only_http_and_https_source_urls_are_accepted(client, fact_checker, clai
     response = login(client, fact_checker).post(
         f"/claims/{claim.pk}/evidence/", {"url": "ftp://example.org/x", "stance": "supports"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 200  # the page again, with the reason by the field
+    assert "Only http:// and https:// URLs are accepted, not ftp: URLs." in response.text
+    assert 'value="ftp://example.org/x"' in response.text
     assert not Source.objects.exists()
 
 

@@ -277,6 +277,14 @@ if WORKBENCH_CONFIRMATIONS_REQUIRED < 1:
 # Articles left queued or processing longer than this are re-queued by the sweeper.
 WORKBENCH_STUCK_AFTER_SECONDS = env_int("WORKBENCH_STUCK_AFTER_SECONDS", 300)
 WORKBENCH_MAX_ARTICLE_BYTES = env_int("WORKBENCH_MAX_ARTICLE_BYTES", 5 * 1024 * 1024)
+# Django's own cap on a request's form fields (uploaded files are not counted) lets a
+# pasted article of the full size through: browsers send every line break as CRLF, so up
+# to twice its bytes, plus room for the other fields. The article forms check the article
+# limit itself and answer with the form and the reason; a request over even this cap gets
+# the form again with the reason (``claims.views.bad_request``).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * WORKBENCH_MAX_ARTICLE_BYTES + 1024 * 1024
+# Search terms (the lists' ``q``, speaker and outlet filters, in the UI and the API).
+WORKBENCH_SEARCH_MAX_LENGTH = env_int("WORKBENCH_SEARCH_MAX_LENGTH", 200)
 WORKBENCH_FETCH_MAX_BYTES = env_int("WORKBENCH_FETCH_MAX_BYTES", 10 * 1024 * 1024)
 # Only the project's own tests turn this on: it lets the fetcher reach 127.0.0.1.
 WORKBENCH_FETCH_ALLOW_LOOPBACK = env_bool("WORKBENCH_FETCH_ALLOW_LOOPBACK", False)

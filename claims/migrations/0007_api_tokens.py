@@ -5,7 +5,7 @@ import django.db.models.deletion
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0005_claim_text_trigram"),
+        ("claims", "0006_verification_basis"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -4,7 +4,9 @@ Reads ClaimReview JSON-LD (one object, a list, or ``<script type="application/ld
 blocks in .html pages), JSON Lines or CSV (columns ``id, text, title, url, rating, date``;
 ``id`` may be left out when ``url`` is given). Entries are keyed by the archive's id (or
 URL): importing the same file again updates entries, it never duplicates them. Each file
-is read completely before anything is written, so a bad file changes nothing.
+is read completely before anything is written, so a bad file changes nothing. Text is
+cleaned on the way in (``claims/cleaning.py``); a URL that is not http(s) is dropped, and
+each dropped URL is reported on stderr.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ class Command(BaseCommand):
                 entries = matching.read_archive(path)
             except matching.ArchiveRejected as exc:
                 raise CommandError(str(exc)) from None
+            for entry in entries:
+                for warning in entry["warnings"]:
+                    self.stderr.write(warning)
             counts = matching.import_factchecks(entries)
             self.stdout.write(
                 f"{path.name}: {counts['created']} created, {counts['updated']} updated, "

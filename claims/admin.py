@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
@@ -33,6 +34,19 @@ from .models import (
 )
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History to read, never to restore: django-simple-history's version page saves
+    the old version on POST (whatever ``SIMPLE_HISTORY_REVERT_DISABLED`` hides), which
+    would bring back an old status or text past the confirmation rule."""
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
+        if request.method != "GET":
+            raise PermissionDenied("Old versions can be read, not restored.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 class ArticleRevisionInline(admin.TabularInline):
     model = ArticleRevision
     fields = ["number", "created_by", "created_at"]
@@ -42,7 +56,7 @@ class ArticleRevisionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(HistoryAdmin):
     list_display = [
         "title",
         "outlet",
@@ -107,7 +121,7 @@ class ConfirmationInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(HistoryAdmin):
     list_display = ["__str__", "article", "status", "checkworthiness", "claim_type", "hedged",
                     "speaker", "assignee", "orphaned"]  # fmt: skip
     list_filter = ["status", "claim_type", "hedged", "check_worthy", "orphaned"]
@@ -156,7 +170,7 @@ class SourceCaptureInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = ["__str__", "publisher", "kind", "fetch_state", "link_state", "fetched_at"]
     list_filter = ["kind", "fetch_state", "link_state", "publisher"]
     search_fields = ["url", "title", "publisher", "domain"]
@@ -173,7 +187,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(HistoryAdmin):
     list_display = ["claim", "source", "stance", "quote_check", "added_by", "added_at"]
     list_filter = ["stance", "quote_check"]
     search_fields = ["claim__text", "source__url", "excerpt", "note"]
@@ -244,7 +258,7 @@ class PublisherDomainInline(admin.TabularInline):
 
 
 @admin.register(Publisher)
-class PublisherAdmin(SimpleHistoryAdmin):
+class PublisherAdmin(HistoryAdmin):
     """Publisher families: editing their domains or wire credits re-evaluates every
     confirmed claim, since independence may have changed."""
 
@@ -303,7 +317,7 @@ class FactCheckAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClaimMatch)
-class ClaimMatchAdmin(SimpleHistoryAdmin):
+class ClaimMatchAdmin(HistoryAdmin):
     list_display = ["claim", "matched_claim", "factcheck", "score", "state", "decided_by",
                     "decided_at"]  # fmt: skip
     list_filter = ["state"]

@@ -426,11 +426,8 @@ def _lapse_missing_wording(article: Article, text: str, *, by: AbstractBaseUser)
         )
         if claim.text not in text
     ]
-    status.reevaluate(
-        gone,
-        cause=f"text edited (revision {article.revision}): the confirmed wording is gone",
-        by=by,
-    )
+    cause = f"text edited (revision {article.revision}): the confirmed wording is no longer in it"
+    status.lapse(gone, cause=cause, by=by)
 
 
 # --- The sweeper --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from .models import (
     Claim,
     ClaimMatch,
     ConfirmationRefused,
+    Embedding,
     Evidence,
     FactCheck,
     Source,
@@ -176,3 +177,21 @@ class ClaimMatchAdmin(SimpleHistoryAdmin):
             match.dismiss(by=request.user, note="dismissed in the admin")
             count += 1
         self.message_user(request, f"{count} match(es) dismissed.")
+
+
+@admin.register(Embedding)
+class EmbeddingAdmin(admin.ModelAdmin):
+    """Read-only: vectors are written by the ``claims.embed_pending`` task."""
+
+    list_display = ["__str__", "model_version", "updated_at"]
+    list_filter = ["model_version"]
+    list_select_related = ["claim", "factcheck"]
+    raw_id_fields = ["claim", "factcheck"]
+    exclude = ["vector"]
+    readonly_fields = ["claim", "factcheck", "model_version", "text_sha", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Embedding | None = None) -> bool:
+        return False

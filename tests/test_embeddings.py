@@ -144,3 +144,11 @@ def test_the_web_process_never_loads_the_model(client, editor, make_article, arc
     call_command("import_factchecks", str(FIXTURES / "claimreview.json"), stdout=StringIO())
     info = minilm.model.cache_info()
     assert (info.hits, info.misses) == (0, 0)
+
+
+def test_the_embed_pending_command_reports_progress_and_counts(archive):
+    out, err = StringIO(), StringIO()
+    call_command("embed_pending", stdout=out, stderr=err)
+    total = FactCheck.objects.count()
+    assert out.getvalue().strip() == f"0 claims, {total} fact-checks embedded"
+    assert f"embedded {total} of {total}" in err.getvalue()

@@ -15,7 +15,8 @@ The archive is ``verified_claims.docs.tsv`` (id, vclaim, title; each indexed as
   ``hybrid`` logistic model (the shipped ranking);
 
 with the share of queries whose gold claim is among the candidates (the ceiling of
-re-ranking), and a sweep of thresholds for the hybrid: precision and recall of the top
+re-ranking), and a sweep of thresholds for the hybrid and for BM25 + re-ranker (the
+fallback without vectors): precision and recall of the top
 hit (does it score at least the threshold, and is it the gold claim?), and the false
 alarms: the share of queries that still get a hit at the threshold when their gold
 claim is withheld from the archive (most claims in a newsroom match nothing; the
@@ -138,8 +139,8 @@ def evaluate(
 ) -> dict[str, object]:
     ap: dict[str, list[float]] = {"bm25": [], "embeddings": [], "bm25_reranked": [], "hybrid": []}
     in_bm25 = in_hybrid = 0
-    top_hits: list[tuple[float, bool]] = []
-    withheld: list[float] = []
+    top_hits: dict[str, list[tuple[float, bool]]] = {"bm25_reranked": [], "hybrid": []}
+    withheld: dict[str, list[float]] = {"bm25_reranked": [], "hybrid": []}
     judged = 0
     for n, (query_id, text) in enumerate(queries):
         if query_id not in qrels:
@@ -152,26 +153,26 @@ def evaluate(
         in_hybrid += bool(relevant & (set(bm25) | set(dense)))
         ap["bm25"].append(average_precision(bm25, relevant))
         ap["embeddings"].append(average_precision(dense, relevant))
-        reranked = index.search(text, top=K, models=models)
-        ap["bm25_reranked"].append(average_precision([h.key for h in reranked], relevant))
-        hits = index.search(text, vector=vectors[n], top=K, models=models)
-        ap["hybrid"].append(average_precision([h.key for h in hits], relevant))
-        if hits:
-            top_hits.append((hits[0].score, hits[0].key in relevant))
-        # The same query when the archive does not hold its claim: any hit is a false alarm.
-        others = index.search(text, vector=vectors[n], top=1, keep=_not_in(relevant))
-        withheld.append(others[0].score if others else 0.0)
+        for name, vector in (("bm25_reranked", None), ("hybrid", vectors[n])):
+            hits = index.search(text, vector=vector, top=K, models=models)
+            ap[name].append(average_precision([h.key for h in hits], relevant))
+            if hits:
+                top_hits[name].append((hits[0].score, hits[0].key in relevant))
+            # The query when the archive does not hold its claim: any hit is a false alarm.
+            others = index.search(text, vector=vector, top=1, keep=_not_in(relevant))
+            withheld[name].append(others[0].score if others else 0.0)
     result: dict[str, object] = {"queries": judged}
     result |= {f"map@5_{name}": round(float(np.mean(v)), 4) for name, v in ap.items()}
     result["gold_in_bm25_top50"] = round(in_bm25 / judged, 4)
     result["gold_in_hybrid_candidates"] = round(in_hybrid / judged, 4)
-    sweep = {}
-    for threshold in THRESHOLDS:
-        above = [correct for score, correct in top_hits if score >= threshold]
-        precision = round(sum(above) / len(above), 3) if above else 0
-        false_alarms = round(sum(score >= threshold for score in withheld) / judged, 3)
-        sweep[threshold] = (precision, round(sum(above) / judged, 3), false_alarms)
-    result["hybrid_sweep_precision_recall_false_alarms"] = sweep
+    for name in ("hybrid", "bm25_reranked"):
+        sweep = {}
+        for threshold in THRESHOLDS:
+            above = [correct for score, correct in top_hits[name] if score >= threshold]
+            precision = round(sum(above) / len(above), 3) if above else 0
+            alarms = round(sum(score >= threshold for score in withheld[name]) / judged, 3)
+            sweep[threshold] = (precision, round(sum(above) / judged, 3), alarms)
+        result[f"{name}_sweep_precision_recall_false_alarms"] = sweep
     return result
 
 

@@ -25,6 +25,7 @@ from .models import (
     ClaimMatch,
     Confirmation,
     ConfirmationRefused,
+    Embedding,
     Evidence,
     FactCheck,
     Publisher,
@@ -361,3 +362,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in tokens:
             token.revoke()
         self.message_user(request, f"Revoked {len(tokens)} token(s).", messages.SUCCESS)
+
+
+@admin.register(Embedding)
+class EmbeddingAdmin(admin.ModelAdmin):
+    """Read-only: vectors are written by the ``claims.embed_pending`` task."""
+
+    list_display = ["__str__", "model_version", "updated_at"]
+    list_filter = ["model_version"]
+    list_select_related = ["claim", "factcheck"]
+    raw_id_fields = ["claim", "factcheck"]
+    exclude = ["vector"]
+    readonly_fields = ["claim", "factcheck", "model_version", "text_sha", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Embedding | None = None) -> bool:
+        return False

@@ -708,3 +708,34 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class Embedding(models.Model):
+    """The sentence embedding of a claim or a fact-check, computed once in the background
+    (``claims.embed_pending``) and used by matching. ``model_version`` and ``text_sha``
+    say what it was computed from: a new model or a changed text makes it pending again."""
+
+    claim = models.OneToOneField(
+        Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="embedding"
+    )
+    factcheck = models.OneToOneField(
+        FactCheck, null=True, blank=True, on_delete=models.CASCADE, related_name="embedding"
+    )
+    model_version = models.CharField(max_length=100)
+    text_sha = models.CharField(max_length=64, help_text="SHA-256 of the text embedded.")
+    vector = models.BinaryField(help_text="float32 little-endian, L2-normalised.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(claim__isnull=False) & Q(factcheck__isnull=True))
+                | (Q(claim__isnull=True) & Q(factcheck__isnull=False)),
+                name="embedding_one_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["model_version"], name="embedding_version")]
+
+    def __str__(self) -> str:
+        target = f"claim #{self.claim_id}" if self.claim_id else f"fact-check #{self.factcheck_id}"
+        return f"{target} ({self.model_version})"

@@ -260,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.recheck_sources",
         "schedule": crontab(minute="*/30"),
     },
+    "embed-pending": {  # vectors missed (broker down) or from an older model version
+        "task": "claims.embed_pending",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # Reverting a row to an old version in the admin would bypass the confirmation rule.
@@ -294,7 +298,7 @@ WORKBENCH_RECHECK_AFTER_HOURS = env_int("WORKBENCH_RECHECK_AFTER_HOURS", 24)
 WORKBENCH_RECHECK_BATCH_SIZE = env_int("WORKBENCH_RECHECK_BATCH_SIZE", 25)
 # Claim memory: a match scoring at least HIGH is linked for review automatically,
 # at least LOW is suggested; claims shorter than MIN_WORDS are never auto-linked.
-WORKBENCH_MATCH_HIGH = env_float("WORKBENCH_MATCH_HIGH", 0.9)
+WORKBENCH_MATCH_HIGH = env_float("WORKBENCH_MATCH_HIGH", 0.8)
 WORKBENCH_MATCH_LOW = env_float("WORKBENCH_MATCH_LOW", 0.4)
 WORKBENCH_MATCH_MIN_WORDS = env_int("WORKBENCH_MATCH_MIN_WORDS", 8)
 WORKBENCH_NEWSROOM_NAME = env_str("WORKBENCH_NEWSROOM_NAME", "Newsroom")

@@ -310,9 +310,14 @@ def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, in
     reasons = _reanchor(live, text, article.revision)
     carried = len(reasons)
     live = [claim for claim in live if not claim.orphaned]
-    by_anchor = {(c.start, c.end): c for c in live}
+    # Claims shaped by hand (split, merged, created from a selection) keep their shape:
+    # the pipeline neither re-analyses them nor adds a claim over the same words.
+    shaped = [c for c in live if c.origin != Claim.Origin.EXTRACTED]
+    by_anchor = {(c.start, c.end): c for c in live if c.origin == Claim.Origin.EXTRACTED}
     created = []
     for item in extraction.claims:
+        if any(c.start < item.end and item.start < c.end for c in shaped):
+            continue
         claim = by_anchor.pop((item.start, item.end), None) or _overlapping(by_anchor, item)
         fields = _claim_fields(item) | {"pipeline_version": extraction.pipeline_version}
         if claim is None:
@@ -376,18 +381,23 @@ def _reanchor(claims: Iterable[Claim], text: str, revision: int) -> dict[int, st
     """Move claims of earlier revisions to where their text is now (unsaved), or mark
     them orphaned (saved). Returns the history reason for each claim it touched."""
     reasons = {}
+    claims = list(claims)
+    taken = {(c.start, c.end) for c in claims if c.revision == revision}
     for claim in claims:
         if claim.revision == revision:
             continue
         anchor = anchoring.find(
             text, claim.text, prefix=claim.prefix, suffix=claim.suffix, hint=claim.start
         )
+        if anchor is not None and (anchor.start, anchor.end) in taken:
+            anchor = None  # another claim already stands on exactly these words
         if anchor is None:
             claim.orphaned = True
             reasons[claim.pk] = f"orphaned: text not found in revision {revision}"
             claim._change_reason = reasons[claim.pk].rstrip("; ")
             claim.save(update_fields=["orphaned", "updated_at"])
             continue
+        taken.add((anchor.start, anchor.end))
         claim.start, claim.end, claim.revision = anchor.start, anchor.end, revision
         claim.text = text[anchor.start : anchor.end]
         claim.prefix, claim.suffix = anchoring.context(text, anchor.start, anchor.end)

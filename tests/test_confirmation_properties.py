@@ -79,6 +79,13 @@ class ConfirmationMachine(RuleBasedStateMachine):
         super().__init__()
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
+        try:
+            self._set_up()
+        except BaseException:
+            self.teardown()
+            raise
+
+    def _set_up(self) -> None:
         self.editor = _user("edna", roles.EDITORS)
         self.checker = _user("fred", roles.FACT_CHECKERS)
         article, _ = ingest.submit_article(

@@ -230,8 +230,8 @@ class SourceFilterForm(PageForm):
     def filter(self, queryset: QuerySet[Source]) -> QuerySet[Source]:
         data = self.cleaned_data
         if data["q"]:
-            text = Q(url__icontains=data["q"]) | Q(title__icontains=data["q"])
-            queryset = queryset.filter(text | Q(publisher__icontains=data["q"]))
+            text = Q(url__icontains=data["q"]) | Q(title__ufcontains=data["q"])
+            queryset = queryset.filter(text | Q(publisher__ufcontains=data["q"]))
         if data["domain"]:
             queryset = queryset.filter(domain__iexact=data["domain"])
         if data["kind"]:

@@ -42,6 +42,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 
+from claims import anchoring
 from claims.models import Article, Claim, Evidence, Source, with_light_article
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -321,8 +322,8 @@ def selectors(claim: Claim) -> list[dict[str, Any]]:
         {
             "type": "TextQuoteSelector",
             "exact": claim.text,
-            "prefix": claim.prefix,
-            "suffix": claim.suffix,
+            "prefix": anchoring.clip_prefix(claim.prefix),
+            "suffix": anchoring.clip_suffix(claim.suffix),
         },
     ]
 

@@ -138,7 +138,7 @@ def _crlf_article() -> tuple[Article, list[Claim]]:
                     "cue_end": speaker + 14,
                     "content_start": None,
                     "content_end": None,
-                },  # fmt: skip
+                },
                 entities=[{"text": "Paris", "label": "GPE", "start": start + 13, "end": start + 18}]
                 if index == 0
                 else [],

@@ -96,4 +96,3 @@ def test_the_claim_list_page_searches_folded_too(
 
     assert "Zoë" in page
     assert "Nothing to see here" not in page
-

@@ -5,16 +5,23 @@ Pure functions over model instances and querysets; the views in ``claims/api.py`
 
 URLs: every builder takes ``base_url`` (scheme and host, no trailing slash, e.g.
 ``https://workbench.example.org``) that is put in front of the site paths. Views pass the
-request's own; without a request (``manage.py export``) it defaults to ``""`` and the
-URLs stay relative paths (``/articles/3/?claim=7``).
+request's own; without one (``manage.py export``, the verdict pages) it is the
+``WORKBENCH_BASE_URL`` setting (``site()``), so no URL is ever relative.
 
-ClaimReview: one ``ClaimReview`` object per claim (``claimreview``); for an article, a
-JSON-LD document ``{"@context": "https://schema.org", "@graph": [ClaimReview, ...]}``
-(``article_claimreview``). The verdict is ``reviewRating.alternateName`` with a numeric
-``ratingValue`` on a 1-3 scale (``worstRating`` 1, ``bestRating`` 3):
+ClaimReview: only decided claims are reviews (``decided``/``is_decided``: confirmed now,
+or contradicted by refuting evidence); unconfirmed and needs-re-review claims are left
+out. One ``ClaimReview`` object per claim (``claimreview``); for an article, a JSON-LD
+document ``{"@context": "https://schema.org", "@graph": [ClaimReview, ...]}``
+(``article_claimreview``). ``url`` is the public verdict page when the claim's is
+published (``claims/verdicts.py``), else the claim's workbench page; ``@id`` is ``url``
++ ``#claimreview``. The verdict is ``reviewRating.name`` and ``alternateName`` with a
+numeric ``ratingValue`` on a 1-3 scale (``worstRating`` 1, ``bestRating`` 3):
 1 = Contradicted (the claim has refuting evidence; this wins over its status),
-2 = Unconfirmed, or Needs re-review (it was confirmed and that basis lapsed),
-3 = Confirmed (only while the claim's status is confirmed now).
+3 = Confirmed (only while the claim's status is confirmed now); 2 (Unconfirmed, Needs
+re-review) is what ``verdict`` calls the rest, which are not published. The claim's
+``appearance`` and ``firstAppearance`` are the article (its URL and outlet), its
+``author`` the resolved speaker; the review's ``author`` and ``publisher`` the newsroom
+of the settings.
 
 CSV: one row per evidence of each claim; a claim with no evidence gives one row whose
 evidence columns are empty. Columns: ``CSV_COLUMNS``. Lists (hedge cues) are joined

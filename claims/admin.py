@@ -32,6 +32,7 @@ from .models import (
     PublisherDomain,
     Source,
     SourceCapture,
+    VerdictPage,
 )
 
 
@@ -380,3 +381,30 @@ class EmbeddingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Embedding | None = None) -> bool:
         return False
+
+
+@admin.register(VerdictPage)
+class VerdictPageAdmin(HistoryAdmin):
+    """Public verdict pages: listed, and unpublished; publishing is done from the claim
+    panel, which checks that the claim has a verdict."""
+
+    list_display = ["slug", "claim", "published", "published_by", "published_at"]
+    list_filter = ["published", "published_at"]
+    search_fields = ["slug", "claim__text"]
+    list_select_related = ["claim", "published_by"]
+    fields = ["claim", "slug", "published", "published_by", "published_at"]
+    readonly_fields = fields
+    actions = ["unpublish"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Unpublish the selected pages", permissions=["publish"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[VerdictPage]) -> None:
+        pages = list(queryset.filter(published=True))
+        for page in pages:
+            page.unpublish(by=request.user, reason="unpublished in the admin")
+        self.message_user(request, f"Unpublished {len(pages)} page(s).", messages.SUCCESS)
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("claims.publish_verdict")

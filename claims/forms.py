@@ -127,7 +127,7 @@ class ArticleFilterForm(forms.Form):
         data = self.cleaned_data
         if data.get("q"):
             queryset = queryset.filter(
-                Q(title__icontains=data["q"]) | Q(outlet__icontains=data["q"])
+                Q(title__ufcontains=data["q"]) | Q(outlet__ufcontains=data["q"])
             )
         if data.get("state"):
             queryset = queryset.filter(state=data["state"])
@@ -174,7 +174,7 @@ class ClaimFilterForm(forms.Form):
         exact = {name: data[name] for name in ("status", "claim_type") if data.get(name)}
         queryset = queryset.filter(**exact)
         if data.get("q"):
-            queryset = queryset.filter(text__icontains=data["q"])
+            queryset = queryset.filter(text__ufcontains=data["q"])
         if data.get("hedged") is not None:
             queryset = queryset.filter(hedged=data["hedged"])
         if data.get("contradicted") is not None:
@@ -184,7 +184,7 @@ class ClaimFilterForm(forms.Form):
         if data.get("max_score") is not None:
             queryset = queryset.filter(checkworthiness__lte=data["max_score"])
         if data.get("speaker"):
-            queryset = queryset.filter(speaker__icontains=data["speaker"])
+            queryset = queryset.filter(speaker__ufcontains=data["speaker"])
         if data.get("article"):
             queryset = queryset.filter(article_id=data["article"])
         if data.get("mine"):
@@ -294,8 +294,8 @@ class SourceFilterForm(forms.Form):
         if data.get("q"):
             queryset = queryset.filter(
                 Q(url__icontains=data["q"])
-                | Q(title__icontains=data["q"])
-                | Q(publisher__icontains=data["q"])
+                | Q(title__ufcontains=data["q"])
+                | Q(publisher__ufcontains=data["q"])
             )
         exact = {k: data[k] for k in ("kind", "fetch_state", "link_state") if data.get(k)}
         return queryset.filter(**exact).order_by("-created_at", "-pk")

@@ -24,7 +24,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from . import anchoring, status
-from .cleaning import clean_line, is_http_url
+from .cleaning import clean_line, is_http_url, normalise_text
 from .models import Article, ArticleRevision, Claim
 
 if TYPE_CHECKING:
@@ -50,9 +50,12 @@ class StaleAttempt(Exception):
 
 
 def check_text(text: str) -> str:
-    """The text as it will be stored, or ``ArticleRejected`` saying why not."""
+    """The text as it will be stored (``\n`` line endings, NFC: ``normalise_text``), or
+    ``ArticleRejected`` saying why not. Every way in (paste, upload, edit, URL fetch,
+    ``manage.py ingest``) passes here."""
     if "\x00" in text:
         raise ArticleRejected("The text contains NUL bytes: is it a binary file?")
+    text = normalise_text(text)
     if not text.strip():
         raise ArticleRejected("The article is empty.")
     size = len(text.encode("utf-8"))
@@ -281,7 +284,8 @@ def fetch_article_text(article: Article, attempt: Attempt) -> str:
     with transaction.atomic():
         if not attempt.owns().exists():
             raise StaleAttempt
-        title = article.title if article.title != article.url else (result.title or article.title)
+        fetched_title = clean_line(result.title or "").strip()[:300]
+        title = article.title if article.title != article.url else (fetched_title or article.title)
         Article.objects.filter(pk=article.pk).update(body=text, title=title)
         ArticleRevision.objects.filter(article=article, number=article.revision).update(body=text)
     return text
@@ -345,8 +349,8 @@ def _claim_fields(item: Any) -> dict[str, Any]:
         "text": item.text,
         "start": item.start,
         "end": item.end,
-        "prefix": item.prefix[-64:],
-        "suffix": item.suffix[:64],
+        "prefix": anchoring.clip_prefix(item.prefix),
+        "suffix": anchoring.clip_suffix(item.suffix),
         "occurrences": [list(pair) for pair in item.occurrences],
         "checkworthiness": min(1.0, max(0.0, item.checkworthiness)),
         "check_worthy": item.check_worthy,

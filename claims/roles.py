@@ -24,6 +24,7 @@ MODELS = [
     "publisher",
     "publisherdomain",
     "confirmation",
+    "verdictpage",
 ]
 
 _VIEW = {f"view_{model}" for model in MODELS}
@@ -51,6 +52,7 @@ _EDIT = _FACT_CHECK | {
     "add_publisherdomain",
     "change_publisherdomain",
     "delete_publisherdomain",
+    "publish_verdict",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {

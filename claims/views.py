@@ -24,7 +24,7 @@ from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import highlight, ingest, sources, status, verification
+from . import exports, highlight, ingest, sources, status, verification
 from .forms import (
     ArticleFilterForm,
     ArticleForm,
@@ -40,7 +40,15 @@ from .forms import (
     StanceForm,
     StatusForm,
 )
-from .models import Article, Claim, ConfirmationRefused, Evidence, Source, with_light_article
+from .models import (
+    Article,
+    Claim,
+    ConfirmationRefused,
+    Evidence,
+    Source,
+    VerdictPage,
+    with_light_article,
+)
 
 # --- Access helpers ---------------------------------------------------------------------
 
@@ -218,6 +226,7 @@ def user_can(request: HttpRequest) -> dict[str, bool]:
         "evidence": user.has_perm("claims.add_evidence"),
         "edit": user.has_perm("claims.change_article"),
         "shape": user.has_perm("claims.add_claim"),
+        "publish": user.has_perm("claims.publish_verdict"),
     }
 
 
@@ -339,6 +348,8 @@ def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         "evidence_form": EvidenceForm(),
         "stance_choices": Evidence.Stance.choices,
         "can": user_can(request),
+        "verdict_page": VerdictPage.objects.filter(claim=claim).first(),
+        "verdict_decided": exports.is_decided(claim),
     }
 
 

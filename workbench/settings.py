@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -301,8 +302,40 @@ WORKBENCH_RECHECK_BATCH_SIZE = env_int("WORKBENCH_RECHECK_BATCH_SIZE", 25)
 WORKBENCH_MATCH_HIGH = env_float("WORKBENCH_MATCH_HIGH", 0.8)
 WORKBENCH_MATCH_LOW = env_float("WORKBENCH_MATCH_LOW", 0.4)
 WORKBENCH_MATCH_MIN_WORDS = env_int("WORKBENCH_MATCH_MIN_WORDS", 8)
-WORKBENCH_NEWSROOM_NAME = env_str("WORKBENCH_NEWSROOM_NAME", "Newsroom")
-WORKBENCH_NEWSROOM_URL = env_str("WORKBENCH_NEWSROOM_URL", "")
+
+
+def base_url(name: str, default: str) -> str:
+    """An origin (``https://host[:port]``) for absolute links, without a trailing slash."""
+    raw = env_str(name, default).strip().rstrip("/")
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        parts = urlsplit("")
+    if not raw and not DEBUG:
+        raise ImproperlyConfigured(
+            f"DEBUG is off but {name} is not set: set it to the address readers and "
+            "clients use, e.g. https://workbench.example.org (exports, verdict pages and "
+            "API links are built on it)."
+        )
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+        raise ImproperlyConfigured(
+            f"{name} must be an http(s) origin such as https://workbench.example.org "
+            f"(scheme and host, no path), not {raw!r}"
+        )
+    return raw
+
+
+# Every URL that leaves the workbench without a request to take the host from (exports,
+# ``manage.py export``, ClaimReview ids, the public verdict pages) is built on this.
+WORKBENCH_BASE_URL = base_url("WORKBENCH_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# The ClaimReview ``author``: the newsroom publishing the verdicts.
+WORKBENCH_NEWSROOM_NAME = env_str("WORKBENCH_NEWSROOM_NAME", "Newsroom" if DEBUG else "")
+if not WORKBENCH_NEWSROOM_NAME:
+    raise ImproperlyConfigured(
+        "DEBUG is off but WORKBENCH_NEWSROOM_NAME is not set: it is the author of every "
+        "published ClaimReview."
+    )
+WORKBENCH_NEWSROOM_URL = env_str("WORKBENCH_NEWSROOM_URL", WORKBENCH_BASE_URL + "/")
 
 LOGGING = {
     "version": 1,

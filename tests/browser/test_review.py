@@ -120,7 +120,7 @@ def test_an_editor_reviews_a_pasted_article_with_the_keyboard_and_confirms_a_cla
     marks = page.locator(f'mark.hl[data-claim="{claim_id}"]')
     expect(marks.first).to_have_class(re.compile(r"\bactive\b"))
     expect(marks.first).to_have_class(re.compile(r"\bstatus-unconfirmed\b"))
-    expect(panel.locator(".blocker")).to_contain_text("Cannot be confirmed yet")
+    expect(panel.locator(".blocker")).to_contain_text("Cannot be confirmed now")
 
     # Add a source with a supporting excerpt (e opens the form).
     claim = Claim.objects.get(pk=claim_id)

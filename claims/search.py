@@ -9,7 +9,7 @@ term and a text always fold the same way:
 
 - PostgreSQL: ``LOWER(NORMALIZE(x, NFC))`` (Unicode case mapping of the database's
   ``LC_CTYPE``, which must be a UTF-8 locale such as ``C.UTF-8``). The trigram index of
-  migration 0015 is on this expression.
+  migration 0011 is on this expression.
 - SQLite: ``wb_fold(x)``, a deterministic Python function registered on every
   connection: ``unicodedata.normalize("NFC", x).casefold()`` (SQLite's own ``LIKE`` and
   ``LOWER`` fold ASCII only).

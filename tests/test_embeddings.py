@@ -128,12 +128,11 @@ def test_a_changed_text_or_model_version_is_embedded_again(archive):
 
 
 def test_the_web_process_never_loads_the_model(client, editor, make_article, archive):
-    from tests.conftest import PASSWORD
 
     article = make_article(["Unemployment in Ohio fell to 4.1 percent in March."])
     claim = article.claims.get()
     minilm.model.cache_clear()
-    client.login(username=editor.username, password=PASSWORD)
+    client.force_login(editor)
     for url in (
         "/articles/",
         f"/articles/{article.pk}/",

@@ -470,3 +470,36 @@ def test_needs_rereview_shows_in_the_list_filter_the_api_and_the_csv(
     assert api["status"] == "needs_rereview" and api["verdict"] == "Needs re-review"
     csv_text = b"".join(client.get(f"/articles/{confirmed.article_id}/export.csv")).decode()
     assert "needs_rereview" in csv_text
+
+
+# --- Commands --------------------------------------------------------------------------
+
+
+def test_reevaluate_claims_applies_a_stricter_rule_to_confirmed_claims(
+    confirmed: Claim, settings: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.WORKBENCH_CONFIRMATIONS_REQUIRED = 2
+    out = StringIO()
+    call_command("reevaluate_claims", stdout=out)
+    assert "Re-evaluated 1 confirmed claim(s): 1 moved to needs re-review." in out.getvalue()
+    assert reloaded(confirmed).status == Claim.Status.NEEDS_REREVIEW
+
+
+def test_seed_publishers_restores_a_deleted_family(db: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Publisher.objects.filter(name="BBC").delete()
+    out = StringIO()
+    call_command("seed_publishers", stdout=out)
+    assert out.getvalue().startswith("1 publisher(s) added")
+    assert set(Publisher.objects.get(name="BBC").domains.values_list("domain", flat=True)) >= {
+        "bbc.com",
+        "bbc.co.uk",
+        "bbci.co.uk",
+    }

@@ -264,7 +264,7 @@ class ConfirmationMachine(RuleBasedStateMachine):
         graph = exports.article_claimreview(self.article())["@graph"]
         rated = {r["url"] for r in graph if r["reviewRating"]["ratingValue"] == 3}
         confirmed = {
-            exports.claim_page_url(c) for c in self.claims() if c.status == Claim.Status.CONFIRMED
+            exports.review_url(c) for c in self.claims() if c.status == Claim.Status.CONFIRMED
         }
         assert rated == confirmed
 

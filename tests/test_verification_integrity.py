@@ -34,11 +34,14 @@ TEXT = (
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def rating(claim: Claim) -> int:
+def rating(claim: Claim) -> int | None:
+    """The claim's ClaimReview rating in its article's export; None when it is not
+    published as a review at all (only decided claims are)."""
     article = Article.objects.get(pk=claim.article_id)
     graph = exports.article_claimreview(article)["@graph"]
     by_url = {review["url"]: review for review in graph}
-    return by_url[exports.claim_page_url(claim)]["reviewRating"]["ratingValue"]
+    review = by_url.get(exports.review_url(claim))
+    return review["reviewRating"]["ratingValue"] if review else None
 
 
 @pytest.fixture
@@ -109,7 +112,7 @@ def test_deleting_the_only_supporting_evidence_sends_the_claim_to_rereview(
     reason = last_reason(claim)
     assert reason.startswith("needs re-review: evidence removed")
     assert "evidence from who.int was removed" in reason
-    assert rating(claim) == 2
+    assert rating(claim) is None  # not a review: undecided
     review = exports.claimreview(claim)
     assert review["reviewRating"]["alternateName"] == "Needs re-review"
 
@@ -124,12 +127,12 @@ def test_an_edit_that_changes_the_claims_number_lapses_it_at_once_and_after_reex
     claim = reloaded(confirmed)
     assert claim.status == Claim.Status.NEEDS_REREVIEW  # before the worker runs
     assert "the confirmed wording is no longer in it" in last_reason(claim)
-    assert rating(claim) == 2
+    assert rating(claim) is None  # not a review: undecided
 
     extract_claims.run(article.pk, article.revision + 1)
     claim = reloaded(confirmed)
     assert "567,000" in claim.text and claim.status == Claim.Status.NEEDS_REREVIEW
-    assert rating(claim) == 2
+    assert rating(claim) is None  # not a review: undecided
     graph = exports.article_claimreview(Article.objects.get(pk=article.pk))["@graph"]
     assert all(r["reviewRating"]["ratingValue"] != 3 for r in graph)
 
@@ -167,7 +170,7 @@ def test_an_orphaned_claim_is_never_exported_as_confirmed(
     extract_claims.run(article.pk, article.revision + 1)
     claim = reloaded(confirmed)
     assert claim.orphaned and claim.status == Claim.Status.NEEDS_REREVIEW
-    assert rating(claim) == 2
+    assert rating(claim) is None  # not a review: undecided
 
 
 # --- Scenario 4: the source was never captured ------------------------------------------------

@@ -316,7 +316,7 @@ def test_5_the_panel_confirm_assignees_history_and_long_urls(
     at_width(page, width)
     log_in(page, fact_checker)
     page.goto(f"/articles/{article.pk}/?claim={bare.pk}")
-    confirm = page.locator("#panel").get_by_role("button", name="Confirm")
+    confirm = page.locator("#panel").get_by_role("button", name="Confirm", exact=True)
     expect(confirm).not_to_have_class(re.compile("primary"))  # it would be refused
     options = page.locator(f"#assign-{bare.pk} option")
     expect(options).not_to_contain_text(["vera"])
@@ -384,7 +384,7 @@ def test_5_error_pages_are_in_the_workbench_frame_and_there_is_a_favicon(
     fits(page)
     accessible(page)
     screenshot(page, f"error-403-{width}")
-    response = page.goto("/articles/999999/")
+    response = page.goto("/no-such-page/")
     assert response is not None and response.status == 404
     expect(page.locator("h1")).to_have_text("There is nothing at this address")
     accessible(page)

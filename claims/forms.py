@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -11,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from . import ingest, roles
 from .cleaning import HttpURLField, LineField, TextField
-from .models import Article, Claim, Evidence, Source
+from .models import CORRECTABLE, Article, Claim, Evidence, Source
 
 ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
 MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL (bigint) can hold
@@ -207,13 +208,22 @@ class BulkClaimForm(forms.Form):
         ("export-excel", "Export CSV for Excel"),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
-    ids = ClaimIdsField(queryset=Claim.objects.all(), to_field_name="pk")
+    ids = ClaimIdsField(queryset=Claim.objects.all(), to_field_name="pk", required=False)
+    all_matching = forms.BooleanField(
+        required=False, label="Every claim matching the filters, not only the checked ones"
+    )
     assignee = forms.ModelChoiceField(
         queryset=reviewers(),
         required=False,
         error_messages={"invalid_choice": "Assign to an active fact-checker or editor."},
     )
     note = TextField(required=False, max_length=1000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("all_matching") and not data.get("ids") and "ids" not in self.errors:
+            self.add_error("ids", "Check some claims, or choose every claim matching the filters.")
+        return data
 
 
 class StatusForm(forms.Form):
@@ -228,6 +238,46 @@ class AssignForm(forms.Form):
         empty_label="Nobody",
         error_messages={"invalid_choice": "Assign to an active fact-checker or editor."},
     )
+
+
+def _yes_no(value: str) -> bool:
+    return value == "True"
+
+
+class CorrectionForm(forms.Form):
+    """A reviewer's correction of one machine label (``models.CORRECTABLE``), with a
+    reason. ``field`` picks the label; the ``value`` widget is that label's own."""
+
+    VALUES: dict[str, Callable[[], forms.Field]] = {
+        "speaker": lambda: LineField(
+            max_length=200,
+            required=False,
+            label="Speaker",
+            help_text="Pick one of the article's people or type a name; empty for nobody.",
+        ),
+        "claim_type": lambda: forms.ChoiceField(choices=Claim.Type.choices, label="Claim type"),
+        "check_worthy": lambda: forms.TypedChoiceField(
+            choices=[("True", "Yes"), ("False", "No")], coerce=_yes_no, label="Check-worthy"
+        ),
+    }
+    field = forms.ChoiceField(choices=[(name, name) for name in CORRECTABLE])
+    reason = TextField(max_length=1000, label="Reason (kept in the history)")
+
+    def __init__(self, data: Any = None, *, claim: Claim, field: str = "") -> None:
+        name = field or (data.get("field", "") if data is not None else "")
+        initial = {"field": name, "value": getattr(claim, name, "")}
+        super().__init__(data, initial=initial, auto_id=f"correct-{claim.pk}-{name}-%s")
+        self.fields["field"].widget = forms.HiddenInput()
+        make = self.VALUES.get(name)
+        if make is not None:
+            self.fields["value"] = make()
+            self.order_fields(["field", "value", "reason"])
+        if name == "speaker":  # the article's people, offered by the panel's <datalist>
+            self.fields["value"].widget.attrs["list"] = f"people-{claim.pk}"
+
+    @property
+    def name(self) -> str:
+        return str(self["field"].value())
 
 
 class EvidenceForm(forms.Form):

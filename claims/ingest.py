@@ -364,8 +364,12 @@ def _claim_fields(item: Any) -> dict[str, Any]:
 
 
 def _update(claim: Claim, fields: dict[str, Any]) -> bool:
-    """Set the fields that differ; True when any did."""
-    changed = {name: value for name, value in fields.items() if getattr(claim, name) != value}
+    """Set the fields that differ, except those a person corrected; True when any did."""
+    changed = {
+        name: value
+        for name, value in fields.items()
+        if name not in claim.corrected_fields and getattr(claim, name) != value
+    }
     for name, value in changed.items():
         setattr(claim, name, value)
     return bool(changed)

@@ -205,6 +205,11 @@ class Claim(models.Model):
     speaker = models.CharField(max_length=200, blank=True)
     attribution = models.JSONField(null=True, blank=True)
     entities = models.JSONField(default=list, blank=True)
+    corrected_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Machine labels a person corrected: re-extraction leaves them alone.",
+    )
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.EXTRACTED)
     pipeline_version = models.CharField(max_length=40, blank=True)
 
@@ -293,11 +298,41 @@ class Claim(models.Model):
             ]
         )
 
+    def correct(self, field: str, value: Any, *, by: AbstractBaseUser, reason: str) -> None:
+        """Set a machine label by hand (``CORRECTABLE``); from then on it is human-set and
+        re-extraction does not overwrite it. The history says from what to what, and why."""
+        if field not in CORRECTABLE:
+            raise ValueError(f"{field} cannot be corrected.")
+        before = self.label_of(field)
+        setattr(self, field, value)
+        self.corrected_fields = sorted({*self.corrected_fields, field})
+        self._history_user = by
+        self._change_reason = (
+            f"{CORRECTABLE[field]} corrected from {before} to {self.label_of(field)} by {by}"
+            + (f": {reason}" if reason else "")
+        )
+        self.save(update_fields=[field, "corrected_fields", "updated_at"])
+
+    def label_of(self, field: str) -> str:
+        """A field's value as people read it: the choice's label, yes/no, or "nobody"."""
+        display = getattr(self, f"get_{field}_display", None)
+        if display is not None:
+            return str(display())
+        value = getattr(self, field)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value) if value else "nobody"
+
     def assign(self, *, to: AbstractBaseUser | None, by: AbstractBaseUser) -> None:
         self.assignee = to
         self._history_user = by
         self._change_reason = f"assigned to {to}" if to else "unassigned"
         self.save(update_fields=["assignee", "updated_at"])
+
+
+# Machine labels a reviewer may correct in the panel, with the name the history uses.
+# A field added here needs a widget in ``forms.CorrectionForm.VALUES`` too.
+CORRECTABLE = {"speaker": "speaker", "claim_type": "claim type", "check_worthy": "check-worthy"}
 
 
 class Source(models.Model):

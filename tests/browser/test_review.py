@@ -257,7 +257,7 @@ def test_a_viewer_sees_the_review_but_cannot_change_anything(
         headers={"X-CSRFToken": csrf, "Referer": page.url},
     )
     assert response.status == 403
-    assert "CSRF" not in response.text()  # refused for the role, not for the token
+    assert "Your role does not allow this" in response.text()  # the role, not the token
     claim.refresh_from_db()
     assert claim.status == Claim.Status.UNCONFIRMED
 

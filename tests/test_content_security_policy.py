@@ -54,10 +54,19 @@ def test_every_response_carries_a_policy_without_inline_script(
     assert "Content-Security-Policy" in client.get("/accounts/login/").headers
 
 
-def test_htmx_is_told_not_to_inject_its_indicator_style(client: Client, viewer: User) -> None:
+def test_htmx_is_told_not_to_inject_its_indicator_style_nor_settle_style_attributes(
+    client: Client, viewer: User
+) -> None:
+    import json
+    import re
+
     client.force_login(viewer)
     html = client.get("/articles/").content.decode()
-    assert """<meta name="htmx-config" content='{"includeIndicatorStyles": false}'>""" in html
+    meta = re.search(r"""<meta name="htmx-config" content='([^']*)'>""", html)
+    assert meta is not None
+    config = json.loads(meta.group(1))
+    assert config["includeIndicatorStyles"] is False
+    assert "style" not in config["attributesToSettle"]
 
 
 @pytest.mark.parametrize(

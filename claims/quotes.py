@@ -7,6 +7,10 @@ window of the text against the excerpt (0-100). A score at or above the threshol
 as "approximate": by default 90 (setting ``WORKBENCH_QUOTE_FUZZY_THRESHOLD``), which lets
 one changed word in a sentence-long quote through but not a different sentence.
 
+An approximate match must still say the same numbers: a passage that matches but for a
+figure ("fell by 9 percent" for "fell by 12 percent") is *not found*, whatever its score,
+since the figure is usually what the claim is about.
+
 ``matched`` is always a real substring of the original text, so it can be shown and
 highlighted as the source wrote it.
 """
@@ -49,6 +53,8 @@ _TYPOGRAPHY = str.maketrans(
     }
 )
 _WHITESPACE = re.compile(r"\s+")
+# A figure as written: digits with thousands separators and decimals ("467,000", "4.2").
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # Pasted quotes often bring their own quotation marks; the source's may differ or sit
 # after a comma, so they are dropped from the excerpt's ends before searching.
 _QUOTE_EDGES = " \"'"
@@ -171,4 +177,11 @@ def check_quote(excerpt: str, text: str, *, threshold: float | None = None) -> Q
         return QuoteCheck("not_found", round(alignment.score if alignment else 0.0, 1), "")
     start, end = _snap_to_words(needle, haystack.text, alignment.dest_start, alignment.dest_end)
     matched = _passage(text, haystack, start, end)
+    if _figures(needle) != _figures(normalise(matched).text):
+        return QuoteCheck("not_found", round(alignment.score, 1), "")
     return QuoteCheck("approximate", round(alignment.score, 1), matched)
+
+
+def _figures(text: str) -> list[str]:
+    """The numbers a passage states, in order, separators ignored ("467,000" = "467000")."""
+    return [re.sub(r"[.,](?=\d{3}\b)", "", n) for n in _NUMBER.findall(text)]

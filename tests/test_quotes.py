@@ -78,6 +78,15 @@ def test_an_approximate_match_with_curly_quotes_in_the_excerpt() -> None:
     )
 
 
+def test_a_changed_figure_is_not_found_however_close_the_rest() -> None:
+    source = "Unemployment in the region fell by 9 percent last year, the ministry said."
+    check = check_quote("Unemployment in the region fell by 12 percent last year", source)
+    assert check.result == "not_found" and check.score >= 90
+    same = check_quote("Unemployment in the region dropped by 9 percent last year", source)
+    assert same.result == "approximate"
+    assert quotes._figures("467,000 cases and 4.2 million") == ["467000", "4.2"]
+
+
 def test_a_different_sentence_is_not_found() -> None:
     check = check_quote("The bridge will reopen to traffic on the first of June", SOURCE)
     assert check.result == "not_found"

@@ -30,6 +30,8 @@ class Lexicon:
     speaker_left_deps: frozenset[str]
     speaker_right_preps: frozenset[str]
     side_clause_deps: frozenset[str]
+    object_content_verbs: frozenset[str]
+    unasserted_tags: frozenset[str]
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -104,13 +106,35 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
+def _quoted(span: Span) -> bool:
+    return any(t.is_quote for t in span) or any(
+        t.is_quote for t in span.doc[max(0, span.start - 1) : span.start]
+    )
+
+
+def _object_content(verb: Token, obj: Span, lex: Lexicon) -> bool:
+    return verb.lemma_.lower() in lex.object_content_verbs or _quoted(obj)
+
+
 def content_span(verb: Token, lex: Lexicon) -> Span | None:
+    """The content of a speech verb: a clause, or (for "say"-like verbs) a quoted object.
+
+    A bare noun object ("pledged some 300 advisers", "reported a loss") is not
+    reported speech, so it gives no content (and no attribution); nor is the purpose
+    clause after such an object ("pledged advisers to help Iraqi forces").
+    """
     doc = verb.doc
     rights = list(verb.rights)
+    if any(c.dep_ in ("dobj", "obj") for c in rights):
+        rights = [c for c in rights if c.dep_ != "xcomp"]
     for dep in lex.content_deps:
         for child in rights:
-            if child.dep_ == dep:
-                return _trim(doc, child.left_edge.i, child.right_edge.i + 1)
+            if child.dep_ != dep:
+                continue
+            span = _trim(doc, child.left_edge.i, child.right_edge.i + 1)
+            if dep in ("dobj", "obj") and span is not None and not _object_content(verb, span, lex):
+                continue
+            return span
     sent = verb.sent
     if verb.dep_ in ("parataxis", "ccomp", "advcl") and verb.i > verb.head.i:
         return _trim(doc, sent.start, verb.left_edge.i)
@@ -124,10 +148,15 @@ def content_span(verb: Token, lex: Lexicon) -> Span | None:
 def _verb_attribution(verb: Token, lex: Lexicon) -> Found | None:
     if verb.lemma_.lower() not in lex.speech_verbs or verb.pos_ not in ("VERB", "AUX"):
         return None
+    if verb.tag_ in lex.unasserted_tags or any(c.dep_ == "neg" for c in verb.children):
+        return None  # "refused to say", "will tell", "did not say": no speech took place
     subject = _subject(verb)
     if subject is None:
         return None
-    return Found(speaker_span(subject, lex), cue_span(verb), content_span(verb, lex), _depth(verb))
+    content = content_span(verb, lex)
+    if content is None and verb.lemma_.lower() not in lex.object_content_verbs:
+        return None
+    return Found(speaker_span(subject, lex), cue_span(verb), content, _depth(verb))
 
 
 def _according_to(token: Token, lex: Lexicon) -> Found | None:
@@ -156,9 +185,30 @@ def find_attributions(sent: Span, lex: Lexicon) -> list[Found]:
     return found
 
 
-def main_attribution(sent: Span, lex: Lexicon) -> Found | None:
+def main_attribution(sent: Span, lex: Lexicon, found: list[Found] | None = None) -> Found | None:
     """The attribution governing the sentence's main clause, if any."""
-    candidates = [
-        f for f in find_attributions(sent, lex) if governs(f.cue.root, lex.side_clause_deps)
-    ]
+    found = find_attributions(sent, lex) if found is None else found
+    candidates = [f for f in found if governs(f.cue.root, lex.side_clause_deps)]
     return min(candidates, key=lambda f: (f.depth, f.cue.start), default=None)
+
+
+def _inside(span: Span, outer: Span | None) -> bool:
+    return outer is not None and outer.start <= span.start and span.end <= outer.end
+
+
+def besides_main(found: list[Found], main: Found | None) -> list[Found]:
+    """The sentence's attributions to list: the main one, and others that stand beside it.
+
+    Left out (precision before recall): an attribution nested in the main one's content
+    (the main speaker's report of what someone said is not itself checked speech) and
+    one whose speaker is a relative pronoun ("which advocates say", "who asked").
+    """
+    kept = []
+    for item in sorted(found, key=lambda f: f.cue.start):
+        if item is not main:
+            if main is not None and _inside(item.cue, main.content):
+                continue
+            if item.speaker.root.tag_ in ("WDT", "WP", "WP$") or item.speaker.root.lower_ == "that":
+                continue
+        kept.append(item)
+    return kept

@@ -31,6 +31,9 @@ from claims.nlp.standalone import standalone
 PIPELINE_VERSION = "1.0.0"
 CONTEXT_CHARS = 32
 PIPE_BATCH = 32
+# A short line without final punctuation is a heading unless it has one of these:
+# headlines use the present tense, and "A city upended" (tagged VBD) is not a clause.
+FINITE_TAGS = frozenset({"VBZ", "VBP", "MD"})
 
 Progress = Callable[[int, int], None]
 
@@ -114,7 +117,12 @@ def _process_block(
 ) -> None:
     piece = state.text[block.start : block.end]
     if block.kind == blocks_mod.TEXT:
-        state.block_sentences[index] = _read_doc(state, next(docs), block.start)
+        doc = next(docs)
+        if block.maybe_heading and not _has_finite_verb(doc):
+            state.block_sentences[index] = []
+            state.dropped.append(Dropped(piece, block.start, block.end, blocks_mod.HEADING))
+            return
+        state.block_sentences[index] = _read_doc(state, doc, block.start)
     elif block.kind == blocks_mod.DUPLICATE:
         sentences = state.block_sentences[block.original]
         for rel_start, rel_end, key in sentences:
@@ -122,6 +130,10 @@ def _process_block(
         state.dropped.append(Dropped(piece, block.start, block.end, "duplicate"))
     else:
         state.dropped.append(Dropped(piece, block.start, block.end, block.kind))
+
+
+def _has_finite_verb(doc: Doc) -> bool:
+    return any(t.tag_ in FINITE_TAGS for t in doc)
 
 
 def _read_doc(state: _State, doc: Doc, offset: int) -> list[tuple[int, int, str]]:

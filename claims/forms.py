@@ -108,6 +108,9 @@ class ClaimFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Claim.Status.choices])
     contradicted = forms.NullBooleanField(required=False, widget=forms.Select(choices=ANY_YES_NO))
     hedged = forms.NullBooleanField(required=False, widget=forms.Select(choices=ANY_YES_NO))
+    factuality = forms.ChoiceField(
+        required=False, choices=[("", "Any factuality"), *Claim.Factuality.choices]
+    )
     claim_type = forms.ChoiceField(required=False, choices=[("", "Any type"), *Claim.Type.choices])
     min_score = forms.FloatField(required=False, min_value=0, max_value=1)
     max_score = forms.FloatField(required=False, min_value=0, max_value=1)
@@ -130,7 +133,8 @@ class ClaimFilterForm(forms.Form):
     def filter(self, queryset: QuerySet[Claim], user: Any) -> QuerySet[Claim]:
         """Filter a queryset annotated by ``verification.with_flags``."""
         data = self.cleaned_data if self.is_valid() else {}
-        exact = {name: data[name] for name in ("status", "claim_type") if data.get(name)}
+        names = ("status", "claim_type", "factuality")
+        exact = {name: data[name] for name in names if data.get(name)}
         queryset = queryset.filter(**exact)
         if data.get("q"):
             queryset = queryset.filter(text__icontains=data["q"])

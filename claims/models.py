@@ -165,6 +165,14 @@ class Claim(models.Model):
         OPINION = "opinion", "Opinion"
         OTHER = "other", "Other"
 
+    class Factuality(models.TextChoices):
+        ASSERTED = "asserted", "Asserted"
+        HEDGED = "hedged", "Hedged"
+        UNVERIFIED_REPORT = "unverified_report", "Unverified report"
+        CONDITIONAL = "conditional", "Conditional"
+        QUESTION = "question", "Question"
+        PREDICTED = "predicted", "Predicted"
+
     class Origin(models.TextChoices):
         EXTRACTED = "extracted", "Extracted"
         MANUAL = "manual", "Created by hand"
@@ -188,8 +196,14 @@ class Claim(models.Model):
     claim_type = models.CharField(max_length=12, choices=Type.choices, default=Type.OTHER)
     hedged = models.BooleanField(default=False)
     hedge_cues = models.JSONField(default=list, blank=True)
+    factuality = models.CharField(
+        max_length=20, choices=Factuality.choices, default=Factuality.ASSERTED
+    )
+    factuality_cues = models.JSONField(default=list, blank=True)
     speaker = models.CharField(max_length=200, blank=True)
     attribution = models.JSONField(null=True, blank=True)
+    attributions = models.JSONField(default=list, blank=True)
+    standalone = models.TextField(blank=True, help_text="The claim rewritten to read alone.")
     entities = models.JSONField(default=list, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.EXTRACTED)
     pipeline_version = models.CharField(max_length=40, blank=True)

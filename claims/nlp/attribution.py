@@ -200,6 +200,8 @@ def _name_run(tokens: list[Token], lex: Lexicon) -> bool:
 
 def _colon_speaker(sent: Span, lex: Lexicon) -> Found | None:
     """'PENCE: Well, look, ...' or 'Pat Caddell: Democrat voters worried ...'."""
+    if ":" not in sent[:8].text:
+        return None
     words = [t for t in sent if not t.is_space and not t.is_quote]
     colon = next((i for i, t in enumerate(words[:6]) if t.text == ":"), None)
     if colon is None or colon + 2 > len(words) or not _name_run(words[:colon], lex):
@@ -214,6 +216,8 @@ def _colon_speaker(sent: Span, lex: Lexicon) -> Found | None:
 
 def _dash_speaker(sent: Span, lex: Lexicon) -> Found | None:
     """'"... our greatest shame." ― Sonya Herridge': a quote signed after a dash."""
+    if not any(dash in sent.text for dash in _DASHES):
+        return None
     words = [t for t in sent if not t.is_space]
     while words and words[-1].is_punct and words[-1].text not in _DASHES:
         words.pop()

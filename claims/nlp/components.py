@@ -74,9 +74,17 @@ class HedgeTagger:
             sorted(nlp.vocab.strings.add(word) for word in anchors), dtype="uint64"
         )
 
+    def _exclusions(self, doc: Doc, cues: list[Span]) -> list[Span]:
+        """Exclusion matches near the cues only (an exclusion is at most 4 tokens)."""
+        spans = []
+        for cue in cues:
+            lo, hi = max(cue.sent.start, cue.start - 3), min(cue.sent.end, cue.end + 3)
+            spans += [s for s in self.exclusions(doc[lo:hi], as_spans=True)]
+        return spans
+
     def __call__(self, doc: Doc) -> Doc:
         found = hedges.find_cues(doc, self.matcher, self.anchor_ids, self.radius)
-        cues = factuality.clean_cues(found, self.exclusions(doc, as_spans=True) if found else [])
+        cues = factuality.clean_cues(found, self._exclusions(doc, found))
         extra = factuality.consequent_cues(doc, cues, self.rules) + factuality.question_cues(doc)
         cues = factuality.merge(cues, extra)
         governing = [c for c in cues if factuality.cue_governs(c, self.rules)]

@@ -111,13 +111,15 @@ def consequent_cues(doc: Doc, cues: list[Span], rules: Rules) -> list[Span]:
 
 def question_cues(doc: Doc) -> list[Span]:
     """The final "?" of each sentence that ends in one (closing quotes aside)."""
+    if "?" not in doc.text:
+        return []
     found = []
     for sent in doc.sents:
-        tokens = [t for t in sent if not t.is_space]
-        while tokens and tokens[-1].text in _CLOSERS:
-            tokens.pop()
-        if tokens and tokens[-1].text.endswith("?"):
-            found.append(Span(doc, tokens[-1].i, tokens[-1].i + 1, label=QUESTION))
+        i = sent.end - 1
+        while i > sent.start and (doc[i].is_space or doc[i].text in _CLOSERS):
+            i -= 1
+        if doc[i].text.endswith("?"):
+            found.append(Span(doc, i, i + 1, label=QUESTION))
     return found
 
 

@@ -28,7 +28,7 @@ from claims.nlp.records import (
 from claims.nlp.speakers import SpeakerMemory
 from claims.nlp.standalone import standalone
 
-PIPELINE_VERSION = "1.0.0"
+PIPELINE_VERSION = "1.1.0"
 CONTEXT_CHARS = 32
 PIPE_BATCH = 32
 # A short line without final punctuation is a heading unless it has one of these:

@@ -148,6 +148,9 @@ class ClaimFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Claim.Status.choices])
     contradicted = forms.NullBooleanField(required=False, widget=forms.Select(choices=ANY_YES_NO))
     hedged = forms.NullBooleanField(required=False, widget=forms.Select(choices=ANY_YES_NO))
+    factuality = forms.ChoiceField(
+        required=False, choices=[("", "Any factuality"), *Claim.Factuality.choices]
+    )
     claim_type = forms.ChoiceField(required=False, choices=[("", "Any type"), *Claim.Type.choices])
     min_score = forms.FloatField(required=False, min_value=0, max_value=1)
     max_score = forms.FloatField(required=False, min_value=0, max_value=1)
@@ -172,7 +175,8 @@ class ClaimFilterForm(forms.Form):
         if not self.is_valid():
             return queryset.none()
         data = self.cleaned_data
-        exact = {name: data[name] for name in ("status", "claim_type") if data.get(name)}
+        names = ("status", "claim_type", "factuality")
+        exact = {name: data[name] for name in names if data.get(name)}
         queryset = queryset.filter(**exact)
         if data.get("q"):
             queryset = queryset.filter(text__ufcontains=data["q"])
@@ -256,6 +260,9 @@ class CorrectionForm(forms.Form):
             help_text="Pick one of the article's people or type a name; empty for nobody.",
         ),
         "claim_type": lambda: forms.ChoiceField(choices=Claim.Type.choices, label="Claim type"),
+        "factuality": lambda: forms.ChoiceField(
+            choices=Claim.Factuality.choices, label="Factuality"
+        ),
         "check_worthy": lambda: forms.TypedChoiceField(
             choices=[("True", "Yes"), ("False", "No")], coerce=_yes_no, label="Check-worthy"
         ),

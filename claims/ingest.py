@@ -360,6 +360,10 @@ def _claim_fields(item: Any) -> dict[str, Any]:
         "speaker": attribution.speaker[:200] if attribution else "",
         "attribution": asdict(attribution) if attribution else None,
         "entities": [asdict(entity) for entity in item.entities],
+        "factuality": item.factuality,
+        "factuality_cues": [asdict(cue) for cue in item.factuality_cues],
+        "attributions": [asdict(a) for a in item.attributions],
+        "standalone": item.standalone,
     }
 
 

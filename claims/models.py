@@ -179,6 +179,14 @@ class Claim(models.Model):
         OPINION = "opinion", "Opinion"
         OTHER = "other", "Other"
 
+    class Factuality(models.TextChoices):
+        ASSERTED = "asserted", "Asserted"
+        HEDGED = "hedged", "Hedged"
+        UNVERIFIED_REPORT = "unverified_report", "Unverified report"
+        CONDITIONAL = "conditional", "Conditional"
+        QUESTION = "question", "Question"
+        PREDICTED = "predicted", "Predicted"
+
     class Origin(models.TextChoices):
         EXTRACTED = "extracted", "Extracted"
         MANUAL = "manual", "Created by hand"
@@ -202,8 +210,14 @@ class Claim(models.Model):
     claim_type = models.CharField(max_length=12, choices=Type.choices, default=Type.OTHER)
     hedged = models.BooleanField(default=False)
     hedge_cues = models.JSONField(default=list, blank=True)
+    factuality = models.CharField(
+        max_length=20, choices=Factuality.choices, default=Factuality.ASSERTED
+    )
+    factuality_cues = models.JSONField(default=list, blank=True)
     speaker = models.CharField(max_length=200, blank=True)
     attribution = models.JSONField(null=True, blank=True)
+    attributions = models.JSONField(default=list, blank=True)
+    standalone = models.TextField(blank=True, help_text="The claim rewritten to read alone.")
     entities = models.JSONField(default=list, blank=True)
     corrected_fields = models.JSONField(
         default=list,
@@ -305,13 +319,17 @@ class Claim(models.Model):
             raise ValueError(f"{field} cannot be corrected.")
         before = self.label_of(field)
         setattr(self, field, value)
+        fields = [field, "corrected_fields", "updated_at"]
+        if field == "factuality":
+            self.hedged = value in HEDGING_FACTUALITY
+            fields.append("hedged")
         self.corrected_fields = sorted({*self.corrected_fields, field})
         self._history_user = by
         self._change_reason = (
             f"{CORRECTABLE[field]} corrected from {before} to {self.label_of(field)} by {by}"
             + (f": {reason}" if reason else "")
         )
-        self.save(update_fields=[field, "corrected_fields", "updated_at"])
+        self.save(update_fields=fields)
 
     def label_of(self, field: str) -> str:
         """A field's value as people read it: the choice's label, yes/no, or "nobody"."""
@@ -332,7 +350,14 @@ class Claim(models.Model):
 
 # Machine labels a reviewer may correct in the panel, with the name the history uses.
 # A field added here needs a widget in ``forms.CorrectionForm.VALUES`` too.
-CORRECTABLE = {"speaker": "speaker", "claim_type": "claim type", "check_worthy": "check-worthy"}
+CORRECTABLE = {
+    "speaker": "speaker",
+    "claim_type": "claim type",
+    "check_worthy": "check-worthy",
+    "factuality": "factuality",
+}
+# Not asserted as established fact: what ``hedged`` means (``claims/nlp/factuality.py``).
+HEDGING_FACTUALITY = {"hedged", "unverified_report", "conditional", "question"}
 
 
 class Source(models.Model):

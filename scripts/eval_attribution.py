@@ -2,12 +2,13 @@
 
 Usage: python scripts/eval_attribution.py /work/shared/data/attribution/polnear [--split dev]
 
-Each article text is run through ``extract``; every claim's attribution gives one
+Each article text is run through ``extract``; every attribution of every claim (the
+``attributions`` list; ``--main-only``: only the main ``attribution``) gives one
 predicted source span (the speaker *mention*, e.g. "he") and one cue span. A predicted
 span matches a gold Source/Cue span when they overlap (lenient) or are identical
-(exact). Precision is over predicted spans, recall over gold spans. The pipeline keeps
-one attribution per sentence (the one governing the main clause), while PolNeAR marks
-every nested attribution, so recall is bounded below 1 by design. An article annotated
+(exact). Precision is over predicted spans, recall over gold spans. PolNeAR marks
+every nested attribution, also those without a speech verb, so recall is bounded
+below 1. An article annotated
 twice (``<name>_<annotator>.ann``) counts once per annotation.
 """
 
@@ -34,12 +35,14 @@ def gold_spans(ann: Path) -> dict[str, list[tuple[int, int]]]:
     return spans
 
 
-def predicted_spans(text: str) -> dict[str, list[tuple[int, int]]]:
+def predicted_spans(text: str, main_only: bool = False) -> dict[str, list[tuple[int, int]]]:
     result = extract(text)
     spans: dict[str, list[tuple[int, int]]] = {"Source": [], "Cue": []}
     for claim in result.claims:
-        a = claim.attribution
-        if a is not None:
+        found = [claim.attribution] if main_only else claim.attributions
+        for a in found:
+            if a is None:
+                continue
             spans["Source"].append((a.speaker_start, a.speaker_end))
             spans["Cue"].append((a.cue_start, a.cue_end))
     return spans
@@ -62,7 +65,7 @@ def score(pairs: list[tuple[list, list]]) -> dict:
     return out
 
 
-def evaluate(root: Path, limit: int | None = None) -> dict:
+def evaluate(root: Path, limit: int | None = None, main_only: bool = False) -> dict:
     pairs: dict[str, list] = {"Source": [], "Cue": []}
     anns = sorted((root / "attributions").glob("*.ann"))[:limit]
     cache: dict[str, dict] = {}
@@ -70,7 +73,7 @@ def evaluate(root: Path, limit: int | None = None) -> dict:
         text_path = root / "text" / (ann.stem.rsplit("_", 1)[0] + ".txt")
         text = text_path.read_bytes().decode("utf-8")
         if text not in cache:
-            cache[text] = predicted_spans(text)
+            cache[text] = predicted_spans(text, main_only)
         gold, pred = gold_spans(ann), cache[text]
         for label in pairs:
             pairs[label].append((pred[label], gold[label]))
@@ -82,8 +85,10 @@ def main() -> None:
     parser.add_argument("path", help="the polnear folder (holding train/ and dev/)")
     parser.add_argument("--split", choices=["train", "dev"], default="dev")
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")
+    parser.add_argument("--main-only", action="store_true", help="only each claim's main one")
     args = parser.parse_args()
-    report = {"split": args.split, **evaluate(Path(args.path) / args.split, args.limit)}
+    root = Path(args.path) / args.split
+    report = {"split": args.split, **evaluate(root, args.limit, args.main_only)}
     print(json.dumps(report, indent=2))
 
 

@@ -125,3 +125,25 @@ def test_a_plain_post_corrects_and_redirects_to_the_claim(client, fact_checker, 
     response = client.post(f"/claims/{quote.pk}/correct/", data)
     assert response.status_code == 302 and response["Location"] == quote.get_absolute_url()
     assert Claim.objects.get(pk=quote.pk).speaker == "Joe Biden"
+
+
+def test_a_corrected_factuality_sets_hedged_to_match(client, fact_checker, quote):
+    import json
+    from pathlib import Path
+
+    from claims.models import HEDGING_FACTUALITY
+
+    before = quote.get_factuality_display()
+    assert not quote.hedged
+    client.force_login(fact_checker)
+    correct(client, quote, "factuality", "unverified_report", "it was a rumour")
+    quote.refresh_from_db()
+    assert quote.factuality == "unverified_report" and quote.hedged
+    assert "factuality" in quote.corrected_fields
+    reason = quote.history.first().history_change_reason
+    assert (
+        reason
+        == "factuality corrected from Predicted to Unverified report by fred: it was a rumour"
+    )
+    rules = Path(__file__).parents[1] / "claims" / "nlp" / "data" / "hedges.json"
+    assert set(json.loads(rules.read_text())["hedging_values"]) == HEDGING_FACTUALITY

@@ -208,6 +208,15 @@ def test_refuting_evidence_wins_over_a_confirmed_status(
     assert review["reviewRating"]["ratingValue"] == 1
 
 
+def test_claimreview_reviews_the_standalone_text_when_there_is_one(
+    checked: dict[str, Any],
+) -> None:
+    claim = checked["quoted"]
+    assert exports.claimreview(claim)["claimReviewed"] == claim.text
+    claim.standalone = "John Kerry said American support would be intense."
+    assert exports.claimreview(claim)["claimReviewed"] == claim.standalone
+
+
 def test_claimreview_names_the_speaker_the_article_it_appeared_in_and_the_newsroom(
     checked: dict[str, Any],
 ) -> None:

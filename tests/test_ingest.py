@@ -113,9 +113,15 @@ def test_the_sample_article_gives_its_eleven_claims(editor):
     assert any(d["reason"] == "boilerplate" for d in article.dropped)
     hedged = article.claims.get(text__startswith="There were also unconfirmed reports")
     assert hedged.hedged
+    assert hedged.factuality == Claim.Factuality.UNVERIFIED_REPORT
+    assert [c["text"] for c in hedged.factuality_cues] == ["unconfirmed reports"]
+    convene = article.claims.get(text__startswith="NATO foreign ministers will convene")
+    assert (convene.factuality, convene.hedged) == (Claim.Factuality.PREDICTED, False)
     he_said = article.claims.get(text__startswith="He said")
     assert he_said.speaker.endswith("Kerry")
     assert he_said.attribution["mention"] == "He"
+    assert he_said.attributions == [he_said.attribution]
+    assert he_said.standalone.startswith("John Kerry said the Iraqi leaders")
 
 
 def test_an_unexpected_error_marks_the_article_failed_with_a_readable_message(editor, monkeypatch):

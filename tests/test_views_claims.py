@@ -228,6 +228,20 @@ def test_the_claim_list_filters_by_status_hedge_and_contradiction(
     assert "No claims match." in html
 
 
+def test_the_claim_list_filters_by_factuality_and_labels_it(client, viewer, make_article):
+    article = make_article()
+    first, second = article.claims.order_by("start")
+    second.factuality = Claim.Factuality.UNVERIFIED_REPORT
+    second.hedged = True
+    second.save()
+    login(client, viewer)
+    html = client.get("/claims/?factuality=unverified_report").content.decode()
+    assert f'id="claim-row-{second.pk}"' in html and f'id="claim-row-{first.pk}"' not in html
+    assert ">unverified report</span>" in html
+    html = client.get("/claims/?factuality=asserted").content.decode()
+    assert f'id="claim-row-{first.pk}"' in html and f'id="claim-row-{second.pk}"' not in html
+
+
 def test_the_claim_list_fragment_and_a_bad_filter(client, viewer, claim):
     login(client, viewer)
     html = client.get("/claims/?min_score=abc", **HTMX).content.decode()

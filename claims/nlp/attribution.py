@@ -1,8 +1,10 @@
 """Attribution of reported speech from the dependency parse.
 
 Constructions: "X said Y", "Y, X said", "X told reporters Y", "X pledged Y", "X denied
-Y" (a speech-act verb from ``data/attribution.json`` with a nominal subject) and
-"according to X, Y". The speaker span is the subject's noun phrase (or its named
+Y" (a speech-act verb from ``data/attribution.json`` with a nominal subject and a
+content), "according to X, Y", and, in a sentence without any of these, a name before
+a colon ("PENCE: Well, ...") or a quote signed after a dash ('"..." ― Sonya Herridge').
+The speaker span is the subject's noun phrase (or its named
 entity), the cue is the verb with its auxiliaries, and the content is the verb's
 clausal complement or object, or, when the reporting clause is attached to the
 content ("Y, X said"), the rest of the sentence before it. Of several attributions in
@@ -30,6 +32,10 @@ class Lexicon:
     speaker_left_deps: frozenset[str]
     speaker_right_preps: frozenset[str]
     side_clause_deps: frozenset[str]
+    object_content_verbs: frozenset[str]
+    unasserted_tags: frozenset[str]
+    excluded_speakers: frozenset[str]
+    label_words: frozenset[str]
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -101,16 +107,44 @@ def _subject(verb: Token) -> Token | None:
             return child
     if verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
         return _subject(verb.head)
+    if verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.head.pos_ in ("VERB", "AUX"):
+        return _subject(verb.head)  # "Kerry spoke ..., saying that ..."
     return None
 
 
+def _quoted(span: Span) -> bool:
+    return any(t.is_quote for t in span) or any(
+        t.is_quote for t in span.doc[max(0, span.start - 1) : span.start]
+    )
+
+
+def _object_content(verb: Token, obj: Span, lex: Lexicon) -> bool:
+    """A noun object is content for "say"-like verbs, when quoted, or with a predicate
+    ("called the charges unsubstantiated", "called him 'a genius'")."""
+    if verb.lemma_.lower() in lex.object_content_verbs or _quoted(obj):
+        return True
+    return any(c.dep_ in ("oprd", "ccomp", "attr") and c.i > obj.start for c in verb.children)
+
+
 def content_span(verb: Token, lex: Lexicon) -> Span | None:
+    """The content of a speech verb: a clause, or (for "say"-like verbs) a quoted object.
+
+    A bare noun object ("pledged some 300 advisers", "reported a loss") is not
+    reported speech, so it gives no content (and no attribution); nor is the purpose
+    clause after such an object ("pledged advisers to help Iraqi forces").
+    """
     doc = verb.doc
     rights = list(verb.rights)
+    if any(c.dep_ in ("dobj", "obj") for c in rights):
+        rights = [c for c in rights if c.dep_ != "xcomp"]
     for dep in lex.content_deps:
         for child in rights:
-            if child.dep_ == dep:
-                return _trim(doc, child.left_edge.i, child.right_edge.i + 1)
+            if child.dep_ != dep:
+                continue
+            span = _trim(doc, child.left_edge.i, child.right_edge.i + 1)
+            if dep in ("dobj", "obj") and span is not None and not _object_content(verb, span, lex):
+                continue
+            return span
     sent = verb.sent
     if verb.dep_ in ("parataxis", "ccomp", "advcl") and verb.i > verb.head.i:
         return _trim(doc, sent.start, verb.left_edge.i)
@@ -124,10 +158,17 @@ def content_span(verb: Token, lex: Lexicon) -> Span | None:
 def _verb_attribution(verb: Token, lex: Lexicon) -> Found | None:
     if verb.lemma_.lower() not in lex.speech_verbs or verb.pos_ not in ("VERB", "AUX"):
         return None
+    if verb.tag_ in lex.unasserted_tags or any(c.dep_ == "neg" for c in verb.children):
+        return None  # "refused to say", "will tell", "did not say": no speech took place
     subject = _subject(verb)
     if subject is None:
         return None
-    return Found(speaker_span(subject, lex), cue_span(verb), content_span(verb, lex), _depth(verb))
+    content = content_span(verb, lex)
+    if content is None and verb.lemma_.lower() not in lex.object_content_verbs:
+        return None
+    if subject.tag_ in ("WP", "WDT") or subject.lower_ in lex.excluded_speakers:
+        return None  # "who said", "I say" (inside a quote): not a speaker we can name
+    return Found(speaker_span(subject, lex), cue_span(verb), content, _depth(verb))
 
 
 def _according_to(token: Token, lex: Lexicon) -> Found | None:
@@ -147,18 +188,84 @@ def _according_to(token: Token, lex: Lexicon) -> Found | None:
     return Found(speaker, doc[token.i : token.i + 2], content, _depth(token))
 
 
+_DASHES = frozenset({"\u2015", "\u2014", "\u2013", "--"})
+
+
+def _name_run(tokens: list[Token], lex: Lexicon) -> bool:
+    """1-4 proper nouns (or upper-case words), not a label such as "Photo" or "Update"."""
+    if not 1 <= len(tokens) <= 4 or tokens[0].lower_ in lex.label_words:
+        return False
+    return all(t.pos_ == "PROPN" or (t.is_upper and t.is_alpha) for t in tokens)
+
+
+def _colon_speaker(sent: Span, lex: Lexicon) -> Found | None:
+    """'PENCE: Well, look, ...' or 'Pat Caddell: Democrat voters worried ...'."""
+    if ":" not in sent[:8].text:
+        return None
+    words = [t for t in sent if not t.is_space and not t.is_quote]
+    colon = next((i for i, t in enumerate(words[:6]) if t.text == ":"), None)
+    if colon is None or colon + 2 > len(words) or not _name_run(words[:colon], lex):
+        return None
+    doc = sent.doc
+    speaker = doc[words[0].i : words[colon - 1].i + 1]
+    content = _trim(doc, words[colon].i + 1, sent.end)
+    if content is None or len(content) < 3:
+        return None
+    return Found(speaker, doc[words[colon].i : words[colon].i + 1], content, 0)
+
+
+def _dash_speaker(sent: Span, lex: Lexicon) -> Found | None:
+    """'"... our greatest shame." ― Sonya Herridge': a quote signed after a dash."""
+    if not any(dash in sent.text for dash in _DASHES):
+        return None
+    words = [t for t in sent if not t.is_space]
+    while words and words[-1].is_punct and words[-1].text not in _DASHES:
+        words.pop()
+    for i in range(len(words) - 2, 0, -1):
+        if words[i].text in _DASHES:
+            break
+    else:
+        return None
+    if not words[i - 1].is_quote or not _name_run(words[i + 1 :], lex):
+        return None
+    doc = sent.doc
+    speaker = doc[words[i + 1].i : words[-1].i + 1]
+    content = _trim(doc, sent.start, words[i].i)
+    return Found(speaker, doc[words[i].i : words[i].i + 1], content, 0)
+
+
 def find_attributions(sent: Span, lex: Lexicon) -> list[Found]:
     found = []
     for token in sent:
         item = _verb_attribution(token, lex) or _according_to(token, lex)
         if item is not None:
             found.append(item)
+    if not found:
+        item = _colon_speaker(sent, lex) or _dash_speaker(sent, lex)
+        if item is not None:
+            found.append(item)
     return found
 
 
-def main_attribution(sent: Span, lex: Lexicon) -> Found | None:
+def main_attribution(sent: Span, lex: Lexicon, found: list[Found] | None = None) -> Found | None:
     """The attribution governing the sentence's main clause, if any."""
-    candidates = [
-        f for f in find_attributions(sent, lex) if governs(f.cue.root, lex.side_clause_deps)
-    ]
+    found = find_attributions(sent, lex) if found is None else found
+    candidates = [f for f in found if governs(f.cue.root, lex.side_clause_deps)]
     return min(candidates, key=lambda f: (f.depth, f.cue.start), default=None)
+
+
+def _inside(span: Span, outer: Span | None) -> bool:
+    return outer is not None and outer.start <= span.start and span.end <= outer.end
+
+
+def besides_main(found: list[Found], main: Found | None) -> list[Found]:
+    """The sentence's attributions to list: the main one, and others that stand beside it.
+
+    Left out (precision before recall): an attribution nested in the main one's content
+    (the main speaker's report of what someone said is not itself checked speech)."""
+    kept = []
+    for item in sorted(found, key=lambda f: f.cue.start):
+        if item is not main and main is not None and _inside(item.cue, main.content):
+            continue
+        kept.append(item)
+    return kept

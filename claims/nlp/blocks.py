@@ -9,6 +9,9 @@ twice is parsed about once. Offsets always index the original text.
 - A block longer than ``max_chars`` is cut into bounded chunks, at a sentence end when
   there is one in the second half of the window, else at whitespace, else hard.
 - Boilerplate: data-driven patterns in ``data/boilerplate.json``.
+- Page furniture by form (``layout`` in the same file), in a text of several lines only:
+  headings, sub-headings, promo labels and list items (a few words, no sentence-final
+  punctuation) and navigation questions (a short line that is one question).
 - Duplicate: a block whose exact text appeared as an earlier kept block; it points at
   that block, so its sentences become occurrences of the first copy's claims.
 """
@@ -29,6 +32,7 @@ _CUT_AT_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
 _WHITESPACE = re.compile(r"\s+")
 
 TEXT, BOILERPLATE, DUPLICATE, NO_WORDS = "text", "boilerplate", "duplicate", "no_words"
+HEADING, QUESTION, MAYBE_HEADING = "heading", "question", "maybe_heading"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Block:
     end: int
     kind: str = TEXT
     original: int | None = None  # index of the first copy, for duplicates
+    maybe_heading: bool = False  # short, no final punctuation: a heading unless it has a verb
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,14 @@ class BoilerplatePattern:
 
 
 @cache
-def boilerplate_patterns(path: Path = DATA_DIR / "boilerplate.json") -> tuple:
+def _data(path: Path = DATA_DIR / "boilerplate.json") -> dict:
     with open(path, encoding="utf-8") as fh:
-        data = json.load(fh)
+        return json.load(fh)
+
+
+@cache
+def boilerplate_patterns(path: Path = DATA_DIR / "boilerplate.json") -> tuple:
+    data = _data(path)
     return tuple(
         BoilerplatePattern(
             p["name"],
@@ -66,6 +76,34 @@ def boilerplate_patterns(path: Path = DATA_DIR / "boilerplate.json") -> tuple:
 def boilerplate_reason(text: str) -> str | None:
     """The name of the first boilerplate pattern matching ``text``, or None."""
     return next((p.name for p in boilerplate_patterns() if p.matches(text)), None)
+
+
+def _title_case(words: list[str], small: frozenset[str]) -> bool:
+    cased = [w for w in words if w[:1].isalpha()]
+    if not cased:
+        return False
+    if all(w.isupper() for w in cased if len(w) > 1) and any(len(w) > 1 for w in cased):
+        return True
+    return len(cased) >= 3 and all(w[0].isupper() or w.lower() in small for w in cased)
+
+
+def furniture_reason(text: str) -> str | None:
+    """ "heading", "question" or "maybe_heading" (by the form of a line), else None.
+
+    "maybe_heading": a short line without final punctuation in sentence case; it is a
+    heading unless the parse finds a finite verb in it (the pipeline decides).
+    """
+    layout = _data()["layout"]
+    stripped = text.rstrip()
+    words = stripped.split()
+    quoted = any(q in stripped for q in '"\u201c\u201d')
+    if stripped.endswith("?") and "?" not in stripped[:-1] and not quoted:
+        return QUESTION if len(words) <= layout["question_max_words"] else None
+    if len(words) > layout["heading_max_words"] or stripped[-1:] in layout["terminal"]:
+        return None
+    if _title_case(words, frozenset(layout["small_words"])):
+        return HEADING
+    return MAYBE_HEADING
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -124,18 +162,26 @@ def split_blocks(text: str, max_chars: int = MAX_BLOCK_CHARS) -> list[Block]:
     """Blocks of ``text`` in order, each classified as text, boilerplate or duplicate."""
     blocks: list[Block] = []
     first_copy: dict[str, int] = {}
-    for line_start, line_end in lines(text):
+    spans = lines(text)
+    layout = len(spans) > 1
+    for line_start, line_end in spans:
         for start, end in chunks(text, line_start, line_end, max_chars):
-            blocks.append(_classify(text[start:end], start, end, first_copy, len(blocks)))
+            piece = text[start:end]
+            blocks.append(_classify(piece, start, end, first_copy, len(blocks), layout))
     return blocks
 
 
-def _classify(piece: str, start: int, end: int, first_copy: dict[str, int], index: int) -> Block:
+def _classify(
+    piece: str, start: int, end: int, first_copy: dict[str, int], index: int, layout: bool
+) -> Block:
     if boilerplate_reason(piece):
         return Block(start, end, BOILERPLATE)
     if not any(ch.isalnum() for ch in piece):
         return Block(start, end, NO_WORDS)
+    furniture = furniture_reason(piece) if layout else None
+    if furniture in (HEADING, QUESTION):
+        return Block(start, end, furniture)
     if piece in first_copy:
         return Block(start, end, DUPLICATE, first_copy[piece])
     first_copy[piece] = index
-    return Block(start, end, TEXT)
+    return Block(start, end, TEXT, maybe_heading=furniture == MAYBE_HEADING)

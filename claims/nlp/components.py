@@ -3,11 +3,16 @@
 Each reads its lexicon or patterns from a data file under ``data/`` through the
 ``wb.data_file.v1`` registry function, and writes its results to ``doc.spans``:
 
-- ``wb_hedges``: ``doc.spans["wb_hedge_cues"]`` (all cues, labelled MODAL/EPISTEMIC/REPORT)
-  and ``doc.spans["wb_hedge_governing"]`` (the cues that govern their sentence);
+- ``wb_hedges``: ``doc.spans["wb_hedge_cues"]`` (all factuality cues, labelled with the
+  value they signal: hedged, unverified_report, conditional, question, predicted),
+  ``doc.spans["wb_hedge_governing"]`` (the cues that govern their sentence) and
+  ``doc.spans["wb_factuality"]`` (one span per sentence that is not asserted, labelled
+  with its factuality value; ``factuality.py``);
 - ``wb_attribution``: ``doc.spans["wb_attribution"]``, the main attribution of each
   sentence as SPEAKER / CUE / CONTENT spans (a pronoun speaker is labelled
-  SPEAKER_PRONOUN; the pipeline resolves it across blocks);
+  SPEAKER_PRONOUN; the pipeline resolves it across blocks), and every attribution
+  found (the main one included) in ``doc._.wb_attributions``, a list of
+  :class:`attribution.Found`;
 - ``wb_claim_types``: ``doc.spans["wb_claims"]``, one span per sentence with a word in it,
   labelled with its claim type;
 - ``wb_checkworthiness``: the score of each claim span in ``Span._.wb_checkworthiness``.
@@ -23,7 +28,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from claims.nlp import attribution, claim_types, hedges
+from claims.nlp import attribution, claim_types, factuality, hedges
 from claims.nlp.checkworthiness import DEFAULT_MODEL_PATH, load_model
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -31,6 +36,8 @@ CLAIMS_KEY = "wb_claims"
 
 if not Span.has_extension("wb_checkworthiness"):
     Span.set_extension("wb_checkworthiness", default=None)
+if not Doc.has_extension("wb_attributions"):
+    Doc.set_extension("wb_attributions", default=None)
 
 
 @spacy.registry.misc("wb.data_file.v1")
@@ -57,17 +64,40 @@ def make_hedges(nlp: Language, name: str, lexicon: dict) -> HedgeTagger:
 class HedgeTagger:
     def __init__(self, nlp: Language, lexicon: dict) -> None:
         self.matcher = hedges.build_matcher(nlp, lexicon["patterns"])
-        self.side_deps = frozenset(lexicon["side_clause_deps"])
+        self.rules = factuality.Rules.from_dict(lexicon)
+        self.exclusions = hedges.build_matcher(
+            nlp, [{"label": "EXCLUDE", "pattern": p} for p in lexicon.get("exclusions", [])]
+        )
         self.radius = max(len(item["pattern"]) for item in lexicon["patterns"]) - 1
         anchors = hedges.anchor_words(lexicon["patterns"], lexicon["common_words"])
         self.anchor_ids = np.array(
             sorted(nlp.vocab.strings.add(word) for word in anchors), dtype="uint64"
         )
 
+    def _exclusions(self, doc: Doc, cues: list[Span]) -> list[Span]:
+        """Exclusion matches near the cues only (an exclusion is at most 4 tokens)."""
+        spans = []
+        for cue in cues:
+            lo, hi = max(cue.sent.start, cue.start - 3), min(cue.sent.end, cue.end + 3)
+            spans += [s for s in self.exclusions(doc[lo:hi], as_spans=True)]
+        return spans
+
     def __call__(self, doc: Doc) -> Doc:
-        cues = hedges.find_cues(doc, self.matcher, self.anchor_ids, self.radius)
+        found = hedges.find_cues(doc, self.matcher, self.anchor_ids, self.radius)
+        cues = factuality.clean_cues(found, self._exclusions(doc, found))
+        extra = factuality.consequent_cues(doc, cues, self.rules) + factuality.question_cues(doc)
+        cues = factuality.merge(cues, extra)
+        governing = [c for c in cues if factuality.cue_governs(c, self.rules)]
         doc.spans[hedges.CUES_KEY] = cues
-        doc.spans[hedges.GOVERNING_KEY] = [c for c in cues if hedges.cue_governs(c, self.side_deps)]
+        doc.spans[hedges.GOVERNING_KEY] = governing
+        values = []
+        if governing:
+            for sent in doc.sents:
+                inside = [c for c in governing if sent.start <= c.start < sent.end]
+                value, _ = factuality.sentence_value(inside, self.rules)
+                if value != factuality.ASSERTED:
+                    values.append(Span(doc, sent.start, sent.end, label=value))
+        doc.spans[hedges.FACTUALITY_KEY] = values
         return doc
 
 
@@ -85,11 +115,14 @@ class AttributionTagger:
     def __init__(self, lexicon: dict) -> None:
         self.lex = attribution.Lexicon.from_dict(lexicon)
         self.pronouns = frozenset(lexicon["person_pronouns"]) | frozenset(lexicon["other_pronouns"])
+        self.role_nouns = frozenset(lexicon["role_nouns"])
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
+        spans, every = [], []
         for sent in doc.sents:
-            found = attribution.main_attribution(sent, self.lex)
+            candidates = attribution.find_attributions(sent, self.lex)
+            found = attribution.main_attribution(sent, self.lex, candidates)
+            every += attribution.besides_main(candidates, found)
             if found is None:
                 continue
             pronoun = len(found.speaker) == 1 and found.speaker[0].lower_ in self.pronouns
@@ -99,6 +132,7 @@ class AttributionTagger:
             if found.content is not None:
                 spans.append(Span(doc, found.content.start, found.content.end, label="CONTENT"))
         doc.spans[attribution.ATTRIBUTION_KEY] = spans
+        doc._.wb_attributions = every
         return doc
 
 

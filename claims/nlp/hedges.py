@@ -1,7 +1,10 @@
-"""Hedge cues: where the text itself says a claim is not established.
+"""Factuality cues: where the text itself says a claim is not established fact.
 
-Cues come from Matcher patterns in ``data/hedges.json`` (modal and epistemic words,
-report phrases such as "unconfirmed reports" or "sources say"). A cue *governs* its
+Cues come from Matcher patterns in ``data/hedges.json``, each labelled with the
+factuality value it signals (hedged: modal and epistemic words, beliefs and
+expectations; unverified_report: "unconfirmed reports", "sources say"; conditional;
+predicted); :mod:`claims.nlp.factuality` adds code-found cues and decides the
+sentence's value. A cue *governs* its
 sentence unless the path from the cue up to the sentence root passes through a side
 clause (relative clause, adnominal clause, apposition, adverbial clause, ...), as in
 "Kerry, who is expected to attend ..., made a visit", where "is expected to" hedges only
@@ -21,12 +24,14 @@ from spacy.util import filter_spans
 
 GOVERNING_KEY = "wb_hedge_governing"
 CUES_KEY = "wb_hedge_cues"
+FACTUALITY_KEY = "wb_factuality"
 
 
 def build_matcher(nlp: Language, patterns: Iterable[dict]) -> Matcher:
     matcher = Matcher(nlp.vocab)
     for item in patterns:
-        matcher.add(item["label"], [item["pattern"]])
+        key = item["label"] + ("/not_negated" if item.get("not_negated") else "")
+        matcher.add(key, [item["pattern"]])
     return matcher
 
 
@@ -113,7 +118,3 @@ def governs(token: Token, side_deps: frozenset[str]) -> bool:
         token = token.head
         steps += 1
     return True
-
-
-def cue_governs(cue: Span, side_deps: frozenset[str]) -> bool:
-    return governs(cue.root, side_deps)

@@ -10,10 +10,11 @@ from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
 from claims.nlp import blocks as blocks_mod
-from claims.nlp.attribution import ATTRIBUTION_KEY
+from claims.nlp.attribution import ATTRIBUTION_KEY, Found
 from claims.nlp.components import CLAIMS_KEY
+from claims.nlp.factuality import ASSERTED
 from claims.nlp.fingerprint import normalise_for_fingerprint
-from claims.nlp.hedges import CUES_KEY, GOVERNING_KEY
+from claims.nlp.hedges import CUES_KEY, FACTUALITY_KEY, GOVERNING_KEY
 from claims.nlp.model import get_nlp, resolve_model_name
 from claims.nlp.records import (
     Attribution,
@@ -25,10 +26,14 @@ from claims.nlp.records import (
     Span,
 )
 from claims.nlp.speakers import SpeakerMemory
+from claims.nlp.standalone import standalone
 
-PIPELINE_VERSION = "1.0.0"
+PIPELINE_VERSION = "1.1.0"
 CONTEXT_CHARS = 32
 PIPE_BATCH = 8  # small batches: progress is reported as blocks are parsed
+# A short line without final punctuation is a heading unless it has one of these:
+# headlines use the present tense, and "A city upended" (tagged VBD) is not a clause.
+FINITE_TAGS = frozenset({"VBZ", "VBP", "MD"})
 
 Progress = Callable[[int, int], None]
 
@@ -45,6 +50,9 @@ class _Draft:
 class _State:
     text: str
     threshold: float
+    hedging: frozenset[str]
+    pronouns: frozenset[str]
+    role_nouns: frozenset[str]
     speakers: SpeakerMemory = field(default_factory=SpeakerMemory)
     drafts: dict[str, _Draft] = field(default_factory=dict)
     # block index -> [(relative start, relative end, claim key)] for duplicate blocks
@@ -63,7 +71,14 @@ def extract(
     _check_input(text)
     nlp = get_nlp(model)
     cut = nlp.get_pipe("wb_checkworthiness").model.threshold if threshold is None else threshold
-    state = _State(text=text, threshold=cut)
+    lex = nlp.get_pipe("wb_attribution")
+    state = _State(
+        text=text,
+        threshold=cut,
+        hedging=nlp.get_pipe("wb_hedges").rules.hedging_values,
+        pronouns=lex.pronouns,
+        role_nouns=lex.role_nouns,
+    )
     blocks = blocks_mod.split_blocks(text)
     _raise_max_length(nlp, blocks)
     if progress is not None:
@@ -104,7 +119,12 @@ def _process_block(
 ) -> None:
     piece = state.text[block.start : block.end]
     if block.kind == blocks_mod.TEXT:
-        state.block_sentences[index] = _read_doc(state, next(docs), block.start)
+        doc = next(docs)
+        if block.maybe_heading and not _has_finite_verb(doc):
+            state.block_sentences[index] = []
+            state.dropped.append(Dropped(piece, block.start, block.end, blocks_mod.HEADING))
+            return
+        state.block_sentences[index] = _read_doc(state, doc, block.start)
     elif block.kind == blocks_mod.DUPLICATE:
         sentences = state.block_sentences[block.original]
         for rel_start, rel_end, key in sentences:
@@ -112,6 +132,10 @@ def _process_block(
         state.dropped.append(Dropped(piece, block.start, block.end, "duplicate"))
     else:
         state.dropped.append(Dropped(piece, block.start, block.end, block.kind))
+
+
+def _has_finite_verb(doc: Doc) -> bool:
+    return any(t.tag_ in FINITE_TAGS for t in doc)
 
 
 def _read_doc(state: _State, doc: Doc, offset: int) -> list[tuple[int, int, str]]:
@@ -135,25 +159,41 @@ def _read_doc(state: _State, doc: Doc, offset: int) -> list[tuple[int, int, str]
 class _DocMarks:
     """A block's cue and attribution spans, read once, with token bounds for lookup."""
 
-    cues: list[tuple[int, int, Span]]
-    governing: list[tuple[int, int, Span]]
+    cues: list[tuple[int, int, str, Span]]
+    governing: list[tuple[int, int, str, Span]]
+    values: dict[int, str]
     attributions: list[tuple[int, str, SpacySpan]]
+    every: list[Found]
     offset: int
 
     @classmethod
     def of(cls, doc: Doc, offset: int) -> _DocMarks:
-        def read(key: str) -> list[tuple[int, int, Span]]:
+        def read(key: str) -> list[tuple[int, int, str, Span]]:
             return [
-                (c.start, c.end, Span(c.text, offset + c.start_char, offset + c.end_char))
+                (c.start, c.end, c.label_, Span(c.text, offset + c.start_char, offset + c.end_char))
                 for c in doc.spans.get(key, [])
             ]
 
         attributions = [(s.start, s.label_, s) for s in doc.spans.get(ATTRIBUTION_KEY, [])]
-        return cls(read(CUES_KEY), read(GOVERNING_KEY), attributions, offset)
+        values = {s.start: s.label_ for s in doc.spans.get(FACTUALITY_KEY, [])}
+        every = doc._.wb_attributions or []
+        return cls(read(CUES_KEY), read(GOVERNING_KEY), values, attributions, every, offset)
 
-    def cues_in(self, sent: SpacySpan, governing: bool = False) -> list[Span]:
+    def cues_in(
+        self, sent: SpacySpan, labels: frozenset[str] | set[str], governing: bool = False
+    ) -> list[Span]:
         spans = self.governing if governing else self.cues
-        return [span for start, end, span in spans if sent.start <= start and end <= sent.end]
+        return [
+            span
+            for start, end, label, span in spans
+            if sent.start <= start and end <= sent.end and label in labels
+        ]
+
+    def factuality(self, sent: SpacySpan) -> str:
+        return self.values.get(sent.start, ASSERTED)
+
+    def every_in(self, sent: SpacySpan) -> list[Found]:
+        return [f for f in self.every if sent.start <= f.cue.start < sent.end]
 
     def attribution_in(self, sent: SpacySpan) -> dict[str, SpacySpan]:
         return {
@@ -177,6 +217,12 @@ def _new_claim(
 ) -> Claim:
     start, end = bounds
     score = round(float(sent._.wb_checkworthiness or 0.0), 4)
+    value = marks.factuality(sent)
+    main = _attribution(state, marks.attribution_in(sent), marks.offset)
+    others = [_found(state, f, marks.offset) for f in marks.every_in(sent)]
+    attributions = [a for a in others if main is None or a.cue_start != main.cue_start]
+    attributions = sorted([main, *attributions] if main else attributions, key=_cue_order)
+    text = state.text[start:end]
     return Claim(
         text=state.text[start:end],
         start=start,
@@ -187,11 +233,19 @@ def _new_claim(
         checkworthiness=score,
         check_worthy=score >= state.threshold,
         claim_type=sent.label_,
-        hedged=bool(marks.cues_in(sent, governing=True)),
-        hedge_cues=marks.cues_in(sent),
-        attribution=_attribution(state, marks.attribution_in(sent), marks.offset),
+        hedged=value in state.hedging,
+        hedge_cues=marks.cues_in(sent, state.hedging),
+        attribution=main,
         entities=entities,
+        factuality=value,
+        factuality_cues=marks.cues_in(sent, {value}, governing=True),
+        attributions=attributions,
+        standalone=standalone(text, start, main),
     )
+
+
+def _cue_order(attribution: Attribution) -> int:
+    return attribution.cue_start
 
 
 def _entities(sent: SpacySpan, offset: int) -> list[Entity]:
@@ -206,9 +260,24 @@ def _attribution(
     mention = spans.get("SPEAKER") or spans.get("SPEAKER_PRONOUN")
     if mention is None:
         return None
-    cue, content = spans["CUE"], spans.get("CONTENT")
-    if "SPEAKER_PRONOUN" in spans:
+    return _record(state, mention, spans["CUE"], spans.get("CONTENT"), offset)
+
+
+def _found(state: _State, found: Found, offset: int) -> Attribution:
+    return _record(state, found.speaker, found.cue, found.content, offset)
+
+
+def _record(
+    state: _State,
+    mention: SpacySpan,
+    cue: SpacySpan,
+    content: SpacySpan | None,
+    offset: int,
+) -> Attribution:
+    if len(mention) == 1 and mention[0].lower_ in state.pronouns:
         speaker = state.speakers.resolve_pronoun(mention.text)
+    elif _is_role(mention, state.role_nouns):
+        speaker = state.speakers.resolve_role(mention.text)
     else:
         speaker = state.speakers.named(mention.text, _is_person(mention))
     return Attribution(
@@ -222,6 +291,14 @@ def _attribution(
         content_start=offset + content.start_char if content is not None else None,
         content_end=offset + content.end_char if content is not None else None,
     )
+
+
+def _is_role(span: SpacySpan, roles: frozenset[str]) -> bool:
+    """ "the minister", "the party's spokesman": a definite role noun, no name in it."""
+    words = [t for t in span if not t.is_punct]
+    if len(words) < 2 or words[0].lower_ != "the" or words[-1].lower_ not in roles:
+        return False
+    return not any(t.ent_type_ in ("PERSON",) or t.pos_ == "PROPN" for t in words[1:])
 
 
 def _is_person(span: SpacySpan) -> bool:

@@ -54,6 +54,10 @@ class Claim:
     attribution: Attribution | None = None
     entities: list[Entity] = field(default_factory=list)
     occurrences: list[tuple[int, int]] = field(default_factory=list)
+    factuality: str = "asserted"
+    factuality_cues: list[Span] = field(default_factory=list)
+    attributions: list[Attribution] = field(default_factory=list)
+    standalone: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +74,10 @@ class Claim:
             "attribution": asdict(self.attribution) if self.attribution else None,
             "entities": [asdict(entity) for entity in self.entities],
             "occurrences": [[start, end] for start, end in self.occurrences],
+            "factuality": self.factuality,
+            "factuality_cues": [asdict(cue) for cue in self.factuality_cues],
+            "attributions": [asdict(a) for a in self.attributions],
+            "standalone": self.standalone,
         }
 
 

@@ -1,8 +1,11 @@
 """Who is speaking: canonical names and pronoun resolution across the whole text.
 
 A pronoun speaker ("He said") is resolved to the most recent named person speaker,
-else to the most recent PERSON entity. A short name ("Kerry") is expanded to the
-longest earlier PERSON name that ends with it ("John Kerry").
+else to the most recent PERSON entity. A role-noun speaker ("the minister", "the
+spokesman") is resolved to the most recent named person speaker only (never to a
+person who has not spoken: a wrong speaker is worse than none), else kept as written.
+A short name ("Kerry") is expanded to the longest earlier PERSON name that ends with
+it ("John Kerry").
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ class SpeakerMemory:
         if is_person:
             self.last_person_speaker = name
         return name
+
+    def resolve_role(self, mention: str) -> str:
+        return self.last_person_speaker or mention
 
     def resolve_pronoun(self, pronoun: str) -> str:
         if pronoun.lower() not in PERSON_PRONOUNS:

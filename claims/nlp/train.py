@@ -29,6 +29,7 @@ SEED = 0
 DEFAULT_C = 0.1
 MIN_COUNT = 2
 FOLDS = 5
+LATER_FROM = 2012
 THRESHOLDS = tuple(round(0.30 + 0.025 * i, 3) for i in range(17))
 
 
@@ -140,7 +141,10 @@ def cross_validate(
         log(f"fold {k + 1}/{FOLDS}: F1@0.5 = {_f1(truth, probs >= 0.5):.4f}")
     means = {t: float(np.mean(v)) for t, v in scores.items()}
     best = max(means, key=lambda t: (means[t], -abs(t - 0.5)))
+    later = later_years(data, features, C, best)
+    log(f"trained before {LATER_FROM}, tested on {LATER_FROM} and later: F1 = {later['f1']:.4f}")
     return {
+        "later_years": later,
         "folds": FOLDS,
         "grouped_by": "File_id",
         "C": C,
@@ -148,6 +152,23 @@ def cross_validate(
         "best_threshold": best,
         "f1_at_best_threshold": round(means[best], 4),
         "f1_per_fold_at_best": [round(x, 4) for x in scores[best]],
+    }
+
+
+def later_years(data: Dataset, features: Features, C: float, threshold: float) -> dict:
+    """Train on the debates before ``LATER_FROM``, test on the later ones (their year is
+    the start of ``File_id``, e.g. ``2012-10-03.txt``): a model is used on debates of
+    years it has not seen."""
+    years = np.array([int(g[:4]) for g in data.groups])
+    train_rows = np.flatnonzero(years < LATER_FROM)
+    test_rows = np.flatnonzero(years >= LATER_FROM)
+    probs = fit(features, data.labels, train_rows, C).predict(features, test_rows)
+    truth = data.labels[test_rows].astype(bool)
+    return {
+        "train_before": LATER_FROM,
+        "test_sentences": len(test_rows),
+        "threshold": threshold,
+        "f1": round(_f1(truth, probs >= threshold), 4),
     }
 
 

@@ -71,3 +71,68 @@ def test_no_attribution_without_a_speech_act() -> None:
 
 def test_an_opinion_in_the_first_person_is_not_reported_speech() -> None:
     assert only_claim("I think we have seen a deterioration of values.").attribution is None
+
+
+def test_a_claim_lists_every_attribution_beside_the_main_one() -> None:
+    text = "Kerry said the talks had failed, but Lavrov said they would resume."
+    claim = only_claim(text)
+    assert [(a.mention, a.cue) for a in claim.attributions] == [
+        ("Kerry", "said"),
+        ("Lavrov", "said"),
+    ]
+    assert claim.attribution == claim.attributions[0]
+    for a in claim.attributions:
+        assert text[a.speaker_start : a.speaker_end] == a.mention
+        assert text[a.cue_start : a.cue_end] == a.cue
+
+
+def test_speech_reported_inside_the_main_content_is_not_listed() -> None:
+    claim = only_claim("Merrill says Machado promised to keep supporting Clinton.")
+    assert [a.mention for a in claim.attributions] == ["Merrill"]
+
+
+def test_a_role_noun_speaker_resolves_to_the_last_named_speaker() -> None:
+    text = "Angela Merkel said the deal was done. The chancellor said talks would go on."
+    claims = extract(text).claims
+    assert claims[1].attribution.mention == "The chancellor"
+    assert claims[1].attribution.speaker == "Angela Merkel"
+    assert claims[1].standalone == "Angela Merkel said talks would go on."
+
+
+def test_a_role_noun_without_a_named_speaker_before_stays_as_written() -> None:
+    claim = only_claim("The spokesman said the plant would close.")
+    assert claim.attribution.speaker == "The spokesman"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The United States has pledged some 300 military advisers to help Iraqi forces.",
+        "The company reported a loss of 3 million dollars.",
+        "The officials refused to say whether the plant would close.",
+        "Police found a body near the river.",
+        "She called the police after the attack.",
+    ],
+)
+def test_a_speech_verb_without_reported_content_gives_no_speaker(text: str) -> None:
+    claim = only_claim(text)
+    assert claim.attribution is None
+    assert claim.attributions == []
+
+
+def test_a_name_before_a_colon_is_the_speaker() -> None:
+    claim = only_claim("WALLACE: Let us start with the breaking news on the debate.")
+    assert (claim.attribution.mention, claim.attribution.cue) == ("WALLACE", ":")
+    claim = only_claim("Pat Caddell: Democrat voters worried about the candidate.")
+    assert claim.attribution.speaker == "Pat Caddell"
+
+
+def test_a_label_before_a_colon_is_not_a_speaker() -> None:
+    assert only_claim("Update: the bridge reopened on Monday.").attribution is None
+
+
+def test_a_participle_report_takes_the_subject_of_its_verb() -> None:
+    claim = only_claim(
+        "Kerry spoke in Baghdad on Monday, saying that the support would be intense."
+    )
+    assert [(a.mention, a.cue) for a in claim.attributions] == [("Kerry", "saying")]

@@ -101,3 +101,58 @@ def test_chunks_prefer_a_sentence_end() -> None:
     text = ("a" * 600) + ". " + ("b " * 400)
     first = chunks(text, 0, len(text), limit=1000)[0]
     assert text[first[0] : first[1]].endswith(".")
+
+
+FURNITURE_ARTICLE = """Covid: the new rules in England
+A SIMPLE GUIDE
+LOOK-UP TOOL
+The city closed all schools on Monday after cases rose by 40 percent.
+A city upended
+How do I protect myself?
+Image caption: Shoppers queue outside a pharmacy in Leicester
+Source: Public Health England
+By Jane Doe
+- Map and filter are sometimes faster than comprehensions
+Officials said the rules would be reviewed in two weeks.
+Never miss the latest news by signing up for our newsletter
+"""
+
+
+def test_page_furniture_is_dropped_with_its_reason() -> None:
+    from claims.nlp import extract
+
+    result = extract(FURNITURE_ARTICLE)
+    reasons = {d.text: d.reason for d in result.dropped}
+    assert reasons["Covid: the new rules in England"] == "heading"
+    assert reasons["A SIMPLE GUIDE"] in ("heading", "boilerplate")  # capitals: dateline form
+    assert reasons["LOOK-UP TOOL"] in ("heading", "boilerplate")
+    assert reasons["A city upended"] == "heading"
+    assert reasons["How do I protect myself?"] == "question"
+    assert reasons["Image caption: Shoppers queue outside a pharmacy in Leicester"] == "boilerplate"
+    assert reasons["Source: Public Health England"] == "boilerplate"
+    assert reasons["By Jane Doe"] == "boilerplate"
+    assert reasons["Never miss the latest news by signing up for our newsletter"] == "boilerplate"
+    assert [c.text for c in result.claims] == [
+        "The city closed all schools on Monday after cases rose by 40 percent.",
+        "- Map and filter are sometimes faster than comprehensions",
+        "Officials said the rules would be reviewed in two weeks.",
+    ]
+
+
+def test_a_single_line_is_always_read_even_without_final_punctuation() -> None:
+    from claims.nlp import extract
+
+    assert [c.text for c in extract("Kerry pledges support for Iraq").claims] == [
+        "Kerry pledges support for Iraq"
+    ]
+    assert [c.text for c in extract("How do I protect myself?").claims] == [
+        "How do I protect myself?"
+    ]
+
+
+def test_a_headline_with_a_verb_in_sentence_case_is_kept() -> None:
+    from claims.nlp import extract
+
+    text = "Kerry pledges intense support for Iraq\nHe spoke in Baghdad on Monday."
+    first = extract(text).claims[0]
+    assert first.text == "Kerry pledges intense support for Iraq"

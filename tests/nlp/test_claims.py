@@ -81,7 +81,13 @@ def test_to_dict_follows_the_json_contract(seed_result) -> None:
         "attribution",
         "entities",
         "occurrences",
+        "factuality",
+        "factuality_cues",
+        "attributions",
+        "standalone",
     }
+    assert claim["attributions"][0] == claim["attribution"]
+    assert claim["factuality"] == "asserted"
     assert set(claim["attribution"]) == {
         "speaker",
         "speaker_start",

@@ -8,7 +8,7 @@ from spacy.tokens import Doc
 
 from claims.nlp import model
 from claims.nlp.attribution import ATTRIBUTION_KEY
-from claims.nlp.hedges import CUES_KEY, GOVERNING_KEY
+from claims.nlp.hedges import CUES_KEY, FACTUALITY_KEY, GOVERNING_KEY
 
 LEMMAS = {"is": "be", "said": "say", "made": "make", "talks": "talk", "expected": "expect"}
 
@@ -62,6 +62,53 @@ def test_hedge_component_finds_a_cue_that_does_not_govern_a_relative_clause(nlp)
 def test_hedge_component_lets_a_modal_in_reported_content_govern(nlp) -> None:
     doc = nlp.get_pipe("wb_hedges")(build(nlp, HE_SAID))
     assert [c.text for c in doc.spans[GOVERNING_KEY]] == ["could"]
+
+
+IF_TALKS_FAIL = [
+    ("If", "IN", "SCONJ", "mark", 2),
+    ("talks", "NNS", "NOUN", "nsubj", 2),
+    ("fail", "VBP", "VERB", "advcl", 6),
+    (",", ",", "PUNCT", "punct", 6),
+    ("prices", "NNS", "NOUN", "nsubj", 6),
+    ("will", "MD", "AUX", "aux", 6),
+    ("rise", "VB", "VERB", "ROOT", 6),
+    (".", ".", "PUNCT", "punct", 6),
+]
+
+KERRY_SAID_TROOPS_WILL_LEAVE = [
+    ("Kerry", "NNP", "PROPN", "nsubj", 1),
+    ("said", "VBD", "VERB", "ROOT", 1),
+    ("troops", "NNS", "NOUN", "nsubj", 4),
+    ("will", "MD", "AUX", "aux", 4),
+    ("leave", "VB", "VERB", "ccomp", 1),
+    (".", ".", "PUNCT", "punct", 1),
+]
+
+
+def test_factuality_the_will_an_if_clause_conditions_is_conditional(nlp) -> None:
+    doc = nlp.get_pipe("wb_hedges")(build(nlp, IF_TALKS_FAIL))
+    assert [(c.text, c.label_) for c in doc.spans[GOVERNING_KEY]] == [
+        ("If", "conditional"),
+        ("will", "conditional"),
+    ]
+    assert [s.label_ for s in doc.spans[FACTUALITY_KEY]] == ["conditional"]
+
+
+def test_factuality_a_will_in_reported_content_is_not_a_prediction(nlp) -> None:
+    doc = nlp.get_pipe("wb_hedges")(build(nlp, KERRY_SAID_TROOPS_WILL_LEAVE))
+    assert [(c.text, c.label_) for c in doc.spans[CUES_KEY]] == [("will", "predicted")]
+    assert list(doc.spans[GOVERNING_KEY]) == []
+    assert list(doc.spans[FACTUALITY_KEY]) == []
+
+
+def test_attribution_component_lists_every_attribution(nlp) -> None:
+    doc = nlp.get_pipe("wb_attribution")(build(nlp, KERRY_SAID_TROOPS_WILL_LEAVE))
+    [found] = doc._.wb_attributions
+    assert (found.speaker.text, found.cue.text, found.content.text) == (
+        "Kerry",
+        "said",
+        "troops will leave",
+    )
 
 
 def test_attribution_component_marks_a_pronoun_speaker(nlp) -> None:

@@ -41,6 +41,36 @@ def test_json_output_follows_the_contract() -> None:
     assert {d["reason"] for d in data["dropped"]} == {"boilerplate", "duplicate"}
 
 
+def test_json_claims_carry_factuality_attributions_and_standalone_text() -> None:
+    claims = json.loads(call(str(SEED), "--format", "json"))["claims"]
+    convene, *_ = claims
+    assert (convene["factuality"], convene["hedged"]) == ("predicted", False)
+    assert [c["text"] for c in convene["factuality_cues"]] == ["will"]
+    reports = next(c for c in claims if c["text"].startswith("There were also unconfirmed"))
+    assert (reports["factuality"], reports["hedged"]) == ("unverified_report", True)
+    he_said = next(c for c in claims if c["text"].startswith("He said"))
+    assert he_said["attributions"] == [he_said["attribution"]]
+    assert he_said["attribution"]["speaker"] == "John Kerry"
+    assert he_said["standalone"].startswith("John Kerry said the Iraqi leaders face")
+
+
+def test_html_headings_go_to_dropped(tmp_path: Path) -> None:
+    body = "".join(
+        f"<p>The army retook the town of Tal Afar on June {d}, officials said in Baghdad.</p>"
+        for d in range(1, 5)
+    )
+    page = (
+        "<html><body><article><h1>Iraq crisis</h1>"
+        f"{body}<h2>A city upended</h2>{body.replace('army', 'police')}</article></body></html>"
+    )
+    path = tmp_path / "page.html"
+    path.write_text(page, "utf-8")
+    data = json.loads(call(str(path), "--html", "--format", "json"))
+    assert "A city upended" in data["text"]
+    assert ("A city upended", "heading") in {(d["text"], d["reason"]) for d in data["dropped"]}
+    assert all("upended" not in c["text"] for c in data["claims"])
+
+
 def test_jsonl_format_prints_one_line() -> None:
     out = call(str(SEED), "--format", "jsonl").strip()
     assert "\n" not in out

@@ -76,3 +76,36 @@ def test_every_offset_in_the_article_is_true(seed_result, seed_text) -> None:
 def test_claims_are_in_article_order_with_their_index(seed_result) -> None:
     assert [c.sentence_index for c in seed_result.claims] == list(range(11))
     assert [c.start for c in seed_result.claims] == sorted(c.start for c in seed_result.claims)
+
+
+def test_every_claim_has_its_gold_factuality(seed_result, seed_gold) -> None:
+    for gold in seed_gold["claims"]:
+        (claim,) = _covering(seed_result, gold["start"], gold["end"])
+        assert claim.factuality == gold["factuality"], gold["id"]
+        hedging = gold["factuality"] in {"hedged", "unverified_report", "conditional", "question"}
+        assert claim.hedged == hedging, gold["id"]
+
+
+def test_s5_is_an_unverified_report_on_unconfirmed_reports(seed_result, seed_gold) -> None:
+    gold = _gold(seed_gold, "S5")
+    (claim,) = _covering(seed_result, gold["start"], gold["end"])
+    assert [c.text for c in claim.factuality_cues] == ["unconfirmed reports"]
+
+
+def test_s1_is_predicted_on_will_and_not_hedged(seed_result, seed_gold) -> None:
+    gold = _gold(seed_gold, "S1")
+    (claim,) = _covering(seed_result, gold["start"], gold["end"])
+    assert [c.text for c in claim.factuality_cues] == [gold["factuality_cue"]]
+    assert not claim.hedged and claim.hedge_cues == []
+
+
+def test_the_united_states_is_not_the_speaker_of_has_pledged(seed_result, seed_gold) -> None:
+    gold = _gold(seed_gold, "S10")
+    (claim,) = _covering(seed_result, gold["start"], gold["end"])
+    assert all(a.mention != "The United States" for a in claim.attributions)
+
+
+def test_s9_reads_alone_with_kerry_for_he(seed_result, seed_gold) -> None:
+    gold = _gold(seed_gold, "S9")
+    (claim,) = _covering(seed_result, gold["start"], gold["end"])
+    assert claim.standalone == "John Kerry" + claim.text[len("He") :]

@@ -1,0 +1,51 @@
+"""Standalone claim text: the claim rewritten by rule so it reads on its own.
+
+Only rewrites that add no fact (``data/standalone.json``):
+
+- the main speaker given as a pronoun or a role noun ("He said", "The minister said")
+  becomes the name it was resolved to ("John Kerry said"), when the pipeline resolved
+  it to a different, named speaker;
+- a leading discourse connective that points at the previous sentence ("Meanwhile,",
+  "But") is removed and the next letter capitalised.
+
+Everything else is the claim's own text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import spacy
+
+from claims.nlp.records import Attribution
+
+
+@cache
+def _connective() -> re.Pattern[str]:
+    data = spacy.registry.misc.get("wb.data_file.v1")("standalone.json")
+    words = sorted(data["leading_connectives"], key=len, reverse=True)
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"^(?:{alternatives})\b,?\s+(?=\S)", re.IGNORECASE)
+
+
+def standalone(text: str, start: int, attribution: Attribution | None) -> str:
+    """``text`` (the claim, at ``start`` in the article) rewritten to read alone."""
+    if attribution is not None and _replaceable(attribution, start, len(text)):
+        lo, hi = attribution.speaker_start - start, attribution.speaker_end - start
+        text = text[:lo] + attribution.speaker + text[hi:]
+    match = _connective().match(text)
+    if match and match.end() < len(text):
+        rest = text[match.end() :]
+        text = rest[0].upper() + rest[1:]
+    return text
+
+
+def _replaceable(attribution: Attribution, start: int, length: int) -> bool:
+    inside = start <= attribution.speaker_start and attribution.speaker_end <= start + length
+    resolved = attribution.speaker.strip() and attribution.speaker != attribution.mention
+    lowered = attribution.mention[:1].islower() or attribution.mention.lower() in _PRONOUNS
+    return bool(inside and resolved and (lowered or attribution.mention.lower().startswith("the ")))
+
+
+_PRONOUNS = frozenset({"he", "she"})

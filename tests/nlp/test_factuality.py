@@ -1,0 +1,88 @@
+"""Factuality per claim: the value, its cue spans, and what ``hedged`` means now."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.nlp import extract
+from tests.nlp.helpers import only_claim
+
+CASES = [
+    # (sentence, factuality, a cue text)
+    ("The refinery may have been seized by militants.", "hedged", "may"),
+    ("The vote is likely to be delayed.", "hedged", "likely"),
+    ("The rebels have reportedly captured the airport.", "hedged", "reportedly"),
+    ("The minister allegedly took bribes from contractors.", "hedged", "allegedly"),
+    ("The gunman is believed to have fled to Syria.", "hedged", "believed"),
+    ("The company expects profits to rise next year.", "hedged", "expects"),
+    ("The minister is expected to resign on Monday.", "hedged", "is expected to"),
+    ("Many economists believe the recession is over.", "hedged", "believe"),
+    ("He thinks the vote was rigged.", "hedged", "thinks"),
+    (
+        "There were unconfirmed reports that the refinery was seized.",
+        "unverified_report",
+        "unconfirmed reports",
+    ),
+    ("Sources say the minister will resign.", "unverified_report", "Sources say"),
+    ("It is claimed that the mayor lied about the contract.", "unverified_report", "It is claimed"),
+    ("If the talks fail, the strike will spread to other ports.", "conditional", "If"),
+    ("Unless the council acts, prices would rise sharply.", "conditional", "Unless"),
+    ("The strike will continue until wages rise.", "conditional", "until"),
+    ("Inspectors will examine whether the dam is safe.", "conditional", "whether"),
+    ("How do I protect myself from the virus?", "question", "?"),
+    ("The ministers will meet on Monday.", "predicted", "will"),
+    ("NATO foreign ministers will convene to discuss the Iraq crisis.", "predicted", "will"),
+    ("The government plans to raise taxes in April.", "predicted", "plans to"),
+    ("The president pledged to cut the deficit by half.", "predicted", "pledged to"),
+]
+
+HEDGING = {"hedged", "unverified_report", "conditional", "question"}
+
+
+@pytest.mark.parametrize(("text", "value", "cue"), CASES)
+def test_each_construction_gets_its_factuality_and_cue(text: str, value: str, cue: str) -> None:
+    claim = only_claim(text)
+    assert claim.factuality == value
+    assert any(cue in c.text or c.text in cue for c in claim.factuality_cues), claim.factuality_cues
+    assert claim.hedged == (value in HEDGING)
+
+
+def test_the_conditioned_would_is_a_conditional_cue_not_a_prediction() -> None:
+    claim = only_claim("If the talks fail, the strike will spread to other ports.")
+    assert sorted(c.text for c in claim.factuality_cues) == ["If", "will"]
+
+
+def test_a_plain_future_is_predicted_and_not_hedged() -> None:
+    claim = only_claim("The ministers will meet on Monday.")
+    assert (claim.factuality, claim.hedged, claim.hedge_cues) == ("predicted", False, [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Many families could not afford the rent.",
+        "The army retook the town on Monday.",
+        "Washington has said U.S. troops would not engage in combat operations.",
+        "The United States has pledged some 300 military advisers to help Iraqi forces.",
+        "The actor appeared in three films last year.",
+        "The station was rebuilt as quickly as possible.",
+    ],
+)
+def test_plain_statements_are_asserted(text: str) -> None:
+    claim = only_claim(text)
+    assert claim.factuality == "asserted"
+    assert not claim.hedged
+    assert claim.factuality_cues == []
+
+
+def test_a_cue_in_a_relative_clause_leaves_the_main_clause_asserted() -> None:
+    claim = only_claim("Kerry, who is expected to attend the meeting, made a visit to Iraq.")
+    assert claim.factuality == "asserted"
+    assert [c.text for c in claim.hedge_cues] == ["is expected to"]
+
+
+def test_factuality_cue_offsets_index_the_text() -> None:
+    text = "Intro line.\nThe talks will fail if nobody compromises."
+    claim = next(c for c in extract(text).claims if c.factuality == "conditional")
+    for cue in claim.factuality_cues:
+        assert text[cue.start : cue.end] == cue.text

@@ -133,7 +133,6 @@ def test_a_corrected_factuality_sets_hedged_to_match(client, fact_checker, quote
 
     from claims.models import HEDGING_FACTUALITY
 
-    before = quote.get_factuality_display()
     assert not quote.hedged
     client.force_login(fact_checker)
     correct(client, quote, "factuality", "unverified_report", "it was a rumour")

@@ -24,6 +24,8 @@ MODELS = [
     "publisher",
     "publisherdomain",
     "confirmation",
+    "feed",
+    "feeditem",
 ]
 
 _VIEW = {f"view_{model}" for model in MODELS}
@@ -51,6 +53,9 @@ _EDIT = _FACT_CHECK | {
     "add_publisherdomain",
     "change_publisherdomain",
     "delete_publisherdomain",
+    "add_feed",
+    "change_feed",
+    "delete_feed",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {

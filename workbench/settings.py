@@ -260,6 +260,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.recheck_sources",
         "schedule": crontab(minute="*/30"),
     },
+    # Each feed has its own interval; this only looks for the feeds that are due.
+    "poll-due-feeds": {
+        "task": "claims.poll_due_feeds",
+        "schedule": 60.0,
+    },
 }
 
 # Reverting a row to an old version in the admin would bypass the confirmation rule.
@@ -298,6 +303,12 @@ WORKBENCH_MATCH_HIGH = env_float("WORKBENCH_MATCH_HIGH", 0.9)
 WORKBENCH_MATCH_LOW = env_float("WORKBENCH_MATCH_LOW", 0.4)
 WORKBENCH_MATCH_MIN_WORDS = env_int("WORKBENCH_MATCH_MIN_WORDS", 8)
 WORKBENCH_NEWSROOM_NAME = env_str("WORKBENCH_NEWSROOM_NAME", "Newsroom")
+# Newsroom integration: the workbench's own address for links in webhook bodies (they are
+# relative without it); webhook retries (doubling from BACKOFF seconds, at most an hour
+# apart) for RETRY_HOURS after the event.
+WORKBENCH_BASE_URL = env_str("WORKBENCH_BASE_URL", "")
+WORKBENCH_WEBHOOK_BACKOFF = env_float("WORKBENCH_WEBHOOK_BACKOFF", 30.0)
+WORKBENCH_WEBHOOK_RETRY_HOURS = env_float("WORKBENCH_WEBHOOK_RETRY_HOURS", 24.0)
 WORKBENCH_NEWSROOM_URL = env_str("WORKBENCH_NEWSROOM_URL", "")
 
 LOGGING = {

@@ -347,3 +347,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in tokens:
             token.revoke()
         self.message_user(request, f"Revoked {len(tokens)} token(s).", messages.SUCCESS)
+
+
+from . import integration_admin  # noqa: E402, F401  (webhooks, feeds, CMS stories)

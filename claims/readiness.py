@@ -58,6 +58,8 @@ def _count(condition: Q) -> Coalesce:
 
 def with_readiness(queryset: QuerySet[Article]) -> QuerySet[Article]:
     """Articles with ``r_<count>`` for each summary count and ``readiness`` (the verdict)."""
+    if "readiness" in queryset.query.annotations:
+        return queryset
     unconfirmed = Q(status=Claim.Status.UNCONFIRMED)
     queryset = queryset.annotate(
         r_worthy=_count(Q(check_worthy=True)),

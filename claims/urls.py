@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("claims.api")),
     path("", include("claims.matching_views")),
     path("", include("claims.token_views")),
+    path("", include("claims.desk_views")),
 ]

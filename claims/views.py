@@ -24,7 +24,7 @@ from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import highlight, ingest, sources, status, verification
+from . import highlight, ingest, readiness, sources, status, verification
 from .forms import (
     ArticleFilterForm,
     ArticleForm,
@@ -114,6 +114,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     require(request, "view_article")
     form = ArticleFilterForm(request.GET)
     articles = articles_with_counts(form.filter(Article.objects.defer("body", "dropped")))
+    articles = readiness.with_readiness(articles)
     context = {
         "form": form,
         "page": paginate(request, articles),
@@ -185,6 +186,7 @@ def article_page_context(
         "orphans": [c for c in claims if c.orphaned],
         "selected": selected,
         "can": user_can(request),
+        "readiness": readiness.of(article),
     }
     if selected:
         context |= claim_panel_context(request, selected) | panel

@@ -64,6 +64,7 @@
     if (mark) select(document.getElementById(`claim-${mark.dataset.claim}`) || null);
     const all = event.target.closest("[data-check-all]");
     if (all) document.querySelectorAll('input[name="ids"]').forEach((box) => { box.checked = all.checked; });
+    if (event.target.closest("[data-print]")) window.print();
   });
 
   // A status or evidence change recolours the claim's highlights in the text.

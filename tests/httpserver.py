@@ -16,6 +16,8 @@ Built-in routes (besides anything a test adds with ``add``):
 - ``/redirect?to=<url>`` 302 to ``to`` (relative or absolute); ``/redirect-chain/<n>``
   redirects n times and then lands on ``/article``; ``/loop/a`` and ``/loop/b`` redirect to
   each other
+- a route added with an ``ETag`` or ``Last-Modified`` header answers 304 to a request
+  that sends it back (``If-None-Match`` / ``If-Modified-Since``)
 - ``/slow?seconds=<s>`` sends headers, then stalls before the body
 - ``/huge?bytes=<n>`` streams n bytes chunked, without Content-Length;
   ``/huge-declared?bytes=<n>`` declares Content-Length n but stalls after a first chunk
@@ -184,9 +186,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_canned(Canned(body, content_type, status))
 
     def send_canned(self, canned: Canned) -> None:
+        if self.not_modified(canned.headers):
+            self.start(304, {"Content-Length": "0", **canned.headers})
+            return
         headers = {"Content-Type": canned.content_type, "Content-Length": str(len(canned.body))}
         self.start(canned.status, {**headers, **canned.headers})
         self.wfile.write(canned.body)
+
+    def not_modified(self, headers: dict[str, str]) -> bool:
+        """A conditional GET for a route served with ``ETag`` / ``Last-Modified``."""
+        etag, modified = headers.get("ETag"), headers.get("Last-Modified")
+        if etag and self.headers.get("If-None-Match") == etag:
+            return True
+        return bool(modified) and self.headers.get("If-Modified-Since") == modified
 
     def send_redirect(self, location: str) -> None:
         self.start(302, {"Location": location, "Content-Length": "0"})

@@ -41,6 +41,10 @@ class QueueAssignForm(BulkClaimForm):
         choices=[("assign", "Assign")], initial="assign", widget=forms.HiddenInput
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].widget.attrs["placeholder"] = "Why (for the history)"
+
 
 def queue_claims(now: Any = None) -> QuerySet[Claim]:
     """Check-worthy claims nobody has reviewed yet (unconfirmed, no evidence) in articles

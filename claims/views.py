@@ -361,6 +361,7 @@ def panel_response(request: HttpRequest, claim: Claim, **extra: Any) -> HttpResp
     claim = get_claim(request, claim.pk)
     context = claim_panel_context(request, claim) | extra
     context |= {"oob": True, "selected": claim, "counts": claim_counts(claim.article)}
+    context["readiness"] = readiness.of(claim.article)
     response = render(request, "claims/article_detail.html#panel-with-oob", context)
     changed = {"id": claim.pk, "status": claim.status, "contradicted": claim.contradicted}
     response["HX-Trigger"] = json.dumps({"claim-changed": changed})

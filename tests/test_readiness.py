@@ -119,3 +119,22 @@ def test_the_api_filters_by_readiness(
 
     assert [a["title"] for a in data["results"]] == ["Blocked story"]
     assert data["results"][0]["readiness"]["verdict"] == "blocked"
+
+
+def test_a_status_change_in_the_panel_refreshes_the_verdict_out_of_band(
+    client: Client,
+    fact_checker: User,
+    make_article: Callable[..., Article],
+    support: Callable[..., Evidence],
+) -> None:
+    claim = make_article().claims.order_by("start").first()
+    support(claim)
+    client.force_login(fact_checker)
+
+    response = client.post(
+        reverse("claim-status", args=[claim.pk]), {"action": "confirm"}, HTTP_HX_REQUEST="true"
+    )
+
+    html = response.content.decode()
+    assert 'id="readiness" aria-label="Readiness" hx-swap-oob="true"' in html
+    assert "1 check-worthy claim is not confirmed yet" in html

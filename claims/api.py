@@ -6,7 +6,8 @@ API token (``Authorization: Bearer <token>``, see ``claims/tokens.py``). Without
 credentials, or with a wrong or revoked token, the API answers 401 JSON; the downloads
 redirect a browser without credentials to the login page instead. HTTP Basic is not
 accepted: it would cost a password hash on every request, outside the login lockout.
-Users without the permission get 403. The API only answers GET (405 otherwise); list
+Users without the permission get 403. The API only answers GET (405 otherwise), except
+``POST /api/articles/``, the write API (Editors' tokens only, see ``stories.py``); list
 filters are validated by a Form and bad values give 400 with the form errors.
 
 Lists are paginated (``?page=N&page_size=M``, at most ``MAX_PAGE_SIZE``) in a stable

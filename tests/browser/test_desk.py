@@ -5,14 +5,16 @@ var/screenshots/, or docs/screenshots/ with ``UPDATE_SCREENSHOTS=1``."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from claims import status
 from claims.models import Article, Claim, Evidence
-from tests.browser.test_review import SCREENSHOTS, screenshot
+from tests.browser.test_review import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -86,4 +88,7 @@ def test_the_desk_assigns_from_todays_queue_and_prints_the_report(
     expect(page.locator(".topbar")).to_be_hidden()
     expect(page.locator("[data-print]")).to_be_hidden()
     screenshot(page, "verification-report")
-    page.pdf(path=str(SCREENSHOTS / "verification-report.pdf"), format="A4")
+    pdf = Path(settings.VAR_DIR) / "screenshots" / "verification-report.pdf"
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(pdf), format="A4")
+    assert pdf.read_bytes().startswith(b"%PDF")

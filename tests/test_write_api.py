@@ -118,7 +118,7 @@ def test_form_encoded_stories_are_accepted_too(client: Client, editor: User) -> 
 
 @pytest.mark.parametrize("persona", ["viewer", "fact_checker"])
 def test_only_editors_tokens_may_write(
-    client: Client, persona: str, request: pytest.FixtureRequest
+    client: Client, persona: str, request: pytest.FixtureRequest, db: Any
 ) -> None:
     response = send(client, token_of(request.getfixturevalue(persona)))
 

@@ -293,7 +293,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _invalid(form)
     base_url = _base_url(request)
-    articles = readiness.with_readiness(form.filter(Article.objects.all()))
+    articles = readiness.with_readiness(form.filter(Article.objects.all()), counts=True)
     return paginated(request, form, articles, lambda a: _article(a, base_url))
 
 

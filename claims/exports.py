@@ -5,16 +5,23 @@ Pure functions over model instances and querysets; the views in ``claims/api.py`
 
 URLs: every builder takes ``base_url`` (scheme and host, no trailing slash, e.g.
 ``https://workbench.example.org``) that is put in front of the site paths. Views pass the
-request's own; without a request (``manage.py export``) it defaults to ``""`` and the
-URLs stay relative paths (``/articles/3/?claim=7``).
+request's own; without one (``manage.py export``, the verdict pages) it is the
+``WORKBENCH_BASE_URL`` setting (``site()``), so no URL is ever relative.
 
-ClaimReview: one ``ClaimReview`` object per claim (``claimreview``); for an article, a
-JSON-LD document ``{"@context": "https://schema.org", "@graph": [ClaimReview, ...]}``
-(``article_claimreview``). The verdict is ``reviewRating.alternateName`` with a numeric
-``ratingValue`` on a 1-3 scale (``worstRating`` 1, ``bestRating`` 3):
+ClaimReview: only decided claims are reviews (``decided``/``is_decided``: confirmed now,
+or contradicted by refuting evidence); unconfirmed and needs-re-review claims are left
+out. One ``ClaimReview`` object per claim (``claimreview``); for an article, a JSON-LD
+document ``{"@context": "https://schema.org", "@graph": [ClaimReview, ...]}``
+(``article_claimreview``). ``url`` is the public verdict page when the claim's is
+published (``claims/verdicts.py``), else the claim's workbench page; ``@id`` is ``url``
++ ``#claimreview``. The verdict is ``reviewRating.name`` and ``alternateName`` with a
+numeric ``ratingValue`` on a 1-3 scale (``worstRating`` 1, ``bestRating`` 3):
 1 = Contradicted (the claim has refuting evidence; this wins over its status),
-2 = Unconfirmed, or Needs re-review (it was confirmed and that basis lapsed),
-3 = Confirmed (only while the claim's status is confirmed now).
+3 = Confirmed (only while the claim's status is confirmed now); 2 (Unconfirmed, Needs
+re-review) is what ``verdict`` calls the rest, which are not published. The claim's
+``appearance`` and ``firstAppearance`` are the article (its URL and outlet), its
+``author`` the resolved speaker; the review's ``author`` and ``publisher`` the newsroom
+of the settings.
 
 CSV: one row per evidence of each claim; a claim with no evidence gives one row whose
 evidence columns are empty. Columns: ``CSV_COLUMNS``. Lists (hedge cues) are joined
@@ -39,9 +46,10 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 
+from claims import anchoring
 from claims.models import Article, Claim, Evidence, Source, with_light_article
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -89,7 +97,9 @@ def with_export_relations(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
     """Claims with what every export reads: article, evidence with sources, ``contradicted``."""
     evidence = Evidence.objects.select_related("source", "added_by").order_by("added_at", "pk")
     refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
-    return (
+    from claims.verdicts import with_public_slug
+
+    return with_public_slug(
         with_light_article(queryset, "article")
         .annotate(contradicted=Exists(refuting))
         .prefetch_related(Prefetch("evidence", queryset=evidence))
@@ -137,11 +147,31 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def claim_page_url(claim: Claim, base_url: str = "") -> str:
-    return base_url + claim.get_absolute_url()
+def site(base_url: str | None = None) -> str:
+    """``base_url`` (a request's own origin), or ``WORKBENCH_BASE_URL``: never relative."""
+    return (base_url or settings.WORKBENCH_BASE_URL).rstrip("/")
+
+
+def claim_page_url(claim: Claim, base_url: str | None = None) -> str:
+    return site(base_url) + claim.get_absolute_url()
 
 
 # --- ClaimReview (JSON-LD) --------------------------------------------------------------
+
+DECIDED = ("Confirmed", "Contradicted")  # the verdicts published as reviews
+ORGANIZATION_LABELS = {"ORG", "NORP", "GPE", "FAC"}  # speakers that are not people
+
+
+def decided(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+    """The claims among ``queryset`` that have a verdict to publish: confirmed now, or
+    contradicted (refuting evidence). Unconfirmed and needs-re-review claims are not
+    reviews."""
+    refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
+    return queryset.filter(Q(status=Claim.Status.CONFIRMED) | Exists(refuting))
+
+
+def is_decided(claim: Claim) -> bool:
+    return verdict(claim) in DECIDED
 
 
 def _organization(name: str, url: str = "") -> dict[str, Any]:
@@ -152,6 +182,7 @@ def _organization(name: str, url: str = "") -> dict[str, Any]:
 
 
 def _article_work(article: Article) -> dict[str, Any]:
+    """The article the claim appears in, as a ``CreativeWork`` (its URL and outlet)."""
     work: dict[str, Any] = {"@type": "CreativeWork", "headline": article.title}
     if article.url:
         work["url"] = article.url
@@ -162,24 +193,32 @@ def _article_work(article: Article) -> dict[str, Any]:
     return work
 
 
-def _source_work(source: Source) -> dict[str, Any]:
-    work: dict[str, Any] = {"@type": "CreativeWork", "url": source.url}
-    if source.title:
-        work["headline"] = source.title
-    if source.publisher or source.domain:
-        work["publisher"] = _organization(source.publisher or source.domain)
-    if source.published_at:
-        work["datePublished"] = source.published_at.isoformat()
-    return work
+def speaker_node(claim: Claim) -> dict[str, Any] | None:
+    """The resolved speaker as a ``Person``, or an ``Organization`` when the pipeline
+    tagged that name as one (ORG, NORP, GPE, FAC); None when unattributed."""
+    name = " ".join(claim.speaker.split())
+    if not name:
+        return None
+    labels = {
+        entity.get("label")
+        for entity in claim.entities or []
+        if isinstance(entity, dict) and " ".join(str(entity.get("text", "")).split()) == name
+    }
+    kind = "Organization" if labels & ORGANIZATION_LABELS and "PERSON" not in labels else "Person"
+    return {"@type": kind, "name": name}
 
 
 def _item_reviewed(claim: Claim) -> dict[str, Any]:
     article = claim.article
-    appearances = [_article_work(article)]
-    appearances += [_source_work(evidence.source) for evidence in claim.evidence.all()]
-    item: dict[str, Any] = {"@type": "Claim", "appearance": appearances}
-    if claim.speaker:
-        item["author"] = {"@type": "Person", "name": claim.speaker}
+    appearance = _article_work(article)
+    item: dict[str, Any] = {
+        "@type": "Claim",
+        "appearance": appearance,
+        "firstAppearance": appearance,
+    }
+    author = speaker_node(claim)
+    if author:
+        item["author"] = author
     if article.published_at:
         item["datePublished"] = article.published_at.isoformat()
     return item
@@ -192,13 +231,36 @@ def _rating(claim: Claim) -> dict[str, Any]:
         "ratingValue": RATINGS[name],
         "bestRating": BEST_RATING,
         "worstRating": WORST_RATING,
+        "name": name,
         "alternateName": name,
     }
 
 
-def claimreview(claim: Claim, *, base_url: str = "", context: bool = True) -> dict[str, Any]:
-    """One schema.org ``ClaimReview`` for ``claim`` (``context=False`` inside a ``@graph``)."""
-    url = claim_page_url(claim, base_url)
+def newsroom() -> dict[str, Any]:
+    """The organisation publishing the reviews (settings ``WORKBENCH_NEWSROOM_*``)."""
+    return _organization(settings.WORKBENCH_NEWSROOM_NAME, settings.WORKBENCH_NEWSROOM_URL)
+
+
+def public_path_of(claim: Claim) -> str:
+    from claims.verdicts import public_path
+
+    return public_path(claim)
+
+
+def review_url(claim: Claim, base_url: str | None = None) -> str:
+    """Where the review can be read: its public verdict page when published, else the
+    claim in the workbench (which needs a login)."""
+    path = public_path_of(claim)
+    return site(base_url) + path if path else claim_page_url(claim, base_url)
+
+
+def claimreview(
+    claim: Claim, *, base_url: str | None = None, context: bool = True
+) -> dict[str, Any]:
+    """One schema.org ``ClaimReview`` for ``claim`` (``context=False`` inside a ``@graph``).
+
+    Callers publish only decided claims (``is_decided``/``decided``)."""
+    url = review_url(claim, base_url)
     reviewed_at = claim.status_changed_at or claim.updated_at
     review: dict[str, Any] = {"@context": SCHEMA_CONTEXT} if context else {}
     review |= {
@@ -208,7 +270,8 @@ def claimreview(claim: Claim, *, base_url: str = "", context: bool = True) -> di
         "claimReviewed": claim.text,
         "reviewRating": _rating(claim),
         "itemReviewed": _item_reviewed(claim),
-        "author": _organization(settings.WORKBENCH_NEWSROOM_NAME, settings.WORKBENCH_NEWSROOM_URL),
+        "author": newsroom(),
+        "publisher": newsroom(),
         "datePublished": reviewed_at.date().isoformat(),
     }
     if len(claim.text) >= SHORT_CLAIM_LENGTH:
@@ -216,28 +279,34 @@ def claimreview(claim: Claim, *, base_url: str = "", context: bool = True) -> di
     return review
 
 
-def claimreview_graph(claims: Iterable[Claim], *, base_url: str = "") -> dict[str, Any]:
-    """A JSON-LD document whose ``@graph`` holds one ClaimReview per claim."""
-    graph = [claimreview(claim, base_url=base_url, context=False) for claim in claims]
+def claimreview_graph(claims: Iterable[Claim], *, base_url: str | None = None) -> dict[str, Any]:
+    """A JSON-LD document whose ``@graph`` holds one ClaimReview per decided claim."""
+    graph = [
+        claimreview(claim, base_url=base_url, context=False)
+        for claim in claims
+        if is_decided(claim)
+    ]
     return {"@context": SCHEMA_CONTEXT, "@graph": graph}
 
 
-def article_claimreview(article: Article, *, base_url: str = "") -> dict[str, Any]:
-    return claimreview_graph(iterate(article_claims(article)), base_url=base_url)
+def article_claimreview(article: Article, *, base_url: str | None = None) -> dict[str, Any]:
+    return claimreview_graph(iterate(decided(article_claims(article))), base_url=base_url)
 
 
 # --- JSON (shared with the API) ---------------------------------------------------------
 
 
-def api_url(name: str, pk: int, base_url: str = "") -> str:
-    return base_url + reverse(name, args=[pk])
+def api_url(name: str, pk: int, base_url: str | None = None) -> str:
+    return site(base_url) + reverse(name, args=[pk])
 
 
-def article_data(article: Article, *, base_url: str = "", body: bool = False) -> dict[str, Any]:
+def article_data(
+    article: Article, *, base_url: str | None = None, body: bool = False
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": article.pk,
         "api_url": api_url("api-article-detail", article.pk, base_url),
-        "page_url": base_url + article.get_absolute_url(),
+        "page_url": site(base_url) + article.get_absolute_url(),
         "title": article.title,
         "outlet": article.outlet,
         "outlet_domain": article.outlet_domain,
@@ -260,13 +329,15 @@ def selectors(claim: Claim) -> list[dict[str, Any]]:
         {
             "type": "TextQuoteSelector",
             "exact": claim.text,
-            "prefix": claim.prefix,
-            "suffix": claim.suffix,
+            "prefix": anchoring.clip_prefix(claim.prefix),
+            "suffix": anchoring.clip_suffix(claim.suffix),
         },
     ]
 
 
-def claim_data(claim: Claim, *, base_url: str = "", evidence: bool = False) -> dict[str, Any]:
+def claim_data(
+    claim: Claim, *, base_url: str | None = None, evidence: bool = False
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": claim.pk,
         "api_url": api_url("api-claim-detail", claim.pk, base_url),
@@ -292,13 +363,14 @@ def claim_data(claim: Claim, *, base_url: str = "", evidence: bool = False) -> d
         "entities": claim.entities,
         "occurrences": claim.occurrences,
         "orphaned": claim.orphaned,
+        "verdict_page_url": (site(base_url) + path) if (path := public_path_of(claim)) else None,
     }
     if evidence:
         data["evidence"] = [evidence_data(e, base_url=base_url) for e in claim.evidence.all()]
     return data
 
 
-def source_data(source: Source, *, base_url: str = "") -> dict[str, Any]:
+def source_data(source: Source, *, base_url: str | None = None) -> dict[str, Any]:
     return {
         "id": source.pk,
         "api_url": api_url("api-source-detail", source.pk, base_url),
@@ -314,7 +386,7 @@ def source_data(source: Source, *, base_url: str = "") -> dict[str, Any]:
     }
 
 
-def evidence_data(evidence: Evidence, *, base_url: str = "") -> dict[str, Any]:
+def evidence_data(evidence: Evidence, *, base_url: str | None = None) -> dict[str, Any]:
     return {
         "id": evidence.pk,
         "claim": evidence.claim_id,
@@ -328,7 +400,7 @@ def evidence_data(evidence: Evidence, *, base_url: str = "") -> dict[str, Any]:
     }
 
 
-def article_json(article: Article, *, base_url: str = "") -> dict[str, Any]:
+def article_json(article: Article, *, base_url: str | None = None) -> dict[str, Any]:
     """The article with its body and every claim with its evidence."""
     data = article_data(article, base_url=base_url, body=True)
     claims = iterate(article_claims(article))
@@ -336,7 +408,7 @@ def article_json(article: Article, *, base_url: str = "") -> dict[str, Any]:
     return data
 
 
-def claims_json_chunks(queryset: QuerySet[Claim], *, base_url: str = "") -> Iterator[str]:
+def claims_json_chunks(queryset: QuerySet[Claim], *, base_url: str | None = None) -> Iterator[str]:
     """A JSON document ``{"claims": [...]}`` written piece by piece, for streaming."""
     yield '{"claims": ['
     for index, claim in enumerate(iterate(queryset)):
@@ -345,10 +417,10 @@ def claims_json_chunks(queryset: QuerySet[Claim], *, base_url: str = "") -> Iter
     yield "\n]}\n"
 
 
-def claimreview_chunks(queryset: QuerySet[Claim], *, base_url: str = "") -> Iterator[str]:
+def claimreview_chunks(queryset: QuerySet[Claim], *, base_url: str | None = None) -> Iterator[str]:
     """The same document as ``claimreview_graph``, written piece by piece."""
     yield '{"@context": "https://schema.org", "@graph": ['
-    for index, claim in enumerate(iterate(queryset)):
+    for index, claim in enumerate(iterate(decided(queryset))):
         item = json.dumps(claimreview(claim, base_url=base_url, context=False), ensure_ascii=False)
         yield ("\n" if index == 0 else ",\n") + item
     yield "\n]}\n"
@@ -406,7 +478,9 @@ def _evidence_columns(evidence: Evidence | None) -> list[Any]:
     ]
 
 
-def claims_csv_rows(queryset: QuerySet[Claim], *, base_url: str = "") -> Iterator[list[Any]]:
+def claims_csv_rows(
+    queryset: QuerySet[Claim], *, base_url: str | None = None
+) -> Iterator[list[Any]]:
     """The header, then one row per evidence (one row for a claim without evidence)."""
     yield CSV_COLUMNS
     for claim in iterate(queryset):
@@ -443,10 +517,12 @@ def csv_lines(rows: Iterable[list[Any]], *, excel: bool = False) -> Iterator[str
 
 
 def claims_csv(
-    queryset: QuerySet[Claim], *, base_url: str = "", excel: bool = False
+    queryset: QuerySet[Claim], *, base_url: str | None = None, excel: bool = False
 ) -> Iterator[str]:
     return csv_lines(claims_csv_rows(queryset, base_url=base_url), excel=excel)
 
 
-def article_csv(article: Article, *, base_url: str = "", excel: bool = False) -> Iterator[str]:
+def article_csv(
+    article: Article, *, base_url: str | None = None, excel: bool = False
+) -> Iterator[str]:
     return claims_csv(article_claims(article), base_url=base_url, excel=excel)

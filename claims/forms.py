@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -11,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from . import ingest, roles
 from .cleaning import HttpURLField, LineField, TextField
-from .models import Article, Claim, Evidence, Source
+from .models import CORRECTABLE, Article, Claim, Evidence, Source
 from .readiness import VERDICTS, with_readiness
 
 ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
@@ -129,7 +130,7 @@ class ArticleFilterForm(forms.Form):
         data = self.cleaned_data
         if data.get("q"):
             queryset = queryset.filter(
-                Q(title__icontains=data["q"]) | Q(outlet__icontains=data["q"])
+                Q(title__ufcontains=data["q"]) | Q(outlet__ufcontains=data["q"])
             )
         if data.get("state"):
             queryset = queryset.filter(state=data["state"])
@@ -178,7 +179,7 @@ class ClaimFilterForm(forms.Form):
         exact = {name: data[name] for name in ("status", "claim_type") if data.get(name)}
         queryset = queryset.filter(**exact)
         if data.get("q"):
-            queryset = queryset.filter(text__icontains=data["q"])
+            queryset = queryset.filter(text__ufcontains=data["q"])
         if data.get("hedged") is not None:
             queryset = queryset.filter(hedged=data["hedged"])
         if data.get("contradicted") is not None:
@@ -188,7 +189,7 @@ class ClaimFilterForm(forms.Form):
         if data.get("max_score") is not None:
             queryset = queryset.filter(checkworthiness__lte=data["max_score"])
         if data.get("speaker"):
-            queryset = queryset.filter(speaker__icontains=data["speaker"])
+            queryset = queryset.filter(speaker__ufcontains=data["speaker"])
         if data.get("article"):
             queryset = queryset.filter(article_id=data["article"])
         if data.get("mine"):
@@ -211,13 +212,22 @@ class BulkClaimForm(forms.Form):
         ("export-excel", "Export CSV for Excel"),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
-    ids = ClaimIdsField(queryset=Claim.objects.all(), to_field_name="pk")
+    ids = ClaimIdsField(queryset=Claim.objects.all(), to_field_name="pk", required=False)
+    all_matching = forms.BooleanField(
+        required=False, label="Every claim matching the filters, not only the checked ones"
+    )
     assignee = forms.ModelChoiceField(
         queryset=reviewers(),
         required=False,
         error_messages={"invalid_choice": "Assign to an active fact-checker or editor."},
     )
     note = TextField(required=False, max_length=1000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("all_matching") and not data.get("ids") and "ids" not in self.errors:
+            self.add_error("ids", "Check some claims, or choose every claim matching the filters.")
+        return data
 
 
 class StatusForm(forms.Form):
@@ -232,6 +242,46 @@ class AssignForm(forms.Form):
         empty_label="Nobody",
         error_messages={"invalid_choice": "Assign to an active fact-checker or editor."},
     )
+
+
+def _yes_no(value: str) -> bool:
+    return value == "True"
+
+
+class CorrectionForm(forms.Form):
+    """A reviewer's correction of one machine label (``models.CORRECTABLE``), with a
+    reason. ``field`` picks the label; the ``value`` widget is that label's own."""
+
+    VALUES: dict[str, Callable[[], forms.Field]] = {
+        "speaker": lambda: LineField(
+            max_length=200,
+            required=False,
+            label="Speaker",
+            help_text="Pick one of the article's people or type a name; empty for nobody.",
+        ),
+        "claim_type": lambda: forms.ChoiceField(choices=Claim.Type.choices, label="Claim type"),
+        "check_worthy": lambda: forms.TypedChoiceField(
+            choices=[("True", "Yes"), ("False", "No")], coerce=_yes_no, label="Check-worthy"
+        ),
+    }
+    field = forms.ChoiceField(choices=[(name, name) for name in CORRECTABLE])
+    reason = TextField(max_length=1000, label="Reason (kept in the history)")
+
+    def __init__(self, data: Any = None, *, claim: Claim, field: str = "") -> None:
+        name = field or (data.get("field", "") if data is not None else "")
+        initial = {"field": name, "value": getattr(claim, name, "")}
+        super().__init__(data, initial=initial, auto_id=f"correct-{claim.pk}-{name}-%s")
+        self.fields["field"].widget = forms.HiddenInput()
+        make = self.VALUES.get(name)
+        if make is not None:
+            self.fields["value"] = make()
+            self.order_fields(["field", "value", "reason"])
+        if name == "speaker":  # the article's people, offered by the panel's <datalist>
+            self.fields["value"].widget.attrs["list"] = f"people-{claim.pk}"
+
+    @property
+    def name(self) -> str:
+        return str(self["field"].value())
 
 
 class EvidenceForm(forms.Form):
@@ -298,8 +348,8 @@ class SourceFilterForm(forms.Form):
         if data.get("q"):
             queryset = queryset.filter(
                 Q(url__icontains=data["q"])
-                | Q(title__icontains=data["q"])
-                | Q(publisher__icontains=data["q"])
+                | Q(title__ufcontains=data["q"])
+                | Q(publisher__ufcontains=data["q"])
             )
         exact = {k: data[k] for k in ("kind", "fetch_state", "link_state") if data.get(k)}
         return queryset.filter(**exact).order_by("-created_at", "-pk")

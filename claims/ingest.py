@@ -24,7 +24,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from . import anchoring, status, webhooks
-from .cleaning import clean_line, is_http_url
+from .cleaning import clean_line, is_http_url, normalise_text
 from .models import Article, ArticleRevision, Claim
 
 if TYPE_CHECKING:
@@ -50,9 +50,12 @@ class StaleAttempt(Exception):
 
 
 def check_text(text: str) -> str:
-    """The text as it will be stored, or ``ArticleRejected`` saying why not."""
+    """The text as it will be stored (``\n`` line endings, NFC: ``normalise_text``), or
+    ``ArticleRejected`` saying why not. Every way in (paste, upload, edit, URL fetch,
+    ``manage.py ingest``) passes here."""
     if "\x00" in text:
         raise ArticleRejected("The text contains NUL bytes: is it a binary file?")
+    text = normalise_text(text)
     if not text.strip():
         raise ArticleRejected("The article is empty.")
     size = len(text.encode("utf-8"))
@@ -282,7 +285,8 @@ def fetch_article_text(article: Article, attempt: Attempt) -> str:
     with transaction.atomic():
         if not attempt.owns().exists():
             raise StaleAttempt
-        title = article.title if article.title != article.url else (result.title or article.title)
+        fetched_title = clean_line(result.title or "").strip()[:300]
+        title = article.title if article.title != article.url else (fetched_title or article.title)
         Article.objects.filter(pk=article.pk).update(body=text, title=title)
         ArticleRevision.objects.filter(article=article, number=article.revision).update(body=text)
     return text
@@ -313,9 +317,14 @@ def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, in
     reasons = _reanchor(live, text, article.revision)
     carried = len(reasons)
     live = [claim for claim in live if not claim.orphaned]
-    by_anchor = {(c.start, c.end): c for c in live}
+    # Claims shaped by hand (split, merged, created from a selection) keep their shape:
+    # the pipeline neither re-analyses them nor adds a claim over the same words.
+    shaped = [c for c in live if c.origin != Claim.Origin.EXTRACTED]
+    by_anchor = {(c.start, c.end): c for c in live if c.origin == Claim.Origin.EXTRACTED}
     created = []
     for item in extraction.claims:
+        if any(c.start < item.end and item.start < c.end for c in shaped):
+            continue
         claim = by_anchor.pop((item.start, item.end), None) or _overlapping(by_anchor, item)
         fields = _claim_fields(item) | {"pipeline_version": extraction.pipeline_version}
         if claim is None:
@@ -343,8 +352,8 @@ def _claim_fields(item: Any) -> dict[str, Any]:
         "text": item.text,
         "start": item.start,
         "end": item.end,
-        "prefix": item.prefix[-64:],
-        "suffix": item.suffix[:64],
+        "prefix": anchoring.clip_prefix(item.prefix),
+        "suffix": anchoring.clip_suffix(item.suffix),
         "occurrences": [list(pair) for pair in item.occurrences],
         "checkworthiness": min(1.0, max(0.0, item.checkworthiness)),
         "check_worthy": item.check_worthy,
@@ -358,8 +367,12 @@ def _claim_fields(item: Any) -> dict[str, Any]:
 
 
 def _update(claim: Claim, fields: dict[str, Any]) -> bool:
-    """Set the fields that differ; True when any did."""
-    changed = {name: value for name, value in fields.items() if getattr(claim, name) != value}
+    """Set the fields that differ, except those a person corrected; True when any did."""
+    changed = {
+        name: value
+        for name, value in fields.items()
+        if name not in claim.corrected_fields and getattr(claim, name) != value
+    }
     for name, value in changed.items():
         setattr(claim, name, value)
     return bool(changed)
@@ -379,18 +392,23 @@ def _reanchor(claims: Iterable[Claim], text: str, revision: int) -> dict[int, st
     """Move claims of earlier revisions to where their text is now (unsaved), or mark
     them orphaned (saved). Returns the history reason for each claim it touched."""
     reasons = {}
+    claims = list(claims)
+    taken = {(c.start, c.end) for c in claims if c.revision == revision}
     for claim in claims:
         if claim.revision == revision:
             continue
         anchor = anchoring.find(
             text, claim.text, prefix=claim.prefix, suffix=claim.suffix, hint=claim.start
         )
+        if anchor is not None and (anchor.start, anchor.end) in taken:
+            anchor = None  # another claim already stands on exactly these words
         if anchor is None:
             claim.orphaned = True
             reasons[claim.pk] = f"orphaned: text not found in revision {revision}"
             claim._change_reason = reasons[claim.pk].rstrip("; ")
             claim.save(update_fields=["orphaned", "updated_at"])
             continue
+        taken.add((anchor.start, anchor.end))
         claim.start, claim.end, claim.revision = anchor.start, anchor.end, revision
         claim.text = text[anchor.start : anchor.end]
         claim.prefix, claim.suffix = anchoring.context(text, anchor.start, anchor.end)
@@ -429,11 +447,8 @@ def _lapse_missing_wording(article: Article, text: str, *, by: AbstractBaseUser)
         )
         if claim.text not in text
     ]
-    status.reevaluate(
-        gone,
-        cause=f"text edited (revision {article.revision}): the confirmed wording is gone",
-        by=by,
-    )
+    cause = f"text edited (revision {article.revision}): the confirmed wording is no longer in it"
+    status.lapse(gone, cause=cause, by=by)
 
 
 # --- The sweeper --------------------------------------------------------------------------

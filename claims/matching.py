@@ -1,26 +1,18 @@
 """Claim memory: find earlier claims and fact-checks that say the same thing.
 
-Two stages, both on the CPU with the base install:
+The engine is ``claims.matchengine`` (no Django): BM25 and nearest-embedding candidates,
+fused, then a calibrated logistic re-ranker, scores in 0..1. Archive files are read by
+``claims.archives``. This module ties them to the models: importing fact-checks,
+matching an article's claims after extraction (the ``claims.match_claims`` task, which
+first embeds the article's claims), accepting and dismissing matches.
 
-1. **Retrieval**: a BM25 index (bm25s, sparse matrices) over stemmed, stop-word-free
-   terms of every candidate text. Scoring a query touches only the posting lists of its
-   terms, so one match against 100,000 archive claims takes milliseconds
-   (``bench/matching.py``), and the top ``DEPTH`` candidates go on to stage 2.
-2. **Re-ranking and calibration**: for each candidate a few features (BM25, the share
-   of the query's and the candidate's term weight they have in common, rapidfuzz
-   ``token_set_ratio`` and ``partial_ratio``, overlap of numbers and of capitalised
-   names) go through a logistic model fitted on the CheckThat! 2020 task 2 train split
-   (``scripts/eval_matching.py --fit``). Its output is a probability in 0..1 that the
-   pair is a match, comparable across queries; the weights are a small JSON file,
-   ``claims/data/matching.json``.
-
-The engine (``Index``) is plain text in, plain data out, used by the ``match`` command
-and the benchmark without a database. The workflows below tie it to the models:
-importing fact-check archives, matching an article's claims after extraction (the
-``claims.match_claims`` task), accepting and dismissing matches. In the app each worker
-process keeps two indexes, one over the claims and one over the archive, each rebuilt
-when its table changes (row count, newest id or newest ``updated_at``): editing a claim
-does not rebuild the archive's index.
+Each worker process keeps two indexes, one over the claims and one over the archive.
+Each is rebuilt when its table's texts may have changed (row count, newest id or newest
+``updated_at``), and only its vectors are reloaded when its embeddings changed; both
+checks run once per ``match_article`` call, not once per claim. A claim or fact-check
+without a stored vector (the embedding task has not reached it yet) is matched by BM25
+alone, with the BM25-only re-ranker. "Seen before" across articles is the same hybrid
+search over the claims of other articles.
 
 Thresholds (settings): a match scoring at least ``WORKBENCH_MATCH_HIGH`` is linked for
 review automatically; one between ``WORKBENCH_MATCH_LOW`` and the high threshold is a
@@ -30,404 +22,42 @@ automatically (at most suggested).
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import logging
-import math
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import bm25s
 import numpy as np
-import Stemmer
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
-from rapidfuzz import fuzz, utils
 
-from . import status
-from .cleaning import clean_line, clean_text, http_url_or_blank
-from .models import Claim, ClaimMatch, ConfirmationRefused, Evidence, FactCheck, Source
+from . import embeddings, status
+from .matchengine.engine import DEFAULT_TOP, Hit, Index
+from .matchengine.minilm import DIMENSIONS
+from .matchengine.text import word_count
+from .models import (
+    Claim,
+    ClaimMatch,
+    ConfirmationRefused,
+    Embedding,
+    Evidence,
+    FactCheck,
+    Source,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 log = logging.getLogger(__name__)
 
-WEIGHTS_PATH = Path(__file__).resolve().parent / "data" / "matching.json"
-DEPTH = 50  # candidates re-ranked per query
-DEFAULT_HIGH = 0.9
+DEFAULT_HIGH = 0.8
 DEFAULT_LOW = 0.4
 DEFAULT_MIN_WORDS = 8
-DEFAULT_TOP = 5
-
-# --- Text: terms, numbers, names ------------------------------------------------------
-
-_STOP_WORDS = """a about above after again against all am an and any are as at be because been
-    before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself now of off on once only or other our ours ourselves
-    out over own same she should so some such than that the their theirs them themselves then
-    there these they this those through to too under until up very was we were what when where
-    which while who whom why will with would you your yours yourself yourselves
-    rt amp via"""
-STOP_WORDS = frozenset(_STOP_WORDS.split())
-_URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+", re.IGNORECASE)
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_WORD = re.compile(r"[^\W_]+(?:[.,][0-9]+)*", re.UNICODE)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'-]+")
-
-
-def clean(text: str) -> str:
-    """The text without URLs, with hashtags and handles split into words."""
-    text = _URL.sub(" ", text)
-    text = re.sub(r"[#@](\w+)", lambda m: " " + _CAMEL.sub(" ", m.group(1)) + " ", text)
-    return " ".join(text.split())
-
-
-@cache
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-def terms(text: str) -> list[str]:
-    """Stemmed index terms: lower-cased words and numbers, stop words left out."""
-    words = [w for w in _WORD.findall(clean(text).lower()) if w not in STOP_WORDS]
-    return _stemmer().stemWords([w.replace(",", "") for w in words])
-
-
-def numbers(text: str) -> set[str]:
-    found = set()
-    for number in _NUMBER.findall(_URL.sub(" ", text)):
-        number = number.replace(",", "")
-        found.add(number.rstrip("0").rstrip(".") if "." in number else number)
-    return found
-
-
-def names(text: str) -> set[str]:
-    """Capitalised words not at the start of a sentence: a cheap stand-in for entities."""
-    return {n.lower() for n in _NAME.findall(clean(text))}
-
-
-def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
-
-
-# --- The engine -------------------------------------------------------------------------
-
-FEATURES = [
-    "bm25_log",  # log(1 + BM25)
-    "query_cover",  # share of the query's idf weight found in the candidate
-    "cand_cover",  # share of the candidate's idf weight found in the query
-    "cover_f1",  # harmonic mean of the two
-    "fuzz_set",  # rapidfuzz token_set_ratio / 100
-    "fuzz_partial",  # rapidfuzz partial_ratio / 100 (the shorter text inside the longer)
-    "numbers_shared",  # share of the candidate's numbers found in the query
-    "numbers_clash",  # both have numbers, none in common
-    "names_shared",  # share of the candidate's names found in the query
-]
-
-
-@dataclass(frozen=True)
-class Hit:
-    key: str
-    score: float
-    features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """A logistic model over standardised features."""
-
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: np.ndarray
-    bias: float
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        z = ((rows - self.mean) / self.scale) @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "features": FEATURES,
-            "mean": self.mean.round(6).tolist(),
-            "scale": self.scale.round(6).tolist(),
-            "weights": self.weights.round(6).tolist(),
-            "bias": round(float(self.bias), 6),
-            "meta": self.meta,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Calibration:
-        if data.get("features") != FEATURES:
-            raise ValueError("the weights file was fitted on other features; refit it")
-        return cls(
-            mean=np.array(data["mean"]),
-            scale=np.array(data["scale"]),
-            weights=np.array(data["weights"]),
-            bias=float(data["bias"]),
-            meta=data.get("meta", {}),
-        )
-
-
-@cache
-def calibration() -> Calibration:
-    return Calibration.from_json(json.loads(WEIGHTS_PATH.read_text(encoding="utf-8")))
-
-
-class Index:
-    """BM25 retrieval over candidate texts, then calibrated re-ranking.
-
-    ``Index([(key, text), ...])``; ``index.search(text, top=5)`` gives ``Hit``s, best
-    first, each with a probability-like score in 0..1.
-    """
-
-    def __init__(self, docs: Iterable[tuple[str, str]]) -> None:
-        self.keys: list[str] = []
-        self.texts: list[str] = []
-        tokens: list[list[str]] = []
-        for key, text in docs:
-            self.keys.append(key)
-            self.texts.append(text)
-            tokens.append(terms(text))
-        self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        self.idf: dict[str, float] = {}
-        self.unseen_idf = math.log(1 + (len(tokens) + 0.5) / 0.5)  # a term no candidate has
-        if self.keys:
-            self.bm25.index(tokens, show_progress=False)
-            self.idf = self._idf(len(tokens))
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def _idf(self, n: int) -> dict[str, float]:
-        indptr = np.asarray(self.bm25.scores["indptr"])
-        df = np.diff(indptr)
-        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
-        return {term: float(idf[i]) for term, i in self.bm25.vocab_dict.items() if i < len(idf)}
-
-    def retrieve(self, query_terms: list[str], depth: int = DEPTH) -> list[tuple[int, float]]:
-        """Stage 1: (position, BM25 score) of the best ``depth`` candidates."""
-        known = [t for t in query_terms if t in self.idf]
-        if not known or not self.keys:
-            return []
-        scores = self.bm25.get_scores(known)
-        depth = min(depth, len(scores))
-        top = np.argpartition(-scores, depth - 1)[:depth]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
-
-    def search(
-        self,
-        text: str,
-        *,
-        top: int = DEFAULT_TOP,
-        depth: int = DEPTH,
-        keep: Callable[[str], bool] | None = None,
-        model: Calibration | None = None,
-    ) -> list[Hit]:
-        """The best ``top`` candidates for ``text`` (``keep(key)`` filters candidates)."""
-        query_terms = terms(text)
-        found = self.retrieve(query_terms, depth)
-        if keep is not None:
-            found = [(i, s) for i, s in found if keep(self.keys[i])]
-        if not found:
-            return []
-        rows = [self.features(text, query_terms, i, s, found[0][1]) for i, s in found]
-        model = model or calibration()
-        probabilities = model.probabilities(np.array([list(r.values()) for r in rows]))
-        hits = [
-            Hit(self.keys[i], round(float(p), 4), row)
-            for (i, _), p, row in zip(found, probabilities, rows, strict=True)
-        ]
-        hits.sort(key=lambda h: -h.score)
-        return hits[:top]
-
-    def features(
-        self, text: str, query_terms: list[str], i: int, bm25: float, best: float
-    ) -> dict[str, float]:
-        """Stage 2 features of one (query, candidate) pair, in ``FEATURES`` order."""
-        candidate = self.texts[i]
-        q, c = set(query_terms), set(terms(candidate))
-        shared = sum(self.idf[t] for t in q & c)
-        q_weight = sum(self.idf.get(t, self.unseen_idf) for t in q) or 1.0
-        c_weight = sum(self.idf[t] for t in c) or 1.0
-        q_text, c_text = utils.default_process(clean(text)), utils.default_process(candidate)
-        q_num, c_num = numbers(text), numbers(candidate)
-        c_names = names(candidate)
-        return {
-            "bm25_log": math.log1p(bm25),
-            "query_cover": shared / q_weight,
-            "cand_cover": shared / c_weight,
-            "cover_f1": 2 * shared / (q_weight + c_weight),
-            "fuzz_set": fuzz.token_set_ratio(q_text, c_text) / 100,
-            "fuzz_partial": fuzz.partial_ratio(q_text, c_text) / 100,
-            "numbers_shared": len(q_num & c_num) / len(c_num) if c_num else 0.0,
-            "numbers_clash": float(bool(q_num and c_num and not q_num & c_num)),
-            "names_shared": len(names(text) & c_names) / len(c_names) if c_names else 0.0,
-        }
 
 
 # --- Fact-check archives ----------------------------------------------------------------
-
-
-class ArchiveRejected(ValueError):
-    """A fact-check file that cannot be read, with a message saying where and why."""
-
-
-ARCHIVE_FIELDS = ("id", "text", "title", "url", "rating", "date", "publisher")
-
-
-def read_archive(path: Path) -> list[dict[str, Any]]:
-    """Entries of a fact-check file: ClaimReview JSON-LD (.json/.jsonld, or embedded in
-    .html pages), JSON Lines (.jsonl/.ndjson) or CSV, as dicts of ``ARCHIVE_FIELDS``."""
-    suffix = path.suffix.lower()
-    if suffix not in {".jsonl", ".ndjson", ".csv", ".json", ".jsonld", ".html", ".htm"}:
-        raise ArchiveRejected(
-            f"Cannot read {suffix or 'extension-less'} files: use .jsonl, .csv, .json "
-            "(ClaimReview JSON-LD) or .html pages with ClaimReview markup."
-        )
-    try:
-        raw = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise ArchiveRejected(f"Cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ArchiveRejected(f"{path.name} is not UTF-8 text (byte {exc.start}).") from None
-    if suffix in {".jsonl", ".ndjson"}:
-        entries = list(_jsonl_entries(raw, path.name))
-    elif suffix == ".csv":
-        entries = list(_csv_entries(raw, path.name))
-    elif suffix in {".json", ".jsonld"}:
-        entries = list(_jsonld_entries(_parse_json(raw, path.name), path.name))
-    else:
-        entries = list(_html_entries(raw, path.name))
-    if not entries:
-        raise ArchiveRejected(f"No fact-checks found in {path.name}.")
-    return entries
-
-
-def _parse_json(raw: str, where: str) -> Any:
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ArchiveRejected(f"{where}: not valid JSON ({exc.msg}, line {exc.lineno}).") from None
-
-
-def _entry(data: dict[str, Any], where: str) -> dict[str, Any]:
-    """One fact-check, cleaned: NULs removed from the text, controls and bidi overrides
-    from the single-line fields, and a URL that is not http(s) dropped with a warning."""
-    entry = {name: clean_line(str(data.get(name) or "")).strip() for name in ARCHIVE_FIELDS}
-    entry["text"] = clean_text(str(data.get("text") or "")).strip()
-    entry["id"] = entry["id"] or entry["url"]
-    entry["warnings"] = []
-    if entry["url"] and not http_url_or_blank(entry["url"]):
-        entry["warnings"].append(
-            f"{where}: the URL {entry['url'][:80]!r} was dropped (only http:// and https:// "
-            "URLs are kept)."
-        )
-        entry["url"] = ""
-    if not entry["id"]:
-        raise ArchiveRejected(f"{where}: an entry needs an id or a url.")
-    if not entry["text"]:
-        raise ArchiveRejected(f"{where}: entry {entry['id']!r} has no text.")
-    entry["date"] = _date(entry["date"], where)
-    return entry
-
-
-def _date(value: str, where: str) -> date | None:
-    if not value:
-        return None
-    try:
-        parsed = parse_date(value[:10]) or (parse_datetime(value) or None)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise ArchiveRejected(f"{where}: cannot read the date {value!r} (use YYYY-MM-DD).")
-    return parsed if isinstance(parsed, date) else parsed.date()
-
-
-def _jsonl_entries(raw: str, name: str) -> Iterator[dict[str, Any]]:
-    for number, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        data = _parse_json(line, f"{name} line {number}")
-        if not isinstance(data, dict):
-            raise ArchiveRejected(f"{name} line {number}: expected a JSON object.")
-        yield _entry(data, f"{name} line {number}")
-
-
-def _csv_entries(raw: str, name: str) -> Iterator[dict[str, Any]]:
-    reader = csv.DictReader(io.StringIO(raw))
-    missing = {"id", "text"} - set(reader.fieldnames or [])
-    if missing - {"id"} or ("id" in missing and "url" not in (reader.fieldnames or [])):
-        raise ArchiveRejected(f"{name}: the CSV needs the columns id (or url) and text.")
-    for number, row in enumerate(reader, start=2):
-        yield _entry(row, f"{name} line {number}")
-
-
-def _html_entries(raw: str, name: str) -> Iterator[dict[str, Any]]:
-    scripts = re.findall(
-        r"<script[^>]*type=[\"']application/ld\+json[\"'][^>]*>(.*?)</script>",
-        raw,
-        flags=re.IGNORECASE | re.DOTALL,
-    )
-    for number, script in enumerate(scripts, start=1):
-        yield from _jsonld_entries(_parse_json(script, f"{name} script {number}"), name)
-
-
-def _jsonld_entries(data: Any, name: str) -> Iterator[dict[str, Any]]:
-    """ClaimReview objects anywhere in the JSON (a list, an ``@graph``, nested); plain
-    ``{"id", "text"}`` objects are read as JSON Lines entries would be."""
-    if isinstance(data, list):
-        for item in data:
-            yield from _jsonld_entries(item, name)
-    elif isinstance(data, dict):
-        kinds = data.get("@type")
-        kinds = kinds if isinstance(kinds, list) else [kinds]
-        if "ClaimReview" in kinds:
-            yield _entry(_from_claimreview(data), f"{name}: ClaimReview")
-        elif "text" in data and ("id" in data or "url" in data) and "@type" not in data:
-            yield _entry(data, name)
-        else:
-            for value in data.values():
-                if isinstance(value, list | dict):
-                    yield from _jsonld_entries(value, name)
-
-
-def _name(value: Any) -> str:
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    if isinstance(value, dict):
-        return str(value.get("name") or "")
-    return str(value or "")
-
-
-def _from_claimreview(review: dict[str, Any]) -> dict[str, Any]:
-    rating = review.get("reviewRating") or {}
-    if isinstance(rating, list):
-        rating = rating[0] if rating else {}
-    rating_text = rating.get("alternateName") or rating.get("ratingValue") or ""
-    return {
-        "id": review.get("identifier") or review.get("@id") or review.get("url"),
-        "url": review.get("url"),
-        "text": review.get("claimReviewed"),
-        "title": review.get("headline") or review.get("name"),
-        "rating": rating_text,
-        "date": review.get("datePublished"),
-        "publisher": _name(review.get("author")) or _name(review.get("publisher")),
-    }
 
 
 def import_factchecks(entries: Iterable[dict[str, Any]]) -> dict[str, int]:
@@ -453,6 +83,8 @@ def import_factchecks(entries: Iterable[dict[str, Any]]) -> dict[str, int]:
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
+        if counts["created"] or counts["updated"]:
+            enqueue_embedding()
     return counts
 
 
@@ -470,15 +102,30 @@ def thresholds() -> tuple[float, float, int]:
 
 @dataclass
 class _Cached:
+    """One index and what it was built from."""
+
+    kind: str
     version: tuple[Any, ...] = ()
+    vectors_version: tuple[Any, ...] = ()
     index: Index | None = None
-    articles: dict[str, int] = field(default_factory=dict)
+    pks: list[int] = field(default_factory=list)
+    positions: dict[int, int] = field(default_factory=dict)  # pk -> row of the index
+    texts: dict[int, str] = field(default_factory=dict)  # pk -> text embedded
+    articles: dict[str, int] = field(default_factory=dict)  # claim key -> article
+
+    def vector(self, pk: int) -> np.ndarray | None:
+        """The stored vector of one of the index's rows, if it has one."""
+        index = self.index
+        position = self.positions.get(pk)
+        if index is None or index.vectors is None or position is None:
+            return None
+        return index.vectors[position] if index.has_vector[position] else None
 
 
 # Two indexes per process: the archive (large, changes on import) is not rebuilt when a
 # claim is edited or confirmed, which bumps only the claims' version.
-_claims = _Cached()
-_archive = _Cached()
+_claims = _Cached("claim")
+_archive = _Cached("factcheck")
 
 
 def _version(model: type[Claim] | type[FactCheck]) -> tuple[Any, ...]:
@@ -487,26 +134,60 @@ def _version(model: type[Claim] | type[FactCheck]) -> tuple[Any, ...]:
     return tuple(found.values())
 
 
+def _vectors_version(kind: str) -> tuple[Any, ...]:
+    rows = Embedding.objects.filter(**{f"{kind}__isnull": False})
+    return tuple(rows.aggregate(n=Count("pk"), last=Max("updated_at")).values())
+
+
+def _load_vectors(cached: _Cached) -> None:
+    found = embeddings.stored_vectors(cached.kind, cached.texts)
+    matrix = np.zeros((len(cached.pks), DIMENSIONS), dtype=np.float32)
+    for n, pk in enumerate(cached.pks):
+        if pk in found:
+            matrix[n] = found[pk]
+    cached.index.set_vectors(matrix)
+
+
+def _refresh(
+    cached: _Cached, version: tuple[Any, ...], docs: Iterable[tuple[int, str, str]]
+) -> None:
+    """Rebuild the index when its texts changed; reload its vectors when they changed."""
+    vectors_version = _vectors_version(cached.kind)
+    if cached.index is None or cached.version != version:
+        rows = list(docs)
+        cached.pks = [pk for pk, _, _ in rows]
+        cached.positions = {pk: n for n, pk in enumerate(cached.pks)}
+        cached.texts = {pk: embedded for pk, _, embedded in rows}
+        cached.index = Index((f"{cached.kind}:{pk}", text) for pk, text, _ in rows)
+        cached.version, cached.vectors_version = version, ()
+    if cached.vectors_version != vectors_version:
+        _load_vectors(cached)
+        cached.vectors_version = vectors_version
+
+
 def claims_index() -> _Cached:
-    """The BM25 index over every live claim, with each claim key's article."""
-    version = _version(Claim)
-    if _claims.index is None or _claims.version != version:
-        docs, articles = [], {}
+    """The index over every live claim, with each claim key's article."""
+
+    def docs() -> Iterable[tuple[int, str, str]]:
         rows = Claim.objects.filter(orphaned=False).values_list("pk", "article_id", "text")
+        _claims.articles = {}
         for pk, article_id, text in rows.iterator(chunk_size=5000):
-            docs.append((f"claim:{pk}", text))
-            articles[f"claim:{pk}"] = article_id
-        _claims.index, _claims.articles, _claims.version = Index(docs), articles, version
+            _claims.articles[f"claim:{pk}"] = article_id
+            yield pk, text, embeddings.claim_text(text)
+
+    _refresh(_claims, _version(Claim), docs())
     return _claims
 
 
 def archive_index() -> _Cached:
-    """The BM25 index over the fact-check archive (claim reviewed and headline)."""
-    version = _version(FactCheck)
-    if _archive.index is None or _archive.version != version:
+    """The index over the fact-check archive (claim reviewed and headline)."""
+
+    def docs() -> Iterable[tuple[int, str, str]]:
         rows = FactCheck.objects.values_list("pk", "text", "title").iterator(chunk_size=5000)
-        _archive.index = Index((f"factcheck:{pk}", f"{t} {title}".strip()) for pk, t, title in rows)
-        _archive.version = version
+        for pk, text, title in rows:
+            yield pk, f"{text} {title}".strip(), embeddings.factcheck_text(text, title)
+
+    _refresh(_archive, _version(FactCheck), docs())
     return _archive
 
 
@@ -521,16 +202,21 @@ def state_for(score: float, text: str) -> str | None:
 
 
 def match_claim(claim: Claim, *, top: int = DEFAULT_TOP) -> list[ClaimMatch]:
-    """Find and record the matches of one claim among other articles' claims and the
-    archive. Decided matches (accepted, dismissed) are left as they are; undecided ones
-    are updated, and dropped when the claim no longer matches them."""
-    claims = claims_index()
+    """Find and record the matches of one claim (see ``match_article`` for many)."""
+    return _match(claim, claims_index(), archive_index(), top=top)
+
+
+def _match(claim: Claim, claims: _Cached, archive: _Cached, *, top: int) -> list[ClaimMatch]:
+    """Match one claim among other articles' claims and the archive, with its stored
+    vector when it has one. Decided matches (accepted, dismissed) are left as they are;
+    undecided ones are updated, and dropped when the claim no longer matches them."""
 
     def other_article(key: str) -> bool:
         return claims.articles.get(key) not in (None, claim.article_id)
 
-    hits = claims.index.search(claim.text, top=top, keep=other_article)
-    hits += archive_index().index.search(claim.text, top=top)
+    vector = claims.vector(claim.pk)
+    hits = claims.index.search(claim.text, vector=vector, top=top, keep=other_article)
+    hits += archive.index.search(claim.text, vector=vector, top=top)
     hits = sorted(hits, key=lambda hit: -hit.score)[:top]
     found = []
     with transaction.atomic():
@@ -570,8 +256,9 @@ def match_article(article_id: int) -> str:
     """The body of ``claims.match_claims``: match every live claim of an article."""
     claims = list(Claim.objects.filter(article_id=article_id, orphaned=False))
     counts = {state: 0 for state in ClaimMatch.State.values}
+    claims_cache, archive_cache = claims_index(), archive_index()  # once per article
     for claim in claims:
-        for match in match_claim(claim):
+        for match in _match(claim, claims_cache, archive_cache, top=DEFAULT_TOP):
             counts[match.state] += 1
     summary = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
     return f"matched {len(claims)} claims: {summary or 'no matches'}"
@@ -597,6 +284,23 @@ def enqueue_matching(article_id: int) -> bool | None:
 
     transaction.on_commit(send)
     return outcome.get("sent")
+
+
+def enqueue_embedding() -> None:
+    """Send ``claims.embed_pending`` once the current transaction commits (new or changed
+    fact-checks get their vectors in the background). A broker that is down is logged:
+    the beat schedule runs the same task every few minutes."""
+    from kombu.exceptions import OperationalError
+
+    from .tasks import embed_pending
+
+    def send() -> None:
+        try:
+            embed_pending.apply_async()
+        except (OperationalError, OSError) as exc:
+            log.warning("broker unavailable, fact-checks embedded on the next sweep: %s", exc)
+
+    transaction.on_commit(send)
 
 
 def with_match_flag(queryset: QuerySet[Claim]) -> QuerySet[Claim]:

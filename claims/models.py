@@ -205,6 +205,11 @@ class Claim(models.Model):
     speaker = models.CharField(max_length=200, blank=True)
     attribution = models.JSONField(null=True, blank=True)
     entities = models.JSONField(default=list, blank=True)
+    corrected_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Machine labels a person corrected: re-extraction leaves them alone.",
+    )
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.EXTRACTED)
     pipeline_version = models.CharField(max_length=40, blank=True)
 
@@ -293,11 +298,41 @@ class Claim(models.Model):
             ]
         )
 
+    def correct(self, field: str, value: Any, *, by: AbstractBaseUser, reason: str) -> None:
+        """Set a machine label by hand (``CORRECTABLE``); from then on it is human-set and
+        re-extraction does not overwrite it. The history says from what to what, and why."""
+        if field not in CORRECTABLE:
+            raise ValueError(f"{field} cannot be corrected.")
+        before = self.label_of(field)
+        setattr(self, field, value)
+        self.corrected_fields = sorted({*self.corrected_fields, field})
+        self._history_user = by
+        self._change_reason = (
+            f"{CORRECTABLE[field]} corrected from {before} to {self.label_of(field)} by {by}"
+            + (f": {reason}" if reason else "")
+        )
+        self.save(update_fields=[field, "corrected_fields", "updated_at"])
+
+    def label_of(self, field: str) -> str:
+        """A field's value as people read it: the choice's label, yes/no, or "nobody"."""
+        display = getattr(self, f"get_{field}_display", None)
+        if display is not None:
+            return str(display())
+        value = getattr(self, field)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value) if value else "nobody"
+
     def assign(self, *, to: AbstractBaseUser | None, by: AbstractBaseUser) -> None:
         self.assignee = to
         self._history_user = by
         self._change_reason = f"assigned to {to}" if to else "unassigned"
         self.save(update_fields=["assignee", "updated_at"])
+
+
+# Machine labels a reviewer may correct in the panel, with the name the history uses.
+# A field added here needs a widget in ``forms.CorrectionForm.VALUES`` too.
+CORRECTABLE = {"speaker": "speaker", "claim_type": "claim type", "check_worthy": "check-worthy"}
 
 
 class Source(models.Model):
@@ -708,6 +743,88 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class Embedding(models.Model):
+    """The sentence embedding of a claim or a fact-check, computed once in the background
+    (``claims.embed_pending``) and used by matching. ``model_version`` and ``text_sha``
+    say what it was computed from: a new model or a changed text makes it pending again."""
+
+    claim = models.OneToOneField(
+        Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="embedding"
+    )
+    factcheck = models.OneToOneField(
+        FactCheck, null=True, blank=True, on_delete=models.CASCADE, related_name="embedding"
+    )
+    model_version = models.CharField(max_length=100)
+    text_sha = models.CharField(max_length=64, help_text="SHA-256 of the text embedded.")
+    vector = models.BinaryField(help_text="float32 little-endian, L2-normalised.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(claim__isnull=False) & Q(factcheck__isnull=True))
+                | (Q(claim__isnull=True) & Q(factcheck__isnull=False)),
+                name="embedding_one_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["model_version"], name="embedding_version")]
+
+    def __str__(self) -> str:
+        target = f"claim #{self.claim_id}" if self.claim_id else f"fact-check #{self.factcheck_id}"
+        return f"{target} ({self.model_version})"
+
+
+# --- Public verdict pages (``verdicts.py``) --------------------------------------------------
+
+
+class VerdictPage(models.Model):
+    """A claim's verdict published at ``/verdicts/<slug>/``, readable without a login.
+
+    An editor publishes and unpublishes it; the page always shows the claim's verdict as
+    it is now, so a published claim that lapses (needs re-review) or is unconfirmed stops
+    showing its old verdict and its ClaimReview at once."""
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="verdict_page")
+    slug = models.SlugField(max_length=80, unique=True)
+    published = models.BooleanField(default=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        permissions = [("publish_verdict", "Can publish and unpublish verdict pages")]
+
+    def __str__(self) -> str:
+        state = "published" if self.published else "unpublished"
+        return f"/verdicts/{self.slug}/ ({state})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("verdict-public", args=[self.slug])
+
+    def publish(self, *, by: AbstractBaseUser) -> None:
+        self.published = True
+        self.published_by = by
+        self.published_at = timezone.now()
+        self._history_user = by
+        self._change_reason = "published"
+        self.save()
+
+    def unpublish(self, *, by: AbstractBaseUser | None, reason: str = "unpublished") -> None:
+        self.published = False
+        self._history_user = by
+        self._change_reason = reason
+        self.save(update_fields=["published", "updated_at"])
 
 
 # --- Newsroom integration: stories from a CMS, feeds, webhooks ------------------------------

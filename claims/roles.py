@@ -24,6 +24,7 @@ MODELS = [
     "publisher",
     "publisherdomain",
     "confirmation",
+    "verdictpage",
     "feed",
     "feeditem",
 ]
@@ -53,6 +54,7 @@ _EDIT = _FACT_CHECK | {
     "add_publisherdomain",
     "change_publisherdomain",
     "delete_publisherdomain",
+    "publish_verdict",
     "add_feed",
     "change_feed",
     "delete_feed",

@@ -120,15 +120,44 @@ def recheck_sources(
     max_retries=3,
 )
 def match_claims(article_id: int, **kwargs: Any) -> str:
-    """Match an article's claims against other articles' claims and the fact-check
-    archive (idempotent: matches are keyed by claim and target)."""
-    from . import matching
+    """Embed an article's claims, then match them against other articles' claims and the
+    fact-check archive (idempotent: vectors and matches are keyed by claim and target)."""
+    from . import embeddings, matching
 
     try:
+        embeddings.embed_pending(article_id=article_id)
         return matching.match_article(article_id)
     except SoftTimeLimitExceeded:
         log.warning("matching article %s stopped at the time limit", article_id)
         return "stopped: time limit"
+
+
+@shared_task(
+    name="claims.embed_pending",
+    bind=True,
+    acks_late=True,
+    soft_time_limit=3600,
+    time_limit=3660,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=3,
+)
+def embed_pending(self: Any, **kwargs: Any) -> dict[str, int]:
+    """Embed every claim and fact-check without a current vector (new, changed, or from
+    another model version); progress in the task state (``PROGRESS``, done / total).
+    Work already written is kept if the time limit stops it; the next run resumes."""
+    from . import embeddings
+
+    def progress(done: int, total: int) -> None:
+        if self.request.id:  # run by a worker (not called directly)
+            self.update_state(state="PROGRESS", meta={"done": done, "total": total})
+        log.info("embedded %s of %s", done, total)
+
+    try:
+        return embeddings.embed_pending(progress=progress)
+    except SoftTimeLimitExceeded:
+        log.warning("embedding stopped at the time limit; the next run resumes")
+        return {"stopped": 1}
 
 
 @shared_task(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("claims/<int:pk>/", views.claim_panel, name="claim-panel"),
     path("claims/<int:pk>/status/", views.claim_status, name="claim-status"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="claim-assign"),
+    path("claims/<int:pk>/correct/", views.claim_correct, name="claim-correct"),
     path("claims/<int:pk>/split/", views.claim_split, name="claim-split"),
     path("claims/<int:pk>/merge/", views.claim_merge, name="claim-merge"),
     path("articles/<int:pk>/claims/new/", views.claim_create, name="claim-create"),
@@ -28,5 +29,6 @@ urlpatterns = [
     path("", include("claims.api")),
     path("", include("claims.matching_views")),
     path("", include("claims.token_views")),
+    path("", include("claims.verdicts")),
     path("", include("claims.desk_views")),
 ]

@@ -161,6 +161,13 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _refuse_taken(article: Article, claim: Claim, start: int, end: int) -> None:
+    taken = article.claims.filter(revision=claim.revision, start=start, end=end)
+    other = taken.exclude(pk=claim.pk).first()
+    if other is not None:
+        raise ClaimEditRejected(f"Those words are already claim #{other.pk}.")
+
+
 def _anchored(claim: Claim, text: str, start: int, end: int) -> None:
     claim.start, claim.end, claim.text = start, end, text[start:end]
     claim.prefix, claim.suffix = anchoring.context(text, start, end)
@@ -200,6 +207,8 @@ def split_claim(*, claim: Claim, before: str, by: AbstractBaseUser) -> Claim:
     text = article.body
     first = _trimmed(text, claim.start, claim.start + at)
     second = _trimmed(text, claim.start + at, claim.end)
+    _refuse_taken(article, claim, *first)
+    _refuse_taken(article, claim, *second)
     second_claim = Claim(
         article=article, revision=claim.revision, origin=Claim.Origin.SPLIT,
         checkworthiness=claim.checkworthiness, check_worthy=claim.check_worthy,
@@ -231,6 +240,10 @@ def merge_with_next(*, claim: Claim, by: AbstractBaseUser) -> Claim:
     )
     if following is None:
         raise ClaimEditRejected("There is no following claim to merge with.")
+    taken = article.claims.filter(revision=claim.revision, start=claim.start, end=following.end)
+    other = taken.exclude(pk__in=[claim.pk, following.pk]).first()
+    if other is not None:
+        raise ClaimEditRejected(f"The merged passage is already claim #{other.pk}.")
     for evidence in following.evidence.exclude(source__in=claim.evidence.values("source")):
         evidence.claim = claim
         evidence._history_user = by

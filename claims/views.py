@@ -24,7 +24,7 @@ from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import highlight, ingest, readiness, sources, status, verification
+from . import exports, highlight, ingest, readiness, sources, status, verification
 from .forms import (
     ArticleFilterForm,
     ArticleForm,
@@ -33,6 +33,7 @@ from .forms import (
     BulkClaimForm,
     CaptureForm,
     ClaimFilterForm,
+    CorrectionForm,
     EvidenceForm,
     SelectionForm,
     SourceFilterForm,
@@ -40,7 +41,16 @@ from .forms import (
     StanceForm,
     StatusForm,
 )
-from .models import Article, Claim, ConfirmationRefused, Evidence, Source, with_light_article
+from .models import (
+    CORRECTABLE,
+    Article,
+    Claim,
+    ConfirmationRefused,
+    Evidence,
+    Source,
+    VerdictPage,
+    with_light_article,
+)
 
 # --- Access helpers ---------------------------------------------------------------------
 
@@ -220,6 +230,7 @@ def user_can(request: HttpRequest) -> dict[str, bool]:
         "evidence": user.has_perm("claims.add_evidence"),
         "edit": user.has_perm("claims.change_article"),
         "shape": user.has_perm("claims.add_claim"),
+        "publish": user.has_perm("claims.publish_verdict"),
     }
 
 
@@ -270,6 +281,13 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Claims -----------------------------------------------------------------------------
 
 
+def matching_claims(request: HttpRequest, form: ClaimFilterForm | None = None) -> QuerySet[Claim]:
+    """The claims the list's filters (the query string) select."""
+    form = form or ClaimFilterForm(request.GET)
+    claims = with_light_article(Claim.objects.select_related("assignee"), "article")
+    return form.filter(verification.with_flags(claims), request.user)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def claim_list(request: HttpRequest) -> HttpResponse:
@@ -277,12 +295,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return claim_bulk(request)
     form = ClaimFilterForm(request.GET)
-    claims = form.filter(
-        verification.with_flags(
-            with_light_article(Claim.objects.select_related("assignee"), "article")
-        ),
-        request.user,
-    )
+    claims = matching_claims(request, form)
     context = {
         "form": form,
         "page": paginate(request, claims),
@@ -302,6 +315,8 @@ def claim_bulk(request: HttpRequest) -> HttpResponse:
             messages.error(request, what + " ".join(errors))
         return redirect(request.get_full_path())
     action, claims = form.cleaned_data["action"], form.cleaned_data["ids"]
+    if form.cleaned_data["all_matching"]:
+        claims = matching_claims(request)
     if action in ("export", "export-excel"):
         from .api import export_claims_response
 
@@ -340,8 +355,22 @@ def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         "assign_form": AssignForm(initial={"assignee": claim.assignee_id}),
         "evidence_form": EvidenceForm(),
         "stance_choices": Evidence.Stance.choices,
+        "corrections": [CorrectionForm(claim=claim, field=name) for name in CORRECTABLE],
+        "people": article_people(claim.article_id),
         "can": user_can(request),
+        "verdict_page": VerdictPage.objects.filter(claim=claim).first(),
+        "verdict_decided": exports.is_decided(claim),
     }
+
+
+def article_people(article_id: int) -> list[str]:
+    """The people an article's claims name or quote: the speakers to pick from."""
+    rows = Claim.objects.filter(article_id=article_id).values_list("speaker", "entities")
+    names = set()
+    for speaker, entities in rows:
+        names.add(speaker)
+        names.update(e.get("text", "") for e in entities or [] if e.get("label") == "PERSON")
+    return sorted(name for name in names if name)
 
 
 @login_required
@@ -353,14 +382,18 @@ def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "claims/article_detail.html#panel", claim_panel_context(request, claim))
 
 
-def panel_response(request: HttpRequest, claim: Claim, **extra: Any) -> HttpResponse:
+def panel_response(
+    request: HttpRequest, claim: Claim, *, action: str = "", **extra: Any
+) -> HttpResponse:
     """After a change: the panel, with the claim's list row, the article's counters and
-    the messages swapped out of band; an event tells the page to recolour highlights."""
+    the live region swapped out of band; an event tells the page to recolour highlights.
+    The change's messages are shown next to the control of ``action`` and announced."""
     if not request.htmx:
         return redirect(claim.get_absolute_url())
     claim = get_claim(request, claim.pk)
     context = claim_panel_context(request, claim) | extra
     context |= {"oob": True, "selected": claim, "counts": claim_counts(claim.article)}
+    context |= {"result_for": action, "results": list(messages.get_messages(request))}
     context["readiness"] = readiness.of(claim.article)
     response = render(request, "claims/article_detail.html#panel-with-oob", context)
     changed = {"id": claim.pk, "status": claim.status, "contradicted": claim.contradicted}
@@ -384,7 +417,9 @@ def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Claim marked unconfirmed.")
         except ConfirmationRefused as exc:
             messages.error(request, str(exc))
-    return panel_response(request, claim)
+    else:
+        messages.error(request, "Say confirm or unconfirm; the note is at most 1,000 characters.")
+    return panel_response(request, claim, action="status")
 
 
 @login_required
@@ -395,7 +430,30 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         claim.assign(to=form.cleaned_data["assignee"], by=request.user)
         messages.success(request, f"Assigned to {claim.assignee or 'nobody'}.")
-    return panel_response(request, claim)
+    else:
+        messages.error(request, " ".join(form.errors.get("assignee", ["Pick a reviewer."])))
+    return panel_response(request, claim, action="assign")
+
+
+@login_required
+@require_POST
+def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a machine label (speaker, claim type, check-worthy...) with a reason."""
+    claim = get_claim(request, pk, "change_claim")
+    form = CorrectionForm(request.POST, claim=claim)
+    if not form.is_valid():
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, "Not corrected: " + " ".join(errors))
+        forms = [form if name == form.name else CorrectionForm(claim=claim, field=name)
+                 for name in CORRECTABLE]  # fmt: skip
+        return panel_response(request, claim, action=f"correct-{form.name}", corrections=forms)
+    field, value = form.cleaned_data["field"], form.cleaned_data["value"]
+    if getattr(claim, field) == value:
+        messages.info(request, f"The {CORRECTABLE[field]} is already {claim.label_of(field)}.")
+    else:
+        claim.correct(field, value, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"The {CORRECTABLE[field]} is now {claim.label_of(field)}.")
+    return panel_response(request, claim, action=f"correct-{field}")
 
 
 @login_required
@@ -410,7 +468,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Evidence added.")
-            return panel_response(request, claim)
+            return panel_response(request, claim, action="evidence")
     if not request.htmx:  # the whole page again, the form with its errors and input
         article = get_article(request, claim.article_id)
         context = article_page_context(request, article, selected=claim, evidence_form=form)
@@ -418,7 +476,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         # against the article's own address.
         context["page_base"] = article.get_absolute_url()
         return render(request, "claims/article_detail.html", context)
-    return panel_response(request, claim, evidence_form=form)
+    return panel_response(request, claim, action="evidence", evidence_form=form)
 
 
 @login_required
@@ -434,7 +492,7 @@ def evidence_stance(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Evidence now marked “{evidence.get_stance_display()}”.")
     else:
         messages.error(request, "Pick supports, refutes or context.")
-    return panel_response(request, evidence.claim)
+    return panel_response(request, evidence.claim, action="stance", result_evidence=evidence.pk)
 
 
 @login_required
@@ -445,7 +503,7 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     claim = evidence.claim
     verification.remove_evidence(evidence=evidence, by=request.user)
     messages.success(request, "Evidence removed.")
-    return panel_response(request, claim)
+    return panel_response(request, claim, action="evidence")
 
 
 def after_claim_edit(request: HttpRequest, url: str) -> HttpResponse:

@@ -1,17 +1,34 @@
 """Claim matching against CheckThat! 2020 task 2 (tweets matched to Snopes claims).
 
 Usage: python scripts/eval_matching.py /work/shared/data/matching/checkthat2020_task2
-       [--fit] [--splits dev test] [--json OUT]
+       [--fit] [--splits dev test] [--json OUT] [--cache var/matching]
 
 The archive is ``verified_claims.docs.tsv`` (id, vclaim, title; each indexed as
 "vclaim title"); each split has ``tweets.queries.tsv`` and TREC qrels
-(``query_id 0 vclaim_id 1``). Reported per split: MAP@5 of BM25 alone (stage 1), MAP@5
-after re-ranking (the shipped ranking), the share of queries whose gold claim is among
-the BM25 top 50 (the ceiling of re-ranking), and the precision and recall of the
-thresholds (is the top hit, with a score above the threshold, the gold claim?).
+(``query_id 0 vclaim_id 1``). Reported per split, as MAP@5:
 
-``--fit`` fits the logistic re-ranker on the *train* split's top-50 candidates (labels:
-the qrels) and writes ``claims/data/matching.json``; dev and test are never used for it.
+- ``bm25``: BM25 alone (stage 1's order);
+- ``embeddings``: the cosine of all-MiniLM-L6-v2 sentence embeddings alone;
+- ``bm25_reranked``: BM25 top 50 re-ranked by the ``bm25`` logistic model (what the app
+  does for a claim or fact-check without a vector);
+- ``hybrid``: BM25 top 50 and embedding top 50, fused by union, re-ranked by the
+  ``hybrid`` logistic model (the shipped ranking);
+
+with the share of queries whose gold claim is among the candidates (the ceiling of
+re-ranking), and a sweep of thresholds for the hybrid and for BM25 + re-ranker (the
+fallback without vectors): precision and recall of the top
+hit (does it score at least the threshold, and is it the gold claim?), and the false
+alarms: the share of queries that still get a hit at the threshold when their gold
+claim is withheld from the archive (most claims in a newsroom match nothing; the
+archive's near-duplicates of the gold claim make this an upper bound).
+
+Embeddings of the archive (10,389 claims) and the queries are computed once and kept in
+``--cache`` (``var/matching/*.npy``, keyed by model version and texts): the first run
+takes several minutes on two cores, later runs seconds.
+
+``--fit`` fits both logistic re-rankers on the *train* split's candidates (labels: the
+qrels) and writes ``claims/data/matching.json``; dev and test are never used for it.
+No Django: the engine (``claims.matchengine``) is plain Python.
 """
 
 from __future__ import annotations
@@ -19,23 +36,20 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
 
-import django  # noqa: E402
-
-django.setup()
-
-from claims import matching  # noqa: E402
+from claims.matchengine import engine, minilm  # noqa: E402
+from claims.matchengine.text import clean, terms  # noqa: E402
 
 K = 5
+THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
 
 def read_tsv(path: Path) -> list[list[str]]:
@@ -56,7 +70,11 @@ def load_split(root: Path, split: str) -> tuple[list[tuple[str, str]], dict[str,
         parts = line.split()
         if len(parts) == 4 and parts[3] != "0":
             qrels.setdefault(parts[0], set()).add(parts[2])
-    return [q for q in queries if q[0] in qrels], qrels
+    return queries, qrels  # every query, judged or not: the embedding cache keeps them all
+
+
+def embed(texts: list[str], cache: Path, name: str) -> np.ndarray:
+    return minilm.encode_cached([clean(t) for t in texts], cache, name=name)
 
 
 def average_precision(ranked: list[str], relevant: set[str], k: int = K) -> float:
@@ -69,22 +87,26 @@ def average_precision(ranked: list[str], relevant: set[str], k: int = K) -> floa
 
 
 def candidate_rows(
-    index: matching.Index, queries: list[tuple[str, str]], qrels: dict[str, set[str]]
-) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """Features and labels of every (query, top-50 candidate) pair; group sizes."""
-    rows, labels, groups = [], [], []
-    for query_id, text in queries:
-        query_terms = matching.terms(text)
-        found = index.retrieve(query_terms)
-        for i, score in found:
-            features = index.features(text, query_terms, i, score, found[0][1])
-            rows.append(list(features.values()))
-            labels.append(float(index.keys[i] in qrels[query_id]))
-        groups.append(len(found))
-    return np.array(rows), np.array(labels), groups
+    index: engine.Index,
+    queries: list[tuple[str, str]],
+    vectors: np.ndarray | None,
+    qrels: dict[str, set[str]],
+    features: list[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of every (query, candidate) pair."""
+    rows, labels = [], []
+    for n, (query_id, text) in enumerate(queries):
+        if query_id not in qrels:
+            continue
+        query_terms = terms(text)
+        found = index.candidates(query_terms, None if vectors is None else vectors[n])
+        for candidate, row in zip(found, index.feature_rows(text, query_terms, found), strict=True):
+            rows.append([row[name] for name in features])
+            labels.append(float(index.keys[candidate.position] in qrels[query_id]))
+    return np.array(rows), np.array(labels)
 
 
-def fit(rows: np.ndarray, labels: np.ndarray, l2: float = 1.0) -> matching.Calibration:
+def fit(rows: np.ndarray, labels: np.ndarray, features: list[str], l2: float = 1.0, **meta):
     """L2-regularised logistic regression by Newton's method (no extra dependency)."""
     mean, scale = rows.mean(axis=0), rows.std(axis=0)
     scale[scale == 0] = 1.0
@@ -100,48 +122,57 @@ def fit(rows: np.ndarray, labels: np.ndarray, l2: float = 1.0) -> matching.Calib
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    meta = {
-        "fitted_on": "CheckThat! 2020 task 2 train split, BM25 top-50 candidates",
-        "pairs": len(labels),
-        "positives": int(labels.sum()),
-        "l2": l2,
-    }
-    return matching.Calibration(mean, scale, w[:-1], float(w[-1]), meta)
+    meta |= {"pairs": len(labels), "positives": int(labels.sum()), "l2": l2}
+    return engine.Calibration(features, mean, scale, w[:-1], float(w[-1]), meta)
+
+
+def _not_in(keys: set[str]) -> Callable[[str], bool]:
+    return lambda key: key not in keys
 
 
 def evaluate(
-    index: matching.Index,
+    index: engine.Index,
     queries: list[tuple[str, str]],
+    vectors: np.ndarray,
     qrels: dict[str, set[str]],
-    model: matching.Calibration,
-) -> dict[str, float]:
-    bm25_ap, ap, in_depth = [], [], 0
-    top_hits: list[tuple[float, bool]] = []
-    for query_id, text in queries:
+    models: engine.Models,
+) -> dict[str, object]:
+    ap: dict[str, list[float]] = {"bm25": [], "embeddings": [], "bm25_reranked": [], "hybrid": []}
+    in_bm25 = in_hybrid = 0
+    top_hits: dict[str, list[tuple[float, bool]]] = {"bm25_reranked": [], "hybrid": []}
+    withheld: dict[str, list[float]] = {"bm25_reranked": [], "hybrid": []}
+    judged = 0
+    for n, (query_id, text) in enumerate(queries):
+        if query_id not in qrels:
+            continue
+        judged += 1
         relevant = qrels[query_id]
-        found = index.retrieve(matching.terms(text))
-        bm25_ranked = [index.keys[i] for i, _ in found]
-        in_depth += bool(relevant & set(bm25_ranked))
-        bm25_ap.append(average_precision(bm25_ranked, relevant))
-        hits = index.search(text, top=K, model=model)
-        ap.append(average_precision([h.key for h in hits], relevant))
-        if hits:
-            top_hits.append((hits[0].score, hits[0].key in relevant))
-    result = {
-        "queries": len(queries),
-        "map@5_bm25": round(float(np.mean(bm25_ap)), 4),
-        "map@5": round(float(np.mean(ap)), 4),
-        "gold_in_top50": round(in_depth / len(queries), 4),
-    }
-    for name, threshold in (("high", matching.DEFAULT_HIGH), ("low", matching.DEFAULT_LOW)):
-        above = [correct for score, correct in top_hits if score >= threshold]
-        result[f"precision@{name}={threshold}"] = round(sum(above) / len(above), 4) if above else 0
-        result[f"recall@{name}={threshold}"] = round(sum(above) / len(queries), 4)
-    result["sweep"] = {}
-    for threshold in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        above = [correct for score, correct in top_hits if score >= threshold]
-        precision = round(sum(above) / len(above), 3) if above else 0
-        result["sweep"][threshold] = (precision, round(sum(above) / len(queries), 3))
+        bm25 = [index.keys[i] for i, _ in index.retrieve(terms(text))]
+        dense = [index.keys[i] for i, _ in index.nearest(vectors[n])]
+        in_bm25 += bool(relevant & set(bm25))
+        in_hybrid += bool(relevant & (set(bm25) | set(dense)))
+        ap["bm25"].append(average_precision(bm25, relevant))
+        ap["embeddings"].append(average_precision(dense, relevant))
+        for name, vector in (("bm25_reranked", None), ("hybrid", vectors[n])):
+            hits = index.search(text, vector=vector, top=K, models=models)
+            ap[name].append(average_precision([h.key for h in hits], relevant))
+            if hits:
+                top_hits[name].append((hits[0].score, hits[0].key in relevant))
+            # The query when the archive does not hold its claim: any hit is a false alarm.
+            others = index.search(text, vector=vector, top=1, keep=_not_in(relevant))
+            withheld[name].append(others[0].score if others else 0.0)
+    result: dict[str, object] = {"queries": judged}
+    result |= {f"map@5_{name}": round(float(np.mean(v)), 4) for name, v in ap.items()}
+    result["gold_in_bm25_top50"] = round(in_bm25 / judged, 4)
+    result["gold_in_hybrid_candidates"] = round(in_hybrid / judged, 4)
+    for name in ("hybrid", "bm25_reranked"):
+        sweep = {}
+        for threshold in THRESHOLDS:
+            above = [correct for score, correct in top_hits[name] if score >= threshold]
+            precision = round(sum(above) / len(above), 3) if above else 0
+            alarms = round(sum(score >= threshold for score in withheld[name]) / judged, 3)
+            sweep[threshold] = (precision, round(sum(above) / judged, 3), alarms)
+        result[f"{name}_sweep_precision_recall_false_alarms"] = sweep
     return result
 
 
@@ -151,22 +182,38 @@ def main() -> None:
     parser.add_argument("--fit", action="store_true", help="refit the weights on train")
     parser.add_argument("--splits", nargs="+", default=["dev", "test"])
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--cache", type=Path, default=ROOT / "var" / "matching")
     args = parser.parse_args()
 
-    index = matching.Index(load_archive(args.data))
+    docs = load_archive(args.data)
+    print(f"embedding {len(docs)} archive claims (cached in {args.cache}) ...", file=sys.stderr)
+    index = engine.Index(docs, embed([t for _, t in docs], args.cache, "checkthat2020-archive"))
     if args.fit:
         queries, qrels = load_split(args.data, "train")
-        rows, labels, _ = candidate_rows(index, queries, qrels)
-        model = fit(rows, labels)
-        matching.WEIGHTS_PATH.parent.mkdir(exist_ok=True)
-        matching.WEIGHTS_PATH.write_text(json.dumps(model.as_json(), indent=2) + "\n")
-        print(f"wrote {matching.WEIGHTS_PATH.relative_to(ROOT)}: {model.meta}")
+        vectors = embed([t for _, t in queries], args.cache, "checkthat2020-train")
+        fitted_on = "CheckThat! 2020 task 2 train split"
+        bm25_rows, bm25_labels = candidate_rows(index, queries, None, qrels, engine.BM25_FEATURES)
+        hybrid_rows, hybrid_labels = candidate_rows(
+            index, queries, vectors, qrels, engine.HYBRID_FEATURES
+        )
+        models = engine.Models(
+            bm25=fit(bm25_rows, bm25_labels, engine.BM25_FEATURES,
+                     fitted_on=f"{fitted_on}, BM25 top-50 candidates"),
+            hybrid=fit(hybrid_rows, hybrid_labels, engine.HYBRID_FEATURES,
+                       fitted_on=f"{fitted_on}, BM25 top-50 and embedding top-50 candidates"),
+            meta={"embeddings": minilm.VERSION,
+                  "command": "python scripts/eval_matching.py DATA --fit"},
+        )  # fmt: skip
+        engine.WEIGHTS_PATH.parent.mkdir(exist_ok=True)
+        engine.WEIGHTS_PATH.write_text(json.dumps(models.as_json(), indent=2) + "\n")
+        print(f"wrote {engine.WEIGHTS_PATH.relative_to(ROOT)}")
     else:
-        model = matching.calibration()
+        models = engine.calibration()
     report = {}
     for split in args.splits:
         queries, qrels = load_split(args.data, split)
-        report[split] = evaluate(index, queries, qrels, model)
+        vectors = embed([t for _, t in queries], args.cache, f"checkthat2020-{split}")
+        report[split] = evaluate(index, queries, vectors, qrels, models)
         print(split, json.dumps(report[split]))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")

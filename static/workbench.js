@@ -9,13 +9,37 @@
 
   function items() { return Array.from(document.querySelectorAll("#claim-items .claim-item")); }
 
-  function select(item) {
+  // Say something to screen readers (the visually hidden live region in base.html).
+  function announce(text) {
+    const region = document.getElementById("announce");
+    if (region) region.textContent = text;
+  }
+
+  function select(item, how) {
     if (!item) return;
-    items().forEach((li) => li.classList.toggle("selected", li === item));
+    const list = items();
+    list.forEach((li) => li.classList.toggle("selected", li === item));
     item.scrollIntoView({ block: "nearest" });
     const link = item.querySelector("a");
     if (link) link.click();
     highlight(item.dataset.claim);
+    if (how === "keyboard") {
+      const text = item.querySelector(".claim-text");
+      announce(`Claim ${list.indexOf(item) + 1} of ${list.length}: ${text ? text.textContent : ""}`);
+    }
+  }
+
+  // A claim picked in the text (a highlight, or a faded repeat of an earlier sentence):
+  // its list row if it is listed, else its panel on its own.
+  function open(id) {
+    const item = document.getElementById(`claim-${id}`);
+    if (item && item.classList.contains("claim-item")) return select(item);
+    const url = new URL(window.location.href);
+    url.searchParams.set("claim", id);
+    htmx.ajax("GET", `/claims/${id}/`, { target: "#panel", swap: "outerHTML" }).then(() => {
+      window.history.pushState({}, "", url);
+      highlight(String(id));
+    });
   }
 
   function highlight(id) {
@@ -29,7 +53,7 @@
     if (!list.length) return;
     const current = list.findIndex((li) => li.classList.contains("selected"));
     const next = current < 0 ? 0 : Math.min(list.length - 1, Math.max(0, current + step));
-    select(list[next]);
+    select(list[next], "keyboard");
   }
 
   function press(shortcut) {
@@ -60,11 +84,47 @@
   document.addEventListener("click", (event) => {
     const toggle = event.target.closest("[data-shortcuts-toggle]");
     if (toggle) document.getElementById("shortcuts").showModal();
-    const mark = event.target.closest("mark.hl");
-    if (mark) select(document.getElementById(`claim-${mark.dataset.claim}`) || null);
+    const picked = event.target.closest("mark.hl, .repeat[data-claim]");
+    if (picked) open(picked.dataset.claim);
     const all = event.target.closest("[data-check-all]");
     if (all) document.querySelectorAll('input[name="ids"]').forEach((box) => { box.checked = all.checked; });
     if (event.target.closest("[data-print]")) window.print();
+    const close = event.target.closest("[data-panel-close]");
+    if (close) {
+      event.preventDefault();
+      const panel = document.getElementById("panel");
+      panel.classList.remove("has-claim");
+      const selected = document.querySelector("#claim-items .claim-item.selected a");
+      if (selected) selected.focus();
+      announce("Claim panel closed");
+    }
+  });
+
+  // Bulk actions on every matching claim say how many before they run.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    const everything = form.querySelector("[data-all-matching]");
+    if (!everything || !everything.checked) return;
+    const action = form.querySelector("[name=action]");
+    const what = action ? action.options[action.selectedIndex].text : "this action";
+    if (!window.confirm(`${what}: apply to all ${everything.dataset.count} claims matching the filters?`)) {
+      event.preventDefault();
+    }
+  });
+
+  // A new panel: its header in view (the sheet on narrow screens scrolls itself), and
+  // after an action, that action's result next to its control.
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    const panel = document.getElementById("panel");
+    if (!panel || !panel.classList.contains("has-claim")) return;
+    if (event.detail.target !== panel && event.detail.target.id !== "panel") return;
+    const result = panel.querySelector(".result");
+    if (result) {
+      result.scrollIntoView({ block: "nearest" });
+    } else {
+      panel.scrollTop = 0;
+      panel.scrollIntoView({ block: "nearest" });
+    }
   });
 
   // A status or evidence change recolours the claim's highlights in the text.

@@ -76,3 +76,27 @@ def test_a_fact_checker_without_staff_status_cannot_use_the_admin(client, fact_c
     client.force_login(fact_checker)
     response = client.get("/admin/claims/claim/")
     assert response.status_code == 302
+
+
+def test_an_editor_unpublishes_verdict_pages_in_the_admin_with_a_history_entry(
+    admin_client, staff_editor, make_article, support, settings
+):
+    from claims import verdicts
+    from claims.models import VerdictPage
+
+    settings.WORKBENCH_CONFIRMATIONS_REQUIRED = 1
+    claim = make_article().claims.first()
+    support(claim, "https://www.reuters.com/a")
+    status.confirm(claim, by=staff_editor)
+    page = verdicts.publish(claim, by=staff_editor)
+    assert admin_client.get("/admin/claims/verdictpage/").status_code == 200
+
+    admin_client.post(
+        "/admin/claims/verdictpage/",
+        {"action": "unpublish", "_selected_action": [page.pk]},
+        follow=True,
+    )
+
+    page = VerdictPage.objects.get(pk=page.pk)
+    assert not page.published
+    assert page.history.first().history_change_reason == "unpublished in the admin"

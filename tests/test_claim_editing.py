@@ -90,3 +90,29 @@ def test_only_editors_reshape_claims(client, request, persona, article):
 def test_reshaping_refuses_get(client, editor, article):
     claim = article.claims.first()
     assert login(client, editor).get(f"/claims/{claim.pk}/split/").status_code == 405
+
+
+def test_reextraction_keeps_a_split_claims_shape_and_a_merge_never_duplicates_an_anchor(
+    editor,
+):
+    """Found by the confirmation state machine: after a split and an edit, re-extraction
+    added the whole sentence again over the two parts, and merging the parts then
+    collided with it (an IntegrityError, a 500)."""
+    from claims import ingest, verification
+    from claims.tasks import extract_claims
+
+    first = "Health officials reported 467,000 cases of measles in the region last year."
+    second = "Vaccination rates fell to 71 percent in the northern provinces."
+    article, _ = ingest.submit_article(text=f"{first} {second}", title="t", by=editor)
+    extract_claims.run(article.pk, 1)
+    claim = article.claims.get(text=second)
+    verification.split_claim(claim=claim, before="in the northern", by=editor)
+    article.refresh_from_db()
+    ingest.revise_article(article=article, text=f"Breaking. {first} {second}", by=editor)
+    extract_claims.run(article.pk, 2)
+    texts = set(article.claims.filter(orphaned=False).values_list("text", flat=True))
+    assert {"Vaccination rates fell to 71 percent", "in the northern provinces."} <= texts
+    assert second not in texts
+    claim.refresh_from_db()
+    merged = verification.merge_with_next(claim=claim, by=editor)
+    assert merged.text == second

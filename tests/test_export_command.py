@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from claims.models import Article, Evidence
+from tests.jsonld_strict import expand_strictly
 from tests.test_exports import NEWLINE_CLAIM, TRICKY_EXCERPT, build_checked_article
 
 
@@ -33,19 +34,36 @@ def export(*args: str) -> str:
     return out.getvalue()
 
 
-def test_it_prints_the_article_as_claimreview_json_ld_with_relative_urls(
-    checked: dict[str, Any],
+def test_it_prints_claimreview_that_expands_strictly_on_the_configured_base_url(
+    checked: dict[str, Any], settings: Any
 ) -> None:
-    document = json.loads(
-        export("--article", str(checked["article"].pk), "--format", "claimreview")
-    )
+    settings.WORKBENCH_BASE_URL = "https://wb.example.org"
 
+    output = export("--article", str(checked["article"].pk), "--format", "claimreview")
+
+    document = json.loads(output)
+    expand_strictly(document)
     reviews = {review["claimReviewed"]: review for review in document["@graph"]}
     assert document["@context"] == "https://schema.org"
     assert reviews[NEWLINE_CLAIM]["reviewRating"]["alternateName"] == "Contradicted"
     claim = checked["maliki"]
-    assert reviews[claim.text]["url"] == f"/articles/{claim.article_id}/?claim={claim.pk}"
+    page = f"https://wb.example.org/articles/{claim.article_id}/?claim={claim.pk}"
+    assert reviews[claim.text]["url"] == page
+    assert reviews[claim.text]["@id"] == page + "#claimreview"
     assert reviews[claim.text]["reviewRating"]["alternateName"] == "Confirmed"
+    assert checked["plain"].text not in reviews, "an unconfirmed claim is not a review"
+
+
+def test_its_json_names_the_article_by_an_absolute_url_in_every_target(
+    checked: dict[str, Any], settings: Any
+) -> None:
+    settings.WORKBENCH_BASE_URL = "https://wb.example.org"
+    pk = checked["article"].pk
+
+    data = json.loads(export("--article", str(pk), "--format", "json"))
+
+    sources = {claim["target"]["source"] for claim in data["claims"]}
+    assert sources == {f"https://wb.example.org/api/articles/{pk}/"}
 
 
 def test_it_puts_the_base_url_before_workbench_paths_when_given(checked: dict[str, Any]) -> None:

@@ -116,6 +116,8 @@ def test_an_article_with_many_claims_loads_its_text_at_most_once(
 def test_lists_and_exports_of_claims_never_load_the_article_text(
     client: Client, viewer: User, large_article: Article, url: str
 ) -> None:
+    if "claimreview" in url:  # only decided claims are reviews
+        large_article.claims.update(status=Claim.Status.CONFIRMED)
     loads, (response, content) = queries_loading_the_body(
         login(client, viewer), url.format(pk=large_article.pk)
     )

@@ -10,8 +10,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from claims import ingest, matching, status
+from claims.matchengine import engine, minilm
+from claims.matchengine.text import clean, terms
 from claims.models import Article, Claim, ClaimMatch, ConfirmationRefused, Evidence, FactCheck
 from claims.tasks import match_claims
 
@@ -23,7 +27,7 @@ OHIO_PARAPHRASE = (
 SHORT = "Taxes rose by 15 percent."
 
 
-def archive_index() -> matching.Index:
+def archive_index() -> engine.Index:
     docs = []
     for line in (FIXTURES / "archive.jsonl").read_text().splitlines():
         if line.strip():
@@ -34,7 +38,7 @@ def archive_index() -> matching.Index:
         ("x2", "The governor said the new highway will open in 2027."),
         ("x3", "The city council approved a budget of 4.2 million dollars for the new bridge."),
     ]
-    return matching.Index(docs)
+    return engine.Index(docs)
 
 
 # --- The engine (no database) ----------------------------------------------------------
@@ -79,7 +83,7 @@ def test_a_claim_with_no_word_in_common_has_no_candidates():
 
 
 def test_an_empty_index_finds_nothing():
-    assert matching.Index([]).search(OHIO) == []
+    assert engine.Index([]).search(OHIO) == []
 
 
 def test_a_high_score_links_a_long_claim_but_only_suggests_a_short_one():
@@ -98,9 +102,13 @@ def test_the_thresholds_are_settings(settings):
 
 
 def test_the_shipped_weights_are_read_from_json():
-    model = matching.calibration()
-    assert model.meta["fitted_on"].startswith("CheckThat! 2020 task 2 train")
-    assert len(model.weights) == len(matching.FEATURES)
+    models = engine.calibration()
+    for model, features in (
+        (models.bm25, engine.BM25_FEATURES),
+        (models.hybrid, engine.HYBRID_FEATURES),
+    ):
+        assert model.meta["fitted_on"].startswith("CheckThat! 2020 task 2 train")
+        assert model.features == features and len(model.weights) == len(features)
 
 
 # --- The match command (no database) ---------------------------------------------------
@@ -374,3 +382,79 @@ def test_accepting_a_fact_check_without_url_records_the_decision_only(later, fac
     assert not claim.evidence.exists()
     match.refresh_from_db()
     assert match.state == ClaimMatch.State.ACCEPTED
+
+
+# --- Hybrid retrieval: BM25 and sentence embeddings ------------------------------------
+
+MAYOR = "The mayor promised to hire 500 more police officers before the election."
+MAYOR_PARAPHRASE = "Before the vote, the mayor pledged 500 extra cops."
+
+
+def hybrid_index() -> engine.Index:
+    index = archive_index()
+    docs = [(key, text) for key, text in zip(index.keys, index.texts, strict=True)]
+    docs.append(("x4", MAYOR))
+    return engine.Index(docs, minilm.encode([clean(text) for _, text in docs]))
+
+
+def test_embeddings_find_a_paraphrase_that_bm25_alone_scores_as_unrelated():
+    index = hybrid_index()
+    vector = minilm.encode([MAYOR_PARAPHRASE])[0]
+    assert max(hit.score for hit in index.search(MAYOR_PARAPHRASE)) < matching.DEFAULT_LOW
+    best = index.search(MAYOR_PARAPHRASE, vector=vector)[0]
+    assert best.key == "x4" and best.score >= matching.DEFAULT_LOW
+    assert best.features["cosine"] > 0.5
+
+
+def test_embeddings_lower_a_claim_that_only_shares_words():
+    text = "The governor said the unemployment office in Ohio will open a new branch in March."
+    index = hybrid_index()
+    hybrid = index.search(text, vector=minilm.encode([text])[0])
+    assert max(hit.score for hit in hybrid) < matching.DEFAULT_LOW
+
+
+def test_a_candidate_found_only_by_its_embedding_is_marked_so():
+    text = "Swallowing disinfectant heals COVID-19."  # no word in common with anything
+    index = hybrid_index()
+    assert index.retrieve(terms(text)) == []
+    found = index.candidates(terms(text), minilm.encode([text])[0])
+    assert len(found) == len(index) and not any(c.bm25_found for c in found)
+
+
+def test_paraphrases_across_articles_are_seen_before_once_claims_are_embedded(make_article):
+    unrelated = [
+        "The governor said the new highway will open in 2027.",
+        "The city council approved a budget of 4.2 million dollars for the new bridge.",
+        "Drinking hot water every 15 minutes kills the coronavirus.",
+    ]
+    earlier = make_article(
+        [MAYOR, OHIO, *unrelated], outlet="Other Times", url="https://othertimes.com/a"
+    )
+    later = make_article([MAYOR_PARAPHRASE])
+    paraphrase = later.claims.get()
+
+    matching.match_article(later.pk)  # before any embedding: BM25 alone
+    assert not paraphrase.matches.exists()
+
+    match_claims(earlier.pk)  # embeds the earlier article's claims
+    match_claims(later.pk)
+    match = paraphrase.matches.get()
+    assert match.matched_claim == earlier.claims.get(text=MAYOR)
+    assert match.state == ClaimMatch.State.SUGGESTED  # a short claim: suggested only
+    assert flagged(later)
+
+
+def flagged(article: Article) -> bool:
+    return matching.with_match_flag(article.claims.all()).get().has_match
+
+
+def test_the_indexes_are_checked_once_per_article_not_once_per_claim(earlier, make_article):
+    def aggregates(texts: list[str]) -> int:
+        article = make_article(texts)
+        with CaptureQueriesContext(connection) as queries:
+            matching.match_article(article.pk)
+        return sum("MAX(" in q["sql"] for q in queries)
+
+    one = aggregates([OHIO_PARAPHRASE])
+    five = aggregates([OHIO_PARAPHRASE, SHORT, MAYOR, MAYOR_PARAPHRASE, "Kids love the highway."])
+    assert one == five

@@ -10,10 +10,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "example.org",
+    "WORKBENCH_BASE_URL": "https://example.org",
+    "WORKBENCH_NEWSROOM_NAME": "Example News",
+}
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    unset = {"DEBUG", "SECRET_KEY", "WORKBENCH_BASE_URL", "WORKBENCH_NEWSROOM_NAME"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -31,11 +39,35 @@ def test_production_refuses_the_development_secret_key():
 
 
 def test_the_deployment_check_is_clean_with_debug_off():
-    key = secrets.token_urlsafe(50)
-    result = manage("check", "--deploy", DEBUG="0", SECRET_KEY=key, ALLOWED_HOSTS="example.org")
+    result = manage("check", "--deploy", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
     assert "WARNING" not in result.stderr + result.stdout
+
+
+def test_production_requires_the_workbench_base_url():
+    without = {k: v for k, v in PRODUCTION.items() if k != "WORKBENCH_BASE_URL"}
+
+    result = manage("check", **without)
+
+    assert result.returncode != 0
+    assert "WORKBENCH_BASE_URL is not set" in result.stderr
+
+
+def test_the_base_url_must_be_an_http_origin():
+    for wrong in ("example.org", "ftp://example.org", "https://example.org/workbench"):
+        result = manage("check", **(PRODUCTION | {"WORKBENCH_BASE_URL": wrong}))
+        assert result.returncode != 0, wrong
+        assert "WORKBENCH_BASE_URL must be an http(s) origin" in result.stderr, wrong
+
+
+def test_production_requires_the_newsroom_that_publishes_the_reviews():
+    without = {k: v for k, v in PRODUCTION.items() if k != "WORKBENCH_NEWSROOM_NAME"}
+
+    result = manage("check", **without)
+
+    assert result.returncode != 0
+    assert "WORKBENCH_NEWSROOM_NAME is not set" in result.stderr
 
 
 def test_a_malformed_boolean_setting_is_a_clear_error():

@@ -227,7 +227,7 @@ def test_the_state_fragment_polls_while_active_and_stops_when_done(client, viewe
     login(client, viewer)
     html = client.get(f"/articles/{article.pk}/status/", **HTMX).content.decode()
     assert 'hx-trigger="every 2s"' in html
-    assert "Processing 75%" in html
+    assert "Processing 75%: block 3 of 4" in html
     Article.objects.filter(pk=article.pk).update(state=Article.State.DONE)
     response = client.get(f"/articles/{article.pk}/status/?was_active=1", **HTMX)
     assert "every 2s" not in response.content.decode()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -260,6 +261,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.recheck_sources",
         "schedule": crontab(minute="*/30"),
     },
+    "embed-pending": {  # vectors missed (broker down) or from an older model version
+        "task": "claims.embed_pending",
+        "schedule": crontab(minute="*/15"),
+    },
     # Each feed has its own interval; this only looks for the feeds that are due.
     "poll-due-feeds": {
         "task": "claims.poll_due_feeds",
@@ -299,17 +304,47 @@ WORKBENCH_RECHECK_AFTER_HOURS = env_int("WORKBENCH_RECHECK_AFTER_HOURS", 24)
 WORKBENCH_RECHECK_BATCH_SIZE = env_int("WORKBENCH_RECHECK_BATCH_SIZE", 25)
 # Claim memory: a match scoring at least HIGH is linked for review automatically,
 # at least LOW is suggested; claims shorter than MIN_WORDS are never auto-linked.
-WORKBENCH_MATCH_HIGH = env_float("WORKBENCH_MATCH_HIGH", 0.9)
+WORKBENCH_MATCH_HIGH = env_float("WORKBENCH_MATCH_HIGH", 0.8)
 WORKBENCH_MATCH_LOW = env_float("WORKBENCH_MATCH_LOW", 0.4)
 WORKBENCH_MATCH_MIN_WORDS = env_int("WORKBENCH_MATCH_MIN_WORDS", 8)
-WORKBENCH_NEWSROOM_NAME = env_str("WORKBENCH_NEWSROOM_NAME", "Newsroom")
-# Newsroom integration: the workbench's own address for links in webhook bodies (they are
-# relative without it); webhook retries (doubling from BACKOFF seconds, at most an hour
-# apart) for RETRY_HOURS after the event.
-WORKBENCH_BASE_URL = env_str("WORKBENCH_BASE_URL", "")
+
+
+def base_url(name: str, default: str) -> str:
+    """An origin (``https://host[:port]``) for absolute links, without a trailing slash."""
+    raw = env_str(name, default).strip().rstrip("/")
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        parts = urlsplit("")
+    if not raw and not DEBUG:
+        raise ImproperlyConfigured(
+            f"DEBUG is off but {name} is not set: set it to the address readers and "
+            "clients use, e.g. https://workbench.example.org (exports, verdict pages and "
+            "API links are built on it)."
+        )
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+        raise ImproperlyConfigured(
+            f"{name} must be an http(s) origin such as https://workbench.example.org "
+            f"(scheme and host, no path), not {raw!r}"
+        )
+    return raw
+
+
+# Every URL that leaves the workbench without a request to take the host from (exports,
+# ``manage.py export``, ClaimReview ids, the public verdict pages) is built on this.
+WORKBENCH_BASE_URL = base_url("WORKBENCH_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# The ClaimReview ``author``: the newsroom publishing the verdicts.
+WORKBENCH_NEWSROOM_NAME = env_str("WORKBENCH_NEWSROOM_NAME", "Newsroom" if DEBUG else "")
+if not WORKBENCH_NEWSROOM_NAME:
+    raise ImproperlyConfigured(
+        "DEBUG is off but WORKBENCH_NEWSROOM_NAME is not set: it is the author of every "
+        "published ClaimReview."
+    )
+WORKBENCH_NEWSROOM_URL = env_str("WORKBENCH_NEWSROOM_URL", WORKBENCH_BASE_URL + "/")
+# Newsroom integration: webhook retries (doubling from BACKOFF seconds, at most an hour
+# apart) for RETRY_HOURS after the event; webhook bodies link to WORKBENCH_BASE_URL.
 WORKBENCH_WEBHOOK_BACKOFF = env_float("WORKBENCH_WEBHOOK_BACKOFF", 30.0)
 WORKBENCH_WEBHOOK_RETRY_HOURS = env_float("WORKBENCH_WEBHOOK_RETRY_HOURS", 24.0)
-WORKBENCH_NEWSROOM_URL = env_str("WORKBENCH_NEWSROOM_URL", "")
 
 LOGGING = {
     "version": 1,

@@ -15,7 +15,7 @@ def _sync_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0008_http_urls_only"),
+        ("claims", "0012_corrections"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

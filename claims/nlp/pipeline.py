@@ -28,7 +28,7 @@ from claims.nlp.speakers import SpeakerMemory
 
 PIPELINE_VERSION = "1.0.0"
 CONTEXT_CHARS = 32
-PIPE_BATCH = 32
+PIPE_BATCH = 8  # small batches: progress is reported as blocks are parsed
 
 Progress = Callable[[int, int], None]
 
@@ -66,6 +66,8 @@ def extract(
     state = _State(text=text, threshold=cut)
     blocks = blocks_mod.split_blocks(text)
     _raise_max_length(nlp, blocks)
+    if progress is not None:
+        progress(0, len(blocks))  # the total is known before the first block is parsed
     with nlp.memory_zone():
         docs = _parse(nlp, text, blocks)
         for index, block in enumerate(blocks):

@@ -120,7 +120,7 @@ def test_an_editor_reviews_a_pasted_article_with_the_keyboard_and_confirms_a_cla
     marks = page.locator(f'mark.hl[data-claim="{claim_id}"]')
     expect(marks.first).to_have_class(re.compile(r"\bactive\b"))
     expect(marks.first).to_have_class(re.compile(r"\bstatus-unconfirmed\b"))
-    expect(panel.locator(".blocker")).to_contain_text("Cannot be confirmed yet")
+    expect(panel.locator(".blocker")).to_contain_text("Cannot be confirmed now")
 
     # Add a source with a supporting excerpt (e opens the form).
     claim = Claim.objects.get(pk=claim_id)
@@ -135,7 +135,9 @@ def test_an_editor_reviews_a_pasted_article_with_the_keyboard_and_confirms_a_cla
     expect(evidence).to_have_count(1)
     expect(evidence).to_contain_text("Supports")
     expect(evidence).to_contain_text("127.0.0.1")
-    expect(panel.locator(".ok")).to_contain_text("Can be confirmed")
+    # Not captured yet: the evidence does not count, and the panel says why.
+    expect(evidence.locator(".verdict")).to_contain_text("Does not count: never captured")
+    expect(panel.locator(".blocker")).to_contain_text("needs 1 more supporting source")
 
     # The worker captures the source; reopening the claim shows the quote check.
     live.wait_for(
@@ -151,6 +153,8 @@ def test_an_editor_reviews_a_pasted_article_with_the_keyboard_and_confirms_a_cla
     settled(page)
     first.locator("a").click()
     expect(evidence).to_contain_text("Quote check: Found in source")
+    expect(evidence.locator(".verdict")).to_contain_text("Counts as 127.0.0.1")
+    expect(panel.locator(".ok")).to_contain_text("Can be confirmed")
 
     # Confirm with c: highlight, list row, counters and history change in place.
     press(page, "c")
@@ -164,6 +168,46 @@ def test_an_editor_reviews_a_pasted_article_with_the_keyboard_and_confirms_a_cla
     assert Claim.objects.get(pk=claim_id).status == Claim.Status.CONFIRMED
     screenshot(page, "article-review", full_page=False)
     screenshot(page, "article-review-full")
+
+    # A second source whose page does not contain the excerpt: listed as not counting.
+    other_url = local_server.add(
+        "/other", report_page("The minister declined to comment."), content_type="text/html"
+    )
+    press(page, "e")
+    panel.locator(f"#ev-url-{claim_id}").fill(other_url)
+    panel.locator(f"#ev-excerpt-{claim_id}").fill(claim.text)
+    settled(page)
+    panel.get_by_role("button", name="Add evidence").click()
+    expect(evidence).to_have_count(2)
+    live.wait_for(
+        lambda: Evidence.objects.filter(
+            claim_id=claim_id, quote_check=Evidence.QuoteCheck.NOT_FOUND
+        ).exists(),
+        timeout=60,
+        what="the worker to capture the second source",
+        on_timeout=worker.tail,
+    )
+    settled(page)
+    first.locator("a").click()
+    expect(evidence.nth(1).locator(".verdict")).to_contain_text(
+        "Does not count: excerpt not found in the capture of"
+    )
+    expect(evidence.nth(0).locator(".verdict")).to_contain_text("Counts")
+    expect(panel).to_contain_text("Confirmed by edna")
+    panel.screenshot(path=str(SCREENSHOTS / "evidence-verdicts.png"))
+
+    # Deleting the evidence the confirmation rested on: needs re-review, in place.
+    page.once("dialog", lambda dialog: dialog.accept())
+    evidence.nth(0).get_by_role("button", name="Remove").click()
+    expect(evidence).to_have_count(1)
+    expect(panel.locator(".warning")).to_contain_text("Needs re-review")
+    expect(panel.locator(".warning")).to_contain_text("evidence removed")
+    expect(first).to_have_class(re.compile(r"\bstatus-needs_rereview\b"))
+    expect(marks.first).to_have_class(re.compile(r"\bstatus-needs_rereview\b"))
+    expect(page.locator("#counters")).to_contain_text("0 confirmed")
+    expect(page.locator("#counters")).to_contain_text("1 need re-review")
+    assert Claim.objects.get(pk=claim_id).status == Claim.Status.NEEDS_REREVIEW
+    screenshot(page, "needs-rereview", full_page=False)
 
     page.goto("/articles/")
     expect(page.locator("main")).to_contain_text("Kerry pledges support to Baghdad")
@@ -213,7 +257,7 @@ def test_a_viewer_sees_the_review_but_cannot_change_anything(
         headers={"X-CSRFToken": csrf, "Referer": page.url},
     )
     assert response.status == 403
-    assert "CSRF" not in response.text()  # refused for the role, not for the token
+    assert "Your role does not allow this" in response.text()  # the role, not the token
     claim.refresh_from_db()
     assert claim.status == Claim.Status.UNCONFIRMED
 

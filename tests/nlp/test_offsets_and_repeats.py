@@ -70,4 +70,4 @@ def test_progress_reports_every_block() -> None:
     extract(
         "One.\nTwo.\nAdvertisement\nOne.", progress=lambda done, total: seen.append((done, total))
     )
-    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]  # the total comes first

@@ -1,9 +1,8 @@
 """``manage.py export --article ID --format claimreview|csv|json``: an article's claims.
 
 Prints the same document as the download ``/articles/ID/export.FORMAT`` to standard
-output. There is no request to take the host from, so the workbench URLs in it are
-relative paths (``/articles/3/?claim=7``) unless ``--base-url https://workbench.example.org``
-is given.
+output. Every workbench URL in it is absolute, on ``WORKBENCH_BASE_URL`` unless
+``--base-url https://workbench.example.org`` is given.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claims import exports
+from claims.cleaning import is_http_url
 from claims.models import Article
 
 FORMATS = ("claimreview", "csv", "json")
@@ -27,14 +27,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--base-url",
             default="",
-            help="Scheme and host put before workbench paths (default: relative URLs).",
+            help="Scheme and host put before workbench paths (default: WORKBENCH_BASE_URL).",
         )
 
     def handle(self, *args: Any, article: int, fmt: str, base_url: str, **options: Any) -> None:
         found = Article.objects.filter(pk=article).first()
         if found is None:
             raise CommandError(f"There is no article with id {article}.")
-        base_url = base_url.rstrip("/")
+        if base_url and not is_http_url(base_url):
+            raise CommandError(f"--base-url must be an http(s) URL, not {base_url!r}.")
+        base_url = base_url.rstrip("/") or None
         if fmt == "csv":
             for line in exports.article_csv(found, base_url=base_url):
                 self.stdout.write(line, ending="")

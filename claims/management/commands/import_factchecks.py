@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims import matching
+from claims import archives, matching
 
 
 class Command(BaseCommand):
@@ -28,8 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, files: list[Path], **options: Any) -> None:
         for path in files:
             try:
-                entries = matching.read_archive(path)
-            except matching.ArchiveRejected as exc:
+                entries = archives.read_archive(path)
+            except archives.ArchiveRejected as exc:
                 raise CommandError(str(exc)) from None
             for entry in entries:
                 for warning in entry["warnings"]:

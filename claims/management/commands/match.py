@@ -6,7 +6,8 @@ is indexed with the text). Prints one line per query, best match first::
 
     {"query_id": "q1", "matches": [{"id": "a7", "score": 0.93}, ...]}
 
-Scores are the calibrated probabilities of ``claims.matching`` (0..1); matches under
+Scores are the calibrated probabilities of ``claims.matchengine`` (0..1; BM25 and the
+BM25-only re-ranker, since no embeddings are computed here); matches under
 ``--min-score`` (default 0: all of the top K) are left out.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims import matching
+from claims.matchengine import engine
 
 
 def read_lines(path: Path, *, what: str) -> list[dict[str, Any]]:
@@ -48,7 +49,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--archive", type=Path, required=True, help="JSON Lines archive.")
         parser.add_argument("--queries", type=Path, required=True, help="JSON Lines queries.")
-        parser.add_argument("--top", type=int, default=matching.DEFAULT_TOP)
+        parser.add_argument("--top", type=int, default=engine.DEFAULT_TOP)
         parser.add_argument("--min-score", type=float, default=0.0)
         parser.add_argument("--format", choices=["jsonl"], default="jsonl", dest="fmt")
 
@@ -65,7 +66,7 @@ class Command(BaseCommand):
             raise CommandError("--top must be at least 1.")
         entries = read_lines(archive, what="archive")
         asked = read_lines(queries, what="queries")
-        index = matching.Index(
+        index = engine.Index(
             (str(n), f"{e['text']} {e.get('title') or ''}".strip()) for n, e in enumerate(entries)
         )
         for query in asked:

@@ -108,7 +108,7 @@ def wipe() -> None:
 
 def _matching_models() -> list[Any]:
     """Models of the claim-matching feature that point at claims, when installed."""
-    names = ["ClaimMatch"]
+    names = ["ClaimMatch", "Embedding"]
     found = []
     for name in names:
         try:

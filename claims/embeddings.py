@@ -1,0 +1,138 @@
+"""Sentence embeddings of claims and fact-checks, computed once and stored.
+
+A claim's or a fact-check's vector is computed in a background worker
+(``claims.embed_pending`` for the archive and anything left over, ``claims.match_claims``
+for an article's claims just before matching them) and stored as an ``Embedding`` row:
+float32 bytes with the model version and the SHA-256 of the text embedded beside it.
+A row is *pending* when it has no vector, when its text changed since, or when the model
+version changed (``minilm.VERSION``): ``embed_pending`` re-embeds exactly those.
+
+Only ``embed_pending`` loads the model (``minilm.model()``); reading stored vectors for
+matching (``stored_vectors``) does not, so the web process never loads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from typing import Literal
+
+import numpy as np
+from django.db.models import OuterRef, Subquery
+
+from .matchengine import minilm
+from .matchengine.text import clean
+from .models import Claim, Embedding, FactCheck
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["claim", "factcheck"]
+BATCH = 256  # texts per encode-and-write round (progress is reported after each)
+
+
+def claim_text(text: str) -> str:
+    """What is embedded for a claim (the same text a query is embedded from)."""
+    return clean(text)
+
+
+def factcheck_text(text: str, title: str) -> str:
+    """What is embedded for a fact-check: the claim reviewed and the headline."""
+    return clean(f"{text} {title}")
+
+
+def text_sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_bytes(data: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(bytes(data), dtype="<f4")
+
+
+def _targets(kind: Kind, article_id: int | None = None) -> Iterable[tuple[int, str, str | None]]:
+    """(pk, text to embed, stored text SHA under the current model or None) per target."""
+    stored = Embedding.objects.filter(**{kind: OuterRef("pk")}, model_version=minilm.VERSION)
+    sha = Subquery(stored.values("text_sha")[:1])
+    if kind == "claim":
+        rows = Claim.objects.filter(orphaned=False)
+        if article_id is not None:
+            rows = rows.filter(article_id=article_id)
+        for pk, text, found in (
+            rows.annotate(sha=sha).values_list("pk", "text", "sha").iterator(chunk_size=5000)
+        ):
+            yield pk, claim_text(text), found
+    else:
+        rows = FactCheck.objects.annotate(sha=sha).values_list("pk", "text", "title", "sha")
+        for pk, text, title, found in rows.iterator(chunk_size=5000):
+            yield pk, factcheck_text(text, title), found
+
+
+def pending(kind: Kind, *, article_id: int | None = None) -> list[tuple[int, str]]:
+    """Targets whose stored vector is missing, from another model, or of another text."""
+    return [
+        (pk, text)
+        for pk, text, found in _targets(kind, article_id)
+        if found is None or found != text_sha(text)
+    ]
+
+
+def embed_pending(
+    *,
+    article_id: int | None = None,
+    kinds: tuple[Kind, ...] = ("claim", "factcheck"),
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Embed every pending claim (of one article, with ``article_id``) and fact-check, in
+    batches; ``progress(done, total)`` after each. Returns the counts per kind."""
+    if article_id is not None:
+        kinds = ("claim",)
+    todo = {kind: pending(kind, article_id=article_id) for kind in kinds}
+    total, done = sum(len(rows) for rows in todo.values()), 0
+    for kind, rows in todo.items():
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            vectors = minilm.encode([text for _, text in batch])
+            _store(kind, batch, vectors)
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
+    return {kind: len(rows) for kind, rows in todo.items()}
+
+
+def _store(kind: Kind, batch: list[tuple[int, str]], vectors: np.ndarray) -> None:
+    model = Claim if kind == "claim" else FactCheck
+    alive = set(model.objects.filter(pk__in=[pk for pk, _ in batch]).values_list("pk", flat=True))
+    rows = [
+        Embedding(
+            **{f"{kind}_id": pk},
+            model_version=minilm.VERSION,
+            text_sha=text_sha(text),
+            vector=to_bytes(vector),
+        )
+        for (pk, text), vector in zip(batch, vectors, strict=True)
+        if pk in alive  # deleted while we embedded
+    ]
+    Embedding.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=[kind],
+        update_fields=["model_version", "text_sha", "vector", "updated_at"],
+    )
+
+
+def stored_vectors(kind: Kind, texts: dict[int, str]) -> dict[int, np.ndarray]:
+    """The current vectors of the given targets (pk -> text to embed): only those of the
+    current model and of the text as it is now."""
+    rows = Embedding.objects.filter(
+        **{f"{kind}__isnull": False}, model_version=minilm.VERSION
+    ).values_list(f"{kind}_id", "text_sha", "vector")
+    found = {}
+    for pk, sha, vector in rows.iterator(chunk_size=5000):
+        text = texts.get(pk)
+        if text is not None and sha == text_sha(text):
+            found[pk] = from_bytes(vector)
+    return found

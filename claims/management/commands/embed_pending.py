@@ -1,0 +1,26 @@
+"""``manage.py embed_pending``: compute the missing sentence embeddings now, in this
+process, with progress (what the ``claims.embed_pending`` task does in a worker).
+
+Embeds every claim and fact-check without a vector of the current model version (new,
+changed text, or embedded by an older model). Useful after importing a large archive
+(100,000 short fact-checks in about 20 minutes on two cores; see ``make bench``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from claims import embeddings
+
+
+class Command(BaseCommand):
+    help = "Compute the missing sentence embeddings of claims and fact-checks."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        def progress(done: int, total: int) -> None:
+            self.stderr.write(f"embedded {done} of {total}")
+
+        counts = embeddings.embed_pending(progress=progress)
+        self.stdout.write(f"{counts['claim']} claims, {counts['factcheck']} fact-checks embedded")

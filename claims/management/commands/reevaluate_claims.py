@@ -1,0 +1,26 @@
+"""Re-judge every confirmed claim by the confirmation rule as it stands now (after
+changing ``WORKBENCH_CONFIRMATIONS_REQUIRED``, say): those whose confirmation no longer
+holds move to needs re-review, with the cause in their history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from claims import status
+from claims.models import Claim
+
+
+class Command(BaseCommand):
+    help = "Re-evaluate every confirmed claim; lapsed ones move to needs re-review."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        confirmed = Claim.objects.filter(status=Claim.Status.CONFIRMED)
+        total = confirmed.count()
+        lapsed = status.reevaluate(confirmed, cause="re-evaluated (manage.py reevaluate_claims)")
+        self.stdout.write(
+            f"Re-evaluated {total} confirmed claim(s): {len(lapsed)} moved to needs re-review."
+        )
+        for claim in lapsed:
+            self.stdout.write(f"  #{claim.pk}: {claim.status_note}")

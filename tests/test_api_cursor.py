@@ -1,0 +1,145 @@
+"""Cursor paging of the API lists (``claims/api.py``): a client following ``next`` sees
+every row exactly once while rows are being added, on every list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from claims.models import Article, Claim, Evidence, Source
+
+PAGE_SIZE = 4
+
+
+@pytest.fixture
+def as_viewer(client: Client, viewer: User) -> Client:
+    client.force_login(viewer)
+    return client
+
+
+def _walk(client: Client, url: str, between: Callable[[int], None]) -> list[int]:
+    """Follow ``next`` to the end, calling ``between(page_number)`` after each page."""
+    seen: list[int] = []
+    number = 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        data = response.json()
+        seen += [item["id"] for item in data["results"]]
+        number += 1
+        between(number)
+        url = data["next"]
+    return seen
+
+
+def _add_claim(article: Article, index: int, score: float) -> Claim:
+    text = f"Inserted claim {index} says something checkable."
+    article.refresh_from_db()
+    body = article.body + " " + text
+    Article.objects.filter(pk=article.pk).update(body=body)
+    start = len(body) - len(text)
+    return Claim.objects.create(
+        article=article,
+        revision=1,
+        text=text,
+        start=start,
+        end=len(body),
+        checkworthiness=score,
+        sentence_index=100 + index,
+    )
+
+
+def test_claims_inserted_between_page_fetches_never_repeat_or_hide_a_claim(
+    as_viewer: Client, make_article: Callable[..., Article]
+) -> None:
+    for number in range(3):
+        make_article([f"Article {number} claim {i} is stated." for i in range(6)])
+    Claim.objects.filter(sentence_index__gte=3).update(checkworthiness=0.5)  # ties on the key
+    before = set(Claim.objects.values_list("pk", flat=True))
+    article = Article.objects.first()
+    added: list[int] = []
+
+    def insert(page: int) -> None:
+        # one claim sorted before the cursor, one tied with it, one after it
+        for offset, score in enumerate((0.95, 0.5, 0.05)):
+            added.append(_add_claim(article, page * 10 + offset, score).pk)
+
+    seen = _walk(as_viewer, reverse("api-claim-list") + f"?page_size={PAGE_SIZE}", insert)
+
+    assert len(seen) == len(set(seen)), "a claim was listed twice"
+    assert before <= set(seen), "a claim that was there all along was never listed"
+    assert set(seen) - before <= set(added)
+    assert set(added) - set(seen), "claims inserted behind the cursor are not shown again"
+
+
+def test_articles_inserted_between_page_fetches_never_repeat_or_hide_an_article(
+    as_viewer: Client, make_article: Callable[..., Article]
+) -> None:
+    for number in range(10):
+        make_article([f"Article {number} is here."], title=f"Article {number}")
+    before = set(Article.objects.values_list("pk", flat=True))
+
+    def insert(page: int) -> None:
+        make_article([f"Late article {page} is here."], title=f"Late {page}")
+
+    seen = _walk(as_viewer, reverse("api-article-list") + f"?page_size={PAGE_SIZE}", insert)
+
+    assert len(seen) == len(set(seen))
+    assert before <= set(seen)
+
+
+def test_sources_and_evidence_are_walked_by_cursor_too(
+    as_viewer: Client,
+    make_article: Callable[..., Article],
+    support: Callable[..., Evidence],
+) -> None:
+    article = make_article([f"Claim {i} is stated here." for i in range(6)])
+    for index, claim in enumerate(article.claims.all()):
+        support(claim, f"https://www.reuters.com/world/{index}")
+    before_sources = set(Source.objects.values_list("pk", flat=True))
+    before_evidence = set(Evidence.objects.values_list("pk", flat=True))
+
+    late = iter(range(1000))
+
+    def insert(page: int) -> None:
+        support(article.claims.first(), f"https://apnews.com/late/{next(late)}")
+
+    sources = _walk(as_viewer, reverse("api-source-list") + "?page_size=2", insert)
+    evidence = _walk(as_viewer, reverse("api-evidence-list") + "?page_size=2", insert)
+
+    assert len(sources) == len(set(sources)) and before_sources <= set(sources)
+    assert len(evidence) == len(set(evidence)) and before_evidence <= set(evidence)
+
+
+def test_previous_goes_back_to_the_same_rows_and_the_first_page_has_none(
+    as_viewer: Client, make_article: Callable[..., Article]
+) -> None:
+    make_article([f"Claim {i} is stated here." for i in range(9)])
+    url = reverse("api-claim-list") + f"?page_size={PAGE_SIZE}"
+
+    first = as_viewer.get(url).json()
+    second = as_viewer.get(first["next"]).json()
+    back = as_viewer.get(second["previous"]).json()
+
+    assert first["previous"] is None
+    assert back["results"] == first["results"]
+    assert back["previous"] is None
+    assert back["next"] is not None
+    assert second["count"] == first["count"] == 9
+
+
+def test_a_cursor_the_api_did_not_give_out_is_a_400(
+    as_viewer: Client, make_article: Callable[..., Article]
+) -> None:
+    make_article()
+    url = reverse("api-claim-list")
+
+    for bad in ("nonsense", "eyJkIjoiYWZ0ZXIiLCJrIjpbMV19", "eyJkIjoieCIsImsiOlswLjUsMV19"):
+        response = as_viewer.get(url, {"cursor": bad})
+        assert response.status_code == 400, bad
+        assert "cursor" in response.json()["errors"]
+    assert as_viewer.get(url, {"cursor": "x", "page": 2}).status_code == 400

@@ -42,7 +42,7 @@ def rss(worker: Any) -> tuple[int, int]:
 
 def run(articles: int = 1000, every: int = 100, seed: int = 11) -> dict[str, Any]:
     setup_django()
-    from bench import queue as q
+    from bench import queueing as q
     from bench.pipeline import build_articles
     from claims.models import Article
 

@@ -145,6 +145,8 @@ def _redirected_home(url: str, final_url: str) -> str:
 def _record_failure(source_id: int, result: FetchResult, *, reason: str, dead: bool) -> str:
     with transaction.atomic():
         source = Source.objects.select_for_update().get(pk=source_id)
+        # Only a page that was captured can die; one never captured has failed.
+        dead = dead and source.captures.exists()
         source.last_checked_at = timezone.now()
         source.http_status = result.http_status
         source.final_url = result.final_url or ""

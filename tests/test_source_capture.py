@@ -220,7 +220,7 @@ def test_a_404_is_recorded_as_failed_with_its_reason_and_status(
     claim: Claim, fact_checker: Any, local_server: LocalServer, loopback: None
 ) -> None:
     evidence = add(claim, fact_checker, local_server.url("/status/404"), excerpt=QUOTE)
-    assert capture_source.run(evidence.source.pk) == "dead"
+    assert capture_source.run(evidence.source.pk) == "failed"  # never captured: not "dead"
     source = Source.objects.get(pk=evidence.source.pk)
     assert source.fetch_state == Source.FetchState.FAILED
     assert source.fetch_error == "failed: HTTP 404"
@@ -245,12 +245,20 @@ def test_a_refused_url_is_recorded_as_refused_with_the_reason(
     assert local_server.requests == []
 
 
-def test_an_unresolvable_host_fails_and_counts_as_a_dead_link(make_source: Any) -> None:
+def test_an_unresolvable_host_fails_and_is_dead_only_once_it_was_captured(
+    make_source: Any,
+) -> None:
+    from tests.conftest import capture
+
     source = make_source("https://gone.example/story")
-    assert sources.capture(source.pk) == "dead"
+    assert sources.capture(source.pk) == "failed"  # never captured: it never lived
     source.refresh_from_db()
     assert source.fetch_state == Source.FetchState.FAILED
     assert source.fetch_error == "failed: could not resolve host gone.example"
+    assert source.link_state == Source.LinkState.UNKNOWN
+    capture(source, "The story as it once was.")
+    assert sources.capture(source.pk) == "dead"
+    source.refresh_from_db()
     assert source.link_state == Source.LinkState.DEAD
 
 

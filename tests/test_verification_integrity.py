@@ -177,14 +177,20 @@ def test_an_orphaned_claim_is_never_exported_as_confirmed(
 
 
 def test_a_source_that_was_never_captured_does_not_count_and_the_panel_says_so(
-    client: Client, article: Article, fact_checker: Any, support: Any
+    client: Client, article: Article, fact_checker: Any, support: Any, monkeypatch: Any
 ) -> None:
+    from claims.fetching import FetchResult
+
     claim = article.claims.get(text=CASES)
     evidence = support(claim, "https://www.who.int/x", excerpt="467,000 cases", captured=False)
-    Source.objects.filter(pk=evidence.source_id).update(
-        fetch_state=Source.FetchState.FAILED,
-        fetch_error="failed: could not resolve host www.who.int",
-    )
+    unresolved = FetchResult(
+        status="failed", reason="failed: could not resolve host www.who.int",
+        url=evidence.source.url, final_url="",
+    )  # fmt: skip
+    monkeypatch.setattr(sources, "safe_fetch", lambda url: unresolved)
+    assert sources.capture(evidence.source_id) == "failed"
+    source = Source.objects.get(pk=evidence.source_id)
+    assert source.link_state != Source.LinkState.DEAD  # it never lived
     with pytest.raises(ConfirmationRefused, match="needs 1 more supporting source"):
         status.confirm(claim, by=fact_checker)
     client.force_login(fact_checker)

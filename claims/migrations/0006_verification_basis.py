@@ -310,8 +310,10 @@ def _reevaluate_confirmed(apps, schema_editor):
                 required=required,
             )
             continue
+        lost = [f"evidence from {v.publisher}: {v.reason}" for v in assessment.verdicts.values()
+                if not v.counts and v.reason not in ("refutes the claim", "context only")]
         reason = ("needs re-review: the confirmation rule was tightened (migration 0006); "
-                  + assessment.blocker)
+                  + "; ".join([*lost, assessment.blocker]))
         Claim.objects.filter(pk=claim.pk).update(
             status="needs_rereview", status_changed_by=None, status_changed_at=now,
             status_note=reason, updated_at=now,

@@ -408,3 +408,6 @@ class VerdictPageAdmin(HistoryAdmin):
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("claims.publish_verdict")
+
+
+from . import integration_admin  # noqa: E402, F401  (webhooks, feeds, CMS stories)

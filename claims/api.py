@@ -6,7 +6,8 @@ API token (``Authorization: Bearer <token>``, see ``claims/tokens.py``). Without
 credentials, or with a wrong or revoked token, the API answers 401 JSON; the downloads
 redirect a browser without credentials to the login page instead. HTTP Basic is not
 accepted: it would cost a password hash on every request, outside the login lockout.
-Users without the permission get 403. The API only answers GET (405 otherwise); list
+Users without the permission get 403. The API only answers GET (405 otherwise), except
+``POST /api/articles/``, the write API (Editors' tokens only, see ``stories.py``); list
 filters are validated by a Form and bad values give 400 with the form errors.
 
 Lists are paginated in a stable order ending with the primary key: ``{"count", "next",
@@ -23,11 +24,12 @@ import functools
 import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import (
     Http404,
@@ -46,7 +48,8 @@ from claims import exports
 from claims.models import Article, Claim, Evidence, Source, with_light_article
 
 from . import forms as lists
-from . import tokens, verification, views
+from . import ingest, readiness, stories, tokens, verification, views
+from .cleaning import HttpURLField, LineField
 from .verdicts import with_public_slug
 
 View = Callable[..., HttpResponse]
@@ -55,6 +58,7 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 MAX_IDS = 5000  # ids one export may select (keeps the SQL parameter list bounded)
 READ_PERMISSION = "claims.view_claim"
+WRITE_PERMISSION = "claims.add_article"  # Editors
 REALM = 'Bearer realm="Claim workbench"'
 
 FORMATS = {
@@ -406,9 +410,14 @@ def article_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _invalid(form)
     base_url = _base_url(request)
-    articles = form.filter(Article.objects.all())
-    serialize = functools.partial(exports.article_data, base_url=base_url)
-    return paginated(request, form, articles, serialize, ARTICLE_ORDER)
+    articles = readiness.with_readiness(form.filter(Article.objects.all()), counts=True)
+    return paginated(request, form, articles, lambda a: _article(a, base_url), ARTICLE_ORDER)
+
+
+def _article(article: Article, base_url: str, **options: Any) -> dict[str, Any]:
+    """An article as the API shows it: its fields and its readiness for publication."""
+    data = exports.article_data(article, base_url=base_url, **options)
+    return data | {"readiness": readiness.of(article).as_json()}
 
 
 @csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
@@ -417,7 +426,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = views.get_article(request, pk)
     base_url = _base_url(request)
-    data = exports.article_data(article, base_url=base_url, body=True)
+    data = _article(article, base_url, body=True)
     claims = exports.with_export_relations(exports.article_claims(article))
     data["claims"] = [exports.claim_data(claim, base_url=base_url) for claim in claims]
     return _json(data)
@@ -489,6 +498,122 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
     base_url = _base_url(request)
     evidence = form.filter(Evidence.objects.select_related("source", "added_by"))
     return paginated(request, form, evidence, lambda e: exports.evidence_data(e, base_url=base_url))
+
+
+# --- The write API: stories from a CMS --------------------------------------------------
+
+
+class IsoDateField(forms.DateField):
+    """A date, also given as the start of an ISO 8601 date-time (``2025-03-05T10:00Z``)."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and len(value) > 10 and value[10:11] in ("T", " "):
+            value = value[:10]
+        return super().to_python(value)
+
+
+class StoryForm(forms.Form):
+    """``POST /api/articles/``: a story with its text, or a URL for the worker to fetch."""
+
+    external_id = LineField(max_length=200)
+    title = LineField(max_length=300, required=False)
+    outlet = LineField(max_length=200, required=False)
+    url = HttpURLField(required=False)
+    published_at = IsoDateField(required=False, input_formats=["%Y-%m-%d"])
+    text = forms.CharField(required=False, strip=False)
+
+    def clean_external_id(self) -> str:
+        value = self.cleaned_data["external_id"].strip()
+        if not value:
+            raise forms.ValidationError("Give the story's id in your CMS.", code="required")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("text") and not data.get("url"):
+            raise forms.ValidationError("Give the story's text, or its url to fetch it from.")
+        if data.get("text"):
+            try:
+                data["text"] = ingest.check_text(data["text"])
+            except ingest.ArticleRejected as exc:
+                self.add_error("text", str(exc))
+        return data
+
+
+def _story_fields(request: HttpRequest) -> dict[str, Any] | JsonResponse:
+    """The posted fields: a JSON object of strings, or a form-encoded body."""
+    try:
+        if request.content_type != "application/json":
+            return request.POST.dict()
+        fields = json.loads(request.body or b"null")
+    except RequestDataTooBig:
+        return _error(413, "The request is too large.")
+    except (UnicodeDecodeError, ValueError):
+        return _error(400, "The body is not valid JSON.")
+    if not isinstance(fields, dict):
+        return _error(400, "Send a JSON object.")
+    wrong = sorted(k for k, v in fields.items() if v is not None and not isinstance(v, str))
+    if wrong:
+        return _error(400, "Give every field as a string.", fields=wrong)
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def write_auth(view: View) -> View:
+    """Writes take an API token only (no session: no CSRF to forge), of an Editor."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        sent = _authorization(request)
+        user = tokens.user_for(sent[1]) if sent and sent[0] == "bearer" else None
+        if user is None:
+            return _unauthorized(sent)
+        if not user.has_perm(WRITE_PERMISSION):
+            return _error(403, "Only the tokens of Editors may send articles.")
+        request.user = user
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@write_auth
+def article_create(request: HttpRequest) -> HttpResponse:
+    """Create or revise the article of a CMS story; 202 with its API URL and state."""
+    fields = _story_fields(request)
+    if isinstance(fields, JsonResponse):
+        return fields
+    form = StoryForm(fields)
+    if not form.is_valid():
+        return _invalid(form)
+    try:
+        received = stories.receive(owner=request.user, **form.cleaned_data)
+    except ingest.ArticleRejected as exc:
+        return _error(400, str(exc))
+    article = readiness.with_readiness(Article.objects.filter(pk=received.article.pk)).get()
+    data = _article(article, _base_url(request)) | {
+        "external_id": form.cleaned_data["external_id"],
+        "outcome": received.outcome,
+    }
+    response = JsonResponse(data, status=202, json_dumps_params={"ensure_ascii": False})
+    response["Location"] = data["api_url"]
+    return response
+
+
+@csrf_exempt  # token-only writes: a browser session cannot POST here
+@require_http_methods(["GET", "POST"])
+def articles(request: HttpRequest) -> HttpResponse:
+    """``/api/articles/``: GET lists (session or token), POST sends a story (token)."""
+    return article_create(request) if request.method == "POST" else article_list(request)
+
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "openapi.json"
+
+
+@csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
+@api_auth()
+@require_http_methods(["GET"])
+def schema(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI 3.1 description of the API (``claims/data/openapi.json``)."""
+    return HttpResponse(SCHEMA_PATH.read_bytes(), content_type="application/json")
 
 
 # --- Downloads --------------------------------------------------------------------------
@@ -576,7 +701,8 @@ def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 urlpatterns = [
-    path("api/articles/", article_list, name="api-article-list"),
+    path("api/articles/", articles, name="api-article-list"),
+    path("api/schema/", schema, name="api-schema"),
     path("api/articles/<int:pk>/", article_detail, name="api-article-detail"),
     path("api/claims/", claim_list, name="api-claim-list"),
     path("api/claims/<int:pk>/", claim_detail, name="api-claim-detail"),

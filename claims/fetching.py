@@ -60,6 +60,11 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
 PDF_TYPES = frozenset({"application/pdf"})
+# RSS, Atom and sitemaps (``safe_fetch(..., feed=True)``: the body comes back unparsed).
+FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/xml", "text/xml", "text/plain"}
+)
+FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9"
 
 # Query parameters that only track the reader; they never change what a page says.
 TRACKING_PARAMS = frozenset(
@@ -121,7 +126,7 @@ class FetchFailed(Exception):
 
 @dataclass(frozen=True)
 class FetchResult:
-    status: Literal["ok", "refused", "failed"]
+    status: Literal["ok", "refused", "failed", "not_modified"]
     reason: str
     url: str
     final_url: str
@@ -134,6 +139,8 @@ class FetchResult:
     redirects: list[str] = field(default_factory=list)
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     note: str = ""  # e.g. "no text could be extracted from this PDF"
+    etag: str = ""  # validators for the next conditional GET
+    last_modified: str = ""
 
     @property
     def ok(self) -> bool:
@@ -388,6 +395,9 @@ class _Fetch:
     allow_loopback: bool
     max_redirects: int
     resolver: Resolver
+    headers: dict[str, str] = field(default_factory=dict)  # extra request headers
+    method: str = "GET"
+    payload: bytes | None = None
     deadline: float = 0.0
     host: str = ""
     limits: urllib3.Timeout | None = None
@@ -420,11 +430,13 @@ class _Fetch:
             "Accept": ACCEPT,
             "Accept-Encoding": "gzip, deflate",
             "Connection": "close",
+            **self.headers,
         }
         try:
             return pool.urlopen(
-                "GET",
+                self.method,
                 target.path,
+                body=self.payload,
                 headers=headers,
                 redirect=False,
                 retries=False,
@@ -613,8 +625,15 @@ def safe_fetch(
     allow_loopback: bool | None = None,
     max_redirects: int = 5,
     resolver: Resolver | None = None,
+    headers: dict[str, str] | None = None,
+    feed: bool = False,
 ) -> FetchResult:
     """Fetch ``url`` under the workbench's safety rules; never raises for network trouble.
+
+    ``headers`` are sent as well (``If-None-Match``, ``If-Modified-Since``: a 304 answer
+    comes back as ``status="not_modified"``); the response's ``ETag`` and
+    ``Last-Modified`` are returned. ``feed=True`` accepts RSS, Atom and sitemap XML and
+    returns the body as it came, without extracting text.
 
     Limits left as None come from the settings ``WORKBENCH_FETCH_MAX_BYTES``,
     ``WORKBENCH_FETCH_CONNECT_TIMEOUT``, ``WORKBENCH_FETCH_READ_TIMEOUT``,
@@ -632,9 +651,10 @@ def safe_fetch(
         allow_loopback=bool(_chosen(allow_loopback, "WORKBENCH_FETCH_ALLOW_LOOPBACK", False)),
         max_redirects=max_redirects,
         resolver=resolver or resolve_host,
+        headers={**({"Accept": FEED_ACCEPT} if feed else {}), **(headers or {})},
     )
     try:
-        return _fetch(url, fetch)
+        return _fetch(url, fetch, feed=feed)
     except (FetchRefused, FetchFailed) as exc:
         return _unsuccessful(url, fetch, exc)
 
@@ -651,13 +671,24 @@ def _unsuccessful(url: str, fetch: _Fetch, exc: FetchRefused | FetchFailed) -> F
     )
 
 
-def _fetch(url: str, fetch: _Fetch) -> FetchResult:
+def _fetch(url: str, fetch: _Fetch, *, feed: bool = False) -> FetchResult:
     final_url, response = fetch.follow(url)
+    validators = {
+        "etag": clean_line(response.headers.get("ETag", ""))[:500],
+        "last_modified": clean_line(response.headers.get("Last-Modified", ""))[:100],
+    }
     try:
+        if response.status == 304 and fetch.headers:
+            return FetchResult("not_modified", "", url, final_url, 304, **validators)
         if not 200 <= response.status < 300:
             raise FetchFailed(f"failed: HTTP {response.status}", http_status=response.status)
         header = response.headers.get("Content-Type", "")
         media_type, _charset = _media_type(header)
+        if feed and media_type in FEED_TYPES:
+            body = fetch.read_body(response)
+            return FetchResult(
+                "ok", "", url, final_url, response.status, media_type, body, **validators
+            )
         _check_content_type(media_type, header)
         body = fetch.read_body(response)
     finally:
@@ -676,4 +707,33 @@ def _fetch(url: str, fetch: _Fetch) -> FetchResult:
         published=content.published,
         redirects=list(fetch.redirects),
         note=content.note,
+        **validators,
     )
+
+
+def safe_post(
+    url: str, body: bytes, *, headers: dict[str, str], timeout: float = 10.0
+) -> FetchResult:
+    """POST ``body`` to ``url`` under the same address rules as ``safe_fetch`` (webhook
+    deliveries). Redirects are not followed and the answer's body is not read: only its
+    status counts, ``ok`` meaning a 2xx answer."""
+    fetch = _Fetch(
+        max_bytes=64 * 1024,
+        connect_timeout=min(timeout, DEFAULT_CONNECT_TIMEOUT),
+        read_timeout=timeout,
+        total_timeout=timeout,
+        allow_loopback=bool(_setting("WORKBENCH_FETCH_ALLOW_LOOPBACK", False)),
+        max_redirects=0,
+        resolver=resolve_host,
+        headers={"Content-Type": "application/json", "Accept": "*/*", **headers},
+        method="POST",
+        payload=body,
+    )
+    try:
+        response = fetch.request(url)
+        response.close()
+        if not 200 <= response.status < 300:
+            raise FetchFailed(f"failed: HTTP {response.status}", http_status=response.status)
+    except (FetchRefused, FetchFailed) as exc:
+        return _unsuccessful(url, fetch, exc)
+    return FetchResult("ok", "", url, url, response.status)

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from . import ingest, roles
 from .cleaning import HttpURLField, LineField, TextField
 from .models import CORRECTABLE, Article, Claim, Evidence, Source
+from .readiness import VERDICTS, with_readiness
 
 ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
 MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL (bigint) can hold
@@ -119,6 +120,7 @@ class ArticleFilterForm(forms.Form):
     q = SearchField(label="Search")
     state = forms.ChoiceField(required=False, choices=[("", "Any state"), *Article.State.choices])
     outlet = SearchField()
+    readiness = forms.ChoiceField(required=False, choices=[("", "Any verdict"), *VERDICTS])
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
     page = IdField(required=False)
 
@@ -134,6 +136,8 @@ class ArticleFilterForm(forms.Form):
             queryset = queryset.filter(state=data["state"])
         if data.get("outlet"):
             queryset = queryset.filter(outlet__iexact=data["outlet"])
+        if data.get("readiness"):
+            queryset = with_readiness(queryset).filter(readiness=data["readiness"])
         return queryset.order_by(*self.SORTS[data.get("sort") or "-created"])
 
 

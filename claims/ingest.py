@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from . import anchoring, status
+from . import anchoring, status, webhooks
 from .cleaning import clean_line, is_http_url, normalise_text
 from .models import Article, ArticleRevision, Claim
 
@@ -236,6 +236,7 @@ def process(attempt: Attempt) -> str:
                 dropped=[asdict(item) for item in extraction.dropped],
                 pipeline_version=extraction.pipeline_version,
             )
+            webhooks.article_event("article.extracted", attempt.article_id)  # on commit
     except (ArticleRejected, InputRefused) as exc:
         mark_failed(attempt, str(exc))
         return f"failed: {exc}"
@@ -292,7 +293,9 @@ def fetch_article_text(article: Article, attempt: Attempt) -> str:
 
 
 def mark_failed(attempt: Attempt, message: str) -> None:
-    attempt.owns().update(state=Article.State.FAILED, error=message, finished_at=timezone.now())
+    now = timezone.now()
+    if attempt.owns().update(state=Article.State.FAILED, error=message, finished_at=now):
+        webhooks.article_event("article.failed", attempt.article_id)  # on commit
 
 
 def release(attempt: Attempt) -> None:

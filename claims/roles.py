@@ -25,6 +25,8 @@ MODELS = [
     "publisherdomain",
     "confirmation",
     "verdictpage",
+    "feed",
+    "feeditem",
 ]
 
 _VIEW = {f"view_{model}" for model in MODELS}
@@ -53,6 +55,9 @@ _EDIT = _FACT_CHECK | {
     "change_publisherdomain",
     "delete_publisherdomain",
     "publish_verdict",
+    "add_feed",
+    "change_feed",
+    "delete_feed",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {

@@ -37,7 +37,7 @@ from django.db import transaction
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from . import status
+from . import status, webhooks
 from .fetching import (
     Extracted,
     FetchResult,
@@ -114,9 +114,16 @@ def capture(source_id: int) -> str:
     ``failed``, ``refused`` (or ``missing`` for a deleted source). The fetch happens
     outside any transaction.
     """
-    url = Source.objects.filter(pk=source_id).values_list("url", flat=True).first()
-    if url is None:
+    row = Source.objects.filter(pk=source_id).values_list("url", "link_state").first()
+    if row is None:
         return "missing"  # deleted before the worker got to it
+    outcome = _fetch_and_record(source_id, row[0])
+    if outcome == "changed" or (outcome == "dead" and row[1] != Source.LinkState.DEAD):
+        webhooks.source_event(source_id, outcome=outcome)
+    return outcome
+
+
+def _fetch_and_record(source_id: int, url: str) -> str:
     result = safe_fetch(url)
     if result.ok:
         home = _redirected_home(url, result.final_url)

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Right, Substr
 
-from . import confirmation
+from . import confirmation, webhooks
 from .confirmation import Assessment, EvidenceFacts, PublisherFacts, Wire
 from .models import (
     Article,
@@ -224,6 +224,15 @@ def _sync(claim: Claim, fresh: Claim) -> None:
         setattr(claim, name, getattr(fresh, name))
 
 
+def _set_status(
+    claim: Claim, new: str, *, by: AbstractBaseUser | None, reason: str, note: str
+) -> None:
+    """Every status change goes through here, and tells the webhooks (on commit)."""
+    previous = claim.status
+    claim.set_status(new, by=by, reason=reason, note=note)
+    webhooks.claim_status_event(claim, previous=previous)
+
+
 def confirm(claim: Claim, *, by: AbstractBaseUser, note: str = "") -> Confirmation:
     """Confirm the claim and record the basis, or raise ``ConfirmationRefused``."""
     with transaction.atomic():
@@ -242,7 +251,7 @@ def confirm(claim: Claim, *, by: AbstractBaseUser, note: str = "") -> Confirmati
         )
         on = ", ".join(assessment.publishers)
         reason = f"confirmed on {on}" + (f": {note}" if note else "")
-        fresh.set_status(Claim.Status.CONFIRMED, by=by, reason=reason, note=note)
+        _set_status(fresh, Claim.Status.CONFIRMED, by=by, reason=reason, note=note)
     _sync(claim, fresh)
     return record
 
@@ -251,7 +260,7 @@ def unconfirm(claim: Claim, *, by: AbstractBaseUser, note: str = "") -> None:
     with transaction.atomic():
         fresh = _locked(claim)
         reason = "unconfirmed" + (f": {note}" if note else "")
-        fresh.set_status(Claim.Status.UNCONFIRMED, by=by, reason=reason, note=note)
+        _set_status(fresh, Claim.Status.UNCONFIRMED, by=by, reason=reason, note=note)
     _sync(claim, fresh)
 
 
@@ -316,7 +325,7 @@ def _lapse(
             if why is not None and not reason:
                 continue
             text = f"needs re-review: {cause}" + (f"; {reason}" if reason else "")
-            claim.set_status(Claim.Status.NEEDS_REREVIEW, by=by, reason=text, note=text)
+            _set_status(claim, Claim.Status.NEEDS_REREVIEW, by=by, reason=text, note=text)
             lapsed.append(claim)
     moved = {c.pk: c for c in lapsed}
     for claim in given:

@@ -158,3 +158,47 @@ def embed_pending(self: Any, **kwargs: Any) -> dict[str, int]:
     except SoftTimeLimitExceeded:
         log.warning("embedding stopped at the time limit; the next run resumes")
         return {"stopped": 1}
+
+
+@shared_task(
+    name="claims.deliver_webhook",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=60,
+    time_limit=90,
+    max_retries=None,  # bounded by time instead: ``WORKBENCH_WEBHOOK_RETRY_HOURS``
+)
+def deliver_webhook(self: Any, delivery_id: int, **kwargs: Any) -> str:
+    """POST one webhook delivery; retry with exponential backoff until the window closes."""
+    from . import webhooks
+
+    outcome = webhooks.attempt(delivery_id)
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in)
+    return "delivered" if outcome.delivered else f"gave up: {outcome.reason}"
+
+
+@shared_task(
+    name="claims.poll_feed",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=120,
+    time_limit=150,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=3,
+)
+def poll_feed(feed_id: int, **kwargs: Any) -> str:
+    """Poll one feed (conditional GET) and ingest its new items."""
+    from . import feeds
+
+    return feeds.poll(feed_id)
+
+
+@shared_task(name="claims.poll_due_feeds", acks_late=True)
+def poll_due_feeds(**kwargs: Any) -> list[int]:
+    """Beat, every minute: queue a poll of each feed whose interval has passed."""
+    from . import feeds
+
+    return feeds.queue_due()

@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("claims.matching_views")),
     path("", include("claims.token_views")),
     path("", include("claims.verdicts")),
+    path("", include("claims.desk_views")),
 ]

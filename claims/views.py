@@ -24,7 +24,7 @@ from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import exports, highlight, ingest, sources, status, verification
+from . import exports, highlight, ingest, readiness, sources, status, verification
 from .forms import (
     ArticleFilterForm,
     ArticleForm,
@@ -124,6 +124,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     require(request, "view_article")
     form = ArticleFilterForm(request.GET)
     articles = articles_with_counts(form.filter(Article.objects.defer("body", "dropped")))
+    articles = readiness.with_readiness(articles)
     context = {
         "form": form,
         "page": paginate(request, articles),
@@ -195,6 +196,7 @@ def article_page_context(
         "orphans": [c for c in claims if c.orphaned],
         "selected": selected,
         "can": user_can(request),
+        "readiness": readiness.of(article),
     }
     if selected:
         context |= claim_panel_context(request, selected) | panel
@@ -392,6 +394,7 @@ def panel_response(
     context = claim_panel_context(request, claim) | extra
     context |= {"oob": True, "selected": claim, "counts": claim_counts(claim.article)}
     context |= {"result_for": action, "results": list(messages.get_messages(request))}
+    context["readiness"] = readiness.of(claim.article)
     response = render(request, "claims/article_detail.html#panel-with-oob", context)
     changed = {"id": claim.pk, "status": claim.status, "contradicted": claim.contradicted}
     response["HX-Trigger"] = json.dumps({"claim-changed": changed})

@@ -88,6 +88,7 @@
     if (picked) open(picked.dataset.claim);
     const all = event.target.closest("[data-check-all]");
     if (all) document.querySelectorAll('input[name="ids"]').forEach((box) => { box.checked = all.checked; });
+    if (event.target.closest("[data-print]")) window.print();
     const close = event.target.closest("[data-panel-close]");
     if (close) {
       event.preventDefault();

@@ -16,6 +16,8 @@ Built-in routes (besides anything a test adds with ``add``):
 - ``/redirect?to=<url>`` 302 to ``to`` (relative or absolute); ``/redirect-chain/<n>``
   redirects n times and then lands on ``/article``; ``/loop/a`` and ``/loop/b`` redirect to
   each other
+- a route added with an ``ETag`` or ``Last-Modified`` header answers 304 to a request
+  that sends it back (``If-None-Match`` / ``If-Modified-Since``)
 - ``/slow?seconds=<s>`` sends headers, then stalls before the body
 - ``/huge?bytes=<n>`` streams n bytes chunked, without Content-Length;
   ``/huge-declared?bytes=<n>`` declares Content-Length n but stalls after a first chunk
@@ -184,9 +186,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_canned(Canned(body, content_type, status))
 
     def send_canned(self, canned: Canned) -> None:
+        if self.not_modified(canned.headers):
+            self.start(304, {"Content-Length": "0", **canned.headers})
+            return
         headers = {"Content-Type": canned.content_type, "Content-Length": str(len(canned.body))}
         self.start(canned.status, {**headers, **canned.headers})
         self.wfile.write(canned.body)
+
+    def not_modified(self, headers: dict[str, str]) -> bool:
+        """A conditional GET for a route served with ``ETag`` / ``Last-Modified``."""
+        etag, modified = headers.get("ETag"), headers.get("Last-Modified")
+        if etag and self.headers.get("If-None-Match") == etag:
+            return True
+        return bool(modified) and self.headers.get("If-Modified-Since") == modified
 
     def send_redirect(self, location: str) -> None:
         self.start(302, {"Location": location, "Content-Length": "0"})
@@ -283,3 +295,68 @@ def local_server_fixture() -> Iterator[LocalServer]:
     yield server
     server.routes.clear()
     server.requests.clear()
+
+
+# --- A webhook receiver -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class WebhookReceiver:
+    """A server on 127.0.0.1 that logs every POST; the first ``fail_first`` answer 500."""
+
+    def __init__(self, fail_first: int = 0) -> None:
+        self.fail_first = fail_first
+        self.received: list[Received] = []
+        self.answered: list[int] = []
+        self.lock = threading.Lock()
+        handler = type("ReceiverHandler", (_ReceiverHandler,), {"receiver": self})
+        self.httpd = _QuietServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def url(self, path: str = "/hooks") -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def start(self) -> WebhookReceiver:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def answer(self, request: Received) -> int:
+        with self.lock:
+            self.received.append(request)
+            status = 500 if len(self.received) <= self.fail_first else 204
+            self.answered.append(status)
+            return status
+
+
+class _ReceiverHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    receiver: WebhookReceiver
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep test output quiet."""
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        status = self.receiver.answer(Received(self.path, dict(self.headers.items()), body))
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")
+        self.end_headers()
+
+
+@pytest.fixture(name="webhook_receiver")
+def webhook_receiver_fixture() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver().start()
+    yield receiver
+    receiver.stop()

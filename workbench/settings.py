@@ -265,6 +265,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.embed_pending",
         "schedule": crontab(minute="*/15"),
     },
+    # Each feed has its own interval; this only looks for the feeds that are due.
+    "poll-due-feeds": {
+        "task": "claims.poll_due_feeds",
+        "schedule": 60.0,
+    },
 }
 
 # Reverting a row to an old version in the admin would bypass the confirmation rule.
@@ -336,6 +341,10 @@ if not WORKBENCH_NEWSROOM_NAME:
         "published ClaimReview."
     )
 WORKBENCH_NEWSROOM_URL = env_str("WORKBENCH_NEWSROOM_URL", WORKBENCH_BASE_URL + "/")
+# Newsroom integration: webhook retries (doubling from BACKOFF seconds, at most an hour
+# apart) for RETRY_HOURS after the event; webhook bodies link to WORKBENCH_BASE_URL.
+WORKBENCH_WEBHOOK_BACKOFF = env_float("WORKBENCH_WEBHOOK_BACKOFF", 30.0)
+WORKBENCH_WEBHOOK_RETRY_HOURS = env_float("WORKBENCH_WEBHOOK_RETRY_HOURS", 24.0)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,190 @@
+"""The write API: a CMS sends stories with an Editor's token, once per (owner, external_id);
+the same story again is a new revision when its text changed and nothing when it did not."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from claims import tokens
+from claims.models import Article, ArticleRevision, ExternalStory
+
+ARTICLES = reverse("api-article-list")
+STORY = {
+    "external_id": "cms-4711",
+    "title": "Council approves budget",
+    "outlet": "Daily Example",
+    "url": "https://www.dailyexample.com/news/budget",
+    "published_at": "2025-03-05T10:00:00Z",
+    "text": "The city council approved a budget of 4.2 million dollars on Monday.",
+}
+
+
+def token_of(user: User) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {tokens.issue(user=user, name='cms')[1]}"}
+
+
+def send(client: Client, auth: dict[str, str], **fields: Any) -> Any:
+    body = json.dumps(STORY | fields)
+    return client.post(ARTICLES, body, content_type="application/json", **auth)
+
+
+def test_a_story_is_created_once_and_answered_with_202_its_api_url_and_state(
+    client: Client, editor: User
+) -> None:
+    auth = token_of(editor)
+
+    response = send(client, auth)
+
+    assert response.status_code == 202
+    data = response.json()
+    article = Article.objects.get()
+    assert data["outcome"] == "created"
+    assert data["id"] == article.pk and data["state"] == "queued"
+    assert data["api_url"].endswith(reverse("api-article-detail", args=[article.pk]))
+    assert response["Location"] == data["api_url"]
+    assert data["readiness"]["verdict"] == "needs_work"
+    assert article.published_at.isoformat() == "2025-03-05"
+    assert article.created_by == editor and article.outlet == "Daily Example"
+    assert ExternalStory.objects.get().external_id == "cms-4711"
+
+
+def test_the_same_story_again_changes_nothing(client: Client, editor: User) -> None:
+    auth = token_of(editor)
+    first = send(client, auth).json()
+
+    again = send(client, auth)
+
+    assert again.status_code == 202
+    assert again.json()["outcome"] == "unchanged" and again.json()["id"] == first["id"]
+    assert Article.objects.count() == 1
+    assert ArticleRevision.objects.count() == 1
+
+
+def test_a_changed_text_is_a_new_revision_of_the_same_article(client: Client, editor: User) -> None:
+    auth = token_of(editor)
+    first = send(client, auth).json()
+
+    changed = send(client, auth, text=STORY["text"] + " The mayor voted against it.")
+
+    assert changed.json()["outcome"] == "revised"
+    article = Article.objects.get()
+    assert article.pk == first["id"] and article.revision == 2
+    assert article.body.endswith("The mayor voted against it.")
+    assert list(article.revisions.values_list("number", flat=True)) == [1, 2]
+
+
+def test_external_ids_belong_to_the_token_owner(
+    client: Client, editor: User, django_user_model: Any
+) -> None:
+    from django.contrib.auth.models import Group
+
+    other = django_user_model.objects.create_user("eddie")
+    other.groups.add(Group.objects.get(name="Editors"))
+
+    send(client, token_of(editor))
+    send(client, token_of(other))
+
+    assert Article.objects.count() == 2
+
+
+def test_a_story_by_url_is_fetched_by_the_worker_and_not_again(
+    client: Client, editor: User
+) -> None:
+    auth = token_of(editor)
+    story = {"external_id": "cms-9", "url": "https://www.dailyexample.com/news/x", "text": None}
+
+    first = send(client, auth, **story)
+    again = send(client, auth, **story)
+
+    assert first.json()["outcome"] == "created" and again.json()["outcome"] == "unchanged"
+    article = Article.objects.get()
+    assert article.origin == Article.Origin.URL and article.body == ""
+
+
+def test_form_encoded_stories_are_accepted_too(client: Client, editor: User) -> None:
+    response = client.post(
+        ARTICLES, {"external_id": "f-1", "text": "A short story."}, **token_of(editor)
+    )
+
+    assert response.status_code == 202
+    assert Article.objects.get().body == "A short story."
+
+
+@pytest.mark.parametrize("persona", ["viewer", "fact_checker"])
+def test_only_editors_tokens_may_write(
+    client: Client, persona: str, request: pytest.FixtureRequest, db: Any
+) -> None:
+    response = send(client, token_of(request.getfixturevalue(persona)))
+
+    assert response.status_code == 403
+    assert "Editors" in response.json()["detail"]
+    assert not Article.objects.exists()
+
+
+def test_writing_needs_a_token_not_a_session(client: Client, editor: User) -> None:
+    client.force_login(editor)
+
+    response = client.post(ARTICLES, json.dumps(STORY), content_type="application/json")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert not Article.objects.exists()
+
+
+def test_a_revoked_token_cannot_write(client: Client, editor: User) -> None:
+    row, token = tokens.issue(user=editor, name="cms")
+    row.revoke()
+
+    response = send(client, {"HTTP_AUTHORIZATION": f"Bearer {token}"})
+
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"external_id": ""}, "external_id"),
+        ({"text": "", "url": ""}, "__all__"),
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"published_at": "yesterday"}, "published_at"),
+        ({"text": "a\x00b"}, "text"),
+    ],
+)
+def test_bad_stories_are_refused_with_the_reason(
+    client: Client, editor: User, fields: dict[str, str], field: str
+) -> None:
+    response = send(client, token_of(editor), **fields)
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", "{not json", '{"external_id": 5, "text": "x"}'])
+def test_a_body_that_is_not_an_object_of_strings_is_refused(
+    client: Client, editor: User, body: str
+) -> None:
+    response = client.post(ARTICLES, body, content_type="application/json", **token_of(editor))
+
+    assert response.status_code == 400
+    assert not Article.objects.exists()
+
+
+def test_the_article_list_and_detail_carry_the_readiness(
+    client: Client, viewer: User, make_article: Any
+) -> None:
+    article = make_article()
+    auth = token_of(viewer)
+
+    listed = client.get(ARTICLES, **auth).json()["results"][0]
+    detail = client.get(reverse("api-article-detail", args=[article.pk]), **auth).json()
+
+    for data in (listed, detail):
+        assert data["readiness"]["verdict"] == "needs_work"
+        assert "2 check-worthy claims are not confirmed yet" in data["readiness"]["reasons"]

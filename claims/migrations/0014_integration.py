@@ -15,7 +15,7 @@ def _sync_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0012_corrections"),
+        ("claims", "0013_claim_factuality"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

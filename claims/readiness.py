@@ -63,7 +63,11 @@ COUNTS = {
     "confirmed": Q(status=Claim.Status.CONFIRMED, refuted=False),
     "contradicted": Q(refuted=True),
     "rereview": Q(status=Claim.Status.NEEDS_REREVIEW),
-    "hedged": Q(hedged=True, check_worthy=True) & ~Q(status=Claim.Status.CONFIRMED),
+    "hedged": Q(hedged=True, check_worthy=True)
+    & ~Q(factuality=Claim.Factuality.UNVERIFIED_REPORT)
+    & ~Q(status=Claim.Status.CONFIRMED),
+    "unverified": Q(factuality=Claim.Factuality.UNVERIFIED_REPORT, check_worthy=True)
+    & ~Q(status=Claim.Status.CONFIRMED),
 }
 
 
@@ -147,6 +151,11 @@ def of(article: Article) -> Readiness:
         reasons.append(
             _n(counts["open"], "check-worthy claim is", "check-worthy claims are")
             + " not confirmed yet"
+        )
+    if counts["unverified"]:
+        reasons.append(
+            _n(counts["unverified"], "unverified report", "unverified reports")
+            + " left in the text (caution, not blocking)"
         )
     if counts["hedged"]:
         reasons.append(

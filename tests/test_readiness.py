@@ -138,3 +138,15 @@ def test_a_status_change_in_the_panel_refreshes_the_verdict_out_of_band(
     html = response.content.decode()
     assert 'id="readiness" aria-label="Readiness" hx-swap-oob="true"' in html
     assert "1 check-worthy claim is not confirmed yet" in html
+
+
+def test_unverified_reports_are_named_apart_from_hedges(
+    make_article: Callable[..., Article],
+) -> None:
+    article = make_article()
+    first, second = article.claims.order_by("start")
+    Claim.objects.filter(pk=first.pk).update(hedged=True, factuality="unverified_report")
+    Claim.objects.filter(pk=second.pk).update(hedged=True, factuality="hedged")
+    reasons = readiness.of(article).reasons
+    assert "1 unverified report left in the text (caution, not blocking)" in reasons
+    assert "1 hedged claim left in the text (caution, not blocking)" in reasons

@@ -194,7 +194,8 @@ def test_an_editor_reviews_a_pasted_article_with_the_keyboard_and_confirms_a_cla
     )
     expect(evidence.nth(0).locator(".verdict")).to_contain_text("Counts")
     expect(panel).to_contain_text("Confirmed by edna")
-    panel.locator("ul.evidence").scroll_into_view_if_needed()
+    settled(page)
+    # The locator's screenshot scrolls it into view, re-resolving it if htmx swapped it.
     panel.locator("ul.evidence").screenshot(path=str(SCREENSHOTS / "evidence-verdicts.png"))
 
     # Deleting the evidence the confirmation rested on: needs re-review, in place.

@@ -512,3 +512,32 @@ def test_seed_publishers_restores_a_deleted_family(db: Any) -> None:
         "bbc.co.uk",
         "bbci.co.uk",
     }
+
+
+def test_a_provided_pdf_is_read_like_a_fetched_one(
+    client: Client, article: Article, fact_checker: Any, support: Any
+) -> None:
+    from tests.test_fetching import minimal_pdf
+
+    claim = article.claims.get(text=CASES)
+    evidence = support(claim, "https://www.ft.com/pdf-report", excerpt="467,000", captured=False)
+    client.force_login(fact_checker)
+    upload = SimpleUploadedFile(
+        "report.pdf", minimal_pdf("Officials reported 467,000 cases of measles.")
+    )
+    response = client.post(f"/sources/{evidence.source_id}/capture/", {"file": upload})
+    assert response.status_code == 302
+    evidence.refresh_from_db()
+    assert evidence.quote_check == Evidence.QuoteCheck.FOUND
+    assert sources.latest_capture(evidence.source).provided_as == "report.pdf"
+
+
+def test_an_unreadable_upload_is_refused_with_the_reason_and_nothing_is_stored(
+    client: Client, fact_checker: Any, make_source: Any
+) -> None:
+    source = make_source("https://www.ft.com/other")
+    client.force_login(fact_checker)
+    upload = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n....")
+    html = client.post(f"/sources/{source.pk}/capture/", {"file": upload}).content.decode()
+    assert "Cannot read .png files: upload a PDF, HTML or text file." in html
+    assert not source.captures.exists()

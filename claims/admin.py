@@ -85,9 +85,12 @@ class ArticleAdmin(HistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        if change and "outlet" in form.changed_data:
+        changed = [name for name in ("outlet", "url") if name in form.changed_data]
+        if change and changed:
             status.reevaluate(
-                obj.claims.all(), cause="the article's outlet was changed", by=request.user
+                obj.claims.all(),
+                cause=f"the article's {' and '.join(changed)} changed in the admin",
+                by=request.user,
             )
 
     @admin.action(description="Re-run extraction", permissions=["change"])
@@ -277,6 +280,8 @@ class PublisherAdmin(HistoryAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
+        if "wire_credits" in form.changed_data:
+            status.recompute_wires()
         status.reevaluate(
             Claim.objects.all(), cause=f"publisher {form.instance} was edited", by=request.user
         )

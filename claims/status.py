@@ -30,6 +30,7 @@ from django.db.models.functions import Right, Substr
 
 from . import confirmation, webhooks
 from .confirmation import Assessment, EvidenceFacts, PublisherFacts, Wire
+from .fetching import registered_domain
 from .models import (
     Article,
     Claim,
@@ -80,6 +81,8 @@ class PublisherIndex:
         )
         name = family or article.outlet or article.outlet_domain
         keys = {article.outlet.casefold(), article.outlet_domain.casefold(), family.casefold()}
+        if host:  # the URL's own domain too, should it differ from the stored outlet domain
+            keys.add(_registered(host))
         wire, credit = confirmation.wire_credit(text_edges, self.wires)
         if wire:
             keys.add(wire.casefold())
@@ -105,9 +108,32 @@ class PublisherIndex:
         return next((n for n in set(self.by_domain.values()) if n.casefold() == wanted), "")
 
 
+def _registered(host: str) -> str:
+    try:
+        return registered_domain(host).casefold()
+    except ValueError:
+        return host.casefold()
+
+
 def detect_wire(text: str, index: PublisherIndex | None = None) -> tuple[str, str]:
     """The wire a captured text credits (name, credit as written), with the admin's list."""
     return confirmation.wire_credit(text, (index or PublisherIndex.load()).wires)
+
+
+def recompute_wires(*, index: PublisherIndex | None = None) -> int:
+    """Mark the latest capture of every source used as evidence with the wire its text
+    credits by the current credits (after a publisher's wire credits were edited).
+    Returns how many captures changed."""
+    index = index or PublisherIndex.load()
+    used = Evidence.objects.values_list("source_id", flat=True).distinct()
+    changed = 0
+    for capture in latest_captures(used).values():
+        text = SourceCapture.objects.only("text_compressed").get(pk=capture.pk).text
+        wire, credit = confirmation.wire_credit(text, index.wires)
+        if (wire, credit[:200]) != (capture.wire, capture.wire_credit):
+            SourceCapture.objects.filter(pk=capture.pk).update(wire=wire, wire_credit=credit[:200])
+            changed += 1
+    return changed
 
 
 # --- Facts -------------------------------------------------------------------------------

@@ -541,3 +541,47 @@ def test_an_unreadable_upload_is_refused_with_the_reason_and_nothing_is_stored(
     html = client.post(f"/sources/{source.pk}/capture/", {"file": upload}).content.decode()
     assert "Cannot read .png files: upload a PDF, HTML or text file." in html
     assert not source.captures.exists()
+
+
+def test_changing_the_articles_url_in_the_admin_reevaluates_its_claims(
+    client: Client, admin_user: Any, confirmed: Claim
+) -> None:
+    article = Article.objects.get(pk=confirmed.article_id)
+    client.force_login(admin_user)
+    revision = article.revisions.get()
+    data = {"title": article.title, "outlet": article.outlet, "origin": article.origin,
+            "url": "https://www.who.int/news/our-own-story", "published_at": "",
+            "revisions-TOTAL_FORMS": "1", "revisions-INITIAL_FORMS": "1",
+            "revisions-MIN_NUM_FORMS": "0", "revisions-MAX_NUM_FORMS": "1000",
+            "revisions-0-id": str(revision.pk), "revisions-0-article": str(article.pk)}  # fmt: skip
+    response = client.post(f"/admin/claims/article/{article.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:1500]
+    claim = reloaded(confirmed)
+    assert claim.status == Claim.Status.NEEDS_REREVIEW
+    assert "the article's url changed in the admin" in last_reason(claim)
+    assert "same publisher as the article: who.int" in last_reason(claim)
+
+
+def test_editing_a_publishers_wire_credits_marks_captures_and_reevaluates(
+    client: Client, admin_user: Any, confirmed: Claim
+) -> None:
+    evidence = confirmed.evidence.get()
+    capture(evidence.source, "GENEVA (DEX) - Health officials reported 467,000 cases of measles.")
+    sources.recheck_quotes(evidence.source, cause="test")
+    assert reloaded(confirmed).status == Claim.Status.CONFIRMED
+    publisher = Publisher.objects.create(name="Daily Example Group")
+    PublisherDomain.objects.create(publisher=publisher, domain="dailyexample.com")
+    client.force_login(admin_user)
+    data = {
+        "name": publisher.name, "url": "", "wire_credits": json.dumps([r"\(DEX\)"]), "cite": "",
+        "domains-TOTAL_FORMS": "1", "domains-INITIAL_FORMS": "1",
+        "domains-MIN_NUM_FORMS": "0", "domains-MAX_NUM_FORMS": "1000",
+        "domains-0-id": str(publisher.domains.get().pk), "domains-0-publisher": str(publisher.pk),
+        "domains-0-domain": "dailyexample.com",
+    }  # fmt: skip
+    response = client.post(f"/admin/claims/publisher/{publisher.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:1500]
+    assert sources.latest_capture(evidence.source).wire == "Daily Example Group"
+    claim = reloaded(confirmed)
+    assert claim.status == Claim.Status.NEEDS_REREVIEW
+    assert "same publisher as the article: Daily Example Group" in last_reason(claim)

@@ -17,6 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = confirmation.install_seed(Publisher, PublisherDomain)
+        status.recompute_wires()
         lapsed = status.reevaluate(Claim.objects.all(), cause="seed publishers added")
         self.stdout.write(
             f"{created} publisher(s) added; {Publisher.objects.count()} in all; "

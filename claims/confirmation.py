@@ -133,6 +133,7 @@ class EvidenceFacts:
     source_id: int = 0
     source_url: str = ""
     captured: bool = False
+    capture_id: int = 0
     capture_sha256: str = ""
     captured_at: datetime | None = None
     provided_by: str = ""  # set when the latest capture was provided by hand

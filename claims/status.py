@@ -168,6 +168,7 @@ def _evidence_facts(
         source_id=source.pk,
         source_url=source.url,
         captured=capture is not None,
+        capture_id=capture.pk if capture else 0,
         capture_sha256=capture.text_sha256 if capture else "",
         captured_at=capture.fetched_at if capture else None,
         provided_by=str(capture.provided_by or "") if capture and capture.provided_by_id else "",
@@ -200,41 +201,46 @@ def assess(
 
     ``to_confirm=False`` asks whether an existing confirmation still holds: an edit
     waiting for re-extraction does not block that (its wording is checked instead)."""
-    index = index or PublisherIndex.load()
+    return _judged(claim, index=index or PublisherIndex.load(), to_confirm=to_confirm)[1]
+
+
+def _judged(
+    claim: Claim, *, index: PublisherIndex, to_confirm: bool
+) -> tuple[list[EvidenceFacts], Assessment]:
+    """The facts of the claim's evidence, and the rule's judgement of them."""
     article, edges = _article_for(claim)
     evidence = list(claim.evidence.select_related("source").order_by("added_at", "pk"))
     captures = latest_captures(e.source_id for e in evidence)
-    return confirmation.assess(
-        [_evidence_facts(e, captures.get(e.source_id), index) for e in evidence],
+    facts = [_evidence_facts(e, captures.get(e.source_id), index) for e in evidence]
+    assessment = confirmation.assess(
+        facts,
         article=index.article(article, edges),
         required=settings.WORKBENCH_CONFIRMATIONS_REQUIRED,
         orphaned=claim.orphaned,
         pending_revision=to_confirm and claim.revision != article.revision,
     )
+    return facts, assessment
 
 
-def _basis(claim: Claim, assessment: Assessment) -> list[dict[str, Any]]:
-    evidence = {e.pk: e for e in claim.evidence.select_related("source")}
-    captures = latest_captures(e.source_id for e in evidence.values())
-    basis = []
-    for verdict in assessment.counting():
-        item = evidence[verdict.evidence_id]
-        capture = captures[item.source_id]
-        basis.append(
-            {
-                "evidence": item.pk,
-                "source": item.source_id,
-                "url": item.source.url,
-                "publisher": verdict.publisher,
-                "capture": capture.pk,
-                "capture_sha256": capture.text_sha256,
-                "provided_by": str(capture.provided_by or ""),
-                "excerpt": item.excerpt,
-                "quote_check": item.quote_check,
-                "quote_score": item.quote_score,
-            }
-        )
-    return basis
+def _basis(facts: list[EvidenceFacts], assessment: Assessment) -> list[dict[str, Any]]:
+    """The record of the counting evidence, from the very facts the rule judged."""
+    counting = {verdict.evidence_id: verdict.publisher for verdict in assessment.counting()}
+    return [
+        {
+            "evidence": item.evidence_id,
+            "source": item.source_id,
+            "url": item.source_url,
+            "publisher": counting[item.evidence_id],
+            "capture": item.capture_id,
+            "capture_sha256": item.capture_sha256,
+            "provided_by": item.provided_by,
+            "excerpt": item.excerpt,
+            "quote_check": item.quote_check,
+            "quote_score": item.quote_score,
+        }
+        for item in facts
+        if item.evidence_id in counting
+    ]
 
 
 # --- Status changes ------------------------------------------------------------------------
@@ -263,7 +269,7 @@ def confirm(claim: Claim, *, by: AbstractBaseUser, note: str = "") -> Confirmati
     """Confirm the claim and record the basis, or raise ``ConfirmationRefused``."""
     with transaction.atomic():
         fresh = _locked(claim)
-        assessment = assess(fresh)
+        facts, assessment = _judged(fresh, index=PublisherIndex.load(), to_confirm=True)
         if not assessment.satisfied:
             raise ConfirmationRefused(f"Cannot confirm: {assessment.blocker}.")
         record = Confirmation.objects.create(
@@ -272,7 +278,7 @@ def confirm(claim: Claim, *, by: AbstractBaseUser, note: str = "") -> Confirmati
             note=note,
             wording=confirmation.normalise_wording(fresh.text),
             wording_sha256=confirmation.wording_sha256(fresh.text),
-            basis=_basis(fresh, assessment),
+            basis=_basis(facts, assessment),
             required=assessment.required,
         )
         on = ", ".join(assessment.publishers)
@@ -358,8 +364,3 @@ def _lapse(
         if claim.pk in moved:
             _sync(claim, moved[claim.pk])
     return lapsed
-
-
-def confirmation_blocker(claim: Claim) -> str:
-    """Why this claim cannot be confirmed now ("" when it can)."""
-    return assess(claim).blocker

@@ -64,7 +64,7 @@ def test_two_pages_of_one_publisher_count_once(claim, fact_checker, support, set
 def test_the_required_number_is_a_setting(claim, fact_checker, support, settings):
     settings.WORKBENCH_CONFIRMATIONS_REQUIRED = 3
     support(claim, "https://www.reuters.com/a")
-    assert status.confirmation_blocker(claim).startswith("needs 2 more supporting sources")
+    assert status.assess(claim).blocker.startswith("needs 2 more supporting sources")
 
 
 def test_unconfirm_always_works_and_history_records_who_and_why(

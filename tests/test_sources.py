@@ -105,7 +105,7 @@ def test_subdomains_of_one_outlet_are_one_publisher(
     assert edition.source != www.source
     assert edition.source.publisher == www.source.publisher == "cnn.com"
     assert list(status.assess(claim).publishers) == ["CNN"]
-    assert status.confirmation_blocker(claim).startswith("needs 1 more supporting source")
+    assert status.assess(claim).blocker.startswith("needs 1 more supporting source")
 
 
 def test_two_publishers_meet_a_rule_of_two(claim: Claim, fact_checker: Any, settings: Any) -> None:

@@ -38,24 +38,22 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from claims import exports
-from claims.models import Article, Claim, Evidence, Source, with_light_article
+from claims.models import Article, Claim, Evidence, Source
 
+from . import access, ingest, readiness, stories, tokens
 from . import forms as lists
-from . import ingest, readiness, stories, tokens, verification, views
 from .cleaning import HttpURLField, LineField
-from .verdicts import with_public_slug
 
 View = Callable[..., HttpResponse]
 
 DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
+MAX_PAGE_SIZE = lists.MAX_PAGE_SIZE
 MAX_IDS = 5000  # ids one export may select (keeps the SQL parameter list bounded)
 READ_PERMISSION = "claims.view_claim"
 WRITE_PERMISSION = "claims.add_article"  # Editors
@@ -129,33 +127,11 @@ def api_auth(*, redirect_anonymous: bool = False) -> Callable[[View], View]:
     return decorator
 
 
-# --- Access helpers ---------------------------------------------------------------------
-# Articles and sources come through the review views' helpers (``views.get_article``,
-# ``views.get_source``); a claim is fetched with everything its export shows.
-
-
-def readable_claim(request: HttpRequest, pk: int) -> Claim:
-    views.require(request, "view_claim")
-    return get_object_or_404(exports.with_export_relations(Claim.objects.all()), pk=pk)
-
-
 def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
 # --- Filter forms -----------------------------------------------------------------------
-
-
-def _to_bool(value: str) -> bool:
-    return value in ("true", "1")
-
-
-class BooleanFilter(forms.TypedChoiceField):
-    def __init__(self, **kwargs: Any) -> None:
-        choices = [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")]
-        super().__init__(
-            choices=choices, coerce=_to_bool, empty_value=None, required=False, **kwargs
-        )
 
 
 class IdListField(forms.Field):
@@ -176,47 +152,13 @@ class IdListField(forms.Field):
         return [int(part) for part in parts]
 
 
-class PageForm(forms.Form):
-    """``cursor`` (from a ``next``/``previous`` link), or ``page`` (a page number), and
-    ``page_size``."""
-
-    page = lists.IdField(required=False)
-    page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
-    cursor = forms.CharField(required=False, max_length=1000, strip=True)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        # Decoded by ``paginated``, which knows the list's sort key.
-        data["cursor_text"], data["cursor"] = data.get("cursor") or "", None
-        if data["cursor_text"] and data.get("page"):
-            raise forms.ValidationError("Give a cursor or a page number, not both.")
-        return data
-
-
-class ArticleFilterForm(PageForm, lists.ArticleFilterForm):
-    """The article list's filters (``q``, ``state``, ``outlet``), plus paging."""
-
-    def filter(self, queryset: QuerySet[Article]) -> QuerySet[Article]:
-        return super().filter(queryset).order_by("-created_at", "-id")
-
-
-class ClaimFilterForm(PageForm, lists.ClaimFilterForm):
-    """The claim list's filters, plus paging; booleans are strict for scripts."""
-
-    hedged = BooleanFilter()
-    contradicted = BooleanFilter()
-
-    def filter(self, queryset: QuerySet[Claim], user: Any = None) -> QuerySet[Claim]:
-        return super().filter(verification.with_flags(queryset), user)
-
-
 class CsvOptionsForm(forms.Form):
     """``?excel=1``: the CSV behind a UTF-8 byte order mark, for Excel."""
 
-    excel = BooleanFilter()
+    excel = lists.YesNoFilter()
 
 
-class ClaimExportForm(ClaimFilterForm, CsvOptionsForm):
+class ClaimExportForm(lists.ClaimFilterForm, CsvOptionsForm):
     ids = IdListField(required=False)
 
     def filter(self, queryset: QuerySet[Claim], user: Any = None) -> QuerySet[Claim]:
@@ -226,24 +168,7 @@ class ClaimExportForm(ClaimFilterForm, CsvOptionsForm):
         return queryset
 
 
-class SourceFilterForm(PageForm):
-    q = lists.SearchField()
-    domain = lists.LineField(max_length=253, required=False)
-    kind = forms.ChoiceField(choices=Source.Kind.choices, required=False)
-
-    def filter(self, queryset: QuerySet[Source]) -> QuerySet[Source]:
-        data = self.cleaned_data
-        if data["q"]:
-            text = Q(url__icontains=data["q"]) | Q(title__ufcontains=data["q"])
-            queryset = queryset.filter(text | Q(publisher__ufcontains=data["q"]))
-        if data["domain"]:
-            queryset = queryset.filter(domain__iexact=data["domain"])
-        if data["kind"]:
-            queryset = queryset.filter(kind=data["kind"])
-        return queryset.order_by("id")
-
-
-class EvidenceFilterForm(PageForm):
+class EvidenceFilterForm(lists.PageForm):
     claim = lists.IdField(required=False)
     article = lists.IdField(required=False)
     source = lists.IdField(required=False)
@@ -334,7 +259,7 @@ def _link(request: HttpRequest, direction: str, keys: list[Any]) -> str:
 
 
 def _window(
-    form: PageForm, queryset: QuerySet, ordering: tuple[str, ...], size: int
+    form: lists.PageForm, queryset: QuerySet, ordering: tuple[str, ...], size: int
 ) -> tuple[list[Any], bool, bool]:
     """The rows of this page, whether rows follow it, and whether rows precede it."""
     cursor, page = form.cleaned_data["cursor"], form.cleaned_data["page"] or 1
@@ -355,7 +280,7 @@ def _window(
 
 def paginated(
     request: HttpRequest,
-    form: PageForm,
+    form: lists.PageForm,
     queryset: QuerySet,
     serialize: Callable[[Any], dict],
     ordering: tuple[str, ...] = BY_ID,
@@ -406,7 +331,7 @@ def _json(data: dict[str, Any]) -> JsonResponse:
 @api_auth()
 @require_http_methods(["GET"])
 def article_list(request: HttpRequest) -> HttpResponse:
-    form = ArticleFilterForm(request.GET)
+    form = lists.ArticleFilterForm(request.GET)
     if not form.is_valid():
         return _invalid(form)
     base_url = _base_url(request)
@@ -424,10 +349,10 @@ def _article(article: Article, base_url: str, **options: Any) -> dict[str, Any]:
 @api_auth()
 @require_http_methods(["GET"])
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    article = views.get_article(request, pk)
+    article = access.get_article(request, pk)
     base_url = _base_url(request)
     data = _article(article, base_url, body=True)
-    claims = exports.with_export_relations(exports.article_claims(article))
+    claims = exports.article_claims(article).for_export()
     data["claims"] = [exports.claim_data(claim, base_url=base_url) for claim in claims]
     return _json(data)
 
@@ -436,12 +361,11 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @api_auth()
 @require_http_methods(["GET"])
 def claim_list(request: HttpRequest) -> HttpResponse:
-    form = ClaimFilterForm(request.GET)
+    form = lists.ClaimFilterForm(request.GET)
     if not form.is_valid():
         return _invalid(form)
     base_url = _base_url(request)
-    claims = form.filter(with_light_article(Claim.objects.all(), "article"), request.user)
-    claims = with_public_slug(claims)
+    claims = form.filter(Claim.objects.with_light_article(), request.user).with_public_slug()
     serialize = functools.partial(exports.claim_data, base_url=base_url)
     return paginated(request, form, claims, serialize, CLAIM_ORDER)
 
@@ -450,7 +374,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 @api_auth()
 @require_http_methods(["GET"])
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = readable_claim(request, pk)
+    claim = access.get_exported_claim(request, pk)
     return _json(exports.claim_data(claim, base_url=_base_url(request), evidence=True))
 
 
@@ -458,7 +382,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @api_auth()
 @require_http_methods(["GET"])
 def source_list(request: HttpRequest) -> HttpResponse:
-    form = SourceFilterForm(request.GET)
+    form = lists.SourceFilterForm(request.GET)
     if not form.is_valid():
         return _invalid(form)
     base_url = _base_url(request)
@@ -470,7 +394,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 @api_auth()
 @require_http_methods(["GET"])
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    source = views.get_source(request, pk)
+    source = access.get_source(request, pk)
     base_url = _base_url(request)
     data = exports.source_data(source, base_url=base_url)
     evidence = source.evidence.select_related("added_by").order_by("id")
@@ -641,7 +565,7 @@ def _article_chunks(article: Article, fmt: str, base_url: str, excel: bool) -> I
 @api_auth(redirect_anonymous=True)
 @require_http_methods(["GET"])
 def export_article(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    article = views.get_article(request, pk)
+    article = access.get_article(request, pk)
     if fmt not in FORMATS:
         raise Http404(f"Unknown export format {fmt!r}.")
     options = CsvOptionsForm(request.GET)
@@ -657,7 +581,7 @@ def export_article(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @api_auth(redirect_anonymous=True)
 @require_http_methods(["GET"])
 def export_claim_claimreview(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = readable_claim(request, pk)
+    claim = access.get_exported_claim(request, pk)
     if not exports.is_decided(claim):
         detail = (
             f"Claim {claim.pk} is {exports.verdict(claim).lower()}: only confirmed or "

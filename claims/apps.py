@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ClaimsConfig(AppConfig):
@@ -9,4 +10,7 @@ class ClaimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import search  # noqa: F401 (the ``ufcontains`` lookup and SQLite's wb_fold)
+        # The ``ufcontains`` and ``matches`` lookups, SQLite's wb_fold, the FTS5 triggers.
+        from . import search
+
+        post_migrate.connect(search.repair_after_migrate, sender=self)

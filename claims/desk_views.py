@@ -19,10 +19,11 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import readiness, verification
+from . import readiness
+from .access import get_article, require, user_can
 from .forms import BulkClaimForm, IdField
 from .models import Claim, Confirmation, Evidence, Feed, with_light_article
-from .views import claim_bulk, get_article, paginate, require, user_can
+from .views import claim_bulk, paginate
 
 QUEUE_HOURS = 24
 
@@ -91,8 +92,9 @@ def report_claims(article: Any) -> list[Claim]:
     has evidence; with evidence, sources and the last confirmation."""
     evidence = Evidence.objects.select_related("source", "added_by").order_by("added_at", "pk")
     confirmations = Confirmation.objects.select_related("confirmed_by")
-    claims = verification.with_flags(
+    claims = (
         article.claims.filter(orphaned=False)
+        .with_flags()
         .select_related("status_changed_by", "assignee")
         .prefetch_related(
             Prefetch("evidence", queryset=evidence, to_attr="evidence_list"),

@@ -46,11 +46,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from claims import anchoring
-from claims.models import Article, Claim, Evidence, Source, with_light_article
+from claims.models import Article, Claim, Evidence, Source
 
 SCHEMA_CONTEXT = "https://schema.org"
 WORST_RATING = 1
@@ -93,22 +93,9 @@ CSV_COLUMNS = [
 # --- Querysets --------------------------------------------------------------------------
 
 
-def with_export_relations(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Claims with what every export reads: article, evidence with sources, ``contradicted``."""
-    evidence = Evidence.objects.select_related("source", "added_by").order_by("added_at", "pk")
-    refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
-    from claims.verdicts import with_public_slug
-
-    return with_public_slug(
-        with_light_article(queryset, "article")
-        .annotate(contradicted=Exists(refuting))
-        .prefetch_related(Prefetch("evidence", queryset=evidence))
-    )
-
-
 def iterate(queryset: QuerySet[Claim]) -> Iterator[Claim]:
     """Stream claims chunk by chunk, with relations prefetched per chunk."""
-    return with_export_relations(queryset).iterator(chunk_size=CHUNK_SIZE)
+    return queryset.for_export().iterator(chunk_size=CHUNK_SIZE)
 
 
 def article_claims(article: Article) -> QuerySet[Claim]:

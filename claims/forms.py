@@ -1,4 +1,10 @@
-"""Every input goes through a form: new articles, edits, evidence, and the GET filters."""
+"""Every input goes through a form: new articles, edits, evidence, and the GET filters.
+
+One filter form per list serves the HTML page, its htmx fragment and the JSON API
+(``ArticleFilterForm``, ``ClaimFilterForm``, ``SourceFilterForm``): the same parameter
+means the same thing everywhere. The API orders its pages by a fixed key (for its
+cursors) and ignores ``sort``; the pages ignore ``page_size`` and ``cursor``.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +18,14 @@ from django.db.models import Q, QuerySet
 
 from . import ingest, roles
 from .cleaning import HttpURLField, LineField, TextField
-from .models import CORRECTABLE, Article, Claim, Evidence, Source
+from .models import CORRECTABLE, Article, Claim, ClaimQuerySet, Evidence, Source
 from .readiness import VERDICTS, with_readiness
 
 ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
 MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL (bigint) can hold
 SEARCH_MAX_LENGTH = settings.WORKBENCH_SEARCH_MAX_LENGTH
 EXCERPT_MAX_LENGTH = 10_000  # characters quoted from a source in one evidence
+MAX_PAGE_SIZE = 200  # rows in one page of the API
 
 
 class IdField(forms.IntegerField):
@@ -55,6 +62,39 @@ class ClaimIdsField(forms.ModelMultipleChoiceField):
                     params={"pk": text[:40]},
                 )
         return super()._check_values(value)
+
+
+class YesNoFilter(forms.TypedChoiceField):
+    """A yes/no filter: ``true``/``1`` or ``false``/``0``, empty for either; anything else
+    is an error (a script's typo must not silently list everything)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        choices = [("", "Any"), ("true", "Yes"), ("false", "No"), ("1", "1"), ("0", "0")]
+        super().__init__(
+            choices=choices,
+            coerce=lambda value: value in ("true", "1"),
+            empty_value=None,
+            required=False,
+            widget=forms.Select(choices=ANY_YES_NO),
+            **kwargs,
+        )
+
+
+class PageForm(forms.Form):
+    """Which page of a list: ``page`` (a page number), or, in the API, ``cursor`` (from
+    a ``next``/``previous`` link); and the API's ``page_size``."""
+
+    page = IdField(required=False)
+    page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+    cursor = forms.CharField(required=False, max_length=1000, strip=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Decoded by ``api.paginated``, which knows the list's sort key.
+        data["cursor_text"], data["cursor"] = data.get("cursor") or "", None
+        if data["cursor_text"] and data.get("page"):
+            raise forms.ValidationError("Give a cursor or a page number, not both.")
+        return data
 
 
 class ArticleForm(forms.Form):
@@ -108,7 +148,7 @@ class ArticleTextForm(forms.Form):
     text = forms.CharField(strip=False, widget=forms.Textarea(attrs={"rows": 24}))
 
 
-class ArticleFilterForm(forms.Form):
+class ArticleFilterForm(PageForm):
     SORTS = {
         "-created": ("-created_at", "-pk"),
         "created": ("created_at", "pk"),
@@ -122,7 +162,6 @@ class ArticleFilterForm(forms.Form):
     outlet = SearchField()
     readiness = forms.ChoiceField(required=False, choices=[("", "Any verdict"), *VERDICTS])
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
-    page = IdField(required=False)
 
     def filter(self, queryset: QuerySet[Article]) -> QuerySet[Article]:
         if not self.is_valid():
@@ -141,7 +180,7 @@ class ArticleFilterForm(forms.Form):
         return queryset.order_by(*self.SORTS[data.get("sort") or "-created"])
 
 
-class ClaimFilterForm(forms.Form):
+class ClaimFilterForm(PageForm):
     SORTS = {
         "-score": ("-checkworthiness", "-id"),
         "score": ("checkworthiness", "id"),
@@ -150,8 +189,8 @@ class ClaimFilterForm(forms.Form):
     }
     q = SearchField(label="Search")
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Claim.Status.choices])
-    contradicted = forms.NullBooleanField(required=False, widget=forms.Select(choices=ANY_YES_NO))
-    hedged = forms.NullBooleanField(required=False, widget=forms.Select(choices=ANY_YES_NO))
+    contradicted = YesNoFilter()
+    hedged = YesNoFilter()
     factuality = forms.ChoiceField(
         required=False, choices=[("", "Any factuality"), *Claim.Factuality.choices]
     )
@@ -165,7 +204,6 @@ class ClaimFilterForm(forms.Form):
     has_match = forms.BooleanField(required=False, label="Seen before (has a match)")
     needs_review = forms.BooleanField(required=False, label="Confirmed on a dead or changed source")
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
-    page = IdField(required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -174,16 +212,17 @@ class ClaimFilterForm(forms.Form):
             raise forms.ValidationError("min_score must not be greater than max_score.")
         return data
 
-    def filter(self, queryset: QuerySet[Claim], user: Any) -> QuerySet[Claim]:
-        """Filter a queryset annotated by ``verification.with_flags``."""
+    def filter(self, queryset: ClaimQuerySet, user: Any) -> ClaimQuerySet:
+        """The claims of ``queryset`` that pass the filters, sorted, with the list flags
+        (``ClaimQuerySet.with_flags``)."""
         if not self.is_valid():
             return queryset.none()
         data = self.cleaned_data
         names = ("status", "claim_type", "factuality")
         exact = {name: data[name] for name in names if data.get(name)}
-        queryset = queryset.filter(**exact)
+        queryset = queryset.with_flags().filter(**exact)
         if data.get("q"):
-            queryset = queryset.filter(text__ufcontains=data["q"])
+            queryset = queryset.search(data["q"])
         if data.get("hedged") is not None:
             queryset = queryset.filter(hedged=data["hedged"])
         if data.get("contradicted") is not None:
@@ -337,8 +376,9 @@ class CaptureForm(forms.Form):
         return data
 
 
-class SourceFilterForm(forms.Form):
+class SourceFilterForm(PageForm):
     q = SearchField(label="Search")
+    domain = LineField(max_length=253, required=False)
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Source.Kind.choices])
     fetch_state = forms.ChoiceField(
         required=False, choices=[("", "Any fetch state"), *Source.FetchState.choices]
@@ -346,7 +386,6 @@ class SourceFilterForm(forms.Form):
     link_state = forms.ChoiceField(
         required=False, choices=[("", "Any link state"), *Source.LinkState.choices]
     )
-    page = IdField(required=False)
 
     def filter(self, queryset: QuerySet[Source]) -> QuerySet[Source]:
         if not self.is_valid():
@@ -358,6 +397,8 @@ class SourceFilterForm(forms.Form):
                 | Q(title__ufcontains=data["q"])
                 | Q(publisher__ufcontains=data["q"])
             )
+        if data.get("domain"):
+            queryset = queryset.filter(domain__iexact=data["domain"])
         exact = {k: data[k] for k in ("kind", "fetch_state", "link_state") if data.get(k)}
         return queryset.filter(**exact).order_by("-created_at", "-pk")
 

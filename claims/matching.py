@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from . import embeddings, status
@@ -301,12 +301,6 @@ def enqueue_embedding() -> None:
             log.warning("broker unavailable, fact-checks embedded on the next sweep: %s", exc)
 
     transaction.on_commit(send)
-
-
-def with_match_flag(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Annotate ``has_match``: the claim has a match that was not dismissed."""
-    live = ClaimMatch.objects.filter(claim=OuterRef("pk")).exclude(state=ClaimMatch.State.DISMISSED)
-    return queryset.annotate(has_match=Exists(live))
 
 
 # --- Deciding on a match ----------------------------------------------------------------

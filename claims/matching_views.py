@@ -16,27 +16,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from . import matching
+from .access import get_claim, get_match
 from .cleaning import TextField
 from .models import Claim, ClaimMatch, Evidence, with_light_article
-from .views import get_claim, panel_response, require
+from .views import panel_response
 
 
 class DecisionForm(forms.Form):
     confirm = forms.BooleanField(required=False)
     note = TextField(required=False, max_length=1000)
-
-
-def get_match(request: HttpRequest, pk: int, codename: str) -> ClaimMatch:
-    require(request, codename)
-    matches = with_light_article(
-        ClaimMatch.objects.all(), "claim__article", "matched_claim__article"
-    )
-    return get_object_or_404(matches.select_related("factcheck"), pk=pk)
 
 
 def matches_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -143,6 +143,84 @@ def with_light_article(queryset: models.QuerySet, *paths: str) -> models.QuerySe
     return queryset.select_related(*paths).defer(*text)
 
 
+class ClaimQuerySet(models.QuerySet):
+    """The claim annotations and filters the lists, the API, the exports and the desk
+    share: ``Claim.objects.with_flags().search("Nairobi")``."""
+
+    def with_light_article(self) -> ClaimQuerySet:
+        return with_light_article(self, "article")
+
+    def with_contradicted(self) -> ClaimQuerySet:
+        """Annotate ``contradicted``: some evidence refutes the claim."""
+        refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
+        return self.annotate(contradicted=Exists(refuting))
+
+    def with_review_flag(self) -> ClaimQuerySet:
+        """Annotate ``source_problem`` (a supporting source died or changed) and
+        ``needs_review``: the claim needs re-review (its confirmation lapsed), or it is
+        confirmed and a supporting source changed since (the excerpt is still found)."""
+        problem = Exists(_problem_evidence())
+        return self.annotate(
+            source_problem=problem,
+            needs_review=models.Case(
+                models.When(status=Claim.Status.NEEDS_REREVIEW, then=models.Value(True)),
+                models.When(problem, status=Claim.Status.CONFIRMED, then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            ),
+        )
+
+    def with_match_flag(self) -> ClaimQuerySet:
+        """Annotate ``has_match``: the claim has a match that was not dismissed."""
+        live = ClaimMatch.objects.filter(claim=OuterRef("pk")).exclude(
+            state=ClaimMatch.State.DISMISSED
+        )
+        return self.annotate(has_match=Exists(live))
+
+    def with_flags(self) -> ClaimQuerySet:
+        """``contradicted``, ``source_problem``, ``needs_review`` and ``has_match``: what
+        the lists show and filter on."""
+        return self.with_contradicted().with_review_flag().with_match_flag()
+
+    def with_public_slug(self) -> ClaimQuerySet:
+        """Annotate the published verdict page's slug (``public_slug``, or None)."""
+        pages = VerdictPage.objects.filter(claim=OuterRef("pk"), published=True)
+        return self.annotate(public_slug=Subquery(pages.values("slug")[:1]))
+
+    def for_export(self) -> ClaimQuerySet:
+        """With what every export reads: article, evidence with sources, ``contradicted``
+        and ``public_slug``."""
+        evidence = Evidence.objects.select_related("source", "added_by").order_by("added_at", "pk")
+        return (
+            self.with_light_article()
+            .with_contradicted()
+            .with_public_slug()
+            .prefetch_related(models.Prefetch("evidence", queryset=evidence))
+        )
+
+    def needing_review(self) -> ClaimQuerySet:
+        """Claims whose confirmation lapsed, and confirmed claims on a dead or changed
+        source."""
+        lapsed = Q(status=Claim.Status.NEEDS_REREVIEW)
+        return self.filter(
+            lapsed | (Q(status=Claim.Status.CONFIRMED) & Q(Exists(_problem_evidence())))
+        )
+
+    def search(self, term: str) -> ClaimQuerySet:
+        """Claims whose text has the words of ``term`` (the last maybe unfinished), by the
+        full-text index: see ``claims/search.py``."""
+        return self.filter(text__matches=term)
+
+
+def _problem_evidence() -> models.QuerySet:
+    """Supporting evidence of the outer claim on a source that died or changed."""
+    return Evidence.objects.filter(
+        claim=OuterRef("pk"),
+        stance=Evidence.Stance.SUPPORTS,
+        source__link_state__in=(Source.LinkState.DEAD, Source.LinkState.CHANGED),
+    )
+
+
 class ArticleRevision(models.Model):
     """Every text an article has had; ``Article.body`` is the newest one."""
 
@@ -250,6 +328,7 @@ class Claim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ClaimQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

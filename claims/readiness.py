@@ -21,7 +21,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     IntegerField,
     Max,
     OuterRef,
@@ -33,35 +32,31 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from .models import Article, Claim, Evidence
+from .models import Article, Claim
 
 READY, NEEDS_WORK, BLOCKED = "ready", "needs_work", "blocked"
 VERDICTS = [(READY, "Ready"), (NEEDS_WORK, "Needs work"), (BLOCKED, "Blocked")]
 
 
-def _refuted() -> Exists:
-    return Exists(Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES))
-
-
 def _claims(article: Any) -> QuerySet[Claim]:
     """The claims that count for an article (``OuterRef`` or a primary key)."""
-    return Claim.objects.filter(article=article, orphaned=False).annotate(refuted=_refuted())
+    return Claim.objects.filter(article=article, orphaned=False).with_contradicted()
 
 
 UNCONFIRMED = Q(status=Claim.Status.UNCONFIRMED)
 # Per claim: 2 blocks the story, 1 is work left, 0 is fine.
 SEVERITY = Case(
-    When(Q(refuted=True) | Q(status=Claim.Status.NEEDS_REREVIEW), then=Value(2)),
-    When(Q(check_worthy=True, refuted=False) & UNCONFIRMED, then=Value(1)),
+    When(Q(contradicted=True) | Q(status=Claim.Status.NEEDS_REREVIEW), then=Value(2)),
+    When(Q(check_worthy=True, contradicted=False) & UNCONFIRMED, then=Value(1)),
     default=Value(0),
     output_field=IntegerField(),
 )
 # The summary's counts, by the same conditions.
 COUNTS = {
     "worthy": Q(check_worthy=True),
-    "open": Q(check_worthy=True, refuted=False) & UNCONFIRMED,
-    "confirmed": Q(status=Claim.Status.CONFIRMED, refuted=False),
-    "contradicted": Q(refuted=True),
+    "open": Q(check_worthy=True, contradicted=False) & UNCONFIRMED,
+    "confirmed": Q(status=Claim.Status.CONFIRMED, contradicted=False),
+    "contradicted": Q(contradicted=True),
     "rereview": Q(status=Claim.Status.NEEDS_REREVIEW),
     "hedged": Q(hedged=True, check_worthy=True)
     & ~Q(factuality=Claim.Factuality.UNVERIFIED_REPORT)

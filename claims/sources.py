@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from . import status, webhooks
@@ -58,7 +58,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_RECHECK_AFTER_HOURS = 24
 DEFAULT_RECHECK_BATCH_SIZE = 25
-PROBLEM_STATES = (Source.LinkState.DEAD, Source.LinkState.CHANGED)
 # The page is gone: not found, gone, or removed for legal reasons. Server errors, rate
 # limits and refusals (403 from a bot blocker) are failures that leave the capture standing.
 GONE_STATUSES = (404, 410, 451)
@@ -421,34 +420,3 @@ def recheck_due(*, older_than: timedelta | None = None, limit: int | None = None
         limit = getattr(settings, "WORKBENCH_RECHECK_BATCH_SIZE", DEFAULT_RECHECK_BATCH_SIZE)
     due = list(due_for_recheck(older_than=older_than).values_list("pk", flat=True)[:limit])
     return Counter(capture(source_id) for source_id in due)
-
-
-def _problem_evidence() -> QuerySet[Evidence]:
-    return Evidence.objects.filter(
-        claim=OuterRef("pk"),
-        stance=Evidence.Stance.SUPPORTS,
-        source__link_state__in=PROBLEM_STATES,
-    )
-
-
-def with_review_flag(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Annotate ``source_problem`` (a supporting source died or changed) and
-    ``needs_review``: the claim needs re-review (its confirmation lapsed), or it is
-    confirmed and a supporting source changed since (the excerpt is still found)."""
-    problem = Exists(_problem_evidence())
-    return queryset.annotate(
-        source_problem=problem,
-        needs_review=Case(
-            When(status=Claim.Status.NEEDS_REREVIEW, then=Value(True)),
-            When(problem, status=Claim.Status.CONFIRMED, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-    )
-
-
-def claims_needing_review() -> QuerySet[Claim]:
-    """Claims whose confirmation lapsed, and confirmed claims on a dead or changed source."""
-    lapsed = Q(status=Claim.Status.NEEDS_REREVIEW)
-    flagged = Q(status=Claim.Status.CONFIRMED) & Q(Exists(_problem_evidence()))
-    return Claim.objects.filter(lapsed | flagged)

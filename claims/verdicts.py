@@ -22,15 +22,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from . import exports, status, views
-from .models import Claim, Evidence, VerdictPage, with_light_article
+from . import access, exports, status, views
+from .models import Claim, Evidence, VerdictPage
 
 SLUG_WORDS = 60  # characters of the claim's text in its slug, before its id
 
@@ -41,12 +40,6 @@ class PublishForm(forms.Form):
 
 def page_for(claim: Claim) -> VerdictPage | None:
     return VerdictPage.objects.filter(claim=claim).first()
-
-
-def with_public_slug(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Claims annotated with their published page's slug (``public_slug``, or None)."""
-    pages = VerdictPage.objects.filter(claim=OuterRef("pk"), published=True)
-    return queryset.annotate(public_slug=Subquery(pages.values("slug")[:1]))
 
 
 def public_path(claim: Claim) -> str:
@@ -93,7 +86,7 @@ def unpublish(claim: Claim, *, by: Any) -> VerdictPage | None:
 @login_required
 @require_POST
 def verdict_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = views.get_claim(request, pk, "publish_verdict")
+    claim = access.get_claim(request, pk, "publish_verdict")
     form = PublishForm(request.POST)
     if form.is_valid():
         if form.cleaned_data["action"] == "publish":
@@ -123,7 +116,7 @@ def _counting_evidence(claim: Claim) -> list[Evidence]:
 def verdict_public(request: HttpRequest, slug: str) -> HttpResponse:
     """The public page: no login. 404 unless published."""
     page = get_object_or_404(VerdictPage, slug=slug, published=True)
-    claims = exports.with_export_relations(with_light_article(Claim.objects.all(), "article"))
+    claims = Claim.objects.for_export()
     claim = claims.filter(pk=page.claim_id).first()
     if claim is None:
         raise Http404

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
 
 from . import anchoring, sources, status
 from .models import Article, Claim, ConfirmationRefused, Evidence, Source
@@ -54,17 +53,6 @@ def claim_history(claim: Claim, *, limit: int = 40) -> list[HistoryEntry]:
         for h in matches[:limit]
     ]  # fmt: skip
     return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]
-
-
-def with_flags(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Annotate ``contradicted`` (any refuting evidence), ``source_problem`` and
-    ``needs_review`` (confirmed on a source that died or changed) and ``has_match`` (seen
-    before, in another article or a fact-check archive) for lists and filters."""
-    refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
-    from .matching import with_match_flag
-
-    flagged = sources.with_review_flag(queryset.annotate(contradicted=Exists(refuting)))
-    return with_match_flag(flagged)
 
 
 def add_evidence(

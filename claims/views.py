@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from . import exports, highlight, ingest, readiness, sources, status, verification
+from .access import get_article, get_claim, get_source, require, user_can
 from .forms import (
     ArticleFilterForm,
     ArticleForm,
@@ -52,28 +53,7 @@ from .models import (
     with_light_article,
 )
 
-# --- Access helpers ---------------------------------------------------------------------
-
-
-def require(request: HttpRequest, codename: str) -> None:
-    if not request.user.has_perm(f"claims.{codename}"):
-        raise PermissionDenied(f"Your role does not allow this ({codename}).")
-
-
-def get_article(request: HttpRequest, pk: int, codename: str = "view_article") -> Article:
-    require(request, codename)
-    return get_object_or_404(Article, pk=pk)
-
-
-def get_claim(request: HttpRequest, pk: int, codename: str = "view_claim") -> Claim:
-    require(request, codename)
-    claims = with_light_article(Claim.objects.select_related("assignee"), "article")
-    return get_object_or_404(verification.with_flags(claims), pk=pk)
-
-
-def get_source(request: HttpRequest, pk: int) -> Source:
-    require(request, "view_source")
-    return get_object_or_404(Source, pk=pk)
+# --- List helpers ----------------------------------------------------------------------
 
 
 def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = 50) -> Page:
@@ -84,12 +64,6 @@ def list_status(request: HttpRequest, form: Any) -> int:
     """400 for a list asked with filters that cannot be used (the page shows why); htmx
     fragments answer 200 so that the error is swapped in."""
     return 400 if form.errors and not request.htmx else 200
-
-
-def querystring_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 # --- Articles ---------------------------------------------------------------------------
@@ -128,7 +102,6 @@ def article_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": paginate(request, articles),
-        "query": querystring_without_page(request),
         "can_add": request.user.has_perm("claims.add_article"),
     }
     template = (
@@ -180,9 +153,7 @@ def article_page_context(
     with ``panel`` overriding the panel's context (a bound form with its errors)."""
     show_all = request.GET.get("all") == "1"
     claims = list(
-        verification.with_flags(article.claims.select_related("assignee")).order_by(
-            "-checkworthiness", "start"
-        )
+        article.claims.select_related("assignee").with_flags().order_by("-checkworthiness", "start")
     )
     listed = [c for c in claims if show_all or c.check_worthy or c.orphaned]
     selected = _selected_claim(request, claims, selected)
@@ -205,7 +176,7 @@ def article_page_context(
 
 def claim_counts(article: Article) -> dict[str, int]:
     # The refuting-evidence test is spelled out here: PostgreSQL cannot filter an
-    # aggregate on the ``contradicted`` annotation of ``with_flags``.
+    # aggregate on the ``contradicted`` annotation of ``ClaimQuerySet.with_flags``.
     refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
     return article.claims.filter(orphaned=False).aggregate(
         total=Count("pk"),
@@ -221,17 +192,6 @@ def _selected_claim(
 ) -> Claim | None:
     wanted = str(chosen.pk) if chosen else request.GET.get("claim", "")
     return next((c for c in claims if str(c.pk) == wanted), None)
-
-
-def user_can(request: HttpRequest) -> dict[str, bool]:
-    user = request.user
-    return {
-        "review": user.has_perm("claims.change_claim"),
-        "evidence": user.has_perm("claims.add_evidence"),
-        "edit": user.has_perm("claims.change_article"),
-        "shape": user.has_perm("claims.add_claim"),
-        "publish": user.has_perm("claims.publish_verdict"),
-    }
 
 
 @login_required
@@ -284,8 +244,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def matching_claims(request: HttpRequest, form: ClaimFilterForm | None = None) -> QuerySet[Claim]:
     """The claims the list's filters (the query string) select."""
     form = form or ClaimFilterForm(request.GET)
-    claims = with_light_article(Claim.objects.select_related("assignee"), "article")
-    return form.filter(verification.with_flags(claims), request.user)
+    return form.filter(Claim.objects.select_related("assignee").with_light_article(), request.user)
 
 
 @login_required
@@ -299,7 +258,6 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": paginate(request, claims),
-        "query": querystring_without_page(request),
         "bulk": BulkClaimForm(),
         "can": user_can(request),
     }
@@ -567,7 +525,6 @@ def source_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": paginate(request, sources),
-        "query": querystring_without_page(request),
     }
     if request.htmx and request.GET.get("picker"):
         return render(request, "claims/source_list.html#source-options", context)

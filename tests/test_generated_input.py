@@ -76,9 +76,6 @@ LIST_PARAMETERS = fields_of(
     forms.ArticleFilterForm,
     forms.ClaimFilterForm,
     forms.SourceFilterForm,
-    api.ArticleFilterForm,
-    api.ClaimFilterForm,
-    api.SourceFilterForm,
     api.EvidenceFilterForm,
     api.ClaimExportForm,
 )

@@ -77,7 +77,7 @@ def test_a_page_that_starts_answering_404_is_dead_and_its_confirmed_claim_needs_
     confirmed: tuple[Claim, Evidence], local_server: LocalServer
 ) -> None:
     claim, evidence = confirmed
-    assert list(sources.claims_needing_review()) == []
+    assert list(Claim.objects.needing_review()) == []
     serve(local_server, "/news/budget", "gone", status=404)
 
     outcomes = sources.recheck_due()
@@ -87,7 +87,7 @@ def test_a_page_that_starts_answering_404_is_dead_and_its_confirmed_claim_needs_
     assert source.link_state == Source.LinkState.DEAD
     assert source.fetch_error == "failed: HTTP 404" and source.http_status == 404
     assert source.captures.count() == 1  # the evidence can still be read
-    assert list(sources.claims_needing_review()) == [claim]
+    assert list(Claim.objects.needing_review()) == [claim]
     claim.refresh_from_db()
     assert claim.status == Claim.Status.NEEDS_REREVIEW
     assert (
@@ -118,7 +118,7 @@ def test_a_page_whose_text_changes_is_changed_keeps_the_old_capture_and_rechecks
     assert summary.startswith("11 words changed; removed: '12' (and 1 more) added: '15'")
     evidence.refresh_from_db()
     assert evidence.quote_check == Evidence.QuoteCheck.NOT_FOUND
-    assert list(sources.claims_needing_review()) == [claim]
+    assert list(Claim.objects.needing_review()) == [claim]
 
 
 def test_a_change_stays_flagged_on_later_checks_until_acknowledged(
@@ -132,12 +132,12 @@ def test_a_change_stays_flagged_on_later_checks_until_acknowledged(
     source = Source.objects.get(pk=evidence.source.pk)
     assert source.link_state == Source.LinkState.CHANGED
     assert source.captures.count() == 2
-    assert list(sources.claims_needing_review()) == [claim]
+    assert list(Claim.objects.needing_review()) == [claim]
 
     sources.acknowledge_change(source, by=editor)
     source.refresh_from_db()
     assert source.link_state == Source.LinkState.ALIVE
-    assert list(sources.claims_needing_review()) == []
+    assert list(Claim.objects.needing_review()) == []
 
 
 def test_a_redirect_to_the_home_page_is_a_dead_link(
@@ -155,7 +155,7 @@ def test_a_redirect_to_the_home_page_is_a_dead_link(
     assert "redirects to the site's home page" in source.fetch_error
     assert source.final_url == local_server.url("/")
     assert source.captures.count() == 1
-    assert list(sources.claims_needing_review()) == [claim]
+    assert list(Claim.objects.needing_review()) == [claim]
 
 
 def test_a_redirect_to_another_deep_page_is_not_dead(
@@ -197,7 +197,7 @@ def test_a_dead_page_that_comes_back_unchanged_is_alive_again_but_not_confirmed_
     claim.refresh_from_db()
     assert claim.status == Claim.Status.NEEDS_REREVIEW  # nothing confirms by itself
     status.confirm(claim, by=fact_checker, note="the page is back")
-    assert list(sources.claims_needing_review()) == []
+    assert list(Claim.objects.needing_review()) == []
 
 
 def test_only_sources_not_checked_recently_are_rechecked_oldest_first(
@@ -266,10 +266,10 @@ def test_the_review_flag_annotates_claims_for_the_list_filter(
     serve(local_server, "/news/budget", "gone", status=404)
     sources.recheck_due()
 
-    flagged = {c.pk: c for c in sources.with_review_flag(Claim.objects.all())}
+    flagged = {c.pk: c for c in Claim.objects.with_review_flag()}
     assert flagged[claim.pk].source_problem and flagged[claim.pk].needs_review
     assert flagged[other.pk].source_problem and not flagged[other.pk].needs_review
-    needing = sources.with_review_flag(Claim.objects.all()).filter(needs_review=True)
+    needing = Claim.objects.with_review_flag().filter(needs_review=True)
     assert list(needing) == [claim]
 
 
@@ -293,4 +293,4 @@ def test_an_unconfirmed_claim_on_a_dead_source_is_not_in_the_review_list(
     status.unconfirm(claim, by=fact_checker, note="reopened")
     serve(local_server, "/news/budget", "gone", status=404)
     sources.recheck_due()
-    assert list(sources.claims_needing_review()) == []
+    assert list(Claim.objects.needing_review()) == []

@@ -241,7 +241,7 @@ def test_a_dismissed_match_stays_dismissed_when_matching_again(earlier, later, f
 def test_the_has_match_flag_ignores_dismissed_matches(earlier, later, fact_checker):
     match_claims(later.pk)
     claim_of(later, SHORT).matches.get().dismiss(by=fact_checker)
-    flagged = matching.with_match_flag(Claim.objects.filter(article=later))
+    flagged = Claim.objects.filter(article=later).with_match_flag()
     assert {c.text: c.has_match for c in flagged} == {
         OHIO_PARAPHRASE: True,
         SHORT: False,
@@ -445,7 +445,7 @@ def test_paraphrases_across_articles_are_seen_before_once_claims_are_embedded(ma
 
 
 def flagged(article: Article) -> bool:
-    return matching.with_match_flag(article.claims.all()).get().has_match
+    return article.claims.with_match_flag().get().has_match
 
 
 def test_the_indexes_are_checked_once_per_article_not_once_per_claim(earlier, make_article):

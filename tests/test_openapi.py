@@ -78,3 +78,29 @@ def test_every_reference_resolves_and_every_event_is_described(schema: dict[str,
     assert set(schema["webhooks"]) == set(webhooks.EVENTS)
     event = schema["components"]["schemas"]["Event"]["properties"]["event"]["enum"]
     assert event == list(webhooks.EVENTS)
+
+
+# The lists' filter forms are the API's query parameters (one form per list, shared with
+# the HTML pages): the description must name each of them, with the same choices, and
+# nothing the form does not take. `sort` is the HTML list's column order; the API pages
+# by cursor in one fixed order and does not document it.
+LIST_FORMS = {
+    "/api/articles/": "claims.forms.ArticleFilterForm",
+    "/api/claims/": "claims.forms.ClaimFilterForm",
+    "/api/sources/": "claims.forms.SourceFilterForm",
+    "/api/evidence/": "claims.api.EvidenceFilterForm",
+}
+
+
+@pytest.mark.parametrize("path", sorted(LIST_FORMS))
+def test_list_parameters_are_the_filter_form(schema: dict[str, Any], path: str) -> None:
+    from django import forms
+    from django.utils.module_loading import import_string
+
+    form = import_string(LIST_FORMS[path])()
+    documented = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
+    assert set(documented) == set(form.fields) - {"sort"}
+    for name, field in form.fields.items():
+        enum = documented.get(name, {}).get("schema", {}).get("enum")
+        if enum is not None and isinstance(field, forms.ChoiceField) and name != "sort":
+            assert set(enum) >= {str(value) for value, _ in field.choices if value != ""}, name

@@ -202,17 +202,17 @@ def submit(texts: list[str], tag: str, *, send: bool = True) -> list[int]:
     """Submit the texts as articles (``send=False``: saved, no job sent); their ids."""
     from unittest import mock
 
-    from claims import ingest
+    from claims import ingest, jobs
 
     ids = []
     patch = contextlib.nullcontext() if send else mock.patch.object(ingest, "enqueue")
-    with patch:
+    with patch, jobs.unsent() as unsent:
         for i, text in enumerate(texts):
-            article, sent = ingest.submit_article(
+            article = ingest.submit_article(
                 title=f"Queue bench {tag} {i}", text=text, url=f"{URL_PREFIX}{tag}/{i}", by=None
             )
-            if send and sent is False:
-                raise RuntimeError("the broker refused the job")
+            if unsent:
+                raise RuntimeError(f"the broker refused the job: {unsent}")
             ids.append(article.pk)
     return ids
 

@@ -42,6 +42,7 @@ from urllib3.exceptions import (
 )
 
 from claims.cleaning import clean_line, clean_text
+from claims.nlp.html import extract_main_text
 
 Resolver = Callable[[str, int], list[str]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -569,8 +570,6 @@ def extract_html(body: bytes, charset: str | None, url: str) -> Extracted:
     The text comes from ``claims.nlp.html.extract_main_text`` so that a page fetched for a
     source and the same page pasted as HTML yield the same text (and the same SHA-256).
     """
-    from claims.nlp.html import extract_main_text  # imports spaCy: only when needed
-
     html = decode_text(body, charset) if charset else decode_file(body)
     text = extract_main_text(html, url=url)
     if not text:

@@ -23,14 +23,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from . import anchoring, jobs, status, webhooks
+from . import anchoring, jobs, nlp, status, webhooks
 from .cleaning import clean_line, is_http_url, normalise_text
 from .models import Article, ArticleRevision, Claim
+from .nlp import Extraction, InputRefused, extract_main_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
-
-    from .nlp import Extraction
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +81,6 @@ def decode_upload(name: str, data: bytes) -> str:
             f"{name} is not UTF-8 text (byte {exc.start} cannot be read); save it as UTF-8."
         ) from None
     if suffix in {"html", "htm"}:
-        from .nlp import extract_main_text
-
         text = extract_main_text(text)
         if not text.strip():
             raise ArticleRejected(f"No article text was found in {name}.")
@@ -201,8 +198,6 @@ def run_extraction(article_id: int, revision: int) -> str:
 
 def process(attempt: Attempt) -> str:
     """Fetch (URL articles), extract and write the claims of a claimed article."""
-    from .nlp import InputRefused
-
     article = Article.objects.get(pk=attempt.article_id)
     try:
         if article.origin == Article.Origin.URL and not article.body:
@@ -235,9 +230,7 @@ def process(attempt: Attempt) -> str:
 
 
 def _extract(text: str, *, progress: Callable[[int, int], None]) -> Extraction:
-    from .nlp import extract
-
-    return extract(
+    return nlp.extract(  # spaCy is loaded here, on the first extraction
         text,
         model=settings.WORKBENCH_SPACY_MODEL,
         threshold=settings.WORKBENCH_CHECKWORTHY_THRESHOLD,

@@ -26,7 +26,7 @@ from simple_history.utils import bulk_create_with_history
 from . import anchoring, jobs, nlp, status, webhooks
 from .cleaning import clean_line, is_http_url, normalise_text
 from .models import Article, ArticleRevision, Claim
-from .nlp import Extraction, InputRefused, extract_main_text
+from .nlp import Extraction, InputRefused
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -81,7 +81,7 @@ def decode_upload(name: str, data: bytes) -> str:
             f"{name} is not UTF-8 text (byte {exc.start} cannot be read); save it as UTF-8."
         ) from None
     if suffix in {"html", "htm"}:
-        text = extract_main_text(text)
+        text = nlp.extract_main_text(text)
         if not text.strip():
             raise ArticleRejected(f"No article text was found in {name}.")
     return text

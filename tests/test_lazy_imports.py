@@ -79,3 +79,19 @@ def test_every_public_name_is_the_object_of_its_home_module() -> None:
     assert set(claims.nlp.__all__) <= set(dir(claims.nlp))
     with pytest.raises(AttributeError, match="no attribute 'extrakt'"):
         claims.nlp.extrakt  # noqa: B018
+
+
+def test_manage_py_extract_loads_spacy_but_no_app_celery_or_html_parser(tmp_path: Path) -> None:
+    """Its start-up is spaCy's own plus the settings (bench/pipeline.py, whole process)."""
+    article = tmp_path / "article.txt"
+    article.write_text("Unemployment fell to 5 percent in March, officials said.\n")
+    loaded = modules_after(
+        "import sys, io, contextlib\n"
+        f"sys.argv = ['manage.py', 'extract', {str(article)!r}, '--format', 'json']\n"
+        "import manage\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    manage.main()"
+    )
+    assert {"spacy", "claims.nlp.pipeline", "workbench.settings"} <= loaded
+    unwanted = {"claims.models", "django.contrib.admin", "celery.app", "kombu", "trafilatura"}
+    assert unwanted & loaded == set()

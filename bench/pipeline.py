@@ -1,6 +1,6 @@
 """Benchmark: ``extract`` against plain spaCy ``nlp.pipe`` with the same model.
 
-Usage: python bench/pipeline.py [--articles N] [--json OUT]
+Usage: python -m bench.pipeline [--articles N] [--json OUT]
 
 The article set is assembled here (no data is read from outside the project): the
 sentences of tests/fixtures/seed_article.txt recombined with generated news sentences,
@@ -32,16 +32,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import spacy
+
+from claims.nlp import extract, get_nlp
+from claims.nlp.model import resolve_model_name
+
 ROOT = Path(__file__).resolve().parents[1]
-HERE = Path(__file__).resolve().parent
-# Run as a script: import the project (and bench.*) from the project root.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-sys.path.insert(0, str(ROOT))
-
-import spacy  # noqa: E402
-
-from claims.nlp import extract, get_nlp  # noqa: E402
-from claims.nlp.model import resolve_model_name  # noqa: E402
 
 PEOPLE = ["John Kerry", "Nuri al-Maliki", "Angela Merkel", "Maria Lopez", "David Chen"]
 PLACES = ["Baghdad", "Brussels", "Mosul", "Berlin", "Madrid", "Nairobi", "Ohio"]

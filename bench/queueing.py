@@ -1,6 +1,6 @@
 """Benchmark: articles through a real Celery worker against direct extraction.
 
-Usage: python bench/queueing.py [--articles N] [--latency-articles N]
+Usage: python -m bench.queueing [--articles N] [--latency-articles N]
 
 The same generated articles (``bench.pipeline.build_articles``) are processed
 
@@ -38,13 +38,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-# Run as a script: import the project (and bench.*) from the project root.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from bench.run import BENCH_DIR, exit_on_sigterm, setup_django
 
-from bench.run import BENCH_DIR, exit_on_sigterm, setup_django  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 # Per process: concurrent runs (and their cleanups) must not touch each other's articles.
 URL_PREFIX = f"https://bench.invalid/queue/{os.getpid()}/"

@@ -1,6 +1,6 @@
-"""Every benchmark, one table: ``make bench`` (``.venv/bin/python bench/run.py``).
+"""Every benchmark, one table: ``make bench`` (``.venv/bin/python -m bench.run``).
 
-Usage: python bench/run.py [--quick] [--only NAME ...] [--skip NAME ...]
+Usage: python -m bench.run [--quick] [--only NAME ...] [--skip NAME ...]
 
 Runs the pipeline, queue, memory, pages and matching benchmarks, prints one table and
 writes it as JSON to ``var/bench/results-<timestamp>.json`` and ``var/bench/latest.json``.
@@ -32,10 +32,6 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
-# Run as a script: import the project (and bench.*) from the project root.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 # name -> (sizes of the full run, sizes of --quick)
 SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {

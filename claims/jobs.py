@@ -2,7 +2,7 @@
 
 ``send_on_commit("claims.extract_claims", args=[article.pk, article.revision])`` sends
 the task *by name* (``app.send_task``) once the current transaction commits, so no
-topic module imports ``claims.tasks`` and no job is sent for work that is rolled back.
+topic module imports ``tasks.py`` and no job is sent for work that is rolled back.
 Outside a transaction it is sent at once (Django runs ``on_commit`` callbacks then).
 
 A broker that is down is logged, never raised: the row that needed the job is already
@@ -16,7 +16,7 @@ sends it causes::
     if unsent:
         messages.warning(request, "... processing starts when the queue is back.")
 
-Task names are the stable names in ``claims/tasks.py``.
+Task names are the stable names given in ``tasks.py``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Benchmark: claim matching and sentence embeddings at archive scale.
 
-Usage: python bench/matching.py [--archive N] [--queries Q] [--embed-sample S] [--json OUT]
+Usage: python -m bench.matching [--archive N] [--queries Q] [--embed-sample S] [--json OUT]
 
 Builds ``N`` synthetic archive claims (default 100,000; templates filled with people,
 places, organisations and numbers, seeded; made-up surnames make the vocabulary grow
@@ -29,21 +29,14 @@ import argparse
 import json
 import random
 import statistics
-import sys
 import time
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-# Run as a script: import the project (and bench.*) from the project root.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from claims.matchengine import engine, minilm  # noqa: E402
-from claims.matchengine.text import clean  # noqa: E402
+from claims.matchengine import engine, minilm
+from claims.matchengine.text import clean
 
 FIRST = [
     "John",

@@ -1,6 +1,6 @@
 """Benchmark: resident memory of a real worker over many articles.
 
-Usage: python bench/memory.py [--articles N] [--every K]
+Usage: python -m bench.memory [--articles N] [--every K]
 
 Starts a real ``celery worker`` (one pool process, as ``bench/queueing.py`` does, on the
 benchmark's own embedded Redis and database), submits ``--articles`` distinct generated
@@ -20,13 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-# Run as a script: import the project (and bench.*) from the project root.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.run import exit_on_sigterm, setup_django  # noqa: E402
+from bench.run import exit_on_sigterm, setup_django
 
 GROWTH_TARGET = 0.10
 MB = 2**20

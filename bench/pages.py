@@ -1,6 +1,6 @@
 """Benchmark: server time and SQL queries of the review pages on a generated database.
 
-Usage: python bench/pages.py [--size ARTICLES:CLAIMS_PER_ARTICLE ...] [--requests N]
+Usage: python -m bench.pages [--size ARTICLES:CLAIMS_PER_ARTICLE ...] [--requests N]
 
 For each size, ``manage.py seed_bench`` builds the database (kept when it already has
 that size), then each page is requested in-process through Django's test Client as a
@@ -25,13 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-# Run as a script: import the project (and bench.*) from the project root.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.run import exit_on_sigterm, setup_django  # noqa: E402
+from bench.run import exit_on_sigterm, setup_django
 
 BENCH_ARTICLES = "https://bench.invalid/article/"
 LIST_PAGES = {"articles", "articles-search", "claims", "claims-filtered", "claims-search"}

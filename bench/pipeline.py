@@ -1,6 +1,6 @@
 """Benchmark: ``extract`` against plain spaCy ``nlp.pipe`` with the same model.
 
-Usage: python bench/pipeline.py [--articles N] [--json OUT]
+Usage: python -m bench.pipeline [--articles N] [--json OUT]
 
 The article set is assembled here (no data is read from outside the project): the
 sentences of tests/fixtures/seed_article.txt recombined with generated news sentences,
@@ -12,27 +12,32 @@ reported next to them. Two comparisons on the same texts:
 - ordinary articles: ``extract(article)`` for each article vs ``nlp.pipe(articles)``;
 - every article pasted twice (its paragraphs repeated 2x): the repeats are detected
   before parsing, so ``extract`` should cost less than plain spaCy on the same text.
+
+And the whole process, start-up included (``whole_process``): ``python manage.py extract
+FILE --format json`` against a plain spaCy script (``spacy.load`` + ``nlp.pipe`` over the
+file's paragraphs) on the same file of 84 articles, each a fresh interpreter, interleaved,
+best of three; wall seconds (the headline) and the children's CPU seconds.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import spacy
+
+from claims.nlp import extract, get_nlp
+from claims.nlp.model import resolve_model_name
+
 ROOT = Path(__file__).resolve().parents[1]
-HERE = Path(__file__).resolve().parent
-# Run as a script: import the project (and bench.*) from the project root.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-sys.path.insert(0, str(ROOT))
-
-import spacy  # noqa: E402
-
-from claims.nlp import extract, get_nlp  # noqa: E402
-from claims.nlp.model import resolve_model_name  # noqa: E402
 
 PEOPLE = ["John Kerry", "Nuri al-Maliki", "Angela Merkel", "Maria Lopez", "David Chen"]
 PLACES = ["Baghdad", "Brussels", "Mosul", "Berlin", "Madrid", "Nairobi", "Ohio"]
@@ -135,7 +140,62 @@ def _compare(plain, articles: list[str]) -> dict:
     }
 
 
-def run(articles: int = 300, seed: int = 0, model: str | None = None) -> dict:
+PLAIN_SCRIPT = """\
+import sys
+import spacy
+nlp = spacy.load(sys.argv[2])
+with open(sys.argv[1], encoding="utf-8") as f:
+    text = f.read()
+docs = list(nlp.pipe(p for p in text.split("\\n\\n") if p.strip()))
+print(len(docs))
+"""
+
+
+def _run_process(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one child process, run to completion."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def whole_process(articles: int = 84, repeats: int = 3, seed: int = 0, model: str | None = None):
+    """``manage.py extract FILE --format json`` vs a plain spaCy script, whole processes."""
+    name = resolve_model_name(model)
+    text = "\n\n".join(build_articles(articles, seed))
+    env = {**os.environ, "WORKBENCH_SPACY_MODEL": name}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "articles.txt"
+        path.write_text(text, encoding="utf-8")
+        extract_cmd = [sys.executable, "manage.py", "extract", str(path), "--format", "json"]
+        plain_cmd = [sys.executable, "-c", PLAIN_SCRIPT, str(path), name]
+        plain = extract_ = (float("inf"), float("inf"))
+        for _ in range(repeats):  # interleaved, best of ``repeats``
+            plain = min(plain, _run_process(plain_cmd, env))
+            extract_ = min(extract_, _run_process(extract_cmd, env))
+    return {
+        "articles": articles,
+        "words": len(text.split()),
+        "repeats": repeats,
+        "plain_spacy_seconds": round(plain[0], 3),
+        "extract_seconds": round(extract_[0], 3),
+        "ratio": round(extract_[0] / plain[0], 3),
+        "plain_spacy_cpu_seconds": round(plain[1], 3),
+        "extract_cpu_seconds": round(extract_[1], 3),
+        "cpu_ratio": round(extract_[1] / plain[1], 3),
+    }
+
+
+def run(
+    articles: int = 300,
+    seed: int = 0,
+    model: str | None = None,
+    whole_articles: int = 84,
+    whole_repeats: int = 3,
+) -> dict:
     """Both comparisons on ``articles`` generated articles; returns the figures."""
     name = resolve_model_name(model)
     plain = spacy.load(name)
@@ -150,6 +210,7 @@ def run(articles: int = 300, seed: int = 0, model: str | None = None) -> dict:
         "model": name,
         "ordinary": _compare(plain, texts),
         "repeated_2x": _compare(plain, doubled),
+        "whole_process": whole_process(whole_articles, whole_repeats, seed, model),
     }
 
 
@@ -157,9 +218,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--whole-articles", type=int, default=84)
+    parser.add_argument("--whole-repeats", type=int, default=3)
     parser.add_argument("--json", dest="json_out", default=None, help="write figures here")
     args = parser.parse_args()
-    figures = run(args.articles, args.seed)
+    figures = run(
+        args.articles,
+        args.seed,
+        whole_articles=args.whole_articles,
+        whole_repeats=args.whole_repeats,
+    )
     for label in ("ordinary", "repeated_2x"):
         f = figures[label]
         print(
@@ -168,6 +236,13 @@ def main() -> None:
             f"extract {f['extract_seconds']}s ({f['extract_words_per_second']} w/s), "
             f"ratio {f['ratio']}x"
         )
+    w = figures["whole_process"]
+    print(
+        f"whole process {w['articles']} articles, {w['words']} words: plain spaCy script "
+        f"{w['plain_spacy_seconds']}s, manage.py extract {w['extract_seconds']}s, ratio "
+        f"{w['ratio']}x (CPU {w['plain_spacy_cpu_seconds']}s vs {w['extract_cpu_seconds']}s, "
+        f"{w['cpu_ratio']}x)"
+    )
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 

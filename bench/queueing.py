@@ -1,6 +1,6 @@
 """Benchmark: articles through a real Celery worker against direct extraction.
 
-Usage: python bench/queueing.py [--articles N] [--latency-articles N]
+Usage: python -m bench.queueing [--articles N] [--latency-articles N]
 
 The same generated articles (``bench.pipeline.build_articles``) are processed
 
@@ -38,13 +38,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-# Run as a script: import the project (and bench.*) from the project root.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from bench.run import BENCH_DIR, exit_on_sigterm, setup_django
 
-from bench.run import BENCH_DIR, exit_on_sigterm, setup_django  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 # Per process: concurrent runs (and their cleanups) must not touch each other's articles.
 URL_PREFIX = f"https://bench.invalid/queue/{os.getpid()}/"
@@ -202,17 +198,17 @@ def submit(texts: list[str], tag: str, *, send: bool = True) -> list[int]:
     """Submit the texts as articles (``send=False``: saved, no job sent); their ids."""
     from unittest import mock
 
-    from claims import ingest
+    from claims import ingest, jobs
 
     ids = []
     patch = contextlib.nullcontext() if send else mock.patch.object(ingest, "enqueue")
-    with patch:
+    with patch, jobs.unsent() as unsent:
         for i, text in enumerate(texts):
-            article, sent = ingest.submit_article(
+            article = ingest.submit_article(
                 title=f"Queue bench {tag} {i}", text=text, url=f"{URL_PREFIX}{tag}/{i}", by=None
             )
-            if send and sent is False:
-                raise RuntimeError("the broker refused the job")
+            if unsent:
+                raise RuntimeError(f"the broker refused the job: {unsent}")
             ids.append(article.pk)
     return ids
 

@@ -1,6 +1,6 @@
-"""Every benchmark, one table: ``make bench`` (``.venv/bin/python bench/run.py``).
+"""Every benchmark, one table: ``make bench`` (``.venv/bin/python -m bench.run``).
 
-Usage: python bench/run.py [--quick] [--only NAME ...] [--skip NAME ...]
+Usage: python -m bench.run [--quick] [--only NAME ...] [--skip NAME ...]
 
 Runs the pipeline, queue, memory, pages and matching benchmarks, prints one table and
 writes it as JSON to ``var/bench/results-<timestamp>.json`` and ``var/bench/latest.json``.
@@ -32,14 +32,13 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
-# Run as a script: import the project (and bench.*) from the project root.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 # name -> (sizes of the full run, sizes of --quick)
 SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-    "pipeline": ({"articles": 200}, {"articles": 20}),
+    "pipeline": (
+        {"articles": 200, "whole_articles": 84, "whole_repeats": 3},
+        {"articles": 20, "whole_articles": 10, "whole_repeats": 1},
+    ),
     "queue": ({"articles": 200, "latency_articles": 30}, {"articles": 16, "latency_articles": 5}),
     "memory": ({"articles": 1000, "every": 100}, {"articles": 100, "every": 10}),
     "pages": (
@@ -171,6 +170,22 @@ def pipeline_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
                 f"plain nlp.pipe {f['plain_words_per_second']} w/s",
                 f"{op} {limit}x",
                 met,
+            )
+        )
+    if "whole_process" in r:
+        w = r["whole_process"]
+        rows.append(
+            row(
+                "pipeline",
+                f"manage.py extract --format json, whole process ({w['articles']} art., "
+                f"{w['words']} words, best of {w['repeats']})",
+                f"{w['extract_seconds']} s wall, {w['extract_cpu_seconds']} s CPU "
+                f"({w['cpu_ratio']:.2f}x CPU)",
+                w["ratio"],
+                f"plain spaCy script {w['plain_spacy_seconds']} s wall, "
+                f"{w['plain_spacy_cpu_seconds']} s CPU",
+                "<= 1.05x",
+                w["ratio"] <= 1.05,
             )
         )
     return rows

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import jobs
 from .cleaning import clean_line
 from .models import Feed, FeedItem
 
@@ -130,8 +131,6 @@ def add_feed(*, url: str, outlet: str, every: int = 900) -> tuple[Feed, bool]:
 
 def queue_due(now: datetime | None = None) -> list[int]:
     """Queue a poll of every active feed that is due; returns their ids."""
-    from .tasks import poll_feed
-
     now = now or timezone.now()
     queued = []
     for pk, every, due in Feed.objects.filter(active=True, next_poll_at__lte=now).values_list(
@@ -141,7 +140,9 @@ def queue_due(now: datetime | None = None) -> list[int]:
             next_poll_at=now + timedelta(seconds=every)
         )
         if taken == 1:
-            transaction.on_commit(lambda pk=pk: poll_feed.delay(pk))
+            jobs.send_on_commit(
+                "claims.poll_feed", args=[pk], if_down=f"feed {pk} is polled at its next due time"
+            )
             queued.append(pk)
     return queued
 
@@ -220,7 +221,7 @@ def _ingest_once(feed: Feed, entry: Entry, url: str) -> bool:
         if not created:
             FeedItem.objects.filter(pk=item.pk).update(last_seen_at=now)
             return False
-        article, _sent = ingest.submit_article(
+        article = ingest.submit_article(
             title=entry.title or url,
             fetch_url=url,
             outlet=feed.outlet,

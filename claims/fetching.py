@@ -20,16 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.message import Message
-from typing import Any, Literal
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
-import charset_normalizer
 import idna
-import pypdf
-import tldextract
-import trafilatura
 import urllib3
-from trafilatura.utils import decode_file
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -41,7 +37,11 @@ from urllib3.exceptions import (
     TimeoutError as Urllib3Timeout,
 )
 
+from claims import nlp
 from claims.cleaning import clean_line, clean_text
+
+if TYPE_CHECKING:
+    import tldextract
 
 Resolver = Callable[[str, int], list[str]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -213,11 +213,16 @@ def canonicalize_url(url: str) -> str:
     return urlunsplit((scheme, netloc, _canonical_path(parts.path), urlencode(kept), ""))
 
 
-# The Public Suffix List snapshot bundled with tldextract: never fetched, never cached to
-# disk. Private suffixes (github.io, blogspot.com) count, so each blog is its own publisher.
-_EXTRACT = tldextract.TLDExtract(
-    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
-)
+@cache
+def _public_suffixes() -> tldextract.TLDExtract:
+    """The Public Suffix List snapshot bundled with tldextract: never fetched, never cached
+    to disk. Private suffixes (github.io, blogspot.com) count, so each blog is its own
+    publisher. Built on first use (importing tldextract costs start-up)."""
+    import tldextract
+
+    return tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+    )
 
 
 def registered_domain(url_or_host: str) -> str:
@@ -226,11 +231,7 @@ def registered_domain(url_or_host: str) -> str:
     host = _encode_host((host or "").strip("[]"))
     if _literal_ip(host) is not None:
         return host
-    return _EXTRACT(host).top_domain_under_public_suffix or host
-
-
-def publisher_for(url: str) -> str:
-    return registered_domain(url)
+    return _public_suffixes()(host).top_domain_under_public_suffix or host
 
 
 # --- address policy ---------------------------------------------------------------------
@@ -552,6 +553,8 @@ def decode_text(body: bytes, charset: str | None) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
+        import charset_normalizer
+
         best = charset_normalizer.from_bytes(body).best()
         return str(best) if best is not None else body.decode("latin-1")
 
@@ -569,10 +572,11 @@ def extract_html(body: bytes, charset: str | None, url: str) -> Extracted:
     The text comes from ``claims.nlp.html.extract_main_text`` so that a page fetched for a
     source and the same page pasted as HTML yield the same text (and the same SHA-256).
     """
-    from claims.nlp.html import extract_main_text  # imports spaCy: only when needed
+    import trafilatura  # here, not at the top: importing it costs every process start-up
+    from trafilatura.utils import decode_file
 
     html = decode_text(body, charset) if charset else decode_file(body)
-    text = extract_main_text(html, url=url)
+    text = nlp.extract_main_text(html, url=url)
     if not text:
         return Extracted(text="", note="no main text could be extracted from this page")
     metadata = trafilatura.extract_metadata(html, default_url=url)
@@ -584,6 +588,8 @@ def extract_html(body: bytes, charset: str | None, url: str) -> Extracted:
 
 
 def extract_pdf(body: bytes) -> Extracted:
+    import pypdf  # here, not at the top: importing it costs every process start-up
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(body))
         pages = [page.extract_text() or "" for page in reader.pages]

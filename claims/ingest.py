@@ -23,14 +23,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from . import anchoring, status, webhooks
+from . import anchoring, jobs, nlp, status, webhooks
 from .cleaning import clean_line, is_http_url, normalise_text
 from .models import Article, ArticleRevision, Claim
+from .nlp import Extraction, InputRefused
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
-
-    from .nlp import Extraction
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +81,7 @@ def decode_upload(name: str, data: bytes) -> str:
             f"{name} is not UTF-8 text (byte {exc.start} cannot be read); save it as UTF-8."
         ) from None
     if suffix in {"html", "htm"}:
-        from .nlp import extract_main_text
-
-        text = extract_main_text(text)
+        text = nlp.extract_main_text(text)
         if not text.strip():
             raise ArticleRejected(f"No article text was found in {name}.")
     return text
@@ -100,12 +97,9 @@ def submit_article(
     url: str = "",
     published_at: date | None = None,
     origin: str = Article.Origin.PASTE,
-) -> tuple[Article, bool | None]:
-    """Save a new article and queue its extraction.
-
-    Returns the article and whether the broker took the job (None: deferred until the
-    caller's transaction commits). A refused job leaves the article queued for the sweeper.
-    """
+) -> Article:
+    """Save a new article and queue its extraction (after commit). A job the broker
+    refuses leaves the article queued for the sweeper; ``jobs.unsent()`` tells."""
     if fetch_url:
         origin, url = Article.Origin.URL, url or fetch_url
     else:
@@ -125,7 +119,8 @@ def submit_article(
             created_by=by,
         )
         ArticleRevision.objects.create(article=article, number=1, body=text, created_by=by)
-    return article, enqueue(article)
+    enqueue(article)
+    return article
 
 
 def _title_from(text: str, url: str) -> str:
@@ -144,29 +139,15 @@ def _registered_domain(url: str) -> str:
         return ""
 
 
-def enqueue(article: Article) -> bool | None:
-    """Send the extraction job once the current transaction commits.
-
-    Returns whether the broker accepted it, or None while the send waits for a commit.
-    A broker that is down is logged, not raised: the saved article stays queued and the
-    sweeper sends it again later. (This is ``delay_on_commit`` with the failure caught.)
-    """
-    from kombu.exceptions import OperationalError
-
-    from .tasks import extract_claims
-
-    outcome: dict[str, bool] = {}
-
-    def send() -> None:
-        try:
-            extract_claims.apply_async(args=[article.pk, article.revision])
-            outcome["sent"] = True
-        except (OperationalError, OSError) as exc:
-            log.warning("broker unavailable, article %s stays queued: %s", article.pk, exc)
-            outcome["sent"] = False
-
-    transaction.on_commit(send)
-    return outcome.get("sent")
+def enqueue(article: Article) -> None:
+    """Send the extraction job once the current transaction commits. A broker that is
+    down is logged (``jobs.unsent()`` sees it): the saved article stays queued and the
+    sweeper sends it again later."""
+    jobs.send_on_commit(
+        "claims.extract_claims",
+        args=[article.pk, article.revision],
+        if_down=f"article {article.pk} stays queued for the sweeper",
+    )
 
 
 # --- The extraction job -----------------------------------------------------------------
@@ -217,8 +198,6 @@ def run_extraction(article_id: int, revision: int) -> str:
 
 def process(attempt: Attempt) -> str:
     """Fetch (URL articles), extract and write the claims of a claimed article."""
-    from .nlp import InputRefused
-
     article = Article.objects.get(pk=attempt.article_id)
     try:
         if article.origin == Article.Origin.URL and not article.body:
@@ -242,16 +221,16 @@ def process(attempt: Attempt) -> str:
         return f"failed: {exc}"
     except StaleAttempt:
         return "discarded: another attempt took over the article"
-    from .matching import enqueue_matching
-
-    enqueue_matching(attempt.article_id)
+    jobs.send_on_commit(
+        "claims.match_claims",
+        args=[attempt.article_id],
+        if_down=f"article {attempt.article_id} not matched until it is extracted again",
+    )
     return f"done: {created} new claims, {kept} carried over, {orphaned} orphaned"
 
 
 def _extract(text: str, *, progress: Callable[[int, int], None]) -> Extraction:
-    from .nlp import extract
-
-    return extract(
+    return nlp.extract(  # spaCy is loaded here, on the first extraction
         text,
         model=settings.WORKBENCH_SPACY_MODEL,
         threshold=settings.WORKBENCH_CHECKWORTHY_THRESHOLD,
@@ -424,7 +403,7 @@ def _reanchor(claims: Iterable[Claim], text: str, revision: int) -> dict[int, st
 # --- Revisions ----------------------------------------------------------------------------
 
 
-def revise_article(*, article: Article, text: str, by: AbstractBaseUser) -> bool | None:
+def revise_article(*, article: Article, text: str, by: AbstractBaseUser) -> None:
     """Store a new revision of the text and queue its extraction (claims re-anchor then)."""
     text = check_text(text)
     if text == article.body:
@@ -438,7 +417,7 @@ def revise_article(*, article: Article, text: str, by: AbstractBaseUser) -> bool
         )
         article.requeue(by=by, reason=f"text edited: revision {article.revision}")
         _lapse_missing_wording(article, text, by=by)
-    return enqueue(article)
+    enqueue(article)
 
 
 def _lapse_missing_wording(article: Article, text: str, *, by: AbstractBaseUser) -> None:
@@ -477,7 +456,8 @@ def requeue_stuck(*, older_than: timedelta | None = None) -> list[int]:
             state=Article.State.QUEUED, queued_at=timezone.now()
         )
         if updated == 1:
-            article = Article.objects.get(pk=pk)
-            if enqueue(article) is not False:
+            with jobs.unsent() as unsent:
+                enqueue(Article.objects.get(pk=pk))
+            if not unsent:
                 requeued.append(pk)
     return requeued

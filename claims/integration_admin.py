@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from . import jobs
 from .cleaning import HttpURLField
 from .models import ExternalStory, Feed, FeedItem, WebhookDelivery, WebhookSubscriber
 from .webhooks import EVENTS
@@ -78,10 +79,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected deliveries again (failed ones)")
     def send_again(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
-        from django.db import transaction
         from django.utils import timezone
-
-        from .tasks import deliver_webhook
 
         failed = list(
             queryset.filter(state=WebhookDelivery.State.FAILED).values_list("pk", flat=True)
@@ -91,7 +89,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
             state=WebhookDelivery.State.PENDING, created_at=timezone.now()
         )
         for pk in failed:
-            transaction.on_commit(lambda pk=pk: deliver_webhook.delay(pk))
+            jobs.send_on_commit("claims.deliver_webhook", args=[pk])
         messages.success(request, f"{len(failed)} delivery(ies) queued again.")
 
 
@@ -132,13 +130,9 @@ class FeedAdmin(admin.ModelAdmin):
 
     @admin.action(description="Poll the selected feeds now")
     def poll_now(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
-        from django.db import transaction
-
-        from .tasks import poll_feed
-
         pks = list(queryset.values_list("pk", flat=True))
         for pk in pks:
-            transaction.on_commit(lambda pk=pk: poll_feed.delay(pk))
+            jobs.send_on_commit("claims.poll_feed", args=[pk])
         messages.success(request, f"{len(pks)} feed poll(s) queued.")
 
 

@@ -33,7 +33,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from . import embeddings, status
+from . import embeddings, jobs, status
 from .matchengine.engine import DEFAULT_TOP, Hit, Index
 from .matchengine.minilm import DIMENSIONS
 from .matchengine.text import word_count
@@ -83,8 +83,10 @@ def import_factchecks(entries: Iterable[dict[str, Any]]) -> dict[str, int]:
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
-        if counts["created"] or counts["updated"]:
-            enqueue_embedding()
+        if counts["created"] or counts["updated"]:  # their vectors, in the background
+            jobs.send_on_commit(
+                "claims.embed_pending", if_down="embedded on the beat schedule's next run"
+            )
     return counts
 
 
@@ -262,45 +264,6 @@ def match_article(article_id: int) -> str:
             counts[match.state] += 1
     summary = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
     return f"matched {len(claims)} claims: {summary or 'no matches'}"
-
-
-def enqueue_matching(article_id: int) -> bool | None:
-    """Send ``claims.match_claims`` once the current transaction commits. A broker that
-    is down is logged, not raised: the claims are written; they are matched when the
-    article is next extracted (the same fencing and catch as ``ingest.enqueue``)."""
-    from kombu.exceptions import OperationalError
-
-    from .tasks import match_claims
-
-    outcome: dict[str, bool] = {}
-
-    def send() -> None:
-        try:
-            match_claims.apply_async(args=[article_id])
-            outcome["sent"] = True
-        except (OperationalError, OSError) as exc:
-            log.warning("broker unavailable, article %s not matched: %s", article_id, exc)
-            outcome["sent"] = False
-
-    transaction.on_commit(send)
-    return outcome.get("sent")
-
-
-def enqueue_embedding() -> None:
-    """Send ``claims.embed_pending`` once the current transaction commits (new or changed
-    fact-checks get their vectors in the background). A broker that is down is logged:
-    the beat schedule runs the same task every few minutes."""
-    from kombu.exceptions import OperationalError
-
-    from .tasks import embed_pending
-
-    def send() -> None:
-        try:
-            embed_pending.apply_async()
-        except (OperationalError, OSError) as exc:
-            log.warning("broker unavailable, fact-checks embedded on the next sweep: %s", exc)
-
-    transaction.on_commit(send)
 
 
 # --- Deciding on a match ----------------------------------------------------------------

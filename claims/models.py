@@ -30,12 +30,17 @@ class ConfirmationRefused(Exception):
     """The confirmation rule does not allow this claim to be confirmed yet."""
 
 
+class ArticleState(models.TextChoices):
+    """``Article.State``: where an article is in its extraction job."""
+
+    QUEUED = "queued", "Queued"
+    PROCESSING = "processing", "Processing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
 class Article(models.Model):
-    class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        PROCESSING = "processing", "Processing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+    State = ArticleState
 
     class Origin(models.TextChoices):
         PASTE = "paste", "Pasted text"
@@ -97,7 +102,7 @@ class Article(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=["queued", "processing", "done", "failed"]),
+                condition=Q(state__in=ArticleState.values),
                 name="article_state_valid",
             ),
             models.CheckConstraint(condition=Q(revision__gte=1), name="article_revision_positive"),
@@ -242,12 +247,17 @@ class ArticleRevision(models.Model):
         return f"{self.article} (revision {self.number})"
 
 
+class ClaimStatus(models.TextChoices):
+    """``Claim.Status``: where a claim is in its verification."""
+
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"
+    CONFIRMED = "confirmed", "Confirmed"
+    # It was confirmed, and the basis of that confirmation has lapsed since.
+    NEEDS_REREVIEW = "needs_rereview", "Needs re-review"
+
+
 class Claim(models.Model):
-    class Status(models.TextChoices):
-        UNCONFIRMED = "unconfirmed", "Unconfirmed"
-        CONFIRMED = "confirmed", "Confirmed"
-        # It was confirmed, and the basis of that confirmation has lapsed since.
-        NEEDS_REREVIEW = "needs_rereview", "Needs re-review"
+    Status = ClaimStatus
 
     class Type(models.TextChoices):
         QUANTITY = "quantity", "Quantity / statistic"
@@ -345,7 +355,7 @@ class Claim(models.Model):
                 condition=Q(end__gt=models.F("start")), name="claim_offsets_ordered"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["unconfirmed", "confirmed", "needs_rereview"]),
+                condition=Q(status__in=ClaimStatus.values),
                 name="claim_status_valid",
             ),
             models.CheckConstraint(
@@ -549,11 +559,16 @@ class SourceCapture(models.Model):
         return zlib.compress(text.encode("utf-8"), level=6)
 
 
+class EvidenceStance(models.TextChoices):
+    """``Evidence.Stance``: what a source says about the claim."""
+
+    SUPPORTS = "supports", "Supports"
+    REFUTES = "refutes", "Refutes"
+    CONTEXT = "context", "Context"
+
+
 class Evidence(models.Model):
-    class Stance(models.TextChoices):
-        SUPPORTS = "supports", "Supports"
-        REFUTES = "refutes", "Refutes"
-        CONTEXT = "context", "Context"
+    Stance = EvidenceStance
 
     class QuoteCheck(models.TextChoices):
         UNCHECKED = "unchecked", "Not checked yet"
@@ -590,7 +605,7 @@ class Evidence(models.Model):
                 fields=["claim", "source"], name="evidence_unique_claim_source"
             ),
             models.CheckConstraint(
-                condition=Q(stance__in=["supports", "refutes", "context"]),
+                condition=Q(stance__in=EvidenceStance.values),
                 name="evidence_stance_valid",
             ),
         ]
@@ -727,14 +742,19 @@ class FactCheck(models.Model):
         return text if len(text) <= 80 else text[:77] + "..."
 
 
+class MatchState(models.TextChoices):
+    """``ClaimMatch.State``: where a suggested match is in its review."""
+
+    SUGGESTED = "suggested", "Suggested"
+    LINKED = "linked", "Linked for review"
+    ACCEPTED = "accepted", "Accepted"
+    DISMISSED = "dismissed", "Dismissed"
+
+
 class ClaimMatch(models.Model):
     """A claim that says what an earlier claim, or an archived fact-check, said."""
 
-    class State(models.TextChoices):
-        SUGGESTED = "suggested", "Suggested"
-        LINKED = "linked", "Linked for review"
-        ACCEPTED = "accepted", "Accepted"
-        DISMISSED = "dismissed", "Dismissed"
+    State = MatchState
 
     UNDECIDED = (State.SUGGESTED, State.LINKED)
 
@@ -777,7 +797,7 @@ class ClaimMatch(models.Model):
                 condition=Q(score__gte=0) & Q(score__lte=1), name="match_score_range"
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["suggested", "linked", "accepted", "dismissed"]),
+                condition=Q(state__in=MatchState.values),
                 name="match_state_valid",
             ),
             models.UniqueConstraint(

@@ -37,7 +37,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from . import status, webhooks
+from . import jobs, status, webhooks
 from .fetching import (
     Extracted,
     FetchResult,
@@ -82,17 +82,11 @@ def source_for_url(url: str, *, kind: str, by: AbstractBaseUser | None) -> Sourc
 
 def enqueue_capture(source: Source) -> None:
     """Queue ``claims.capture_source`` once the current transaction commits."""
-    from kombu.exceptions import OperationalError
-
-    from .tasks import capture_source
-
-    def send() -> None:
-        try:
-            capture_source.apply_async(args=[source.pk])
-        except (OperationalError, OSError) as exc:
-            log.warning("broker unavailable, source %s waits for re-check: %s", source.pk, exc)
-
-    transaction.on_commit(send)
+    jobs.send_on_commit(
+        "claims.capture_source",
+        args=[source.pk],
+        if_down=f"source {source.pk} waits for the link check",
+    )
 
 
 def retry_capture(source: Source, *, by: AbstractBaseUser | None = None) -> None:

@@ -48,7 +48,7 @@ def receive(
     if known is None:
         try:
             with transaction.atomic():
-                article, _sent = ingest.submit_article(
+                article = ingest.submit_article(
                     title=title,
                     text=text,
                     fetch_url="" if text else url,

@@ -14,6 +14,8 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
+import workbench.celery  # noqa: F401  (the project's app: the shared tasks bind to it)
+
 from . import ingest
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import exports, highlight, ingest, readiness, sources, status, verification
+from . import exports, highlight, ingest, jobs, readiness, sources, status, verification
 from .access import get_article, get_claim, get_source, require, user_can
 from .forms import (
     ArticleFilterForm,
@@ -117,17 +117,18 @@ def article_new(request: HttpRequest) -> HttpResponse:
     form = ArticleForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        article, sent = ingest.submit_article(
-            title=data["title"],
-            outlet=data["outlet"],
-            url=data["url"],
-            published_at=data["published_at"],
-            text=data["text"] or "",
-            fetch_url=data["fetch_url"],
-            origin=Article.Origin.UPLOAD if request.FILES else Article.Origin.PASTE,
-            by=request.user,
-        )
-        if sent is False:
+        with jobs.unsent() as unsent:
+            article = ingest.submit_article(
+                title=data["title"],
+                outlet=data["outlet"],
+                url=data["url"],
+                published_at=data["published_at"],
+                text=data["text"] or "",
+                fetch_url=data["fetch_url"],
+                origin=Article.Origin.UPLOAD if request.FILES else Article.Origin.PASTE,
+                by=request.user,
+            )
+        if unsent:
             messages.warning(
                 request,
                 "The article is saved, but the job queue is unavailable right now: "
@@ -213,7 +214,9 @@ def article_retry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "The article is already queued or being processed.")
     else:
         article.requeue(by=request.user, reason="retry requested")
-        if ingest.enqueue(article) is False:
+        with jobs.unsent() as unsent:
+            ingest.enqueue(article)
+        if unsent:
             messages.warning(request, "Queued; processing starts when the job queue is back.")
         else:
             messages.success(request, "Extraction queued again.")

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from . import jobs
 from .models import Article, Claim, ExternalStory, Source, WebhookDelivery, WebhookSubscriber
 
 log = logging.getLogger(__name__)
@@ -138,10 +139,6 @@ def source_event(source_id: int, *, outcome: str) -> None:
 
 
 def _fan_out(event: str, data: dict[str, Any], sent_at: Any) -> None:
-    from kombu.exceptions import OperationalError
-
-    from .tasks import deliver_webhook
-
     for subscriber in WebhookSubscriber.objects.filter(active=True):
         if event not in subscriber.events:
             continue
@@ -154,10 +151,11 @@ def _fan_out(event: str, data: dict[str, Any], sent_at: Any) -> None:
             body=json.dumps(body | {"data": data}, ensure_ascii=False, sort_keys=True),
             created_at=sent_at,
         )
-        try:
-            deliver_webhook.delay(delivery.pk)
-        except (OperationalError, OSError) as exc:  # the broker is down: log, lose nothing
-            log.warning("webhook delivery %s not queued: %s", delivery.delivery_id, exc)
+        jobs.send_on_commit(  # the broker is down: logged, the delivery row is kept
+            "claims.deliver_webhook",
+            args=[delivery.pk],
+            if_down=f"webhook delivery {delivery.delivery_id} kept; send it again in the admin",
+        )
 
 
 # --- One attempt ------------------------------------------------------------------------

@@ -20,7 +20,7 @@ def test_the_memory_benchmark_runs_in_its_quick_size() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     done = subprocess.run(
-        [sys.executable, "bench/run.py", "--quick", "--only", "memory"],
+        [sys.executable, "-m", "bench.run", "--quick", "--only", "memory"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]

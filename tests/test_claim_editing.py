@@ -103,7 +103,7 @@ def test_reextraction_keeps_a_split_claims_shape_and_a_merge_never_duplicates_an
 
     first = "Health officials reported 467,000 cases of measles in the region last year."
     second = "Vaccination rates fell to 71 percent in the northern provinces."
-    article, _ = ingest.submit_article(text=f"{first} {second}", title="t", by=editor)
+    article = ingest.submit_article(text=f"{first} {second}", title="t", by=editor)
     extract_claims.run(article.pk, 1)
     claim = article.claims.get(text=second)
     verification.split_claim(claim=claim, before="in the northern", by=editor)

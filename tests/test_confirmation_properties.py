@@ -88,7 +88,7 @@ class ConfirmationMachine(RuleBasedStateMachine):
     def _set_up(self) -> None:
         self.editor = _user("edna", roles.EDITORS)
         self.checker = _user("fred", roles.FACT_CHECKERS)
-        article, _ = ingest.submit_article(
+        article = ingest.submit_article(
             text=TEXT, title="Measles", outlet="BBC News", url="https://www.bbc.com/news/1",
             by=self.editor,
         )  # fmt: skip

@@ -25,7 +25,7 @@ def correct(client, claim: Claim, field: str, value: str, reason: str = "checked
 
 @pytest.fixture
 def quote(editor) -> Claim:
-    article, _ = ingest.submit_article(text=TEXT, title="Bridge", by=editor)
+    article = ingest.submit_article(text=TEXT, title="Bridge", by=editor)
     extract_claims.run(article.pk, 1)
     return Claim.objects.get(article=article, text__contains="bridge")
 

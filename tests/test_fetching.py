@@ -19,7 +19,6 @@ from claims import fetching
 from claims.fetching import (
     FetchResult,
     canonicalize_url,
-    publisher_for,
     registered_domain,
     safe_fetch,
 )
@@ -160,12 +159,14 @@ def test_registered_domain_groups_hosts_by_publisher(value: str, expected: str) 
 
 
 def test_publisher_for_a_url_is_its_registered_domain() -> None:
-    assert publisher_for("https://edition.cnn.com/x") == publisher_for("https://www.cnn.com/y")
+    assert registered_domain("https://edition.cnn.com/x") == registered_domain(
+        "https://www.cnn.com/y"
+    )
 
 
 def test_public_suffix_list_comes_from_the_bundled_snapshot_only() -> None:
-    assert fetching._EXTRACT.suffix_list_urls == ()
-    assert fetching._EXTRACT._cache.enabled is False
+    assert fetching._public_suffixes().suffix_list_urls == ()
+    assert fetching._public_suffixes()._cache.enabled is False
 
 
 # --- SSRF: nothing inside the network, ever ---------------------------------------------

@@ -24,7 +24,7 @@ SHORT = (
 
 def submit(editor, text: str = SHORT, **fields) -> Article:
     fields.setdefault("title", "Budget")
-    article, _ = ingest.submit_article(text=text, by=editor, **fields)
+    article = ingest.submit_article(text=text, by=editor, **fields)
     return article
 
 

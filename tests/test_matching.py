@@ -18,6 +18,7 @@ from claims.matchengine import engine, minilm
 from claims.matchengine.text import clean, terms
 from claims.models import Article, Claim, ClaimMatch, ConfirmationRefused, Evidence, FactCheck
 from claims.tasks import match_claims
+from workbench.celery import app
 
 FIXTURES = Path(__file__).parent / "fixtures" / "matching"
 OHIO = "Unemployment in Ohio fell to 4.1 percent in March, according to the state labor department."
@@ -253,23 +254,25 @@ def test_a_finished_extraction_queues_matching_after_commit(
     editor, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr(match_claims, "apply_async", lambda args: sent.append(args))
-    article, _ = ingest.submit_article(title="Jobs", text=OHIO, by=editor)
+    monkeypatch.setattr(
+        app, "send_task", lambda name, args, kwargs, **options: sent.append((name, args))
+    )
+    article = ingest.submit_article(title="Jobs", text=OHIO, by=editor)
     attempt = ingest.claim_job(article.pk, article.revision)
     with django_capture_on_commit_callbacks(execute=True):
         outcome = ingest.process(attempt)
     assert outcome.startswith("done")
-    assert sent == [[article.pk]]
+    assert sent == [("claims.match_claims", [article.pk])]
 
 
 def test_a_broker_that_is_down_does_not_fail_the_extraction(
     editor, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
-    def refuse(args):
+    def refuse(name, args, kwargs, **options):
         raise OSError("connection refused")
 
-    monkeypatch.setattr(match_claims, "apply_async", refuse)
-    article, _ = ingest.submit_article(title="Jobs", text=OHIO, by=editor)
+    monkeypatch.setattr(app, "send_task", refuse)
+    article = ingest.submit_article(title="Jobs", text=OHIO, by=editor)
     attempt = ingest.claim_job(article.pk, article.revision)
     with django_capture_on_commit_callbacks(execute=True):
         outcome = ingest.process(attempt)

@@ -19,6 +19,7 @@ from claims.models import Claim, Evidence, Source, SourceCapture
 from claims.nlp.html import extract_main_text
 from claims.tasks import capture_source
 from tests.httpserver import ARTICLE_HTML, LocalServer, local_server_fixture  # noqa: F401
+from workbench.celery import app
 
 QUOTE = "We have made difficult choices, but the children of this city come first"
 
@@ -77,11 +78,13 @@ def test_the_queued_callback_sends_the_capture_task_with_the_source_id(
     django_capture_on_commit_callbacks: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sent: list[list[int]] = []
-    monkeypatch.setattr(capture_source, "apply_async", lambda args: sent.append(args))
+    sent: list[tuple[str, list[int]]] = []
+    monkeypatch.setattr(
+        app, "send_task", lambda name, args, kwargs, **options: sent.append((name, args))
+    )
     with django_capture_on_commit_callbacks(execute=True):
         evidence = add(claim, fact_checker, "https://www.reuters.com/world/story")
-    assert sent == [[evidence.source.pk]]
+    assert sent == [("claims.capture_source", [evidence.source.pk])]
 
 
 def test_a_known_url_is_not_captured_again_when_linked_to_another_claim(

@@ -77,7 +77,7 @@ def test_an_edit_with_crlf_and_decomposed_accents_is_stored_normalised(
 def test_titles_are_nfc(editor: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     _no_jobs(monkeypatch)
 
-    article, _ = ingest.submit_article(title="Cafe\u0301 society", text="A text.", by=editor)
+    article = ingest.submit_article(title="Cafe\u0301 society", text="A text.", by=editor)
 
     assert article.title == "Café society"
 

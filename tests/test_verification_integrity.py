@@ -46,7 +46,7 @@ def rating(claim: Claim) -> int | None:
 
 @pytest.fixture
 def article(editor: Any) -> Article:
-    article, _ = ingest.submit_article(
+    article = ingest.submit_article(
         text=TEXT, title="Measles", outlet="Daily Example", url="https://www.dailyexample.com/a",
         by=editor,
     )  # fmt: skip
@@ -278,7 +278,7 @@ def test_a_capture_that_no_longer_contains_the_excerpt_lapses_the_claim(
 def test_a_bbc_co_uk_page_does_not_confirm_a_bbc_com_article(
     editor: Any, fact_checker: Any, support: Any
 ) -> None:
-    article, _ = ingest.submit_article(
+    article = ingest.submit_article(
         text=TEXT, title="Measles", outlet="BBC News", url="https://www.bbc.com/news/world-1",
         by=editor,
     )  # fmt: skip
@@ -294,7 +294,7 @@ def test_a_bbc_co_uk_page_does_not_confirm_a_bbc_com_article(
 def test_wire_copy_counts_as_its_wire(
     editor: Any, fact_checker: Any, support: Any, make_source: Any
 ) -> None:
-    article, _ = ingest.submit_article(
+    article = ingest.submit_article(
         text=TEXT, title="Measles", outlet="Reuters", url="https://www.reuters.com/world/x",
         by=editor,
     )  # fmt: skip

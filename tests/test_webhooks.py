@@ -173,7 +173,7 @@ def test_extraction_sends_article_extracted(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False):
-        article, _ = ingest.submit_article(
+        article = ingest.submit_article(
             title="Budget", text="The council approved a budget of 4.2 million dollars.", by=editor
         )
     with django_capture_on_commit_callbacks(execute=True):

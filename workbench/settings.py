@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -249,28 +248,10 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_ROUTES = {
     "claims.extract_claims": {"queue": "extraction"},
-    "claims.ingest_url": {"queue": "extraction"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_BEAT_SCHEDULE = {
-    "requeue-stuck-articles": {
-        "task": "claims.requeue_stuck",
-        "schedule": crontab(minute="*/2"),
-    },
-    "recheck-sources": {
-        "task": "claims.recheck_sources",
-        "schedule": crontab(minute="*/30"),
-    },
-    "embed-pending": {  # vectors missed (broker down) or from an older model version
-        "task": "claims.embed_pending",
-        "schedule": crontab(minute="*/15"),
-    },
-    # Each feed has its own interval; this only looks for the feeds that are due.
-    "poll-due-feeds": {
-        "task": "claims.poll_due_feeds",
-        "schedule": 60.0,
-    },
-}
+# The beat schedule is in workbench/celery.py: its ``crontab`` would load Celery into
+# every process that reads the settings (``manage.py extract`` among them).
 
 # Reverting a row to an old version in the admin would bypass the confirmation rule.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -32,19 +32,54 @@ by grouped cross-validation; see ``data/checkworthiness.json`` ``meta``).
 
 from __future__ import annotations
 
-from claims.nlp.fingerprint import normalise_for_fingerprint
-from claims.nlp.html import extract_main_text
-from claims.nlp.model import get_nlp
-from claims.nlp.pipeline import PIPELINE_VERSION, extract
-from claims.nlp.records import (
-    Attribution,
-    Claim,
-    Dropped,
-    Entity,
-    Extraction,
-    InputRefused,
-    Span,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from claims.nlp.fingerprint import normalise_for_fingerprint
+    from claims.nlp.html import extract_main_text
+    from claims.nlp.model import get_nlp
+    from claims.nlp.pipeline import PIPELINE_VERSION, extract
+    from claims.nlp.records import (
+        Attribution,
+        Claim,
+        Dropped,
+        Entity,
+        Extraction,
+        InputRefused,
+        Span,
+    )
+
+# Where each public name lives. Imported on first use (PEP 562), so importing the plain
+# records (or this package) does not load spaCy; ``extract`` and ``get_nlp`` do.
+_HOMES = {
+    "PIPELINE_VERSION": "pipeline",
+    "Attribution": "records",
+    "Claim": "records",
+    "Dropped": "records",
+    "Entity": "records",
+    "Extraction": "records",
+    "InputRefused": "records",
+    "Span": "records",
+    "extract": "pipeline",
+    "extract_main_text": "html",
+    "get_nlp": "model",
+    "normalise_for_fingerprint": "fingerprint",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # once: later lookups do not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
+
 
 __all__ = [
     "PIPELINE_VERSION",

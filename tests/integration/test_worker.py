@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Count
 
-from claims import ingest
+from claims import ingest, jobs
 from claims.models import Article, Claim
 from claims.nlp import extract
 from tests import live
@@ -78,14 +78,17 @@ def duplicated_anchors(pk: int) -> list[dict[str, Any]]:
     )
 
 
-def submit_in_thread(**fields: Any) -> tuple[Article, bool | None]:
-    """``submit_article`` that must come back: it runs in a thread joined with a bound."""
-    outcome: list[tuple[Article, bool | None]] = []
+def submit_in_thread(**fields: Any) -> tuple[Article, list[str]]:
+    """``submit_article`` that must come back: it runs in a thread joined with a bound.
+    With the jobs whose send failed (``jobs.unsent()``)."""
+    outcome: list[tuple[Article, list[str]]] = []
     errors: list[BaseException] = []
 
     def run() -> None:
         try:
-            outcome.append(ingest.submit_article(**fields))
+            with jobs.unsent() as unsent:
+                article = ingest.submit_article(**fields)
+            outcome.append((article, unsent))
         except BaseException as exc:
             errors.append(exc)
 
@@ -104,11 +107,12 @@ def submit_in_thread(**fields: Any) -> tuple[Article, bool | None]:
 def test_the_sample_article_gets_its_11_claims_from_the_worker(
     worker: live.Worker, editor: User
 ) -> None:
-    submitted, sent = ingest.submit_article(
-        title="Sample", text=SAMPLE.read_text(encoding="utf-8"), by=editor
-    )
+    with jobs.unsent() as unsent:
+        submitted = ingest.submit_article(
+            title="Sample", text=SAMPLE.read_text(encoding="utf-8"), by=editor
+        )
 
-    assert sent is True
+    assert unsent == []
     done = wait_until_finished(submitted.pk, worker)
     assert done.state == Article.State.DONE, done.error
     assert done.claims.count() == SAMPLE_CLAIMS
@@ -143,8 +147,9 @@ def test_an_article_whose_worker_was_killed_is_completed_exactly_once(
 ) -> None:
     text = large_article()
     first = start_worker()
-    submitted, sent = ingest.submit_article(title="Long report", text=text, by=editor)
-    assert sent is True
+    with jobs.unsent() as unsent:
+        submitted = ingest.submit_article(title="Long report", text=text, by=editor)
+    assert unsent == []
     live.wait_for(
         lambda: Article.objects.filter(
             pk=submitted.pk, state=Article.State.PROCESSING, progress_done__gt=0
@@ -180,11 +185,11 @@ def test_an_article_submitted_while_the_broker_is_down_is_processed_by_the_sweep
     worker = start_worker(outage_broker.url)
     outage_broker.stop()
 
-    submitted, sent = submit_in_thread(
+    submitted, unsent = submit_in_thread(
         title="Sample", text=SAMPLE.read_text(encoding="utf-8"), by=editor
     )
 
-    assert sent is False
+    assert unsent == [f"claims.extract_claims({submitted.pk}, 1)"]
     assert article(submitted.pk).state == Article.State.QUEUED  # saved, waiting
     outage_broker.start()
     assert ingest.requeue_stuck(older_than=timedelta(0)) == [submitted.pk]
@@ -220,7 +225,7 @@ def test_an_article_url_that_answers_404_ends_failed_with_a_readable_error(
 ) -> None:
     url = local_server.url("/status/404")
 
-    submitted, _ = ingest.submit_article(title="", fetch_url=url, by=editor)
+    submitted = ingest.submit_article(title="", fetch_url=url, by=editor)
 
     failed = wait_until_finished(submitted.pk, worker)
     assert failed.state == Article.State.FAILED
@@ -239,7 +244,7 @@ def test_a_page_without_article_text_ends_failed_with_a_clear_error(
         content_type="text/html; charset=utf-8",
     )
 
-    submitted, _ = ingest.submit_article(title="", fetch_url=url, by=editor)
+    submitted = ingest.submit_article(title="", fetch_url=url, by=editor)
 
     failed = wait_until_finished(submitted.pk, worker)
     assert failed.state == Article.State.FAILED

@@ -1,17 +1,32 @@
-"""``manage.py extract PATH``: run the claim pipeline on a file, without a database."""
+"""``manage.py extract PATH``: run the claim pipeline on a file, without a database.
+
+``manage.py`` runs it through ``run_without_apps`` (settings and logging, no app
+loading); ``call_command("extract", ...)`` runs the same command inside Django.
+"""
 
 from __future__ import annotations
 
 import json
+import logging.config
 import sys
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.nlp import Extraction, InputRefused, extract, extract_main_text
+from claims import nlp
+from claims.nlp import Extraction, InputRefused
 
 REFUSED = 2
+
+
+def run_without_apps(argv: list[str]) -> None:
+    """``manage.py extract ...`` without ``django.setup()``: the command reads two
+    settings and imports nothing from the apps, so loading them would only cost time.
+    Logging is configured from ``LOGGING`` as ``django.setup()`` would (without Django's
+    defaults for requests and e-mail, which ``django.utils.log`` imports views for)."""
+    logging.config.dictConfig(settings.LOGGING)
+    Command().run_from_argv(argv)
 
 
 def read_input(path: str) -> str:
@@ -55,7 +70,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         text = read_input(options["path"])
         if options["html"]:
-            text = extract_main_text(text)
+            text = nlp.extract_main_text(text)
         if options["lines"]:
             for line in text.splitlines():
                 self._write_json(self._run(line), None, indent=None)
@@ -67,7 +82,7 @@ class Command(BaseCommand):
 
     def _run(self, text: str) -> Extraction:
         try:
-            return extract(
+            return nlp.extract(
                 text,
                 model=getattr(settings, "WORKBENCH_SPACY_MODEL", None),
                 threshold=getattr(settings, "WORKBENCH_CHECKWORTHY_THRESHOLD", None),

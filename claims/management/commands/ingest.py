@@ -54,13 +54,13 @@ class Command(BaseCommand):
         fields = {"title": options["title"], "outlet": options["outlet"], "by": user}
         try:
             if item.startswith(("http://", "https://")):
-                article, _ = ingest.submit_article(fetch_url=item, **fields)
+                article = ingest.submit_article(fetch_url=item, **fields)
             else:
                 data = sys.stdin.buffer.read() if item == "-" else Path(item).read_bytes()
                 name = "stdin.txt" if item == "-" else Path(item).name
                 text = ingest.decode_upload(name, data)
                 title = options["title"] or Path(item).stem
-                article, _ = ingest.submit_article(
+                article = ingest.submit_article(
                     text=text, url=options["url"], **(fields | {"title": title})
                 )
         except (ingest.ArticleRejected, OSError) as exc:

@@ -7,10 +7,9 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from kombu.exceptions import OperationalError
 
+from claims import jobs
 from claims.models import Feed
-from claims.tasks import poll_feed
 
 
 class Command(BaseCommand):
@@ -24,11 +23,8 @@ class Command(BaseCommand):
         if not before:
             self.stdout.write("no active feeds (manage.py add_feed URL --outlet O)")
             return
-        try:
-            for pk in before:
-                poll_feed.delay(pk)
-        except (OperationalError, OSError) as exc:
-            raise CommandError(f"the job queue is unavailable: {exc}", returncode=1) from None
+        if not all(jobs.send("claims.poll_feed", args=[pk]) for pk in before):
+            raise CommandError("the job queue is unavailable (the log says why)", returncode=1)
         deadline = time.monotonic() + options["timeout"]
         while time.monotonic() < deadline:
             done = Feed.objects.filter(pk__in=before).values_list("pk", "polls")

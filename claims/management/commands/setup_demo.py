@@ -37,7 +37,7 @@ class Command(BaseCommand):
         user.groups.add(Group.objects.get(name=roles.EDITORS))
         self.stdout.write(f"Demo editor: username {username!r}, password {shown}")
         if not Article.objects.exists():
-            article, _ = ingest.submit_article(
+            article = ingest.submit_article(
                 title="NATO to discuss Iraq crisis after Kerry pledges support",
                 outlet="Demo Wire",
                 text=DEMO_ARTICLE.read_text(encoding="utf-8"),

@@ -252,16 +252,28 @@ def cleanup() -> None:
 # --- The runs ----------------------------------------------------------------------------
 
 
-def direct(texts: list[str]) -> tuple[float, list[float]]:
-    """Extraction alone: total seconds and each article's seconds."""
+def direct(texts: list[str]) -> tuple[float, list[float], float]:
+    """Extraction alone: total seconds, each article's seconds, and CPU seconds."""
     from claims.nlp import extract
 
     each = []
+    cpu0 = time.process_time()
     for text in texts:
         t0 = time.perf_counter()
         extract(text)
         each.append(time.perf_counter() - t0)
-    return sum(each), each
+    return sum(each), each, time.process_time() - cpu0
+
+
+def cpu_seconds(processes: list[Any]) -> float:
+    """User + system CPU seconds of the worker's processes (on a shared machine, wall
+    time also counts the other processes' turns; CPU time does not)."""
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(Exception):  # a pool child may have been replaced
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def direct_with_database(texts: list[str]) -> float:
@@ -281,17 +293,21 @@ def burst(broker_url: str, texts: list[str], warm: list[str], concurrency: int) 
     """All articles submitted at once to a warmed-up worker; time to the last done."""
     from django.utils import timezone
 
-    with worker(broker_url, concurrency, name=f"c{concurrency}"):
+    with worker(broker_url, concurrency, name=f"c{concurrency}") as running:
         wait_done(submit(warm, f"warm{concurrency}"), timeout=180)
+        processes = running.processes()
+        cpu0 = cpu_seconds(processes)
         started = timezone.now()
         ids = submit(texts, f"burst{concurrency}")
         wait_done(ids, timeout=60 + 10 * len(texts))
+        cpu = cpu_seconds(processes) - cpu0
     stamps = timestamps(ids)
     cleanup()
     latencies = [(done - sent).total_seconds() for sent, done in stamps]
     return {
         "concurrency": concurrency,
         "seconds": round((max(done for _, done in stamps) - started).total_seconds(), 3),
+        "worker_cpu_seconds": round(cpu, 3),
         "latency_median_s": round(statistics.median(latencies), 3),
         "latency_p95_s": round(percentile(latencies, 0.95), 3),
     }
@@ -321,13 +337,15 @@ def run(articles: int = 200, latency_articles: int = 30, seed: int = 7) -> dict[
     warm = build_articles(4, seed + 1)
     get_nlp()
     direct(warm)
-    direct_s, each = direct(texts)
+    direct_s, each, direct_cpu = direct(texts)
     serial = texts[:latency_articles]
     serial_direct = each[:latency_articles]
     report: dict[str, Any] = {
         "articles": articles,
         "words": sum(len(t.split()) for t in texts),
         "direct_seconds": round(direct_s, 3),
+        "direct_cpu_seconds": round(direct_cpu, 3),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "brokers": {},
     }
     with brokers() as found:
@@ -377,6 +395,18 @@ def rows(report: dict[str, Any], row: Any) -> list[dict[str, Any]]:
                     f"direct extract {direct_s} s" + (f" / {c}" if c > 1 else ""),
                     f"<= {OVERHEAD_TARGET}x" if c == 1 else "",
                     ratio <= OVERHEAD_TARGET if c == 1 else None,
+                )
+            )
+        one = b["bursts"][0]
+        if "worker_cpu_seconds" in one and report.get("direct_cpu_seconds"):
+            direct_cpu = report["direct_cpu_seconds"]
+            out.append(
+                row(
+                    "queue",
+                    f"{label}, worker --concurrency 1, {n} art. burst: CPU time",
+                    f"worker processes {one['worker_cpu_seconds']} s CPU",
+                    one["worker_cpu_seconds"] / direct_cpu,
+                    f"direct extract {direct_cpu} s CPU",
                 )
             )
         out.append(

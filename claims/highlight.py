@@ -2,6 +2,10 @@
 hedge cues and speakers marked, repeats and dropped boilerplate faded.
 
 Offsets index the stored text exactly, so cutting at them never shifts a character.
+
+``body_html`` writes the segments as the page's ``#body-text`` markup in one pass: a
+500-claim article has over a thousand segments, and a template loop spent most of the
+page's time resolving variables and localising numbers for them.
 """
 
 from __future__ import annotations
@@ -9,6 +13,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 if TYPE_CHECKING:
     from .models import Article, Claim
@@ -75,3 +82,41 @@ def _segment(text: str, start: int, end: int, active: list[_Layer]) -> Segment:
     if marks and base is not None and base.role == "claim":
         segment.mark = marks[0].role
     return segment
+
+
+_REPEAT_TITLE = "Repeat of an earlier sentence"
+_DROPPED_TITLE = "Left out: boilerplate or repeated paragraph"
+
+
+def body_html(segments: list[Segment]) -> SafeString:
+    """The segments as ``<mark>``/``<span>`` elements carrying ``data-start`` (and
+    ``data-claim``), the markup ``static/workbench.js`` and the tests read."""
+    parts = []
+    for seg in segments:
+        text = escape(seg.text)
+        claim = seg.claim
+        if seg.role == "claim" and claim is not None:
+            classes = f"hl status-{escape(claim.status)}"
+            if getattr(claim, "contradicted", False):
+                classes += " contradicted"
+            title = ""
+            if seg.mark:
+                classes += f" hl-{escape(seg.mark)}"
+                title = f' title="{escape(seg.mark)}"'
+            parts.append(
+                f'<mark data-start="{seg.start}" class="{classes}" data-claim="{claim.pk}"'
+                f"{title}>{text}</mark>"
+            )
+        elif seg.role == "repeat" and claim is not None:
+            parts.append(
+                f'<span data-start="{seg.start}" class="faded repeat" data-claim="{claim.pk}"'
+                f' title="{_REPEAT_TITLE}">{text}</span>'
+            )
+        elif seg.role == "dropped":
+            parts.append(
+                f'<span data-start="{seg.start}" class="faded dropped"'
+                f' title="{_DROPPED_TITLE}">{text}</span>'
+            )
+        else:
+            parts.append(f'<span data-start="{seg.start}">{text}</span>')
+    return mark_safe("".join(parts))  # every piece of text above is escaped

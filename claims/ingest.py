@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -212,7 +212,8 @@ def process(attempt: Attempt) -> str:
             attempt.owns().update(
                 state=Article.State.DONE,
                 finished_at=timezone.now(),
-                dropped=[asdict(item) for item in extraction.dropped],
+                progress_done=F("progress_total"),  # the last block's write is left to this
+                dropped=[_plain(item) for item in extraction.dropped],
                 pipeline_version=extraction.pipeline_version,
             )
             webhooks.article_event("article.extracted", attempt.article_id)  # on commit
@@ -239,11 +240,13 @@ def _extract(text: str, *, progress: Callable[[int, int], None]) -> Extraction:
 
 
 def _progress_writer(attempt: Attempt) -> Callable[[int, int], None]:
+    """At most one UPDATE (one commit) per half second; none for the last block, which
+    the final UPDATE to *done* records (a short article costs one progress write)."""
     last = [0.0]
 
     def write(done: int, total: int) -> None:
         now = time.monotonic()
-        if done < total and now - last[0] < 0.5:
+        if (done == total and done > 0) or now - last[0] < 0.5:
             return
         last[0] = now
         attempt.owns().update(progress_done=min(done, total), progress_total=total)
@@ -324,6 +327,12 @@ def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, in
     return len(created), carried - orphaned, orphaned
 
 
+def _plain(record: Any) -> dict[str, Any]:
+    """A flat record of ``claims.nlp`` (str, int, float fields) as a dict: what
+    ``dataclasses.asdict`` gives, without its recursive deep copy of every value."""
+    return dict(vars(record))
+
+
 def _claim_fields(item: Any) -> dict[str, Any]:
     attribution = item.attribution
     return {
@@ -338,13 +347,13 @@ def _claim_fields(item: Any) -> dict[str, Any]:
         "check_worthy": item.check_worthy,
         "claim_type": item.claim_type,
         "hedged": item.hedged,
-        "hedge_cues": [asdict(cue) for cue in item.hedge_cues],
+        "hedge_cues": [_plain(cue) for cue in item.hedge_cues],
         "speaker": attribution.speaker[:200] if attribution else "",
-        "attribution": asdict(attribution) if attribution else None,
-        "entities": [asdict(entity) for entity in item.entities],
+        "attribution": _plain(attribution) if attribution else None,
+        "entities": [_plain(entity) for entity in item.entities],
         "factuality": item.factuality,
-        "factuality_cues": [asdict(cue) for cue in item.factuality_cues],
-        "attributions": [asdict(a) for a in item.attributions],
+        "factuality_cues": [_plain(cue) for cue in item.factuality_cues],
+        "attributions": [_plain(a) for a in item.attributions],
         "standalone": item.standalone,
     }
 

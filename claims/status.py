@@ -317,8 +317,14 @@ def reevaluate(
 ) -> list[Claim]:
     """Move every confirmed claim among ``claims`` whose confirmation no longer holds to
     *needs re-review*, naming the cause; return those moved."""
-    index = PublisherIndex.load()
-    return _lapse(claims, cause=cause, by=by, why=lambda claim: lapse_reason(claim, index=index))
+    loaded: list[PublisherIndex] = []  # read on the first confirmed claim, not before
+
+    def why(claim: Claim) -> str:
+        if not loaded:
+            loaded.append(PublisherIndex.load())
+        return lapse_reason(claim, index=loaded[0])
+
+    return _lapse(claims, cause=cause, by=by, why=why)
 
 
 def lapse(

@@ -163,7 +163,7 @@ def article_page_context(
         "claims": listed,
         "hidden_count": len(claims) - len(listed),
         "show_all": show_all,
-        "segments": highlight.segments(article, claims),
+        "body_html": highlight.body_html(highlight.segments(article, claims)),
         "counts": claim_counts(article),
         "orphans": [c for c in claims if c.orphaned],
         "selected": selected,

@@ -3,14 +3,20 @@ conditional claim, failure marking, the sweeper, and re-anchoring across revisio
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from claims import ingest, status
 from claims.models import Article, Claim
+from claims.nlp import records
 from claims.tasks import extract_claims
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -244,3 +250,33 @@ def test_an_unchanged_text_is_not_a_new_revision(editor):
     article = extracted(editor)
     with pytest.raises(ingest.ArticleRejected, match="unchanged"):
         ingest.revise_article(article=article, text=SHORT, by=editor)
+
+
+# --- The job's database path: what it writes, in few statements ---------------------------
+
+RECORDS = st.one_of(
+    st.builds(records.Span),
+    st.builds(records.Entity),
+    st.builds(records.Attribution),
+    st.builds(records.Dropped),
+)
+
+
+@given(RECORDS)
+def test_a_record_is_stored_as_asdict_would_store_it(record):
+    plain = ingest._plain(record)
+    assert plain == asdict(record)
+    assert list(plain) == list(asdict(record))  # the JSON keeps the fields' order
+    assert plain is not vars(record)  # a copy: the frozen record is never aliased
+
+
+def test_a_short_article_costs_one_progress_write_and_ends_at_its_last_block(editor):
+    article = submit(editor)
+    attempt = ingest.claim_job(article.pk, article.revision)
+    with CaptureQueriesContext(connection) as captured:
+        ingest.process(attempt)
+    writes = [q["sql"] for q in captured if 'SET "progress_done" = ' in q["sql"]]
+    article.refresh_from_db()
+    assert len(writes) == 1  # (0, total) at the start; the end is written with "done"
+    assert article.state == Article.State.DONE
+    assert article.progress_done == article.progress_total > 0

@@ -241,6 +241,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes every database connection before and after each task
+# unless DB_REUSE_MAX is set: on PostgreSQL a new connection (TCP, authentication,
+# session set-up) per article was most of the worker's overhead over direct extraction.
+# Workers keep connections as web requests do instead: closed around a task when
+# unusable or older than CONN_MAX_AGE (``workbench/celery.py``; SQLite's 0 closes them
+# every time, as before), and recycled by Celery every 1000 tasks.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request must not hang when the broker is down: try once, then the sweeper
 # re-queues the saved article when the broker is back.

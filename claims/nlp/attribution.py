@@ -36,6 +36,10 @@ class Lexicon:
     unasserted_tags: frozenset[str]
     excluded_speakers: frozenset[str]
     label_words: frozenset[str]
+    quote_only_verbs: frozenset[str]
+    speech_nouns: frozenset[str]
+    view_nouns: frozenset[str]
+    it_verbs: frozenset[str]
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -103,8 +107,10 @@ def _trim(doc: Doc, start: int, end: int) -> Span | None:
 
 def _subject(verb: Token) -> Token | None:
     for child in verb.children:
-        if child.dep_ == "nsubj" and child.lower_ not in ("it", "there"):
+        if child.dep_ == "nsubj" and child.lower_ != "there":
             return child
+        if child.dep_ == "agent":  # passive: "it was announced by the ministry that ..."
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
     if verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
         return _subject(verb.head)
     if verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.head.pos_ in ("VERB", "AUX"):
@@ -155,17 +161,47 @@ def content_span(verb: Token, lex: Lexicon) -> Span | None:
     return None
 
 
+def _call_for(verb: Token) -> Span | None:
+    """ "called for a ban", "is calling for his rivals to drop out": the demand."""
+    for child in verb.rights:
+        if child.lower_ == "for" and child.dep_ == "prep":
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if objects:
+                return _trim(verb.doc, objects[0].left_edge.i, objects[0].right_edge.i + 1)
+        marks = [c for c in child.lefts if c.dep_ == "mark"]
+        if child.dep_ == "advcl" and any(c.lower_ == "for" for c in marks):
+            return _trim(verb.doc, child.left_edge.i, child.right_edge.i + 1)
+    return None
+
+
+def _quote_content(verb: Token, content: Span | None) -> bool:
+    """For verbs such as "continue": speech only with a clause in quotation marks
+    ('"...," Carson continued'), never with an infinitive ("prices continued to rise")."""
+    if content is None or not _quoted(content):
+        return False
+    return content.root.dep_ in ("ccomp", "parataxis", "ROOT") or content.root.head == verb
+
+
 def _verb_attribution(verb: Token, lex: Lexicon) -> Found | None:
-    if verb.lemma_.lower() not in lex.speech_verbs or verb.pos_ not in ("VERB", "AUX"):
+    lemma = verb.lemma_.lower()
+    speech = lemma in lex.speech_verbs or lemma in lex.quote_only_verbs
+    if not speech or verb.pos_ not in ("VERB", "AUX"):
         return None
     if verb.tag_ in lex.unasserted_tags or any(c.dep_ == "neg" for c in verb.children):
         return None  # "refused to say", "will tell", "did not say": no speech took place
     subject = _subject(verb)
     if subject is None:
         return None
-    content = content_span(verb, lex)
-    if content is None and verb.lemma_.lower() not in lex.object_content_verbs:
+    if subject.lower_ == "it" and (subject.head != verb or lemma not in lex.it_verbs):
+        return None  # "it" reports only as the subject of a plain reporting verb
+    content = _call_for(verb) if lemma == "call" else None
+    content = content or content_span(verb, lex)
+    if lemma in lex.quote_only_verbs and not _quote_content(verb, content):
         return None
+    if content is None and lemma not in lex.object_content_verbs:
+        return None
+    if verb.tag_ == "VBG" and verb.dep_ in ("advcl", "acl") and content is None:
+        return None  # "wasted no time responding": no reported content
     if subject.tag_ in ("WP", "WDT") or subject.lower_ in lex.excluded_speakers:
         return None  # "who said", "I say" (inside a quote): not a speaker we can name
     return Found(speaker_span(subject, lex), cue_span(verb), content, _depth(verb))
@@ -186,6 +222,57 @@ def _according_to(token: Token, lex: Lexicon) -> Found | None:
     after = _trim(doc, phrase_end, sent.end)
     content = max((s for s in (before, after) if s is not None), key=len, default=None)
     return Found(speaker, doc[token.i : token.i + 2], content, _depth(token))
+
+
+def _owner(noun: Token) -> Token | None:
+    """The named owner of a speech noun: "Clinton's claim", "the words of one diplomat"."""
+    for child in noun.children:
+        if child.dep_ == "poss" and child.tag_ != "PRP$":
+            return child
+    for child in noun.rights:
+        if child.dep_ == "prep" and child.lower_ in ("of", "by"):
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects and objects[0].tag_ not in ("PRP", "PRP$"):
+                return objects[0]
+    return None
+
+
+def _noun_attribution(noun: Token, lex: Lexicon) -> Found | None:
+    """ "X's claim that S" and "in X's view, S" / "in the words of X, S"."""
+    if noun.pos_ != "NOUN":
+        return None
+    lemma = noun.lemma_.lower()
+    doc = noun.doc
+    if lemma in lex.view_nouns and noun.dep_ == "pobj" and noun.head.lower_ in ("in", "to"):
+        if noun.tag_ != "NN" and lemma != "words":
+            return None  # "divided in their opinions of Sanders": views about someone
+        owner = _owner(noun)
+        prep = noun.head
+        if owner is None or prep.head.pos_ not in ("VERB", "AUX"):
+            return None
+        sent = noun.sent
+        before = _trim(doc, sent.start, prep.left_edge.i)
+        after = _trim(doc, prep.right_edge.i + 1, sent.end)
+        content = max((s for s in (before, after) if s is not None), key=len, default=None)
+        if content is None or len(content) < 3:
+            return None
+        cue = doc[prep.i : noun.i + 1]
+        return Found(speaker_span(owner, lex), cue, content, _depth(prep))
+    if lemma not in lex.speech_nouns:
+        return None
+    clause = next(
+        (
+            c
+            for c in noun.rights
+            if c.dep_ in ("acl", "ccomp") and any(m.lower_ == "that" for m in c.lefts)
+        ),
+        None,
+    )
+    owner = _owner(noun)
+    if clause is None or owner is None or owner.i > noun.i:
+        return None
+    content = _trim(doc, clause.left_edge.i, clause.right_edge.i + 1)
+    return Found(speaker_span(owner, lex), doc[noun.i : noun.i + 1], content, _depth(noun))
 
 
 _DASHES = frozenset({"\u2015", "\u2014", "\u2013", "--"})
@@ -234,10 +321,44 @@ def _dash_speaker(sent: Span, lex: Lexicon) -> Found | None:
     return Found(speaker, doc[words[i].i : words[i].i + 1], content, 0)
 
 
-def find_attributions(sent: Span, lex: Lexicon) -> list[Found]:
+_OPEN_QUOTES = frozenset({"\u201c", "``"})
+_CLOSE_QUOTES = frozenset({"\u201d"})
+_TOGGLE_QUOTES = frozenset({'"', "''"})
+
+
+def quoted_tokens(doc: Doc) -> frozenset[int]:
+    """Indices of the tokens inside double quotation marks, in one pass over the block.
+
+    A quote left open runs to the end of the block (a paragraph of a quote that goes on
+    in the next paragraph has no closing mark)."""
+    inside, quoted = False, []
+    for token in doc:
+        text = token.text
+        if text in _OPEN_QUOTES:
+            inside = True
+        elif text in _CLOSE_QUOTES:
+            inside = False
+        elif text in _TOGGLE_QUOTES:
+            inside = not inside
+        elif inside:
+            quoted.append(token.i)
+    return frozenset(quoted)
+
+
+def find_attributions(
+    sent: Span, lex: Lexicon, quoted: frozenset[int] = frozenset()
+) -> list[Found]:
+    """Every attribution in ``sent``. A cue inside quotation marks (``quoted``) is
+    speech reported by the quoted speaker, not by the article, and is left out."""
     found = []
     for token in sent:
-        item = _verb_attribution(token, lex) or _according_to(token, lex)
+        if token.i in quoted:
+            continue
+        item = (
+            _verb_attribution(token, lex)
+            or _according_to(token, lex)
+            or _noun_attribution(token, lex)
+        )
         if item is not None:
             found.append(item)
     if not found:

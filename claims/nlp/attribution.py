@@ -40,11 +40,17 @@ class Lexicon:
     speech_nouns: frozenset[str]
     view_nouns: frozenset[str]
     it_verbs: frozenset[str]
+    judgement_verbs: dict[str, tuple[str, ...]]
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
-        sets = {name: frozenset(data[name]) for name in cls.__dataclass_fields__}
-        return cls(**{**sets, "content_deps": tuple(data["content_deps"])})
+        sets = {
+            name: frozenset(data[name])
+            for name in cls.__dataclass_fields__
+            if name not in ("content_deps", "judgement_verbs")
+        }
+        judgements = {verb: tuple(preps) for verb, preps in data["judgement_verbs"].items()}
+        return cls(**sets, content_deps=tuple(data["content_deps"]), judgement_verbs=judgements)
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,33 @@ def _call_for(verb: Token) -> Span | None:
     return None
 
 
+def _judgement(verb: Token, lex: Lexicon) -> Span | None:
+    """ "denounced Trump's remarks as hurtful", "accused him of lying", "praised X for Y":
+    the object with what is said of it."""
+    preps = lex.judgement_verbs.get(verb.lemma_.lower(), ())
+    objects = [c for c in verb.rights if c.dep_ in ("dobj", "obj")]
+    if not preps or not objects:
+        return None
+    for child in verb.rights:
+        if child.dep_ != "prep" or child.lower_ not in preps or child.i < objects[0].i:
+            continue
+        if any(c.dep_ in ("pobj", "pcomp") for c in child.children):
+            return _trim(verb.doc, objects[0].left_edge.i, child.right_edge.i + 1)
+    return None
+
+
+def _bare_subject(verb: Token, lex: Lexicon) -> Token | None:
+    """ "Jolly said he has worked ...", parsed without a subject: a name that is all the
+    sentence holds before the verb."""
+    if verb.dep_ != "ROOT" or verb.tag_ not in ("VBD", "VBZ"):
+        return None
+    sent = verb.sent
+    words = [t for t in sent[: verb.i - sent.start] if not t.is_space]
+    if not _name_run(words, lex) or any(t.dep_ == "nsubj" for t in words):
+        return None
+    return words[-1]
+
+
 def _quote_content(verb: Token, content: Span | None) -> bool:
     """For verbs such as "continue": speech only with a clause in quotation marks
     ('"...," Carson continued'), never with an infinitive ("prices continued to rise")."""
@@ -185,16 +218,19 @@ def _quote_content(verb: Token, content: Span | None) -> bool:
 def _verb_attribution(verb: Token, lex: Lexicon) -> Found | None:
     lemma = verb.lemma_.lower()
     speech = lemma in lex.speech_verbs or lemma in lex.quote_only_verbs
-    if not speech or verb.pos_ not in ("VERB", "AUX"):
+    if not (speech or lemma in lex.judgement_verbs) or verb.pos_ not in ("VERB", "AUX"):
         return None
     if verb.tag_ in lex.unasserted_tags or any(c.dep_ == "neg" for c in verb.children):
         return None  # "refused to say", "will tell", "did not say": no speech took place
-    subject = _subject(verb)
+    subject = _subject(verb) or _bare_subject(verb, lex)
     if subject is None:
         return None
     if subject.lower_ == "it" and (subject.head != verb or lemma not in lex.it_verbs):
         return None  # "it" reports only as the subject of a plain reporting verb
     content = _call_for(verb) if lemma == "call" else None
+    content = content or _judgement(verb, lex)
+    if not speech and content is None:
+        return None
     content = content or content_span(verb, lex)
     if lemma in lex.quote_only_verbs and not _quote_content(verb, content):
         return None
@@ -279,10 +315,10 @@ _DASHES = frozenset({"\u2015", "\u2014", "\u2013", "--"})
 
 
 def _name_run(tokens: list[Token], lex: Lexicon) -> bool:
-    """1-4 proper nouns (or upper-case words), not a label such as "Photo" or "Update"."""
+    """1-4 proper nouns (or capitalised words), not a label such as "Photo" or "Update"."""
     if not 1 <= len(tokens) <= 4 or tokens[0].lower_ in lex.label_words:
         return False
-    return all(t.pos_ == "PROPN" or (t.is_upper and t.is_alpha) for t in tokens)
+    return all(t.pos_ == "PROPN" or (t.is_alpha and (t.is_upper or t.is_title)) for t in tokens)
 
 
 def _colon_speaker(sent: Span, lex: Lexicon) -> Found | None:
@@ -293,11 +329,13 @@ def _colon_speaker(sent: Span, lex: Lexicon) -> Found | None:
     colon = next((i for i, t in enumerate(words[:6]) if t.text == ":"), None)
     if colon is None or colon + 2 > len(words) or not _name_run(words[:colon], lex):
         return None
+    if any(t.pos_ in ("DET", "ADP") or t.ent_type_ in ("GPE", "DATE") for t in words[:colon]):
+        return None  # "The Latest:", "Big Win For Bernie:", "Iowa: <a list of names>"
     doc = sent.doc
     speaker = doc[words[0].i : words[colon - 1].i + 1]
     content = _trim(doc, words[colon].i + 1, sent.end)
-    if content is None or len(content) < 3:
-        return None
+    if content is None or len(content) < 3 or not any(t.pos_ in ("VERB", "AUX") for t in content):
+        return None  # a statement has a verb; "Breitbart News Daily: A World at War" has none
     return Found(speaker, doc[words[colon].i : words[colon].i + 1], content, 0)
 
 

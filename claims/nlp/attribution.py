@@ -41,6 +41,7 @@ class Lexicon:
     view_nouns: frozenset[str]
     it_verbs: frozenset[str]
     judgement_verbs: dict[str, tuple[str, ...]]
+    belief_verbs: frozenset[str]
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -158,6 +159,10 @@ def content_span(verb: Token, lex: Lexicon) -> Span | None:
                 continue
             return span
     sent = verb.sent
+    participle = verb.tag_ == "VBG" and any(c.dep_ in ("dobj", "prep") for c in verb.children)
+    if participle and verb.dep_ == "advcl" and verb.i > verb.head.i:
+        # "X endorsed Y, calling him a very intelligent man": what the participle says
+        return _trim(doc, verb.i + 1, verb.right_edge.i + 1)
     if verb.dep_ in ("parataxis", "ccomp", "advcl") and verb.i > verb.head.i:
         return _trim(doc, sent.start, verb.left_edge.i)
     if verb.dep_ == "ROOT":
@@ -218,6 +223,12 @@ def _quote_content(verb: Token, content: Span | None) -> bool:
 def _verb_attribution(verb: Token, lex: Lexicon) -> Found | None:
     lemma = verb.lemma_.lower()
     speech = lemma in lex.speech_verbs or lemma in lex.quote_only_verbs
+    belief = (
+        lemma in lex.belief_verbs
+        and any(c.dep_ == "ccomp" for c in verb.rights)
+        and governs(verb, lex.side_clause_deps)
+    )
+    speech = speech or belief
     if not (speech or lemma in lex.judgement_verbs) or verb.pos_ not in ("VERB", "AUX"):
         return None
     if verb.tag_ in lex.unasserted_tags or any(c.dep_ == "neg" for c in verb.children):
@@ -234,6 +245,8 @@ def _verb_attribution(verb: Token, lex: Lexicon) -> Found | None:
     content = content or content_span(verb, lex)
     if lemma in lex.quote_only_verbs and not _quote_content(verb, content):
         return None
+    if lemma == "add" and (content is None or any(c.lower_ == "to" for c in verb.rights)):
+        return None  # "added to the uncertainty", "adding to her run of victories"
     if content is None and lemma not in lex.object_content_verbs:
         return None
     if verb.tag_ == "VBG" and verb.dep_ in ("advcl", "acl") and content is None:

@@ -192,11 +192,12 @@ def _judgement(verb: Token, lex: Lexicon) -> Span | None:
     objects = [c for c in verb.rights if c.dep_ in ("dobj", "obj")]
     if not preps or not objects:
         return None
-    for child in verb.rights:
-        if child.dep_ != "prep" or child.lower_ not in preps or child.i < objects[0].i:
+    obj = objects[0]
+    for child in [*verb.rights, *obj.rights]:  # "as ..." hangs on the verb or the object
+        if child.dep_ != "prep" or child.lower_ not in preps or child.i < obj.i:
             continue
-        if any(c.dep_ in ("pobj", "pcomp") for c in child.children):
-            return _trim(verb.doc, objects[0].left_edge.i, child.right_edge.i + 1)
+        if any(c.dep_ in ("pobj", "pcomp", "amod", "acomp") for c in child.children):
+            return _trim(verb.doc, obj.left_edge.i, child.right_edge.i + 1)
     return None
 
 
@@ -292,8 +293,9 @@ def _noun_attribution(noun: Token, lex: Lexicon) -> Found | None:
         return None
     lemma = noun.lemma_.lower()
     doc = noun.doc
-    if lemma in lex.view_nouns and noun.dep_ == "pobj" and noun.head.lower_ in ("in", "to"):
-        if noun.tag_ != "NN" and lemma != "words":
+    view = lemma in lex.view_nouns or noun.lower_ in lex.view_nouns
+    if view and noun.dep_ == "pobj" and noun.head.lower_ in ("in", "to"):
+        if noun.tag_ != "NN" and noun.lower_ != "words":
             return None  # "divided in their opinions of Sanders": views about someone
         owner = _owner(noun)
         prep = noun.head

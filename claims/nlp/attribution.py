@@ -1,13 +1,25 @@
 """Attribution of reported speech from the dependency parse.
 
-Constructions: "X said Y", "Y, X said", "X told reporters Y", "X pledged Y", "X denied
-Y" (a speech-act verb from ``data/attribution.json`` with a nominal subject and a
-content), "according to X, Y", and, in a sentence without any of these, a name before
-a colon ("PENCE: Well, ...") or a quote signed after a dash ('"..." ― Sonya Herridge').
-The speaker span is the subject's noun phrase (or its named
-entity), the cue is the verb with its auxiliaries, and the content is the verb's
-clausal complement or object, or, when the reporting clause is attached to the
-content ("Y, X said"), the rest of the sentence before it. Of several attributions in
+Constructions (lexicons in ``data/attribution.json``):
+
+- a speech-act verb with a subject and a content: "X said Y", "Y, X said", "said X",
+  "X told reporters Y", "X said in a statement that Y", "X pledged Y", "X denied Y";
+  the passive "it was announced by X that Y"; "it said" for a plain reporting verb;
+  "X called for Y"; '"...," X continued' (a quote-only verb: never "prices continued
+  to rise"); a belief verb with a that-clause in the main clause ("X believes that
+  Y"); a judgement verb with its object ("X denounced Y as Z", "X accused Y of Z");
+  a participle ("..., saying Y") takes the subject of its verb;
+- "according to X, Y", "in X's view, Y", "in the words of X, Y", and a speech noun
+  with its owner and clause ("X's claim that Y");
+- in a sentence without any of these, a capitalised name before a colon ("PENCE:
+  Well, ...") followed by a statement, or a quote signed after a dash
+  ('"..." ― Sonya Herridge').
+
+The speaker span is the subject's noun phrase (or its named entity), the cue is the
+verb with its auxiliaries, and the content is the verb's clausal complement or object,
+or, when the reporting clause is attached to the content ("Y, X said"), the rest of the
+sentence before it. A cue inside quotation marks is speech the quoted speaker reports,
+not the article, and is not listed (:func:`quoted_tokens`). Of several attributions in
 a sentence, the one that governs the main clause (no side clause on the path from the
 cue to the root) and sits closest to the root is kept.
 """

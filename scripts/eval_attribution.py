@@ -27,9 +27,10 @@ from claims.nlp import extract
 def gold_spans(ann: Path) -> dict[str, list[tuple[int, int]]]:
     spans: dict[str, list[tuple[int, int]]] = {"Source": [], "Cue": []}
     for line in ann.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("T"):
-            continue
-        label, *rest = line.split("\t")[1].split(" ")
+        fields = line.split("\t")
+        if not line.startswith("T") or len(fields) < 2:
+            continue  # a few train files hold a malformed line
+        label, *rest = fields[1].split(" ")
         if label in spans and ";" not in " ".join(rest):
             spans[label].append((int(rest[0]), int(rest[1])))
     return spans

@@ -1,13 +1,25 @@
 """Attribution of reported speech from the dependency parse.
 
-Constructions: "X said Y", "Y, X said", "X told reporters Y", "X pledged Y", "X denied
-Y" (a speech-act verb from ``data/attribution.json`` with a nominal subject and a
-content), "according to X, Y", and, in a sentence without any of these, a name before
-a colon ("PENCE: Well, ...") or a quote signed after a dash ('"..." ― Sonya Herridge').
-The speaker span is the subject's noun phrase (or its named
-entity), the cue is the verb with its auxiliaries, and the content is the verb's
-clausal complement or object, or, when the reporting clause is attached to the
-content ("Y, X said"), the rest of the sentence before it. Of several attributions in
+Constructions (lexicons in ``data/attribution.json``):
+
+- a speech-act verb with a subject and a content: "X said Y", "Y, X said", "said X",
+  "X told reporters Y", "X said in a statement that Y", "X pledged Y", "X denied Y";
+  the passive "it was announced by X that Y"; "it said" for a plain reporting verb;
+  "X called for Y"; '"...," X continued' (a quote-only verb: never "prices continued
+  to rise"); a belief verb with a that-clause in the main clause ("X believes that
+  Y"); a judgement verb with its object ("X denounced Y as Z", "X accused Y of Z");
+  a participle ("..., saying Y") takes the subject of its verb;
+- "according to X, Y", "in X's view, Y", "in the words of X, Y", and a speech noun
+  with its owner and clause ("X's claim that Y");
+- in a sentence without any of these, a capitalised name before a colon ("PENCE:
+  Well, ...") followed by a statement, or a quote signed after a dash
+  ('"..." ― Sonya Herridge').
+
+The speaker span is the subject's noun phrase (or its named entity), the cue is the
+verb with its auxiliaries, and the content is the verb's clausal complement or object,
+or, when the reporting clause is attached to the content ("Y, X said"), the rest of the
+sentence before it. A cue inside quotation marks is speech the quoted speaker reports,
+not the article, and is not listed (:func:`quoted_tokens`). Of several attributions in
 a sentence, the one that governs the main clause (no side clause on the path from the
 cue to the root) and sits closest to the root is kept.
 """
@@ -36,11 +48,22 @@ class Lexicon:
     unasserted_tags: frozenset[str]
     excluded_speakers: frozenset[str]
     label_words: frozenset[str]
+    quote_only_verbs: frozenset[str]
+    speech_nouns: frozenset[str]
+    view_nouns: frozenset[str]
+    it_verbs: frozenset[str]
+    judgement_verbs: dict[str, tuple[str, ...]]
+    belief_verbs: frozenset[str]
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
-        sets = {name: frozenset(data[name]) for name in cls.__dataclass_fields__}
-        return cls(**{**sets, "content_deps": tuple(data["content_deps"])})
+        sets = {
+            name: frozenset(data[name])
+            for name in cls.__dataclass_fields__
+            if name not in ("content_deps", "judgement_verbs")
+        }
+        judgements = {verb: tuple(preps) for verb, preps in data["judgement_verbs"].items()}
+        return cls(**sets, content_deps=tuple(data["content_deps"]), judgement_verbs=judgements)
 
 
 @dataclass(frozen=True)
@@ -103,8 +126,10 @@ def _trim(doc: Doc, start: int, end: int) -> Span | None:
 
 def _subject(verb: Token) -> Token | None:
     for child in verb.children:
-        if child.dep_ == "nsubj" and child.lower_ not in ("it", "there"):
+        if child.dep_ == "nsubj" and child.lower_ != "there":
             return child
+        if child.dep_ == "agent":  # passive: "it was announced by the ministry that ..."
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
     if verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
         return _subject(verb.head)
     if verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.head.pos_ in ("VERB", "AUX"):
@@ -146,6 +171,10 @@ def content_span(verb: Token, lex: Lexicon) -> Span | None:
                 continue
             return span
     sent = verb.sent
+    participle = verb.tag_ == "VBG" and any(c.dep_ in ("dobj", "prep") for c in verb.children)
+    if participle and verb.dep_ == "advcl" and verb.i > verb.head.i:
+        # "X endorsed Y, calling him a very intelligent man": what the participle says
+        return _trim(doc, verb.i + 1, verb.right_edge.i + 1)
     if verb.dep_ in ("parataxis", "ccomp", "advcl") and verb.i > verb.head.i:
         return _trim(doc, sent.start, verb.left_edge.i)
     if verb.dep_ == "ROOT":
@@ -155,17 +184,86 @@ def content_span(verb: Token, lex: Lexicon) -> Span | None:
     return None
 
 
+def _call_for(verb: Token) -> Span | None:
+    """ "called for a ban", "is calling for his rivals to drop out": the demand."""
+    for child in verb.rights:
+        if child.lower_ == "for" and child.dep_ == "prep":
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if objects:
+                return _trim(verb.doc, objects[0].left_edge.i, objects[0].right_edge.i + 1)
+        marks = [c for c in child.lefts if c.dep_ == "mark"]
+        if child.dep_ == "advcl" and any(c.lower_ == "for" for c in marks):
+            return _trim(verb.doc, child.left_edge.i, child.right_edge.i + 1)
+    return None
+
+
+def _judgement(verb: Token, lex: Lexicon) -> Span | None:
+    """ "denounced Trump's remarks as hurtful", "accused him of lying", "praised X for Y":
+    the object with what is said of it."""
+    preps = lex.judgement_verbs.get(verb.lemma_.lower(), ())
+    objects = [c for c in verb.rights if c.dep_ in ("dobj", "obj")]
+    if not preps or not objects:
+        return None
+    obj = objects[0]
+    for child in [*verb.rights, *obj.rights]:  # "as ..." hangs on the verb or the object
+        if child.dep_ != "prep" or child.lower_ not in preps or child.i < obj.i:
+            continue
+        if any(c.dep_ in ("pobj", "pcomp", "amod", "acomp") for c in child.children):
+            return _trim(verb.doc, obj.left_edge.i, child.right_edge.i + 1)
+    return None
+
+
+def _bare_subject(verb: Token, lex: Lexicon) -> Token | None:
+    """ "Jolly said he has worked ...", parsed without a subject: a name that is all the
+    sentence holds before the verb."""
+    if verb.dep_ != "ROOT" or verb.tag_ not in ("VBD", "VBZ"):
+        return None
+    sent = verb.sent
+    words = [t for t in sent[: verb.i - sent.start] if not t.is_space]
+    if not _name_run(words, lex) or any(t.dep_ == "nsubj" for t in words):
+        return None
+    return words[-1]
+
+
+def _quote_content(verb: Token, content: Span | None) -> bool:
+    """For verbs such as "continue": speech only with a clause in quotation marks
+    ('"...," Carson continued'), never with an infinitive ("prices continued to rise")."""
+    if content is None or not _quoted(content):
+        return False
+    return content.root.dep_ in ("ccomp", "parataxis", "ROOT") or content.root.head == verb
+
+
 def _verb_attribution(verb: Token, lex: Lexicon) -> Found | None:
-    if verb.lemma_.lower() not in lex.speech_verbs or verb.pos_ not in ("VERB", "AUX"):
+    lemma = verb.lemma_.lower()
+    speech = lemma in lex.speech_verbs or lemma in lex.quote_only_verbs
+    belief = (
+        lemma in lex.belief_verbs
+        and any(c.dep_ == "ccomp" for c in verb.rights)
+        and governs(verb, lex.side_clause_deps)
+    )
+    speech = speech or belief
+    if not (speech or lemma in lex.judgement_verbs) or verb.pos_ not in ("VERB", "AUX"):
         return None
     if verb.tag_ in lex.unasserted_tags or any(c.dep_ == "neg" for c in verb.children):
         return None  # "refused to say", "will tell", "did not say": no speech took place
-    subject = _subject(verb)
+    subject = _subject(verb) or _bare_subject(verb, lex)
     if subject is None:
         return None
-    content = content_span(verb, lex)
-    if content is None and verb.lemma_.lower() not in lex.object_content_verbs:
+    if subject.lower_ == "it" and (subject.head != verb or lemma not in lex.it_verbs):
+        return None  # "it" reports only as the subject of a plain reporting verb
+    content = _call_for(verb) if lemma == "call" else None
+    content = content or _judgement(verb, lex)
+    if not speech and content is None:
         return None
+    content = content or content_span(verb, lex)
+    if lemma in lex.quote_only_verbs and not _quote_content(verb, content):
+        return None
+    if lemma == "add" and (content is None or any(c.lower_ == "to" for c in verb.rights)):
+        return None  # "added to the uncertainty", "adding to her run of victories"
+    if content is None and lemma not in lex.object_content_verbs:
+        return None
+    if verb.tag_ == "VBG" and verb.dep_ in ("advcl", "acl") and content is None:
+        return None  # "wasted no time responding": no reported content
     if subject.tag_ in ("WP", "WDT") or subject.lower_ in lex.excluded_speakers:
         return None  # "who said", "I say" (inside a quote): not a speaker we can name
     return Found(speaker_span(subject, lex), cue_span(verb), content, _depth(verb))
@@ -188,14 +286,66 @@ def _according_to(token: Token, lex: Lexicon) -> Found | None:
     return Found(speaker, doc[token.i : token.i + 2], content, _depth(token))
 
 
+def _owner(noun: Token) -> Token | None:
+    """The named owner of a speech noun: "Clinton's claim", "the words of one diplomat"."""
+    for child in noun.children:
+        if child.dep_ == "poss" and child.tag_ != "PRP$":
+            return child
+    for child in noun.rights:
+        if child.dep_ == "prep" and child.lower_ in ("of", "by"):
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects and objects[0].tag_ not in ("PRP", "PRP$"):
+                return objects[0]
+    return None
+
+
+def _noun_attribution(noun: Token, lex: Lexicon) -> Found | None:
+    """ "X's claim that S" and "in X's view, S" / "in the words of X, S"."""
+    if noun.pos_ != "NOUN":
+        return None
+    lemma = noun.lemma_.lower()
+    doc = noun.doc
+    view = lemma in lex.view_nouns or noun.lower_ in lex.view_nouns
+    if view and noun.dep_ == "pobj" and noun.head.lower_ in ("in", "to"):
+        if noun.tag_ != "NN" and noun.lower_ != "words":
+            return None  # "divided in their opinions of Sanders": views about someone
+        owner = _owner(noun)
+        prep = noun.head
+        if owner is None or prep.head.pos_ not in ("VERB", "AUX"):
+            return None
+        sent = noun.sent
+        before = _trim(doc, sent.start, prep.left_edge.i)
+        after = _trim(doc, prep.right_edge.i + 1, sent.end)
+        content = max((s for s in (before, after) if s is not None), key=len, default=None)
+        if content is None or len(content) < 3:
+            return None
+        cue = doc[prep.i : noun.i + 1]
+        return Found(speaker_span(owner, lex), cue, content, _depth(prep))
+    if lemma not in lex.speech_nouns:
+        return None
+    clause = next(
+        (
+            c
+            for c in noun.rights
+            if c.dep_ in ("acl", "ccomp") and any(m.lower_ == "that" for m in c.lefts)
+        ),
+        None,
+    )
+    owner = _owner(noun)
+    if clause is None or owner is None or owner.i > noun.i:
+        return None
+    content = _trim(doc, clause.left_edge.i, clause.right_edge.i + 1)
+    return Found(speaker_span(owner, lex), doc[noun.i : noun.i + 1], content, _depth(noun))
+
+
 _DASHES = frozenset({"\u2015", "\u2014", "\u2013", "--"})
 
 
 def _name_run(tokens: list[Token], lex: Lexicon) -> bool:
-    """1-4 proper nouns (or upper-case words), not a label such as "Photo" or "Update"."""
+    """1-4 proper nouns (or capitalised words), not a label such as "Photo" or "Update"."""
     if not 1 <= len(tokens) <= 4 or tokens[0].lower_ in lex.label_words:
         return False
-    return all(t.pos_ == "PROPN" or (t.is_upper and t.is_alpha) for t in tokens)
+    return all(t.pos_ == "PROPN" or (t.is_alpha and (t.is_upper or t.is_title)) for t in tokens)
 
 
 def _colon_speaker(sent: Span, lex: Lexicon) -> Found | None:
@@ -206,11 +356,13 @@ def _colon_speaker(sent: Span, lex: Lexicon) -> Found | None:
     colon = next((i for i, t in enumerate(words[:6]) if t.text == ":"), None)
     if colon is None or colon + 2 > len(words) or not _name_run(words[:colon], lex):
         return None
+    if any(t.pos_ in ("DET", "ADP") or t.ent_type_ in ("GPE", "DATE") for t in words[:colon]):
+        return None  # "The Latest:", "Big Win For Bernie:", "Iowa: <a list of names>"
     doc = sent.doc
     speaker = doc[words[0].i : words[colon - 1].i + 1]
     content = _trim(doc, words[colon].i + 1, sent.end)
-    if content is None or len(content) < 3:
-        return None
+    if content is None or len(content) < 3 or not any(t.pos_ in ("VERB", "AUX") for t in content):
+        return None  # a statement has a verb; "Breitbart News Daily: A World at War" has none
     return Found(speaker, doc[words[colon].i : words[colon].i + 1], content, 0)
 
 
@@ -234,10 +386,44 @@ def _dash_speaker(sent: Span, lex: Lexicon) -> Found | None:
     return Found(speaker, doc[words[i].i : words[i].i + 1], content, 0)
 
 
-def find_attributions(sent: Span, lex: Lexicon) -> list[Found]:
+_OPEN_QUOTES = frozenset({"\u201c", "``"})
+_CLOSE_QUOTES = frozenset({"\u201d"})
+_TOGGLE_QUOTES = frozenset({'"', "''"})
+
+
+def quoted_tokens(doc: Doc) -> frozenset[int]:
+    """Indices of the tokens inside double quotation marks, in one pass over the block.
+
+    A quote left open runs to the end of the block (a paragraph of a quote that goes on
+    in the next paragraph has no closing mark)."""
+    inside, quoted = False, []
+    for token in doc:
+        text = token.text
+        if text in _OPEN_QUOTES:
+            inside = True
+        elif text in _CLOSE_QUOTES:
+            inside = False
+        elif text in _TOGGLE_QUOTES:
+            inside = not inside
+        elif inside:
+            quoted.append(token.i)
+    return frozenset(quoted)
+
+
+def find_attributions(
+    sent: Span, lex: Lexicon, quoted: frozenset[int] = frozenset()
+) -> list[Found]:
+    """Every attribution in ``sent``. A cue inside quotation marks (``quoted``) is
+    speech reported by the quoted speaker, not by the article, and is left out."""
     found = []
     for token in sent:
-        item = _verb_attribution(token, lex) or _according_to(token, lex)
+        if token.i in quoted:
+            continue
+        item = (
+            _verb_attribution(token, lex)
+            or _according_to(token, lex)
+            or _noun_attribution(token, lex)
+        )
         if item is not None:
             found.append(item)
     if not found:

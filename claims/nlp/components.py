@@ -119,8 +119,9 @@ class AttributionTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         spans, every = [], []
+        quoted = attribution.quoted_tokens(doc)
         for sent in doc.sents:
-            candidates = attribution.find_attributions(sent, self.lex)
+            candidates = attribution.find_attributions(sent, self.lex, quoted)
             found = attribution.main_attribution(sent, self.lex, candidates)
             every += attribution.besides_main(candidates, found)
             if found is None:

@@ -146,11 +146,11 @@ def _read_doc(state: _State, doc: Doc, offset: int) -> list[tuple[int, int, str]
         start, end = _trimmed(sent)
         key = normalise_for_fingerprint(doc.text[start:end])
         entities = _entities(sent, offset)
+        state.speakers.observe(sent, offset)
         if key not in state.drafts:
             claim = _new_claim(state, sent, (offset + start, offset + end), entities, marks)
             state.drafts[key] = _Draft(claim)
         state.drafts[key].occurrences.append((offset + start, offset + end))
-        state.speakers.observe(entities)
         sentences.append((start, end, key))
     return sentences
 
@@ -275,11 +275,11 @@ def _record(
     offset: int,
 ) -> Attribution:
     if len(mention) == 1 and mention[0].lower_ in state.pronouns:
-        speaker = state.speakers.resolve_pronoun(mention.text)
+        speaker = state.speakers.resolve_pronoun(mention, offset)
     elif _is_role(mention, state.role_nouns):
-        speaker = state.speakers.resolve_role(mention.text)
+        speaker = state.speakers.resolve_role(mention, offset)
     else:
-        speaker = state.speakers.named(mention.text, _is_person(mention))
+        speaker = state.speakers.named(mention, _is_person(mention), offset)
     return Attribution(
         speaker=speaker,
         speaker_start=offset + mention.start_char,

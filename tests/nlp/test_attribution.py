@@ -35,12 +35,12 @@ def test_each_reported_speech_construction(text: str, speaker: str, cue: str, co
     assert text[attribution.content_start : attribution.content_end] == content
 
 
-def test_a_pronoun_speaker_resolves_to_the_last_named_speaker() -> None:
+def test_a_pronoun_speaker_resolves_to_the_subject_of_the_nearest_sentence() -> None:
     text = "Kerry said the visit mattered. Maliki was there too. He said the talks went well."
     claims = extract(text).claims
     attribution = claims[-1].attribution
     assert attribution is not None
-    assert attribution.speaker == "Kerry"
+    assert attribution.speaker == "Maliki"
     assert attribution.mention == "He"
     assert text[attribution.speaker_start : attribution.speaker_end] == "He"
 
@@ -91,12 +91,18 @@ def test_speech_reported_inside_the_main_content_is_not_listed() -> None:
     assert [a.mention for a in claim.attributions] == ["Merrill"]
 
 
-def test_a_role_noun_speaker_resolves_to_the_last_named_speaker() -> None:
-    text = "Angela Merkel said the deal was done. The chancellor said talks would go on."
+def test_a_role_noun_speaker_resolves_to_the_person_introduced_with_that_role() -> None:
+    text = "Chancellor Angela Merkel said the deal was done. The chancellor said talks would go on."
     claims = extract(text).claims
     assert claims[1].attribution.mention == "The chancellor"
     assert claims[1].attribution.speaker == "Angela Merkel"
     assert claims[1].standalone == "Angela Merkel said talks would go on."
+
+
+def test_a_role_noun_is_not_given_to_a_person_never_introduced_with_that_role() -> None:
+    text = "Angela Merkel said the deal was done. The chancellor said talks would go on."
+    claims = extract(text).claims
+    assert claims[1].attribution.speaker == "The chancellor"
 
 
 def test_a_role_noun_without_a_named_speaker_before_stays_as_written() -> None:
@@ -136,3 +142,119 @@ def test_a_participle_report_takes_the_subject_of_its_verb() -> None:
         "Kerry spoke in Baghdad on Monday, saying that the support would be intense."
     )
     assert [(a.mention, a.cue) for a in claim.attributions] == [("Kerry", "saying")]
+
+
+PATTERNS = [
+    # (text, mention, cue, content)
+    (
+        "Trump said in a statement that he would win the state.",
+        "Trump",
+        "said",
+        "that he would win the state",
+    ),
+    (
+        "It was announced by the ministry that the border would close.",
+        "the ministry",
+        "was announced",
+        "that the border would close",
+    ),
+    (
+        "\u201cThe border will close on Monday,\u201d said Smith.",
+        "Smith",
+        "said",
+        "The border will close on Monday",
+    ),
+    (
+        "The Senate's spokesman said the vote would be on Monday.",
+        "The Senate's spokesman",
+        "said",
+        "the vote would be on Monday",
+    ),
+    ("Matthews: Well, speculation is bad for the markets.", "Matthews", ":", None),
+    (
+        "Clinton's claim that the economy was growing drew criticism.",
+        "Clinton",
+        "claim",
+        "that the economy was growing",
+    ),
+    ("In Kerry's view, the talks had failed.", "Kerry", "In Kerry's view", "the talks had failed"),
+    (
+        "The talks, in the words of one diplomat, were a disaster.",
+        "one diplomat",
+        "in the words",
+        "were a disaster",
+    ),
+    (
+        "Ted Cruz is calling for some of his Republican rivals to drop out.",
+        "Ted Cruz",
+        "is calling",
+        "for some of his Republican rivals to drop out",
+    ),
+    (
+        "\u201cCyber security remains a big challenge,\u201d Carson continued.",
+        "Carson",
+        "continued",
+        "Cyber security remains a big challenge",
+    ),
+    (
+        "Hollande denounced Trump's remarks as hurtful and humiliating.",
+        "Hollande",
+        "denounced",
+        "Trump's remarks as hurtful and humiliating",
+    ),
+    (
+        "Sanders believes that the economy is rigged against workers.",
+        "Sanders",
+        "believes",
+        "that the economy is rigged against workers",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "mention", "cue", "content"), PATTERNS)
+def test_each_news_attribution_pattern(
+    text: str, mention: str, cue: str, content: str | None
+) -> None:
+    attribution = only_claim(text).attribution
+    assert attribution is not None
+    assert (attribution.mention, attribution.cue) == (mention, cue)
+    assert text[attribution.speaker_start : attribution.speaker_end] == mention
+    assert text[attribution.cue_start : attribution.cue_end] == cue
+    if content is not None:
+        assert text[attribution.content_start : attribution.content_end] == content
+
+
+def test_an_it_speaker_resolves_to_the_organisation_that_was_the_subject() -> None:
+    text = "The Pentagon announced new measures on Friday. It said the troops would return."
+    attribution = extract(text).claims[1].attribution
+    assert (attribution.mention, attribution.speaker) == ("It", "Pentagon")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prices continued to rise in March.",
+        "Clinton won the primary, adding to her run of victories.",
+        "The circumstances of his hiring added to the uncertainty.",
+        "It is demanding work for the staff.",
+        "He is a man who many believe betrayed the party.",
+    ],
+)
+def test_words_that_only_look_like_reporting_give_no_speaker(text: str) -> None:
+    assert only_claim(text).attributions == []
+
+
+def test_speech_quoted_inside_a_quotation_is_the_quoted_speakers_not_the_articles() -> None:
+    text = "\u201cI saw in the news that Trump said his approval was 41 percent,\u201d Smith said."
+    assert [a.mention for a in only_claim(text).attributions] == ["Smith"]
+
+
+def test_a_quote_running_over_several_sentences_hides_the_speech_inside_it() -> None:
+    text = "\u201cThe plan failed. Trump said it would work. It did not,\u201d Smith said."
+    claims = extract(text).claims
+    assert [[a.mention for a in c.attributions] for c in claims] == [[], [], ["Smith"]]
+
+
+def test_a_name_the_parser_leaves_without_a_subject_is_still_the_speaker() -> None:
+    claim = only_claim("Jolly said he has worked with Republicans on student loans.")
+    assert claim.attribution.mention == "Jolly"

@@ -30,8 +30,13 @@ LENGTH_BUCKETS = (4, 8, 12, 18, 25, 35, 50)
 FORM_DEPS = frozenset({"nsubj", "dobj", "nummod", "neg", "aux"})
 
 
+def _has_digit(token) -> bool:
+    # A letter is never a digit: most tokens are settled by the lexeme's flag.
+    return not token.is_alpha and any(ch.isdigit() for ch in token.text)
+
+
 def _word(token) -> str:
-    if any(ch.isdigit() for ch in token.text):
+    if _has_digit(token):
         return "#" + token.shape_
     return token.lower_
 
@@ -44,7 +49,7 @@ def _length_bucket(n: int) -> str:
 
 
 def _lemma(token) -> str:
-    if any(ch.isdigit() for ch in token.text):
+    if _has_digit(token):
         return "#" + token.shape_
     return token.lemma_.lower()
 
@@ -112,7 +117,8 @@ class CheckworthinessModel:
     threshold: float
 
     def score(self, sent: Span) -> float:
-        total = self.bias + sum(self.weights.get(f, 0.0) for f in sentence_features(sent))
+        weight = self.weights.get
+        total = self.bias + sum(weight(f, 0.0) for f in sentence_features(sent))
         vector = sentence_vector(sent)
         if len(self.dense) and len(vector) == len(self.dense):
             total += float(vector @ self.dense)

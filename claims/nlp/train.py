@@ -8,6 +8,12 @@ balanced class weights, fixed seed), so training is deterministic; the stored ar
 is plain JSON (feature names, weights, bias, threshold) scored in numpy at run time.
 Cross-validation is grouped by debate (``File_id``) because the product is used on
 other debates and speeches than those trained on.
+
+Editors' corrections (``manage.py export_corrections --format jsonl``) are extra data:
+each claim's last check-worthy correction becomes a labelled sentence (checkworthy ->
+positive, not -> negative) with weight ``EXTRA_WEIGHT``. They only ever join the
+training side: every cross-validation fold and the later-years model train on them,
+no score is computed on them, so the reported figures stay on ClaimBuster debates.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,11 +32,15 @@ from claims.nlp.checkworthiness import DEFAULT_MODEL_PATH, sentence_features, se
 from claims.nlp.model import resolve_model_name
 
 SEED = 0
-DEFAULT_C = 0.1
+DEFAULT_C = 0.05
 MIN_COUNT = 2
 FOLDS = 5
 LATER_FROM = 2012
 THRESHOLDS = tuple(round(0.30 + 0.025 * i, 3) for i in range(17))
+# An editor's correction is a deliberate judgement on our own kind of text, against
+# crowd labels on debate transcripts: it counts as this many ClaimBuster sentences.
+EXTRA_WEIGHT = 3.0
+CORRECTED_FIELD = "check_worthy"
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,34 @@ def load_claimbuster(path: str | Path) -> Dataset:
     )
 
 
+def load_corrections(paths: Sequence[str | Path]) -> Dataset:
+    """Check-worthy corrections from ``export_corrections`` JSONL files: the last one per
+    claim (by time) labels its sentence; other fields' corrections are skipped."""
+    latest: dict[object, dict] = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                if record.get("field") != CORRECTED_FIELD:
+                    continue
+                if not isinstance(record.get("after"), bool) or not record.get("text"):
+                    raise ValueError(
+                        f"{path}:{number}: a check_worthy correction needs "
+                        "a text and a true/false value after"
+                    )
+                key = record.get("claim_id"), record["text"]
+                if key not in latest or record.get("at", "") >= latest[key].get("at", ""):
+                    latest[key] = record
+    records = list(latest.values())
+    return Dataset(
+        texts=[r["text"] for r in records],
+        labels=np.array([r["after"] for r in records], dtype=int),
+        groups=["corrections"] * len(records),
+    )
+
+
 def featurize(texts: Sequence[str], model: str | None = None, log: Callable = print) -> Features:
     """Parse each text as one sentence with the English model and compute its features."""
     nlp = spacy.load(resolve_model_name(model))
@@ -69,8 +107,15 @@ def featurize(texts: Sequence[str], model: str | None = None, log: Callable = pr
     return Features(sparse, np.vstack(dense).astype("float64"))
 
 
-def _vocabulary(sparse: list[list[str]], rows: Sequence[int]) -> dict[str, int]:
-    counts = Counter(f for i in rows for f in sparse[i])
+def _vocabulary(
+    sparse: list[list[str]], rows: Sequence[int], weights: np.ndarray | None = None
+) -> dict[str, int]:
+    """Features seen at least ``MIN_COUNT`` times, a weighted row counting its weight."""
+    counts: Counter[str] = Counter()
+    for i in rows:
+        w = 1.0 if weights is None else float(weights[i])
+        for f in sparse[i]:
+            counts[f] += w
     names = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
     return {name: j for j, name in enumerate(names)}
 
@@ -103,18 +148,23 @@ class Fitted:
 
 
 def fit(
-    features: Features, labels: np.ndarray, rows: Sequence[int], C: float = DEFAULT_C
+    features: Features,
+    labels: np.ndarray,
+    rows: Sequence[int],
+    C: float = DEFAULT_C,
+    weights: np.ndarray | None = None,
 ) -> Fitted:
     from sklearn.linear_model import LogisticRegression
 
-    vocab = _vocabulary(features.sparse, rows)
-    mu = features.dense[list(rows)].mean(axis=0)
-    sd = features.dense[list(rows)].std(axis=0) + 1e-6
+    rows = list(rows)
+    vocab = _vocabulary(features.sparse, rows, weights)
+    mu = features.dense[rows].mean(axis=0)
+    sd = features.dense[rows].std(axis=0) + 1e-6
     X = _matrix(features, rows, vocab, mu, sd)
     clf = LogisticRegression(
         C=C, solver="liblinear", class_weight="balanced", max_iter=5000, random_state=SEED
     )
-    clf.fit(X, labels[list(rows)])
+    clf.fit(X, labels[rows], sample_weight=None if weights is None else weights[rows])
     return Fitted(vocab, clf.coef_[0], float(clf.intercept_[0]), mu, sd)
 
 
@@ -124,51 +174,110 @@ def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def cross_validate(
-    data: Dataset, features: Features, C: float = DEFAULT_C, log: Callable = print
-) -> dict:
-    """Grouped K-fold by debate: mean positive-class F1 per threshold."""
+@dataclass(frozen=True)
+class Training:
+    """ClaimBuster rows first (``0..n-1``, the only ones scored), then the extra rows."""
+
+    data: Dataset
+    features: Features
+    labels: np.ndarray
+    weights: np.ndarray
+    extra_rows: np.ndarray
+
+
+def prepare(
+    data: Dataset,
+    extra: Dataset | None = None,
+    *,
+    model: str | None = None,
+    extra_weight: float = EXTRA_WEIGHT,
+    log: Callable = print,
+) -> Training:
+    extra = extra or Dataset([], np.zeros(0, dtype=int), [])
+    features = featurize([*data.texts, *extra.texts], model, log)
+    n, m = len(data.texts), len(extra.texts)
+    return Training(
+        data=data,
+        features=features,
+        labels=np.concatenate([data.labels, extra.labels]).astype(int),
+        weights=np.concatenate([np.ones(n), np.full(m, float(extra_weight))]),
+        extra_rows=np.arange(n, n + m),
+    )
+
+
+def _fit(training: Training, rows: Sequence[int], C: float) -> Fitted:
+    """Fit on ClaimBuster ``rows`` plus every extra row (never a test row)."""
+    rows = [*rows, *training.extra_rows.tolist()]
+    return fit(training.features, training.labels, rows, C, training.weights)
+
+
+def folds(
+    training: Training, rows: Sequence[int] | None = None
+) -> Iterator[tuple[list[int], list[int]]]:
+    """Grouped K-fold by debate over the ClaimBuster ``rows`` (default: all of them); the
+    extra rows are added to every training side and never tested on."""
     from sklearn.model_selection import GroupKFold
 
+    data, extra = training.data, training.extra_rows.tolist()
+    pool = np.arange(len(data.texts)) if rows is None else np.asarray(rows)
+    groups = [data.groups[i] for i in pool]
+    for train_at, test_at in GroupKFold(n_splits=FOLDS).split(pool, groups=groups):
+        yield [*pool[train_at].tolist(), *extra], pool[test_at].tolist()
+
+
+def _grouped_cv(
+    training: Training, rows: Sequence[int] | None, C: float, log: Callable
+) -> tuple[float, dict[float, list[float]]]:
+    """Positive-class F1 per threshold and fold; the threshold with the best mean."""
     scores: dict[float, list[float]] = {t: [] for t in THRESHOLDS}
-    splits = GroupKFold(n_splits=FOLDS).split(data.texts, data.labels, data.groups)
-    for k, (train_rows, test_rows) in enumerate(splits):
-        fitted = fit(features, data.labels, train_rows, C)
-        probs = fitted.predict(features, test_rows)
-        truth = data.labels[test_rows].astype(bool)
+    for k, (train_rows, test_rows) in enumerate(folds(training, rows)):
+        fitted = fit(training.features, training.labels, train_rows, C, training.weights)
+        probs = fitted.predict(training.features, test_rows)
+        truth = training.labels[test_rows].astype(bool)
         for t in THRESHOLDS:
             scores[t].append(_f1(truth, probs >= t))
         log(f"fold {k + 1}/{FOLDS}: F1@0.5 = {_f1(truth, probs >= 0.5):.4f}")
     means = {t: float(np.mean(v)) for t, v in scores.items()}
-    best = max(means, key=lambda t: (means[t], -abs(t - 0.5)))
-    later = later_years(data, features, C, best)
+    return max(means, key=lambda t: (means[t], -abs(t - 0.5))), scores
+
+
+def cross_validate(training: Training, C: float = DEFAULT_C, log: Callable = print) -> dict:
+    """Grouped K-fold by debate: mean positive-class F1 per threshold, the best one
+    becomes the stored threshold; then the later-years test."""
+    best, scores = _grouped_cv(training, None, C, log)
+    later = later_years(training, C, log)
     log(f"trained before {LATER_FROM}, tested on {LATER_FROM} and later: F1 = {later['f1']:.4f}")
     return {
         "later_years": later,
         "folds": FOLDS,
         "grouped_by": "File_id",
         "C": C,
-        "f1_at_0.5": round(means[0.5], 4),
+        "extra_sentences": len(training.extra_rows),
+        "f1_at_0.5": round(float(np.mean(scores[0.5])), 4),
         "best_threshold": best,
-        "f1_at_best_threshold": round(means[best], 4),
+        "f1_at_best_threshold": round(float(np.mean(scores[best])), 4),
         "f1_per_fold_at_best": [round(x, 4) for x in scores[best]],
     }
 
 
-def later_years(data: Dataset, features: Features, C: float, threshold: float) -> dict:
+def later_years(training: Training, C: float, log: Callable = print) -> dict:
     """Train on the debates before ``LATER_FROM``, test on the later ones (their year is
     the start of ``File_id``, e.g. ``2012-10-03.txt``): a model is used on debates of
-    years it has not seen."""
-    years = np.array([int(g[:4]) for g in data.groups])
+    years it has not seen. Its threshold comes from grouped folds of the earlier debates
+    only, so nothing about the later years is chosen by looking at them."""
+    years = np.array([int(g[:4]) for g in training.data.groups])
     train_rows = np.flatnonzero(years < LATER_FROM)
     test_rows = np.flatnonzero(years >= LATER_FROM)
-    probs = fit(features, data.labels, train_rows, C).predict(features, test_rows)
-    truth = data.labels[test_rows].astype(bool)
+    threshold, scores = _grouped_cv(training, train_rows, C, log)
+    probs = _fit(training, train_rows, C).predict(training.features, test_rows)
+    truth = training.labels[test_rows].astype(bool)
     return {
         "train_before": LATER_FROM,
         "test_sentences": len(test_rows),
         "threshold": threshold,
+        "threshold_cv_f1": round(float(np.mean(scores[threshold])), 4),
         "f1": round(_f1(truth, probs >= threshold), 4),
+        "f1_at_0.5": round(_f1(truth, probs >= 0.5), 4),
     }
 
 
@@ -205,18 +314,28 @@ def train(
     C: float = DEFAULT_C,
     run_cv: bool = False,
     threshold: float | None = None,
+    extra: Sequence[str | Path] = (),
+    extra_weight: float = EXTRA_WEIGHT,
     log: Callable = print,
 ) -> dict:
-    """Train on the whole file (optionally cross-validate first) and write the artifact."""
+    """Train on the whole file and the corrections in ``extra`` (optionally
+    cross-validate first) and write the artifact."""
     data = load_claimbuster(data_path)
     log(f"{len(data.texts)} sentences, {int(data.labels.sum())} check-worthy (CFS)")
-    features = featurize(data.texts, model, log)
-    report = cross_validate(data, features, C, log) if run_cv else {}
+    corrections = load_corrections(extra)
+    if extra:
+        log(
+            f"{len(corrections.texts)} corrected sentences, {int(corrections.labels.sum())} "
+            f"check-worthy, weight {extra_weight:g} each"
+        )
+    training = prepare(data, corrections, model=model, extra_weight=extra_weight, log=log)
+    report = cross_validate(training, C, log) if run_cv else {}
     cut = threshold if threshold is not None else report.get("best_threshold", 0.5)
-    fitted = fit(features, data.labels, range(len(data.texts)), C)
+    fitted = _fit(training, range(len(data.texts)), C)
     meta = {
         "data": "ClaimBuster crowdsourced (Arslan et al., ICWSM 2020), CC BY 4.0",
         "label": "CFS (Verdict == 1) vs rest",
+        "extra": {"corrections": len(corrections.texts), "weight": extra_weight},
         "spacy_model": resolve_model_name(model),
         "cv": report,
     }

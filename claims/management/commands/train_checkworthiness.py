@@ -1,4 +1,9 @@
-"""``manage.py train_checkworthiness --data crowdsourced.csv [--out PATH] [--cv]``."""
+"""``manage.py train_checkworthiness --data crowdsourced.csv [--out PATH] [--cv]
+[--extra corrections.jsonl ...]``.
+
+``--extra`` (repeatable) reads editors' corrections written by ``manage.py
+export_corrections --format jsonl``: check-worthy corrections become labelled sentences
+in the training side only (see :mod:`claims.nlp.train`)."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claims.nlp.checkworthiness import DEFAULT_MODEL_PATH
-from claims.nlp.train import DEFAULT_C, train
+from claims.nlp.train import DEFAULT_C, EXTRA_WEIGHT, train
 
 
 class Command(BaseCommand):
@@ -26,6 +31,19 @@ class Command(BaseCommand):
         parser.add_argument("--cv", action="store_true", help="grouped cross-validation first")
         parser.add_argument("--C", type=float, default=DEFAULT_C, help="inverse L2 strength")
         parser.add_argument("--threshold", type=float, default=None, help="fixed threshold")
+        parser.add_argument(
+            "--extra",
+            action="append",
+            default=[],
+            metavar="FILE.jsonl",
+            help="corrections from export_corrections (repeatable); training side only",
+        )
+        parser.add_argument(
+            "--extra-weight",
+            type=float,
+            default=EXTRA_WEIGHT,
+            help="weight of one corrected sentence against one ClaimBuster sentence",
+        )
 
     def handle(self, *args, **options) -> None:
         try:
@@ -36,6 +54,8 @@ class Command(BaseCommand):
                 C=options["C"],
                 run_cv=options["cv"],
                 threshold=options["threshold"],
+                extra=options["extra"],
+                extra_weight=options["extra_weight"],
                 log=self.stderr.write,
             )
         except (OSError, KeyError, ValueError) as exc:

@@ -1,0 +1,151 @@
+"""Training the check-worthiness model, with editors' corrections as extra data: they
+move the model towards the editors' label and never sit in a cross-validation test fold."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from spacy.language import Language
+
+from claims.models import Claim
+from claims.nlp import train
+from claims.nlp.checkworthiness import model_from_dict
+
+POSITIVE = [
+    "Unemployment rose to 7 percent in 2010.",
+    "The deficit reached 500 billion dollars last year.",
+    "We created 3 million jobs in four years.",
+    "Taxes went up by 12 percent under his plan.",
+    "Crime fell by 20 percent in the city since 2004.",
+    "The program cost 40 billion dollars in 2008.",
+]
+NEGATIVE = [
+    "Thank you very much.",
+    "I think that is a good question.",
+    "Let me answer that.",
+    "Good evening, everyone.",
+    "I want to thank the moderator.",
+    "That is not what I said.",
+]
+RAISED = "The river bridge was closed to traffic on Monday."
+LOWERED = "Taxes went up by 12 percent in my dreams."
+
+
+def write_debates(path: Path) -> Path:
+    """A ClaimBuster-shaped CSV: one positive and one negative per debate, six debates."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Sentence_id", "Text", "File_id", "Verdict"])
+        for i, (pos, neg) in enumerate(zip(POSITIVE, NEGATIVE, strict=True)):
+            debate = f"{1980 + 4 * i}-10-0{i + 1}.txt"
+            writer.writerow([2 * i, pos, debate, 1])
+            writer.writerow([2 * i + 1, neg, debate, -1])
+    return path
+
+
+def correction(claim_id: int, text: str, after: bool, at: str = "2026-01-01T00:00:00+00:00"):
+    return {
+        "claim_id": claim_id,
+        "article_id": 1,
+        "text": text,
+        "field": "check_worthy",
+        "before": not after,
+        "after": after,
+        "by": "fred",
+        "at": at,
+        "reason": "",
+    }
+
+
+def scores(out: Path, nlp: Language, *texts: str) -> list[float]:
+    model = model_from_dict(json.loads(out.read_text(encoding="utf-8")))
+    return [model.score(nlp(text)[:]) for text in texts]
+
+
+def test_corrections_move_the_model_towards_the_editors_labels(tmp_path, nlp) -> None:
+    data = write_debates(tmp_path / "debates.csv")
+    extra = tmp_path / "corrections.jsonl"
+    records = [
+        correction(1, RAISED, False, at="2026-01-01T00:00:00+00:00"),
+        correction(1, RAISED, True, at="2026-01-02T00:00:00+00:00"),  # the last one stands
+        correction(2, LOWERED, False),
+        {**correction(3, "The mayor spoke.", True), "field": "speaker", "after": "Jane Doe"},
+    ]
+    extra.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+    train.train(data, out=tmp_path / "plain.json", log=lambda _: None)
+    report = train.train(data, out=tmp_path / "taught.json", extra=[extra], log=lambda _: None)
+
+    plain = scores(tmp_path / "plain.json", nlp, RAISED, LOWERED)
+    taught = scores(tmp_path / "taught.json", nlp, RAISED, LOWERED)
+    assert taught[0] > plain[0] + 0.05 and taught[1] < plain[1] - 0.05
+    meta = json.loads((tmp_path / "taught.json").read_text())["meta"]
+    assert meta["extra"] == {"corrections": 2, "weight": train.EXTRA_WEIGHT}
+    assert report["out"].endswith("taught.json")
+
+
+def test_corrections_are_only_ever_on_the_training_side_of_a_fold(tmp_path) -> None:
+    data = train.load_claimbuster(write_debates(tmp_path / "debates.csv"))
+    extra = train.Dataset([RAISED, LOWERED], np.array([1, 0]), ["corrections"] * 2)
+    training = train.prepare(data, extra, log=lambda _: None)
+
+    splits = list(train.folds(training))
+    assert len(splits) == train.FOLDS
+    n = len(data.texts)
+    tested = sorted(row for _, test_rows in splits for row in test_rows)
+    assert tested == list(range(n))  # every debate sentence once, no correction ever
+    for train_rows, test_rows in splits:
+        assert {n, n + 1} <= set(train_rows) and not set(train_rows) & set(test_rows)
+        test_debates = {data.groups[r] for r in test_rows}
+        assert not test_debates & {data.groups[r] for r in train_rows if r < n}
+    assert training.weights.tolist() == [1.0] * n + [train.EXTRA_WEIGHT] * 2
+
+
+def test_a_check_worthy_correction_without_a_yes_or_no_is_refused(tmp_path) -> None:
+    extra = tmp_path / "bad.jsonl"
+    extra.write_text(json.dumps({**correction(1, RAISED, True), "after": "maybe"}) + "\n")
+    with pytest.raises(ValueError, match=r"bad\.jsonl:1"):
+        train.load_corrections([extra])
+
+
+@pytest.mark.django_db
+def test_round_trip_from_the_database_through_export_to_training(
+    tmp_path, nlp, make_article, fact_checker: User
+) -> None:
+    article = make_article([RAISED, "It was a lovely day for a walk."])
+    bridge = Claim.objects.get(article=article, text=RAISED)
+    bridge.correct("check_worthy", True, by=fact_checker, reason="a closure is checkable")
+    bridge.correct("speaker", "Jane Doe", by=fact_checker, reason="she said it")
+    exported = io.StringIO()
+    call_command("export_corrections", "--format", "jsonl", stdout=exported)
+    extra = tmp_path / "corrections.jsonl"
+    extra.write_text(exported.getvalue(), encoding="utf-8")
+    data = write_debates(tmp_path / "debates.csv")
+
+    quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
+    call_command(
+        "train_checkworthiness", "--data", str(data), "--out", str(tmp_path / "plain.json"), **quiet
+    )
+    call_command(
+        "train_checkworthiness",
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path / "taught.json"),
+        "--extra",
+        str(extra),
+        **quiet,
+    )
+
+    (plain,) = scores(tmp_path / "plain.json", nlp, RAISED)
+    (taught,) = scores(tmp_path / "taught.json", nlp, RAISED)
+    assert taught > plain + 0.05
+    meta = json.loads((tmp_path / "taught.json").read_text())["meta"]
+    assert meta["extra"]["corrections"] == 1

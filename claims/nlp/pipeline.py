@@ -30,7 +30,12 @@ from claims.nlp.standalone import standalone
 
 PIPELINE_VERSION = "1.1.0"
 CONTEXT_CHARS = 32
-PIPE_BATCH = 8  # small batches: progress is reported as blocks are parsed
+# Blocks parsed per batch. The model's layers are much cheaper per word on a batch of a
+# few dozen blocks than on 8 (the model alone on bench/pipeline.py's articles: batches of
+# 8 blocks took 1.17x the CPU time of nlp.pipe on whole articles, 32 or more 0.90-0.96x),
+# so most articles are one batch; progress is reported per block as each batch's docs
+# come out, so on a long text it moves every PIPE_BATCH blocks.
+PIPE_BATCH = 64
 # A short line without final punctuation is a heading unless it has one of these:
 # headlines use the present tense, and "A city upended" (tagged VBD) is not a clause.
 FINITE_TAGS = frozenset({"VBZ", "VBP", "MD"})

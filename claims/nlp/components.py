@@ -84,7 +84,7 @@ class HedgeTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         found = hedges.find_cues(doc, self.matcher, self.anchor_ids, self.radius)
-        cues = factuality.clean_cues(found, self._exclusions(doc, found))
+        cues = factuality.clean_cues(found, self._exclusions(doc, found), self.rules)
         extra = factuality.consequent_cues(doc, cues, self.rules) + factuality.question_cues(doc)
         cues = factuality.merge(cues, extra)
         governing = [c for c in cues if factuality.cue_governs(c, self.rules)]

@@ -25,12 +25,17 @@ from spacy.util import filter_spans
 GOVERNING_KEY = "wb_hedge_governing"
 CUES_KEY = "wb_hedge_cues"
 FACTUALITY_KEY = "wb_factuality"
+# Conditions a pattern can carry; the Matcher key is "label/flag/...", checked by
+# factuality.clean_cues: "not_negated" (dropped when its verb is negated),
+# "needs_complement" (kept only when the verb takes a judgement: "consider him a
+# liability", "regard it as", "accuse her of"; "consider the bill" is no belief).
+FLAGS = ("not_negated", "needs_complement")
 
 
 def build_matcher(nlp: Language, patterns: Iterable[dict]) -> Matcher:
     matcher = Matcher(nlp.vocab)
     for item in patterns:
-        key = item["label"] + ("/not_negated" if item.get("not_negated") else "")
+        key = "/".join([item["label"], *(flag for flag in FLAGS if item.get(flag))])
         matcher.add(key, [item["pattern"]])
     return matcher
 

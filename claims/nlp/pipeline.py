@@ -149,7 +149,7 @@ def _read_doc(state: _State, doc: Doc, offset: int) -> list[tuple[int, int, str]
     sentences = []
     for sent in doc.spans[CLAIMS_KEY]:
         start, end = _trimmed(sent)
-        key = normalise_for_fingerprint(doc.text[start:end])
+        key = normalise_for_fingerprint(state.text[offset + start : offset + end])
         entities = _entities(sent, offset)
         if key not in state.drafts:
             claim = _new_claim(state, sent, (offset + start, offset + end), entities, marks)
@@ -229,7 +229,7 @@ def _new_claim(
     attributions = sorted([main, *attributions] if main else attributions, key=_cue_order)
     text = state.text[start:end]
     return Claim(
-        text=state.text[start:end],
+        text=text,
         start=start,
         end=end,
         prefix=state.text[max(0, start - CONTEXT_CHARS) : start],

@@ -99,6 +99,8 @@ SECOND_PASS = [
     ("The treaty holds even if one side withdraws.", "conditional", "if"),
     ('"Will the talks succeed?"', "question", "?"),
     ("The council will consider the bill on Monday.", "predicted", "will"),
+    ("The company is planning to close the plant.", "predicted", "planning to"),
+    ("Others thought the vote had been rigged.", "unverified_report", "Others thought"),
     ("The team did not concede a goal until they were beaten in the final.", "asserted", None),
     ("He moved to Leeds so that his father could work at the mill.", "asserted", None),
     ('Parker said of the ending, "How do we get out of this one?"', "asserted", None),

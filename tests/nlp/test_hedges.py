@@ -92,3 +92,15 @@ def test_anchor_hits_are_the_tokens_whose_lower_form_is_an_anchor(
     ids = np.array(sorted(vocab.strings.add(a) for a in anchors), dtype="uint64")
     expected = [i for i, w in enumerate(words) if w.lower() in anchors]
     assert hedges.anchor_hits(doc, ids).tolist() == expected
+
+
+def test_a_pattern_is_anchored_on_its_most_specific_required_token() -> None:
+    pattern = [{"LOWER": {"IN": ["some", "critics"]}}, {"LEMMA": {"IN": ["say", "think"]}}]
+    forms = {"say": ["said"], "think": ["thought"]}
+    anchors = hedges.pattern_anchors(pattern, frozenset({"some"}), forms)
+    assert {"say", "says", "said", "thought", "thinking"} <= anchors
+    assert "critics" not in anchors
+    with pytest.raises(ValueError):
+        hedges.pattern_anchors(
+            [{"LOWER": "some"}, {"LOWER": "to", "OP": "?"}], frozenset({"some"}), {}
+        )

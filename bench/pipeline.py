@@ -4,7 +4,7 @@ Usage: python -m bench.pipeline [--articles N] [--json OUT]
 
 The article set is assembled here (no data is read from outside the project): the
 sentences of tests/fixtures/seed_article.txt recombined with generated news sentences,
-some boilerplate lines (deterministic, seeded). Each timing is the best of two
+some boilerplate lines (deterministic, seeded). Each timing is the best of three
 interleaved runs, measured in CPU seconds of this process (``time.process_time``, so
 other load on a shared machine does not skew the ratio); wall-clock figures are
 reported next to them. Two comparisons on the same texts:
@@ -64,7 +64,7 @@ BOILERPLATE = [
     "Subscribe to our newsletter",
 ]
 MONTHS = ["January", "March", "May", "July", "September", "November"]
-REPEATS = 2
+REPEATS = 3
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 
 

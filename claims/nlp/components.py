@@ -23,10 +23,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from claims.nlp import attribution, claim_types, factuality, hedges
 from claims.nlp.checkworthiness import DEFAULT_MODEL_PATH, load_model
@@ -51,6 +51,21 @@ def _has_word(sent: Span) -> bool:
     return any(ch.isalnum() for ch in sent.text)
 
 
+def _verb_forms(nlp: Language) -> dict[str, list[str]]:
+    """Irregular verb forms by lemma ("said" for "say") from the model's lemmatizer
+    tables, so a pattern on a lemma is anchored on every form it can match."""
+    forms: dict[str, list[str]] = {}
+    if "lemmatizer" not in nlp.pipe_names:
+        return forms
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    if not lookups.has_table("lemma_exc"):
+        return forms
+    for form, lemmas in lookups.get_table("lemma_exc").get("verb", {}).items():
+        for lemma in lemmas:
+            forms.setdefault(lemma, []).append(form)
+    return forms
+
+
 @Language.factory(
     "wb_hedges",
     requires=["token.tag", "token.dep", "token.lemma"],
@@ -63,15 +78,12 @@ def make_hedges(nlp: Language, name: str, lexicon: dict) -> HedgeTagger:
 
 class HedgeTagger:
     def __init__(self, nlp: Language, lexicon: dict) -> None:
-        self.matcher = hedges.build_matcher(nlp, lexicon["patterns"])
+        self.matcher = hedges.CueMatcher(
+            nlp, lexicon["patterns"], lexicon["common_words"], _verb_forms(nlp)
+        )
         self.rules = factuality.Rules.from_dict(lexicon)
         self.exclusions = hedges.build_matcher(
             nlp, [{"label": "EXCLUDE", "pattern": p} for p in lexicon.get("exclusions", [])]
-        )
-        self.radius = max(len(item["pattern"]) for item in lexicon["patterns"]) - 1
-        anchors = hedges.anchor_words(lexicon["patterns"], lexicon["common_words"])
-        self.anchor_ids = np.array(
-            sorted(nlp.vocab.strings.add(word) for word in anchors), dtype="uint64"
         )
 
     def _exclusions(self, doc: Doc, cues: list[Span]) -> list[Span]:
@@ -83,8 +95,9 @@ class HedgeTagger:
         return spans
 
     def __call__(self, doc: Doc) -> Doc:
-        found = hedges.find_cues(doc, self.matcher, self.anchor_ids, self.radius)
-        cues = factuality.clean_cues(found, self._exclusions(doc, found))
+        found = self.matcher(doc)
+        # the flags and exclusions first, then the longest valid match wins
+        cues = filter_spans(factuality.clean_cues(found, self._exclusions(doc, found), self.rules))
         extra = factuality.consequent_cues(doc, cues, self.rules) + factuality.question_cues(doc)
         cues = factuality.merge(cues, extra)
         governing = [c for c in cues if factuality.cue_governs(c, self.rules)]

@@ -13,31 +13,40 @@ the relative clause. A sentence is hedged when at least one of its cues governs 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 from spacy.attrs import LOWER, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
-from spacy.util import filter_spans
 
 GOVERNING_KEY = "wb_hedge_governing"
 CUES_KEY = "wb_hedge_cues"
 FACTUALITY_KEY = "wb_factuality"
+# Conditions a pattern can carry; the Matcher key is "label/flag/...", checked by
+# factuality.clean_cues: "not_negated" (dropped when its verb is negated),
+# "needs_complement" (kept only when the verb takes a judgement: "consider him a
+# liability", "regard it as", "accuse her of"; "consider the bill" is no belief).
+FLAGS = ("not_negated", "needs_complement")
 
 
 def build_matcher(nlp: Language, patterns: Iterable[dict]) -> Matcher:
     matcher = Matcher(nlp.vocab)
     for item in patterns:
-        key = item["label"] + ("/not_negated" if item.get("not_negated") else "")
+        key = "/".join([item["label"], *(flag for flag in FLAGS if item.get(flag))])
         matcher.add(key, [item["pattern"]])
     return matcher
 
 
 def _inflections(lemma: str) -> set[str]:
+    """Regular forms, generously: an extra form costs nothing, a missing one a match."""
     stem = lemma[:-1] if lemma.endswith("e") else lemma
-    return {lemma, lemma + "s", lemma + "d", lemma + "ed", stem + "ing", stem + "ed"}
+    forms = {lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed"}
+    forms |= {stem + "ing", stem + "ed", lemma + lemma[-1:] + "ed", lemma + lemma[-1:] + "ing"}
+    if lemma.endswith("y"):
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    return forms
 
 
 def _values(spec: object) -> list[str]:
@@ -48,24 +57,33 @@ def _values(spec: object) -> list[str]:
     return []
 
 
-def anchor_words(patterns: Iterable[dict], common: Iterable[str]) -> frozenset[str]:
-    """Words of which every pattern contains at least one (``common`` words excluded).
+def _words(token: dict, verb_forms: Mapping[str, Iterable[str]]) -> set[str]:
+    """The lower-case forms a pattern token can match (a lemma: its inflections)."""
+    words = {v.lower() for v in _values(token.get("LOWER"))}
+    for lemma in _values(token.get("LEMMA")):
+        words |= _inflections(lemma.lower()) | set(verb_forms.get(lemma.lower(), ()))
+    return words
 
-    Sentences without an anchor cannot match, so the Matcher skips them. Raises if a
-    pattern has no anchor, so a new pattern cannot silently stop matching.
+
+def pattern_anchors(
+    pattern: list[dict], common: frozenset[str], verb_forms: Mapping[str, Iterable[str]]
+) -> frozenset[str]:
+    """The words of the pattern's most specific required token: every match holds one.
+
+    A token qualifies when it is not optional and none of its words is in ``common``;
+    of those, the one with the fewest words. Raises if none qualifies, so a new pattern
+    cannot silently stop matching.
     """
-    skip, anchors = frozenset(common), set()
-    for item in patterns:
-        found = set()
-        for token in item["pattern"]:
-            found.update(v.lower() for v in _values(token.get("LOWER")))
-            for lemma in _values(token.get("LEMMA")):
-                found.update(_inflections(lemma.lower()))
-        found -= skip
-        if not found:
-            raise ValueError(f"hedge pattern without an anchor word: {item['pattern']}")
-        anchors |= found
-    return frozenset(anchors)
+    candidates = [
+        words
+        for token in pattern
+        if token.get("OP") not in ("?", "*")
+        and (words := _words(token, verb_forms))
+        and not words & common
+    ]
+    if not candidates:
+        raise ValueError(f"hedge pattern without an anchor word: {pattern}")
+    return frozenset(min(candidates, key=len))
 
 
 def sentence_bounds(doc: Doc) -> tuple[np.ndarray, np.ndarray]:
@@ -78,34 +96,64 @@ def sentence_bounds(doc: Doc) -> tuple[np.ndarray, np.ndarray]:
     return starts[index], ends[index]
 
 
-def anchor_windows(doc: Doc, anchor_ids: np.ndarray, radius: int) -> list[tuple[int, int]]:
-    """Token windows of ``radius`` around anchor words, clipped to their sentence, merged.
+def anchor_hits(doc: Doc, anchor_ids: np.ndarray) -> np.ndarray:
+    """Indices of the tokens whose lower-case form is in ``anchor_ids`` (sorted, non-empty).
 
-    A pattern is at most ``radius + 1`` tokens long and holds an anchor, so every match
-    lies inside one window: the Matcher only has to look at these few tokens.
+    A binary search in the sorted ids: ``np.isin`` sorts both arrays on every call and
+    cost several times more on paragraph-sized docs.
     """
-    hits = np.flatnonzero(np.isin(doc.to_array(LOWER), anchor_ids))
-    if not len(hits):
-        return []
-    sent_start, sent_end = sentence_bounds(doc)
-    windows: list[tuple[int, int]] = []
-    for i in hits.tolist():
-        lo, hi = max(int(sent_start[i]), i - radius), min(int(sent_end[i]), i + radius + 1)
-        if windows and lo <= windows[-1][1] and sent_start[windows[-1][0]] == sent_start[i]:
-            windows[-1] = (windows[-1][0], hi)
-        else:
-            windows.append((lo, hi))
-    return windows
+    lower = doc.to_array(LOWER)
+    at = np.searchsorted(anchor_ids, lower)
+    at[at == len(anchor_ids)] = 0
+    return np.flatnonzero(anchor_ids[at] == lower)
 
 
-def find_cues(doc: Doc, matcher: Matcher, anchor_ids: np.ndarray, radius: int) -> list[Span]:
-    """Non-overlapping cue spans (longest match wins), labelled by cue kind."""
-    spans = [
-        Span(doc, lo + start, lo + end, label=key)
-        for lo, hi in anchor_windows(doc, anchor_ids, radius)
-        for key, start, end in matcher(doc[lo:hi])
-    ]
-    return filter_spans(spans)
+class CueMatcher:
+    """The patterns, run only around their anchor words, each anchor with its own patterns.
+
+    Every pattern has anchor words (:func:`pattern_anchors`); a token that is one gets a
+    small Matcher holding only the patterns it anchors, run on the window of the longest
+    of them around it, inside its sentence. Most tokens are no anchor, and most anchors
+    ("said", "may") anchor one or two patterns, so the Matcher sees a few tokens and
+    patterns instead of every pattern at every token.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        patterns: list[dict],
+        common: Iterable[str],
+        verb_forms: Mapping[str, Iterable[str]],
+    ) -> None:
+        skip = frozenset(common)
+        anchored: dict[str, set[int]] = {}
+        for index, item in enumerate(patterns):
+            for word in pattern_anchors(item["pattern"], skip, verb_forms):
+                anchored.setdefault(word, set()).add(index)
+        built: dict[frozenset[int], tuple[Matcher, int]] = {}
+        self.by_anchor: dict[int, tuple[Matcher, int]] = {}
+        for word, indices in anchored.items():
+            group = frozenset(indices)
+            if group not in built:
+                chosen = [patterns[i] for i in sorted(group)]
+                radius = max(len(item["pattern"]) for item in chosen) - 1
+                built[group] = (build_matcher(nlp, chosen), radius)
+            self.by_anchor[nlp.vocab.strings.add(word)] = built[group]
+        self.anchor_ids = np.array(sorted(self.by_anchor), dtype="uint64")
+
+    def __call__(self, doc: Doc) -> list[Span]:
+        """Every match, labelled "value/flag/..." (overlapping; ordered by position)."""
+        hits = anchor_hits(doc, self.anchor_ids)
+        if not len(hits):
+            return []
+        sent_start, sent_end = sentence_bounds(doc)
+        lower = doc.to_array(LOWER)
+        found = set()
+        for i in hits.tolist():
+            matcher, radius = self.by_anchor[int(lower[i])]
+            lo, hi = max(int(sent_start[i]), i - radius), min(int(sent_end[i]), i + radius + 1)
+            found.update((lo + start, lo + end, key) for key, start, end in matcher(doc[lo:hi]))
+        return [Span(doc, start, end, label=key) for start, end, key in sorted(found)]
 
 
 def governs(token: Token, side_deps: frozenset[str]) -> bool:

@@ -30,7 +30,12 @@ from claims.nlp.standalone import standalone
 
 PIPELINE_VERSION = "1.1.0"
 CONTEXT_CHARS = 32
-PIPE_BATCH = 8  # small batches: progress is reported as blocks are parsed
+# Blocks parsed per batch. The model's layers are much cheaper per word on a batch of a
+# few dozen blocks than on 8 (the model alone on bench/pipeline.py's articles: batches of
+# 8 blocks took 1.17x the CPU time of nlp.pipe on whole articles, 32 or more 0.90-0.96x),
+# so most articles are one batch; progress is reported per block as each batch's docs
+# come out, so on a long text it moves every PIPE_BATCH blocks.
+PIPE_BATCH = 64
 # A short line without final punctuation is a heading unless it has one of these:
 # headlines use the present tense, and "A city upended" (tagged VBD) is not a clause.
 FINITE_TAGS = frozenset({"VBZ", "VBP", "MD"})
@@ -144,7 +149,7 @@ def _read_doc(state: _State, doc: Doc, offset: int) -> list[tuple[int, int, str]
     sentences = []
     for sent in doc.spans[CLAIMS_KEY]:
         start, end = _trimmed(sent)
-        key = normalise_for_fingerprint(doc.text[start:end])
+        key = normalise_for_fingerprint(state.text[offset + start : offset + end])
         entities = _entities(sent, offset)
         state.speakers.observe(sent, offset)
         if key not in state.drafts:
@@ -224,7 +229,7 @@ def _new_claim(
     attributions = sorted([main, *attributions] if main else attributions, key=_cue_order)
     text = state.text[start:end]
     return Claim(
-        text=state.text[start:end],
+        text=text,
         start=start,
         end=end,
         prefix=state.text[max(0, start - CONTEXT_CHARS) : start],

@@ -86,3 +86,38 @@ def test_factuality_cue_offsets_index_the_text() -> None:
     claim = next(c for c in extract(text).claims if c.factuality == "conditional")
     for cue in claim.factuality_cues:
         assert text[cue.start : cue.end] == cue.text
+
+
+# The Szeged-scheme cue types in their general forms, and the look-alikes that are not.
+SECOND_PASS = [
+    ("The results may not be comparable.", "hedged", "may"),
+    ("Historians consider him a talented general.", "hedged", "consider"),
+    ("Critics regard the law as a threat to farmers.", "hedged", "regard"),
+    ("He faces allegations that he took bribes.", "hedged", "allegations that"),
+    ("The drug seems to reduce the risk.", "hedged", "seems to"),
+    ("The strike will continue until wages rise.", "conditional", "until"),
+    ("The treaty holds even if one side withdraws.", "conditional", "if"),
+    ('"Will the talks succeed?"', "question", "?"),
+    ("The council will consider the bill on Monday.", "predicted", "will"),
+    ("The company is planning to close the plant.", "predicted", "planning to"),
+    ("Others thought the vote had been rigged.", "unverified_report", "Others thought"),
+    ("The team did not concede a goal until they were beaten in the final.", "asserted", None),
+    ("He moved to Leeds so that his father could work at the mill.", "asserted", None),
+    ('Parker said of the ending, "How do we get out of this one?"', "asserted", None),
+    ("The change had little, if any, effect on prices.", "asserted", None),
+    ("Lewis is commonly known as Lew.", "asserted", None),
+    ("The singer appeared on stage twice.", "asserted", None),
+    ("The company denied the allegations.", "asserted", None),
+    ("The new bridge made it possible for trucks to cross.", "asserted", None),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "cue"), SECOND_PASS)
+def test_cue_types_and_their_look_alikes(text: str, value: str, cue: str | None) -> None:
+    claim = only_claim(text)
+    assert claim.factuality == value, claim.factuality_cues
+    assert claim.hedged == (value in HEDGING)
+    if cue is None:
+        assert claim.factuality_cues == []
+    else:
+        assert any(c.text == cue for c in claim.factuality_cues), claim.factuality_cues

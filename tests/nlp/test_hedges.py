@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.tokens import Doc
 
-from claims.nlp import extract
+from claims.nlp import extract, get_nlp, hedges
 from tests.nlp.helpers import only_claim
 
 HEDGED = [
@@ -70,3 +74,33 @@ def test_cues_are_found_in_every_sentence_of_a_block() -> None:
     claims = extract(text).claims
     assert [c.hedged for c in claims] == [True, True, False]
     assert [[cue.text for cue in c.hedge_cues] for c in claims] == [["It is rumoured"], ["may"], []]
+
+
+WORDS = ["may", "the", "said", "vote", "likely", "if", "Until", "rain", "MAY", "it"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=30),
+    anchors=st.sets(st.sampled_from([w.lower() for w in WORDS]), min_size=1),
+)
+def test_anchor_hits_are_the_tokens_whose_lower_form_is_an_anchor(
+    words: list[str], anchors: set[str]
+) -> None:
+    vocab = get_nlp().vocab
+    doc = Doc(vocab, words=words)
+    ids = np.array(sorted(vocab.strings.add(a) for a in anchors), dtype="uint64")
+    expected = [i for i, w in enumerate(words) if w.lower() in anchors]
+    assert hedges.anchor_hits(doc, ids).tolist() == expected
+
+
+def test_a_pattern_is_anchored_on_its_most_specific_required_token() -> None:
+    pattern = [{"LOWER": {"IN": ["some", "critics"]}}, {"LEMMA": {"IN": ["say", "think"]}}]
+    forms = {"say": ["said"], "think": ["thought"]}
+    anchors = hedges.pattern_anchors(pattern, frozenset({"some"}), forms)
+    assert {"say", "says", "said", "thought", "thinking"} <= anchors
+    assert "critics" not in anchors
+    with pytest.raises(ValueError):
+        hedges.pattern_anchors(
+            [{"LOWER": "some"}, {"LOWER": "to", "OP": "?"}], frozenset({"some"}), {}
+        )

@@ -39,7 +39,11 @@ app.autodiscover_tasks()
 
 @task_prerun.connect
 @task_postrun.connect
-def close_unusable_connections(**kwargs: Any) -> None:
+def close_unusable_connections(task: Any = None, **kwargs: Any) -> None:
     """What Django does around a request: drop a connection that is broken, in a
-    transaction left open, or older than ``CONN_MAX_AGE`` (see CELERY_DB_REUSE_MAX)."""
+    transaction left open, or older than ``CONN_MAX_AGE`` (see CELERY_DB_REUSE_MAX).
+    Only in a worker: a task run eagerly (``task_always_eager``, ``.apply()``) runs
+    inside its caller's transaction, whose connection is the caller's to manage."""
+    if task is not None and task.request.is_eager:
+        return
     close_old_connections()

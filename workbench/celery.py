@@ -9,7 +9,7 @@ from typing import Any
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import task_postrun, task_prerun
-from django.db import close_old_connections
+from django.db import close_old_connections, reset_queries
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
 
@@ -40,10 +40,13 @@ app.autodiscover_tasks()
 @task_prerun.connect
 @task_postrun.connect
 def close_unusable_connections(task: Any = None, **kwargs: Any) -> None:
-    """What Django does around a request: drop a connection that is broken, in a
-    transaction left open, or older than ``CONN_MAX_AGE`` (see CELERY_DB_REUSE_MAX).
-    Only in a worker: a task run eagerly (``task_always_eager``, ``.apply()``) runs
-    inside its caller's transaction, whose connection is the caller's to manage."""
+    """What Django does around a request: empty the query log that ``DEBUG`` keeps
+    (up to 9,000 statements, the claims' JSON included: tens of MB in a worker that
+    never sees a request), and drop a connection that is broken, in a transaction left
+    open, or older than ``CONN_MAX_AGE`` (see CELERY_DB_REUSE_MAX). Only in a worker: a
+    task run eagerly (``task_always_eager``, ``.apply()``) runs inside its caller's
+    transaction, whose connection and log are the caller's to manage."""
     if task is not None and task.request.is_eager:
         return
+    reset_queries()
     close_old_connections()

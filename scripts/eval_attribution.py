@@ -6,10 +6,11 @@ Each article text is run through ``extract``; every attribution of every claim (
 ``attributions`` list; ``--main-only``: only the main ``attribution``) gives one
 predicted source span (the speaker *mention*, e.g. "he") and one cue span. A predicted
 span matches a gold Source/Cue span when they overlap (lenient) or are identical
-(exact). Precision is over predicted spans, recall over gold spans. PolNeAR marks
-every nested attribution, also those without a speech verb, so recall is bounded
-below 1. An article annotated
-twice (``<name>_<annotator>.ann``) counts once per annotation.
+(exact). An attribution that several claims share (the sentences of one quotation, a
+speaker's turn after "NAME:") is counted once. Precision is over predicted spans,
+recall over gold spans. PolNeAR marks every nested attribution, also those without a
+speech verb, so recall is bounded below 1. An article annotated twice
+(``<name>_<annotator>.ann``) counts once per annotation.
 """
 
 from __future__ import annotations
@@ -39,11 +40,14 @@ def gold_spans(ann: Path) -> dict[str, list[tuple[int, int]]]:
 def predicted_spans(text: str, main_only: bool = False) -> dict[str, list[tuple[int, int]]]:
     result = extract(text)
     spans: dict[str, list[tuple[int, int]]] = {"Source": [], "Cue": []}
+    seen: set[tuple[int, int, int, int]] = set()
     for claim in result.claims:
         found = [claim.attribution] if main_only else claim.attributions
         for a in found:
-            if a is None:
-                continue
+            key = (a.speaker_start, a.speaker_end, a.cue_start, a.cue_end) if a else None
+            if key is None or key in seen:
+                continue  # a quotation or a turn over several sentences is one attribution
+            seen.add(key)
             spans["Source"].append((a.speaker_start, a.speaker_end))
             spans["Cue"].append((a.cue_start, a.cue_end))
     return spans

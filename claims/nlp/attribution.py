@@ -54,6 +54,7 @@ class Lexicon:
     it_verbs: frozenset[str]
     judgement_verbs: dict[str, tuple[str, ...]]
     belief_verbs: frozenset[str]
+    addressee_verbs: frozenset[str]
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -145,8 +146,14 @@ def _quoted(span: Span) -> bool:
 
 def _object_content(verb: Token, obj: Span, lex: Lexicon) -> bool:
     """A noun object is content for "say"-like verbs, when quoted, or with a predicate
-    ("called the charges unsubstantiated", "called him 'a genius'")."""
-    if verb.lemma_.lower() in lex.object_content_verbs or _quoted(obj):
+    ("called the charges unsubstantiated", "called him 'a genius'"). The object of
+    "tell" and the like is whom the speaker addressed ("told reporters"), not content."""
+    if _quoted(obj):
+        return True
+    lemma = verb.lemma_.lower()
+    if lemma in lex.addressee_verbs:
+        return False
+    if lemma in lex.object_content_verbs:
         return True
     return any(c.dep_ in ("oprd", "ccomp", "attr") and c.i > obj.start for c in verb.children)
 
@@ -408,6 +415,37 @@ def quoted_tokens(doc: Doc) -> frozenset[int]:
         elif inside:
             quoted.append(token.i)
     return frozenset(quoted)
+
+
+def quote_regions(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges ``(start, end)`` inside double quotation marks, marks excluded, as
+    :func:`quoted_tokens` pairs them; a quote left open runs to the end of the block."""
+    regions, opened = [], None
+    for token in doc:
+        text = token.text
+        closing = text in _CLOSE_QUOTES or (text in _TOGGLE_QUOTES and opened is not None)
+        if closing and opened is not None:
+            if token.i > opened:
+                regions.append((opened, token.i))
+            opened = None
+        elif text in _OPEN_QUOTES or text in _TOGGLE_QUOTES:
+            opened = token.i + 1
+    if opened is not None and opened < len(doc):
+        regions.append((opened, len(doc)))
+    return regions
+
+
+def speaker_label(sent: Span, lex: Lexicon) -> Found | None:
+    """A sentence that is only a speaker's name and a colon ("PENCE:", "Pat Caddell:"),
+    as the parser leaves it when it splits a transcript line after the colon. The
+    found attribution has no content: the statement is the sentences that follow."""
+    words = [t for t in sent if not t.is_space]
+    if len(words) < 2 or words[-1].text != ":" or not _name_run(words[:-1], lex):
+        return None
+    if any(t.pos_ in ("DET", "ADP") or t.ent_type_ in ("GPE", "DATE") for t in words[:-1]):
+        return None
+    doc = sent.doc
+    return Found(doc[words[0].i : words[-2].i + 1], doc[words[-1].i : words[-1].i + 1], None, 0)
 
 
 def find_attributions(

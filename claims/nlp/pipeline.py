@@ -9,8 +9,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
+from claims.nlp import attribution as attribution_mod
 from claims.nlp import blocks as blocks_mod
-from claims.nlp.attribution import ATTRIBUTION_KEY, Found
+from claims.nlp.attribution import ATTRIBUTION_KEY, Found, Lexicon
 from claims.nlp.components import CLAIMS_KEY
 from claims.nlp.factuality import ASSERTED
 from claims.nlp.fingerprint import normalise_for_fingerprint
@@ -26,7 +27,7 @@ from claims.nlp.records import (
     Span,
 )
 from claims.nlp.speakers import SpeakerMemory
-from claims.nlp.standalone import standalone
+from claims.nlp.standalone import spoken, standalone
 
 PIPELINE_VERSION = "1.1.0"
 CONTEXT_CHARS = 32
@@ -36,6 +37,8 @@ CONTEXT_CHARS = 32
 # so most articles are one batch; progress is reported per block as each batch's docs
 # come out, so on a long text it moves every PIPE_BATCH blocks.
 PIPE_BATCH = 64
+SPEAKER_LABEL = "speaker_label"  # a dropped "PENCE:" line; what follows is the statement
+STATEMENT = "statement"  # the claim type of attributed speech (data/claim_types.json)
 # A short line without final punctuation is a heading unless it has one of these:
 # headlines use the present tense, and "A city upended" (tagged VBD) is not a clause.
 FINITE_TAGS = frozenset({"VBZ", "VBP", "MD"})
@@ -58,6 +61,7 @@ class _State:
     hedging: frozenset[str]
     pronouns: frozenset[str]
     role_nouns: frozenset[str]
+    lexicon: Lexicon
     speakers: SpeakerMemory = field(default_factory=SpeakerMemory)
     drafts: dict[str, _Draft] = field(default_factory=dict)
     # block index -> [(relative start, relative end, claim key)] for duplicate blocks
@@ -83,6 +87,7 @@ def extract(
         hedging=nlp.get_pipe("wb_hedges").rules.hedging_values,
         pronouns=lex.pronouns,
         role_nouns=lex.role_nouns,
+        lexicon=lex.lex,
     )
     blocks = blocks_mod.split_blocks(text)
     _raise_max_length(nlp, blocks)
@@ -147,17 +152,138 @@ def _read_doc(state: _State, doc: Doc, offset: int) -> list[tuple[int, int, str]
     """Turn one parsed block into claims/occurrences; return its sentences' positions."""
     marks = _DocMarks.of(doc, offset)
     sentences = []
+    read: list[tuple[SpacySpan, str | Attribution]] = []  # a new claim's key, or a label
     for sent in doc.spans[CLAIMS_KEY]:
         start, end = _trimmed(sent)
+        label = attribution_mod.speaker_label(sent, state.lexicon)
+        if label is not None:
+            bounds = offset + start, offset + end
+            state.dropped.append(Dropped(state.text[slice(*bounds)], *bounds, SPEAKER_LABEL))
+            read.append((sent, _found(state, label, offset)))
+            continue
         key = normalise_for_fingerprint(state.text[offset + start : offset + end])
         entities = _entities(sent, offset)
         state.speakers.observe(sent, offset)
         if key not in state.drafts:
             claim = _new_claim(state, sent, (offset + start, offset + end), entities, marks)
             state.drafts[key] = _Draft(claim)
+            read.append((sent, key))
         state.drafts[key].occurrences.append((offset + start, offset + end))
         sentences.append((start, end, key))
+    _carry_attributions(state, doc, offset, read)
     return sentences
+
+
+def _carry_attributions(
+    state: _State, doc: Doc, offset: int, read: list[tuple[SpacySpan, str | Attribution]]
+) -> None:
+    """Give a claim with no attribution of its own the voice it is spoken in, within
+    one block (a quote or a turn that goes on in the next paragraph is left alone):
+
+    - the rest of a speaker's turn: the sentences after a "PENCE:" label, or after a
+      "PENCE: ..." sentence;
+    - the other sentences of a quotation that runs over several sentences, when one of
+      them names its speaker outside the quotation marks ('"A. B," X said.' and
+      'X said: "A. B."');
+    - a sentence that is wholly a quotation, right after a sentence whose attributed
+      content is quoted ('"A," X said. "B."').
+    """
+    regions = attribution_mod.quote_regions(doc)
+    turn: Attribution | None = None
+    previous: Attribution | None = None  # the last claim's attribution, if quoted speech
+    for sent, entry in read:
+        if isinstance(entry, Attribution):
+            turn, previous = entry, None
+            continue
+        draft = state.drafts[entry]
+        own = draft.claim.attribution
+        region = _region_of(sent, regions)
+        if own is not None:
+            if own.cue == ":" and own.cue_start < offset + sent.end_char:
+                turn = own
+            previous = own if _quoted_content(own, doc, offset, regions) else None
+            continue
+        source = (
+            turn
+            or _quote_speaker(state, doc, offset, region, read)
+            or (previous if region is not None and _wholly_quoted(sent, region) else None)
+        )
+        if source is None:
+            previous = None
+            continue
+        lo, hi = (
+            (max(sent.start, region[0]), min(sent.end, region[1]))
+            if region
+            else (
+                sent.start,
+                sent.end,
+            )
+        )
+        content = attribution_mod._trim(doc, lo, hi) or sent
+        carried = replace(
+            source,
+            content_start=offset + content.start_char,
+            content_end=offset + content.end_char,
+        )
+        draft.claim = replace(
+            draft.claim,
+            attribution=carried,
+            attributions=[carried],
+            claim_type=STATEMENT,
+            standalone=spoken(carried, draft.claim.text, quoted=region is not None),
+        )
+        previous = carried if region is not None else None
+
+
+def _region_of(sent: SpacySpan, regions: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The quotation holding most of the sentence's words, if any holds half of them."""
+    words = [t.i for t in sent if not t.is_punct and not t.is_space]
+    best, count = None, 0
+    for start, end in regions:
+        n = sum(start <= i < end for i in words)
+        if n > count:
+            best, count = (start, end), n
+    return best if words and count * 2 >= len(words) else None
+
+
+def _wholly_quoted(sent: SpacySpan, region: tuple[int, int]) -> bool:
+    return all(region[0] <= t.i < region[1] for t in sent if not t.is_punct and not t.is_space)
+
+
+def _quote_speaker(
+    state: _State,
+    doc: Doc,
+    offset: int,
+    region: tuple[int, int] | None,
+    read: list[tuple[SpacySpan, str | Attribution]],
+) -> Attribution | None:
+    """The attribution of another sentence of the same quotation whose cue stands
+    outside the quotation marks and whose content lies inside them."""
+    if region is None:
+        return None
+    lo, hi = doc[region[0]].idx + offset, doc[region[1] - 1].idx + offset + 1
+    for sent, entry in read:
+        if isinstance(entry, Attribution) or not (sent.start < region[1] and region[0] < sent.end):
+            continue
+        found = state.drafts[entry].claim.attribution
+        if found is None or found.content_start is None or found.content_end is None:
+            continue
+        outside = not lo <= found.cue_start < hi
+        if outside and found.content_start < hi and lo < found.content_end:
+            return found
+    return None
+
+
+def _quoted_content(
+    found: Attribution, doc: Doc, offset: int, regions: list[tuple[int, int]]
+) -> bool:
+    if found.content_start is None or found.content_end is None:
+        return False
+    for start, end in regions:
+        lo, hi = doc[start].idx + offset, doc[end - 1].idx + offset + 1
+        if found.content_start < hi and lo < found.content_end and not lo <= found.cue_start < hi:
+            return True
+    return False
 
 
 @dataclass(frozen=True)

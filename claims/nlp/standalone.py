@@ -41,6 +41,24 @@ def standalone(text: str, start: int, attribution: Attribution | None) -> str:
     return text
 
 
+def spoken(attribution: Attribution, text: str, *, quoted: bool) -> str:
+    """A sentence whose speaker is named in another sentence (a quotation that runs on,
+    a speaker's turn in a transcript), led by that speaker: 'John Kerry: "We will ..."'.
+    A speaker left as a pronoun names nobody, so the content stays as it is."""
+    body = text.strip().strip(_QUOTE_MARKS).strip()
+    if body.endswith(","):  # '"A. B," X said': the comma closes the quotation
+        body = body[:-1] + "."
+    if quoted:
+        body = f"\u201c{body}\u201d"
+    name = attribution.speaker.strip()
+    if not name or name.lower() in _PRONOUNS or name[:1].islower():
+        return body
+    return f"{name}: {body}"
+
+
+_QUOTE_MARKS = '"\u201c\u201d'
+
+
 def _replaceable(attribution: Attribution, start: int, length: int) -> bool:
     inside = start <= attribution.speaker_start and attribution.speaker_end <= start + length
     resolved = attribution.speaker.strip() and attribution.speaker != attribution.mention

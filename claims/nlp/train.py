@@ -9,7 +9,7 @@ is plain JSON (feature names, weights, bias, threshold) scored in numpy at run t
 Cross-validation is grouped by debate (``File_id``) because the product is used on
 other debates and speeches than those trained on.
 
-Editors' corrections (``manage.py export_corrections --format jsonl``) are extra data:
+Editors' corrections (``manage.py export_corrections``, JSONL or CSV) are extra data:
 each claim's last check-worthy correction becomes a labelled sentence (checkworthy ->
 positive, not -> negative) with weight ``EXTRA_WEIGHT``. They only ever join the
 training side: every cross-validation fold and the later-years model train on them,
@@ -67,31 +67,55 @@ def load_claimbuster(path: str | Path) -> Dataset:
 
 
 def load_corrections(paths: Sequence[str | Path]) -> Dataset:
-    """Check-worthy corrections from ``export_corrections`` JSONL files: the last one per
-    claim (by time) labels its sentence; other fields' corrections are skipped."""
+    """Check-worthy corrections from ``export_corrections`` files, JSONL or CSV (told
+    apart by the first character: ``{`` begins a JSON line): the last one per claim (by
+    time) labels its sentence; other fields' corrections are skipped."""
     latest: dict[object, dict] = {}
     for path in paths:
-        with open(path, encoding="utf-8") as fh:
-            for number, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                record = json.loads(line)
-                if record.get("field") != CORRECTED_FIELD:
-                    continue
-                if not isinstance(record.get("after"), bool) or not record.get("text"):
-                    raise ValueError(
-                        f"{path}:{number}: a check_worthy correction needs "
-                        "a text and a true/false value after"
-                    )
-                key = record.get("claim_id"), record["text"]
-                if key not in latest or record.get("at", "") >= latest[key].get("at", ""):
-                    latest[key] = record
+        for where, record in _correction_records(Path(path)):
+            if record.get("field") != CORRECTED_FIELD:
+                continue
+            if not isinstance(record.get("after"), bool) or not record.get("text"):
+                raise ValueError(
+                    f"{where}: a check_worthy correction needs a text and a true/false value after"
+                )
+            key = record.get("claim_id"), record["text"]
+            if key not in latest or record.get("at", "") >= latest[key].get("at", ""):
+                latest[key] = record
     records = list(latest.values())
     return Dataset(
         texts=[r["text"] for r in records],
         labels=np.array([r["after"] for r in records], dtype=int),
         groups=["corrections"] * len(records),
     )
+
+
+_CSV_BOOLEANS = {"true": True, "false": False}
+
+
+def _correction_records(path: Path) -> Iterator[tuple[str, dict]]:
+    """``(where, record)`` of each correction in one export, JSONL or CSV; in a CSV the
+    values are text, so ``true``/``false`` become booleans and an empty cell None."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        head = fh.read(1)
+        fh.seek(0)
+        if head == "{":
+            for number, line in enumerate(fh, 1):
+                if line.strip():
+                    yield f"{path}:{number}", json.loads(line)
+            return
+        reader = csv.DictReader(fh)
+        missing = {"text", "field", "after"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(
+                f"{path}: not an export_corrections file (JSONL or CSV); "
+                f"no column {', '.join(sorted(missing))}"
+            )
+        for number, row in enumerate(reader, 2):
+            record: dict = {k: (v if v != "" else None) for k, v in row.items()}
+            if row["field"] == CORRECTED_FIELD:
+                record["after"] = _CSV_BOOLEANS.get(row["after"], row["after"])
+            yield f"{path}:{number}", record
 
 
 def featurize(texts: Sequence[str], model: str | None = None, log: Callable = print) -> Features:

@@ -249,10 +249,98 @@ def test_speech_quoted_inside_a_quotation_is_the_quoted_speakers_not_the_article
     assert [a.mention for a in only_claim(text).attributions] == ["Smith"]
 
 
-def test_a_quote_running_over_several_sentences_hides_the_speech_inside_it() -> None:
+def test_a_quote_running_over_several_sentences_is_all_the_quoted_speakers() -> None:
+    # "Trump said" inside the quotation is Smith's report, not the article's: every
+    # sentence of the quotation is Smith's, none is Trump's.
     text = "\u201cThe plan failed. Trump said it would work. It did not,\u201d Smith said."
     claims = extract(text).claims
-    assert [[a.mention for a in c.attributions] for c in claims] == [[], [], ["Smith"]]
+    assert [[a.mention for a in c.attributions] for c in claims] == [["Smith"]] * 3
+    assert {(a.cue_start, a.speaker_start) for c in claims for a in c.attributions} == {
+        (text.index("said."), text.index("Smith"))
+    }
+
+
+def _voices(text: str) -> list[tuple[str, str | None, str | None, str]]:
+    """(claim, speaker, content, standalone) of each claim."""
+    rows = []
+    for claim in extract(text).claims:
+        found = claim.attribution
+        content = None
+        if found is not None and found.content_start is not None:
+            content = text[found.content_start : found.content_end]
+        rows.append((claim.text, found and found.speaker, content, claim.standalone))
+    return rows
+
+
+def test_the_sentences_of_a_quote_before_its_speaker_are_the_speakers() -> None:
+    text = (
+        '"We will win the vote. We have the numbers in the Senate," '
+        "Senator John Smith said on Tuesday."
+    )
+    first, second = _voices(text)
+    assert first == (
+        '"We will win the vote.',
+        "John Smith",
+        "We will win the vote",
+        "John Smith: \u201cWe will win the vote.\u201d",
+    )
+    assert second[1:3] == ("John Smith", "We have the numbers in the Senate")
+
+
+def test_the_sentences_of_a_quote_after_its_speaker_are_the_speakers() -> None:
+    text = 'Senator John Smith said on Tuesday: "We will win the vote. We have the numbers."'
+    rows = _voices(text)
+    assert [r[1] for r in rows] == ["John Smith", "John Smith"]
+    assert rows[1][2:] == ("We have the numbers", "John Smith: \u201cWe have the numbers.\u201d")
+
+
+def test_a_whole_quote_after_an_attributed_quote_goes_on_in_the_same_voice() -> None:
+    text = '"We will win," Senator John Smith said. "We have the numbers in the Senate."'
+    rows = _voices(text)
+    assert [r[1] for r in rows] == ["John Smith", "John Smith"]
+    assert extract(text).claims[1].claim_type == "statement"
+
+
+def test_the_voice_stops_at_the_quote_and_at_the_paragraph() -> None:
+    text = (
+        '"We will win," Senator John Smith said. The vote is on Friday.\n\n"We have the numbers."'
+    )
+    assert [r[1] for r in _voices(text)] == ["John Smith", None, None]
+
+
+def test_the_object_of_tell_is_whom_the_speaker_addressed_not_the_content() -> None:
+    text = '"Inflation is falling. Wages are rising," the president told reporters.'
+    rows = _voices(text)
+    assert [r[2] for r in rows] == ["Inflation is falling", "Wages are rising"]
+    # "the president" names nobody: the standalone text does not pretend it does
+    assert rows[0][3] == "\u201cInflation is falling.\u201d"
+
+
+def test_a_speaker_label_split_from_its_statement_is_dropped_and_speaks_the_turn() -> None:
+    # The parser makes "PENCE:" a sentence of its own: it is no claim, and the turn's
+    # sentences are Pence's.
+    text = "PENCE: The economy grew by 3 percent last year. Jobless claims fell.\n\nEnd."
+    result = extract(text)
+    assert [(d.text, d.reason) for d in result.dropped] == [("PENCE:", "speaker_label")]
+    voiced = [(c.text, c.attribution and c.attribution.speaker) for c in result.claims]
+    assert voiced == [
+        ("The economy grew by 3 percent last year.", "PENCE"),
+        ("Jobless claims fell.", "PENCE"),
+        ("End.", None),
+    ]
+    assert result.claims[0].standalone == "PENCE: The economy grew by 3 percent last year."
+    cue = result.claims[1].attribution
+    assert (cue.cue, cue.cue_start, cue.speaker_start) == (":", 5, 0)
+
+
+def test_a_speakers_turn_goes_on_after_the_sentence_with_the_label() -> None:
+    text = "Pat Caddell: Democrat voters are worried. Jobless claims fell.\n\nEnd."
+    voiced = [(c.text, c.attribution and c.attribution.speaker) for c in extract(text).claims]
+    assert voiced == [
+        ("Pat Caddell: Democrat voters are worried.", "Pat Caddell"),
+        ("Jobless claims fell.", "Pat Caddell"),
+        ("End.", None),
+    ]
 
 
 def test_a_name_the_parser_leaves_without_a_subject_is_still_the_speaker() -> None:

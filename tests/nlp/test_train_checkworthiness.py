@@ -149,3 +149,37 @@ def test_round_trip_from_the_database_through_export_to_training(
     assert taught > plain + 0.05
     meta = json.loads((tmp_path / "taught.json").read_text())["meta"]
     assert meta["extra"]["corrections"] == 1
+
+
+@pytest.mark.django_db
+def test_the_csv_export_reads_back_as_the_same_corrections_as_the_jsonl(
+    tmp_path, make_article, fact_checker: User
+) -> None:
+    article = make_article([RAISED, "It was a lovely day for a walk.", LOWERED])
+    raised = Claim.objects.get(article=article, text=RAISED)
+    raised.correct("check_worthy", True, by=fact_checker, reason="a closure is checkable")
+    raised.correct("claim_type", "event", by=fact_checker, reason="it happened")
+    lowered = Claim.objects.get(article=article, text=LOWERED)
+    lowered.correct("check_worthy", True, by=fact_checker, reason="first thought")
+    lowered.correct("check_worthy", False, by=fact_checker, reason="on reflection, not")
+    paths = {}
+    for fmt in ("jsonl", "csv"):
+        out = io.StringIO()
+        call_command("export_corrections", "--format", fmt, stdout=out)
+        paths[fmt] = tmp_path / f"corrections.{fmt}"
+        paths[fmt].write_text(out.getvalue(), encoding="utf-8")
+
+    from_jsonl = train.load_corrections([paths["jsonl"]])
+    from_csv = train.load_corrections([paths["csv"]])
+    assert (
+        sorted(zip(from_csv.texts, from_csv.labels.tolist(), strict=True))
+        == sorted(zip(from_jsonl.texts, from_jsonl.labels.tolist(), strict=True))
+        == sorted([(RAISED, 1), (LOWERED, 0)])
+    )
+
+
+def test_a_file_that_is_neither_export_format_is_refused(tmp_path) -> None:
+    other = tmp_path / "claims.csv"
+    other.write_text("id,sentence\n1,Taxes rose.\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not an export_corrections file"):
+        train.load_corrections([other])

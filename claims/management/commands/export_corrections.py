@@ -5,7 +5,7 @@ check-worthy, factuality), read from the claim's history: the sentence as it was
 corrected, the article and claim ids, the field, the raw value before and after, who and
 when. A claim corrected twice (or in two fields) gives two records, oldest first; the
 last one for a field is the label that stands. ``train_checkworthiness --extra FILE``
-reads the JSONL back.
+reads either format back.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """``manage.py train_checkworthiness --data crowdsourced.csv [--out PATH] [--cv]
-[--extra corrections.jsonl ...]``.
+[--extra corrections.jsonl|csv ...]``.
 
 ``--extra`` (repeatable) reads editors' corrections written by ``manage.py
-export_corrections --format jsonl``: check-worthy corrections become labelled sentences
-in the training side only (see :mod:`claims.nlp.train`)."""
+export_corrections`` (``--format jsonl`` or ``csv``): check-worthy corrections become
+labelled sentences in the training side only (see :mod:`claims.nlp.train`)."""
 
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ class Command(BaseCommand):
             "--extra",
             action="append",
             default=[],
-            metavar="FILE.jsonl",
-            help="corrections from export_corrections (repeatable); training side only",
+            metavar="FILE",
+            help="corrections from export_corrections, JSONL or CSV (repeatable); training only",
         )
         parser.add_argument(
             "--extra-weight",

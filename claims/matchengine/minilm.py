@@ -26,8 +26,6 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from safetensors.numpy import load as load_safetensors
-from scipy.special import erf
 from tokenizers import Tokenizer
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -71,14 +69,21 @@ def read_verified(path: Path) -> dict[str, bytes]:
             files = {name: archive.read(name) for name in SHA256}
     except (OSError, KeyError, zipfile.BadZipFile) as exc:
         raise ModelRefused(f"cannot read the model files from {path}: {exc}") from None
-    for name, expected in SHA256.items():
-        found = hashlib.sha256(files[name]).hexdigest()
-        if found != expected:
-            raise ModelRefused(
-                f"{name} in {path} has SHA-256 {found}, not the verified {expected} "
-                f"({MODEL_NAME} at revision {REVISION}); refusing to load it"
-            )
+    for name, data in files.items():
+        check_sha256(name, data, path)
     return files
+
+
+def check_sha256(name: str, data: bytes, path: Path) -> None:
+    """Refuse ``data`` (the model file ``name`` read from ``path``) unless it is the
+    verified file."""
+    expected = SHA256[name]
+    found = hashlib.sha256(data).hexdigest()
+    if found != expected:
+        raise ModelRefused(
+            f"{name} in {path} has SHA-256 {found}, not the verified {expected} "
+            f"({MODEL_NAME} at revision {REVISION}); refusing to load it"
+        )
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,13 @@ class MiniLM:
         return out
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
+        pooled = self.hidden_mean(batch)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return pooled / np.maximum(norms, 1e-12)
+
+    def hidden_mean(self, batch: list[list[int]]) -> np.ndarray:
+        """The mean of the last layer's token vectors over each row's tokens (the
+        sentence embedding before its L2 normalisation)."""
         length = max(len(ids) for ids in batch)
         ids = np.zeros((len(batch), length), dtype=np.int64)
         mask = np.zeros((len(batch), length), dtype=np.float32)
@@ -169,9 +181,7 @@ class MiniLM:
         for layer in self.layers:
             x = self._block(x, attend, layer)
         summed = (x * mask[:, :, None]).sum(axis=1)
-        pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.maximum(norms, 1e-12)
+        return summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
 
     def _block(self, x: np.ndarray, attend: np.ndarray, layer: Layer) -> np.ndarray:
         b, n, d = x.shape
@@ -187,13 +197,23 @@ class MiniLM:
         attended = context @ layer.out + layer.out_bias
         x = _layer_norm(attended.reshape(b, n, d) + x, *layer.norm1, self.eps)
         up = x.reshape(b * n, d) @ layer.up + layer.up_bias
-        up = up * np.float32(0.5) * (np.float32(1.0) + erf(up * np.float32(1 / np.sqrt(2))))
+        up = up * np.float32(0.5) * (np.float32(1.0) + _erf(up * np.float32(1 / np.sqrt(2))))
         down = (up @ layer.down + layer.down_bias).reshape(b, n, d)
         return _layer_norm(down + x, *layer.norm2, self.eps)
 
 
 def _tensors(files: dict[str, bytes]) -> dict[str, np.ndarray]:
+    from safetensors.numpy import load as load_safetensors
+
     return load_safetensors(files["model.safetensors"])
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    # Imported here: scipy.special takes a tenth of a second to import, and the
+    # check-worthiness scorer needs only this module's tokenizer and constants.
+    from scipy.special import erf
+
+    return erf(x)
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: np.float32) -> np.ndarray:

@@ -3,11 +3,14 @@
 The features reuse what the English model already produced for the sentence (words and
 lemmas with their bigrams, fine-grained tags and coarse POS trigrams, entity labels, the
 root, a few dependency pairs, the person of pronouns and the tenses from the
-morphology, whether there is a number, and the mean of the tok2vec tensor), so scoring
-costs no extra neural pass: about 0.15 ms of Python per sentence, a few per cent of the
-parse. The weights are trained by
-``python manage.py train_checkworthiness`` (see :mod:`claims.nlp.train`) and stored as
-JSON under ``claims/nlp/data/``; inference is a dictionary lookup and a dot product.
+morphology, whether there is a number, and the mean of the tok2vec tensor), plus the
+mean of the sentence's word-piece vectors distilled from all-MiniLM-L6-v2
+(:mod:`claims.nlp.wordpieces`), which carries what words mean to topics the debates of
+the training years never saw. The model is linear, so the word-piece vectors are folded
+into one weight per piece: no extra neural pass, only a mean of looked-up numbers. The
+weights are trained by ``python manage.py train_checkworthiness`` (see
+:mod:`claims.nlp.train`) and stored as JSON under ``claims/nlp/data/``; inference is
+dictionary lookups and a dot product.
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ import itertools
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 from spacy.tokens import Span
+
+from claims.matchengine import minilm
+from claims.nlp import wordpieces
 
 DEFAULT_MODEL_PATH = Path(__file__).parent / "data" / "checkworthiness.json"
 LENGTH_BUCKETS = (4, 8, 12, 18, 25, 35, 50)
@@ -109,12 +115,14 @@ def sentence_vector(sent: Span) -> np.ndarray:
 
 @dataclass(frozen=True)
 class CheckworthinessModel:
-    """A logistic model over sparse feature names plus the dense sentence vector."""
+    """A logistic model over sparse feature names, the dense sentence vector and, when
+    trained with them, the word pieces' folded weights (:mod:`claims.nlp.wordpieces`)."""
 
     weights: dict[str, float]
     dense: np.ndarray
     bias: float
     threshold: float
+    pieces: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def score(self, sent: Span) -> float:
         weight = self.weights.get
@@ -122,6 +130,8 @@ class CheckworthinessModel:
         vector = sentence_vector(sent)
         if len(self.dense) and len(vector) == len(self.dense):
             total += float(vector @ self.dense)
+        if len(self.pieces):
+            total += wordpieces.mean_weight(wordpieces.span_pieces(sent), self.pieces)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
 
     def scores(self, sents: Iterable[Span]) -> list[float]:
@@ -129,11 +139,18 @@ class CheckworthinessModel:
 
 
 def model_from_dict(data: dict) -> CheckworthinessModel:
+    pieces = data.get("wordpieces")
+    if pieces is not None and pieces.get("model") != minilm.VERSION:
+        raise ValueError(
+            f"the check-worthiness weights were trained on the word pieces of "
+            f"{pieces.get('model')}, not {minilm.VERSION}: retrain them"
+        )
     return CheckworthinessModel(
         weights={name: float(w) for name, w in zip(data["features"], data["weights"], strict=True)},
         dense=np.asarray(data.get("dense", []), dtype="float32"),
         bias=float(data["bias"]),
         threshold=float(data["threshold"]),
+        pieces=np.asarray(pieces["weights"] if pieces else [], dtype="float64"),
     )
 
 

@@ -183,3 +183,16 @@ def test_a_file_that_is_neither_export_format_is_refused(tmp_path) -> None:
     other.write_text("id,sentence\n1,Taxes rose.\n", encoding="utf-8")
     with pytest.raises(ValueError, match="not an export_corrections file"):
         train.load_corrections([other])
+
+
+def test_the_stored_artifact_scores_as_the_fitted_model_predicts(tmp_path, nlp) -> None:
+    # The dense block's scale and standardisation and the word pieces' vectors are all
+    # folded into the JSON: scoring a parsed sentence with it gives the fit's own value.
+    data = train.load_claimbuster(write_debates(tmp_path / "debates.csv"))
+    training = train.prepare(data, log=lambda _: None)
+    rows = list(range(len(data.texts)))
+    fitted = train.fit(training.features, training.labels, rows, C=1.0)
+    model = model_from_dict(train.to_json(fitted, training.features.table, 0.5, {}))
+    stored = [model.score(nlp(text)[:]) for text in data.texts]
+    assert np.allclose(stored, fitted.predict(training.features, rows), atol=2e-4)
+    assert len(model.pieces) == len(training.features.table)

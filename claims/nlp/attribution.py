@@ -183,7 +183,12 @@ def content_span(verb: Token, lex: Lexicon) -> Span | None:
         # "X endorsed Y, calling him a very intelligent man": what the participle says
         return _trim(doc, verb.i + 1, verb.right_edge.i + 1)
     if verb.dep_ in ("parataxis", "ccomp", "advcl") and verb.i > verb.head.i:
-        return _trim(doc, sent.start, verb.left_edge.i)
+        # "Y, X said" / '"Y" X said': the reporting clause is set off from what it
+        # reports; "That is not what the figures show" has no such mark and no content.
+        edge = verb.left_edge.i
+        if edge > sent.start and (doc[edge - 1].is_punct or doc[edge - 1].is_quote):
+            return _trim(doc, sent.start, edge)
+        return None
     if verb.dep_ == "ROOT":
         for child in verb.lefts:
             if child.dep_ in ("ccomp", "parataxis"):
@@ -453,9 +458,12 @@ def find_attributions(
 ) -> list[Found]:
     """Every attribution in ``sent``. A cue inside quotation marks (``quoted``) is
     speech reported by the quoted speaker, not by the article, and is left out."""
-    found = []
+    # A "KAINE: ..." label speaks the whole line: what the line itself reports ("what
+    # the figures show") sits in its content, and :func:`besides_main` leaves it out.
+    label = _colon_speaker(sent, lex)
+    found = [label] if label is not None else []
     for token in sent:
-        if token.i in quoted:
+        if token.i in quoted or (label is not None and token.i == label.cue.start):
             continue
         item = (
             _verb_attribution(token, lex)
@@ -465,7 +473,7 @@ def find_attributions(
         if item is not None:
             found.append(item)
     if not found:
-        item = _colon_speaker(sent, lex) or _dash_speaker(sent, lex)
+        item = _dash_speaker(sent, lex)
         if item is not None:
             found.append(item)
     return found

@@ -346,3 +346,15 @@ def test_a_speakers_turn_goes_on_after_the_sentence_with_the_label() -> None:
 def test_a_name_the_parser_leaves_without_a_subject_is_still_the_speaker() -> None:
     claim = only_claim("Jolly said he has worked with Republicans on student loans.")
     assert claim.attribution.mention == "Jolly"
+
+
+def test_a_speaker_label_speaks_the_whole_line_not_what_the_line_reports() -> None:
+    claim = only_claim("KAINE: That is not what the figures show.")
+    assert [(a.mention, a.cue) for a in claim.attributions] == [("KAINE", ":")]
+
+
+def test_a_reporting_clause_that_is_not_set_off_reports_nothing() -> None:
+    # "what the figures show" is the object of the sentence, not 'Y, the figures show'
+    assert only_claim("That is not what the figures show.").attributions == []
+    set_off = only_claim("Unemployment is falling, the figures show.")
+    assert [a.mention for a in set_off.attributions] == ["the figures"]

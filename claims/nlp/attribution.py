@@ -450,7 +450,17 @@ def speaker_label(sent: Span, lex: Lexicon) -> Found | None:
     if any(t.pos_ in ("DET", "ADP") or t.ent_type_ in ("GPE", "DATE") for t in words[:-1]):
         return None
     doc = sent.doc
-    return Found(doc[words[0].i : words[-2].i + 1], doc[words[-1].i : words[-1].i + 1], None, 0)
+    name = doc[words[0].i : words[-2].i + 1]
+    if not person_like(name):
+        return None  # "Gallery:", "Limitation:": a section's label, not a speaker
+    return Found(name, doc[words[-1].i : words[-1].i + 1], None, 0)
+
+
+def person_like(name: Span) -> bool:
+    """A transcript's speaker label: a name in capitals ("PENCE") or one the entity
+    recogniser calls a person ("Pat Caddell"); a Title Case word alone is too often a
+    section label ("Gallery", "Bio") to speak the lines after it."""
+    return all(t.is_upper for t in name if t.is_alpha) or any(t.ent_type_ == "PERSON" for t in name)
 
 
 def find_attributions(

@@ -199,7 +199,7 @@ def _carry_attributions(
         own = draft.claim.attribution
         region = _region_of(sent, regions)
         if own is not None:
-            if own.cue == ":" and own.cue_start < offset + sent.end_char:
+            if own.cue == ":" and _labels_turn(own, doc, offset):
                 turn = own
             previous = own if _quoted_content(own, doc, offset, regions) else None
             continue
@@ -233,6 +233,12 @@ def _carry_attributions(
             standalone=spoken(carried, draft.claim.text, quoted=region is not None),
         )
         previous = carried if region is not None else None
+
+
+def _labels_turn(label: Attribution, doc: Doc, offset: int) -> bool:
+    """A "Name: statement" line whose name may speak the lines after it too."""
+    name = doc.char_span(label.speaker_start - offset, label.speaker_end - offset)
+    return name is not None and attribution_mod.person_like(name)
 
 
 def _region_of(sent: SpacySpan, regions: list[tuple[int, int]]) -> tuple[int, int] | None:

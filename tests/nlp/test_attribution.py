@@ -358,3 +358,19 @@ def test_a_reporting_clause_that_is_not_set_off_reports_nothing() -> None:
     assert only_claim("That is not what the figures show.").attributions == []
     set_off = only_claim("Unemployment is falling, the figures show.")
     assert [a.mention for a in set_off.attributions] == ["the figures"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Intervention: Patients received 5 mg daily. Most of them improved within a week.",
+        "Gallery:\n\nThe halls hold 300 students. Rooms are shared by four.",
+        "Performance: The code runs 20 percent faster. Memory use fell too.",
+    ],
+)
+def test_a_section_label_is_no_speaker_of_the_lines_after_it(text: str) -> None:
+    # (A "Label: statement" line may still name "Label" for its own statement: the
+    # parser tags "Intervention" and "Matthews" alike, so that rule is unchanged.)
+    claims = extract(text).claims
+    assert claims[-1].attributions == []
+    assert [d.reason for d in extract(text).dropped] != ["speaker_label"]

@@ -117,7 +117,8 @@ def cue_span(verb: Token) -> Span:
     return verb.doc[start : verb.i + 1]
 
 
-def _trim(doc: Doc, start: int, end: int) -> Span | None:
+def trim(doc: Doc, start: int, end: int) -> Span | None:
+    """``doc[start:end]`` without punctuation or space at either end (None if empty)."""
     while start < end and (doc[start].is_punct or doc[start].is_space):
         start += 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
@@ -173,7 +174,7 @@ def content_span(verb: Token, lex: Lexicon) -> Span | None:
         for child in rights:
             if child.dep_ != dep:
                 continue
-            span = _trim(doc, child.left_edge.i, child.right_edge.i + 1)
+            span = trim(doc, child.left_edge.i, child.right_edge.i + 1)
             if dep in ("dobj", "obj") and span is not None and not _object_content(verb, span, lex):
                 continue
             return span
@@ -181,18 +182,18 @@ def content_span(verb: Token, lex: Lexicon) -> Span | None:
     participle = verb.tag_ == "VBG" and any(c.dep_ in ("dobj", "prep") for c in verb.children)
     if participle and verb.dep_ == "advcl" and verb.i > verb.head.i:
         # "X endorsed Y, calling him a very intelligent man": what the participle says
-        return _trim(doc, verb.i + 1, verb.right_edge.i + 1)
+        return trim(doc, verb.i + 1, verb.right_edge.i + 1)
     if verb.dep_ in ("parataxis", "ccomp", "advcl") and verb.i > verb.head.i:
         # "Y, X said" / '"Y" X said': the reporting clause is set off from what it
         # reports; "That is not what the figures show" has no such mark and no content.
         edge = verb.left_edge.i
         if edge > sent.start and (doc[edge - 1].is_punct or doc[edge - 1].is_quote):
-            return _trim(doc, sent.start, edge)
+            return trim(doc, sent.start, edge)
         return None
     if verb.dep_ == "ROOT":
         for child in verb.lefts:
             if child.dep_ in ("ccomp", "parataxis"):
-                return _trim(doc, child.left_edge.i, child.right_edge.i + 1)
+                return trim(doc, child.left_edge.i, child.right_edge.i + 1)
     return None
 
 
@@ -202,10 +203,10 @@ def _call_for(verb: Token) -> Span | None:
         if child.lower_ == "for" and child.dep_ == "prep":
             objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
             if objects:
-                return _trim(verb.doc, objects[0].left_edge.i, objects[0].right_edge.i + 1)
+                return trim(verb.doc, objects[0].left_edge.i, objects[0].right_edge.i + 1)
         marks = [c for c in child.lefts if c.dep_ == "mark"]
         if child.dep_ == "advcl" and any(c.lower_ == "for" for c in marks):
-            return _trim(verb.doc, child.left_edge.i, child.right_edge.i + 1)
+            return trim(verb.doc, child.left_edge.i, child.right_edge.i + 1)
     return None
 
 
@@ -221,7 +222,7 @@ def _judgement(verb: Token, lex: Lexicon) -> Span | None:
         if child.dep_ != "prep" or child.lower_ not in preps or child.i < obj.i:
             continue
         if any(c.dep_ in ("pobj", "pcomp", "amod", "acomp") for c in child.children):
-            return _trim(verb.doc, obj.left_edge.i, child.right_edge.i + 1)
+            return trim(verb.doc, obj.left_edge.i, child.right_edge.i + 1)
     return None
 
 
@@ -292,8 +293,8 @@ def _according_to(token: Token, lex: Lexicon) -> Found | None:
     speaker = speaker_span(objects[0], lex)
     phrase_start, phrase_end = token.i, max(speaker.end, objects[0].right_edge.i + 1)
     sent = token.sent
-    before = _trim(doc, sent.start, phrase_start)
-    after = _trim(doc, phrase_end, sent.end)
+    before = trim(doc, sent.start, phrase_start)
+    after = trim(doc, phrase_end, sent.end)
     content = max((s for s in (before, after) if s is not None), key=len, default=None)
     return Found(speaker, doc[token.i : token.i + 2], content, _depth(token))
 
@@ -326,8 +327,8 @@ def _noun_attribution(noun: Token, lex: Lexicon) -> Found | None:
         if owner is None or prep.head.pos_ not in ("VERB", "AUX"):
             return None
         sent = noun.sent
-        before = _trim(doc, sent.start, prep.left_edge.i)
-        after = _trim(doc, prep.right_edge.i + 1, sent.end)
+        before = trim(doc, sent.start, prep.left_edge.i)
+        after = trim(doc, prep.right_edge.i + 1, sent.end)
         content = max((s for s in (before, after) if s is not None), key=len, default=None)
         if content is None or len(content) < 3:
             return None
@@ -346,7 +347,7 @@ def _noun_attribution(noun: Token, lex: Lexicon) -> Found | None:
     owner = _owner(noun)
     if clause is None or owner is None or owner.i > noun.i:
         return None
-    content = _trim(doc, clause.left_edge.i, clause.right_edge.i + 1)
+    content = trim(doc, clause.left_edge.i, clause.right_edge.i + 1)
     return Found(speaker_span(owner, lex), doc[noun.i : noun.i + 1], content, _depth(noun))
 
 
@@ -372,7 +373,7 @@ def _colon_speaker(sent: Span, lex: Lexicon) -> Found | None:
         return None  # "The Latest:", "Big Win For Bernie:", "Iowa: <a list of names>"
     doc = sent.doc
     speaker = doc[words[0].i : words[colon - 1].i + 1]
-    content = _trim(doc, words[colon].i + 1, sent.end)
+    content = trim(doc, words[colon].i + 1, sent.end)
     if content is None or len(content) < 3 or not any(t.pos_ in ("VERB", "AUX") for t in content):
         return None  # a statement has a verb; "Breitbart News Daily: A World at War" has none
     return Found(speaker, doc[words[colon].i : words[colon].i + 1], content, 0)
@@ -394,7 +395,7 @@ def _dash_speaker(sent: Span, lex: Lexicon) -> Found | None:
         return None
     doc = sent.doc
     speaker = doc[words[i + 1].i : words[-1].i + 1]
-    content = _trim(doc, sent.start, words[i].i)
+    content = trim(doc, sent.start, words[i].i)
     return Found(speaker, doc[words[i].i : words[i].i + 1], content, 0)
 
 

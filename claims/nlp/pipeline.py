@@ -211,15 +211,10 @@ def _carry_attributions(
         if source is None:
             previous = None
             continue
-        lo, hi = (
-            (max(sent.start, region[0]), min(sent.end, region[1]))
-            if region
-            else (
-                sent.start,
-                sent.end,
-            )
-        )
-        content = attribution_mod._trim(doc, lo, hi) or sent
+        lo, hi = sent.start, sent.end
+        if region is not None:  # the content is the sentence's part of the quotation
+            lo, hi = max(lo, region[0]), min(hi, region[1])
+        content = attribution_mod.trim(doc, lo, hi) or sent
         carried = replace(
             source,
             content_start=offset + content.start_char,

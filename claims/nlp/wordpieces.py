@@ -1,7 +1,8 @@
 """Static word-piece vectors distilled from all-MiniLM-L6-v2, for check-worthiness.
 
-A frozen sentence transformer knows that "ISIS" is near "terrorists" and "Obamacare" near
-"health insurance", which a model trained on the words of older debates does not; but
+A frozen sentence transformer knows that "ISIS" is near "terrorists" (cosine 0.67 in the
+distilled table, against 0.24 for "taxes"), which a model trained on the words of older
+debates does not; but
 running it on every sentence would cost several times the whole parse. So each word
 piece of its vocabulary is embedded once, alone (``[CLS] piece [SEP]``, mean-pooled as
 the sentence model pools: the distillation of Model2Vec, Tulkens & van Dongen 2024,

@@ -458,10 +458,13 @@ def speaker_label(sent: Span, lex: Lexicon) -> Found | None:
 
 
 def person_like(name: Span) -> bool:
-    """A transcript's speaker label: a name in capitals ("PENCE") or one the entity
-    recogniser calls a person ("Pat Caddell"); a Title Case word alone is too often a
-    section label ("Gallery", "Bio") to speak the lines after it."""
-    return all(t.is_upper for t in name if t.is_alpha) or any(t.ent_type_ == "PERSON" for t in name)
+    """A transcript's speaker label: a proper name in capitals ("PENCE") or one the
+    entity recogniser calls a person ("Pat Caddell"). A Title Case word alone is too
+    often a section label ("Gallery", "Bio") to speak the lines after it, and so is a
+    heading in capitals with a common noun in it ("CARD HIGHLIGHTS")."""
+    words = [t for t in name if t.is_alpha]
+    capitals = bool(words) and all(t.is_upper and t.pos_ == "PROPN" for t in words)
+    return capitals or any(t.ent_type_ == "PERSON" for t in name)
 
 
 def find_attributions(

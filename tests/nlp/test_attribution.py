@@ -366,6 +366,7 @@ def test_a_reporting_clause_that_is_not_set_off_reports_nothing() -> None:
         "Intervention: Patients received 5 mg daily. Most of them improved within a week.",
         "Gallery:\n\nThe halls hold 300 students. Rooms are shared by four.",
         "Performance: The code runs 20 percent faster. Memory use fell too.",
+        "CARD HIGHLIGHTS:\n\nEarn 3 points per dollar on travel. Fees rose in 2024.",
     ],
 )
 def test_a_section_label_is_no_speaker_of_the_lines_after_it(text: str) -> None:

@@ -106,6 +106,8 @@ def _correction_records(path: Path) -> Iterator[tuple[str, dict]]:
     with open(path, encoding="utf-8", newline="") as fh:
         head = fh.read(1)
         fh.seek(0)
+        if not head:
+            return  # an export of no corrections is an empty file
         if head == "{":
             for number, line in enumerate(fh, 1):
                 if line.strip():

@@ -196,3 +196,9 @@ def test_the_stored_artifact_scores_as_the_fitted_model_predicts(tmp_path, nlp) 
     stored = [model.score(nlp(text)[:]) for text in data.texts]
     assert np.allclose(stored, fitted.predict(training.features, rows), atol=2e-4)
     assert len(model.pieces) == len(training.features.table)
+
+
+def test_an_export_of_no_corrections_adds_nothing(tmp_path) -> None:
+    empty = tmp_path / "none.jsonl"
+    empty.write_text("", encoding="utf-8")
+    assert train.load_corrections([empty]).texts == []

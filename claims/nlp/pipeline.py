@@ -67,6 +67,9 @@ class _State:
     # block index -> [(relative start, relative end, claim key)] for duplicate blocks
     block_sentences: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
     dropped: list[Dropped] = field(default_factory=list)
+    # what a paragraph leaves open for the next one (see _carry_attributions)
+    open_quote: _OpenQuote | None = None
+    open_turn: _OpenTurn | None = None
 
 
 def extract(
@@ -131,6 +134,7 @@ def _process_block(
     if block.kind == blocks_mod.TEXT:
         doc = next(docs)
         if block.maybe_heading and not _has_finite_verb(doc):
+            state.open_quote = state.open_turn = None  # a voice goes on in paragraphs only
             state.block_sentences[index] = []
             state.dropped.append(Dropped(piece, block.start, block.end, blocks_mod.HEADING))
             return
@@ -140,8 +144,10 @@ def _process_block(
         for rel_start, rel_end, key in sentences:
             state.drafts[key].occurrences.append((block.start + rel_start, block.start + rel_end))
         state.dropped.append(Dropped(piece, block.start, block.end, "duplicate"))
+        state.open_quote = state.open_turn = None
     else:
         state.dropped.append(Dropped(piece, block.start, block.end, block.kind))
+        state.open_quote = state.open_turn = None
 
 
 def _has_finite_verb(doc: Doc) -> bool:
@@ -177,8 +183,7 @@ def _read_doc(state: _State, doc: Doc, offset: int) -> list[tuple[int, int, str]
 def _carry_attributions(
     state: _State, doc: Doc, offset: int, read: list[tuple[SpacySpan, str | Attribution]]
 ) -> None:
-    """Give a claim with no attribution of its own the voice it is spoken in, within
-    one block (a quote or a turn that goes on in the next paragraph is left alone):
+    """Give a claim with no attribution of its own the voice it is spoken in:
 
     - the rest of a speaker's turn: the sentences after a "PENCE:" label, or after a
       "PENCE: ..." sentence;
@@ -186,11 +191,21 @@ def _carry_attributions(
       them names its speaker outside the quotation marks ('"A. B," X said.' and
       'X said: "A. B."');
     - a sentence that is wholly a quotation, right after a sentence whose attributed
-      content is quoted ('"A," X said. "B."').
+      content is quoted ('"A," X said. "B."');
+    - across paragraphs, a quotation the paragraph leaves open and the next one opens
+      again (:class:`_OpenQuote`), and a turn that goes on in unlabelled paragraphs up
+      to the next speaker's label (:class:`_OpenTurn`).
     """
     regions = attribution_mod.quote_regions(doc)
+    continued = state.open_quote if _continues_quote(doc, regions, state.open_quote) else None
+    waiting_turn, state.open_quote, state.open_turn = state.open_turn, None, None
+    labelled = _opens_turn(state, doc, offset, read)
+    if waiting_turn is not None and labelled:  # the transcript went on: the turn did too
+        for key, lo, hi in waiting_turn.waiting:
+            _give_voice(state, key, waiting_turn.voice, lo, hi, quoted=False)
     turn: Attribution | None = None
     previous: Attribution | None = None  # the last claim's attribution, if quoted speech
+    unvoiced: list[tuple[SpacySpan, str, tuple[int, int] | None]] = []
     for sent, entry in read:
         if isinstance(entry, Attribution):
             turn, previous = entry, None
@@ -207,27 +222,148 @@ def _carry_attributions(
             turn
             or _quote_speaker(state, doc, offset, region, read)
             or (previous if region is not None and _wholly_quoted(sent, region) else None)
+            or (continued.voice if continued is not None and region == regions[0] else None)
         )
         if source is None:
+            unvoiced.append((sent, entry, region))
             previous = None
             continue
-        lo, hi = sent.start, sent.end
-        if region is not None:  # the content is the sentence's part of the quotation
-            lo, hi = max(lo, region[0]), min(hi, region[1])
-        content = attribution_mod.trim(doc, lo, hi) or sent
-        carried = replace(
-            source,
-            content_start=offset + content.start_char,
-            content_end=offset + content.end_char,
-        )
-        draft.claim = replace(
-            draft.claim,
-            attribution=carried,
-            attributions=[carried],
-            claim_type=STATEMENT,
-            standalone=spoken(carried, draft.claim.text, quoted=region is not None),
-        )
-        previous = carried if region is not None else None
+        _give_voice(state, entry, source, *_content(doc, offset, sent, region), region is not None)
+        previous = source if region is not None else None
+    if continued is not None:
+        _close_quote(state, doc, offset, read, regions[0], continued, unvoiced)
+    if regions and regions[-1][1] == len(doc):  # left open: it may go on in the next one
+        _open_quote(state, doc, offset, read, regions[-1], unvoiced)
+    if turn is not None:
+        state.open_turn = _OpenTurn(turn, [])
+    elif waiting_turn is not None and not labelled and _speaks_in_person(doc):
+        waiting = [(key, *_content(doc, offset, sent, None)) for sent, key, _ in unvoiced]
+        state.open_turn = _OpenTurn(waiting_turn.voice, waiting_turn.waiting + waiting)
+
+
+@dataclass
+class _OpenQuote:
+    """A quotation a paragraph leaves open for the next one to go on with (the news
+    convention for a quotation over several paragraphs: no closing mark at the end of
+    each paragraph but the last, an opening mark at the start of each next one): its
+    speaker, if known yet, and its claims still waiting for one."""
+
+    voice: Attribution | None
+    waiting: list[tuple[str, int, int]]  # claim key, content start and end
+    mark: str  # the quotation mark that opened it
+
+
+@dataclass
+class _OpenTurn:
+    """A speaker's turn at the end of a paragraph, and the claims of the unlabelled
+    paragraphs after it. They are given the turn only when a later paragraph opens with
+    another speaker's label, so that a transcript's long turn goes on but the narration
+    after a quoted exchange does not; and only while each such paragraph speaks in the
+    first or second person, as a speaker does and a reporter rarely."""
+
+    voice: Attribution
+    waiting: list[tuple[str, int, int]]
+
+
+def _continues_quote(
+    doc: Doc, regions: list[tuple[int, int]], open_quote: _OpenQuote | None
+) -> bool:
+    """Whether the paragraph goes on with the quotation the last one left open: it
+    opens with the same quotation mark (its first quotation starts at its first word).
+    A different mark is a stray one: a page whose quotations are curly and whose
+    paragraphs begin with a straight mark left over from copying continues nothing."""
+    first = next((t for t in doc if not t.is_space), None)
+    return (
+        open_quote is not None
+        and first is not None
+        and bool(regions)
+        and regions[0][0] == first.i + 1
+        and first.text == open_quote.mark
+    )
+
+
+def _close_quote(
+    state: _State,
+    doc: Doc,
+    offset: int,
+    read: list[tuple[SpacySpan, str | Attribution]],
+    region: tuple[int, int],
+    continued: _OpenQuote,
+    unvoiced: list[tuple[SpacySpan, str, tuple[int, int] | None]],
+) -> None:
+    """The quotation going on from earlier paragraphs: when its speaker is named only
+    now (in this paragraph's part of it), the earlier parts are that speaker's too."""
+    if continued.voice is not None:
+        return
+    voice = _quote_speaker(state, doc, offset, region, read)
+    if voice is None:
+        return
+    for key, lo, hi in continued.waiting:
+        _give_voice(state, key, voice, lo, hi, quoted=True)
+    for sent, key, at in unvoiced:
+        if at == region:
+            _give_voice(state, key, voice, *_content(doc, offset, sent, at), quoted=True)
+
+
+def _open_quote(
+    state: _State,
+    doc: Doc,
+    offset: int,
+    read: list[tuple[SpacySpan, str | Attribution]],
+    region: tuple[int, int],
+    unvoiced: list[tuple[SpacySpan, str, tuple[int, int] | None]],
+) -> None:
+    voice = _quote_speaker(state, doc, offset, region, read)
+    waiting = (
+        []
+        if voice is not None
+        else [(key, *_content(doc, offset, sent, at)) for sent, key, at in unvoiced if at == region]
+    )
+    state.open_quote = _OpenQuote(voice, waiting, doc[region[0] - 1].text)
+
+
+def _opens_turn(
+    state: _State, doc: Doc, offset: int, read: list[tuple[SpacySpan, str | Attribution]]
+) -> bool:
+    """Whether the paragraph opens with a speaker's label ("PENCE:")."""
+    if not read:
+        return False
+    entry = read[0][1]
+    if isinstance(entry, Attribution):
+        return True
+    own = state.drafts[entry].claim.attribution
+    return own is not None and own.cue == ":" and _labels_turn(own, doc, offset)
+
+
+def _speaks_in_person(doc: Doc) -> bool:
+    return any(t.pos_ == "PRON" and set(t.morph.get("Person")) & {"1", "2"} for t in doc)
+
+
+def _content(
+    doc: Doc, offset: int, sent: SpacySpan, region: tuple[int, int] | None
+) -> tuple[int, int]:
+    """A carried voice's content in the article: the sentence, or its part of the
+    quotation."""
+    lo, hi = sent.start, sent.end
+    if region is not None:
+        lo, hi = max(lo, region[0]), min(hi, region[1])
+    content = attribution_mod.trim(doc, lo, hi) or sent
+    return offset + content.start_char, offset + content.end_char
+
+
+def _give_voice(
+    state: _State, key: str, source: Attribution, start: int, end: int, quoted: bool
+) -> None:
+    """Make ``source`` (another sentence's speaker and cue) the claim's attribution."""
+    draft = state.drafts[key]
+    carried = replace(source, content_start=start, content_end=end)
+    draft.claim = replace(
+        draft.claim,
+        attribution=carried,
+        attributions=[carried],
+        claim_type=STATEMENT,
+        standalone=spoken(carried, draft.claim.text, quoted=quoted),
+    )
 
 
 def _labels_turn(label: Attribution, doc: Doc, offset: int) -> bool:

@@ -375,3 +375,73 @@ def test_a_section_label_is_no_speaker_of_the_lines_after_it(text: str) -> None:
     claims = extract(text).claims
     assert claims[-1].attributions == []
     assert [d.reason for d in extract(text).dropped] != ["speaker_label"]
+
+
+def test_a_quote_left_open_goes_on_in_the_next_paragraph_that_opens_one() -> None:
+    # The news convention: no closing mark at the end of a quoted paragraph, an opening
+    # mark at the start of the next one.
+    text = (
+        "\u201cWe will win the vote,\u201d Senator John Smith said. \u201cWe have the numbers.\n\n"
+        "\u201cAnd the country is with us.\u201d\n\n"
+        "The vote is on Friday."
+    )
+    rows = _voices(text)
+    assert [r[1] for r in rows] == ["John Smith", "John Smith", "John Smith", None]
+    assert rows[2][2:] == (
+        "And the country is with us",
+        "John Smith: \u201cAnd the country is with us.\u201d",
+    )
+
+
+def test_a_quote_over_paragraphs_is_its_speakers_when_the_last_part_names_them() -> None:
+    text = (
+        "\u201cWe have the numbers in the Senate.\n\n"
+        "\u201cAnd the country is with us,\u201d Senator John Smith said on Tuesday."
+    )
+    assert [r[1] for r in _voices(text)] == ["John Smith", "John Smith"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the quotation was closed: the next one is nobody's yet
+        "\u201cWe will win,\u201d Senator John Smith said.\n\n\u201cWe have the numbers.\u201d",
+        # left open, but the next paragraph does not open a quotation
+        "\u201cWe will win,\u201d Senator John Smith said. \u201cWe have the numbers.\n\n"
+        "The vote is on Friday.",
+        # a straight mark left over from copying does not go on with a curly quotation
+        "\u201cWe will win,\u201d Senator John Smith said. \u201cWe have the numbers.\n\n"
+        '"The vote is on Friday, the clerk confirmed on Tuesday.',
+    ],
+)
+def test_a_quote_goes_on_in_the_next_paragraph_only_as_the_convention_marks_it(
+    text: str,
+) -> None:
+    assert _voices(text)[-1][1] is None
+
+
+def test_a_turn_goes_on_in_the_paragraphs_before_the_next_speakers_label() -> None:
+    text = (
+        "PENCE: The economy grew by 3 percent last year.\n\n"
+        "We cut taxes for every family in our state.\n\n"
+        "KAINE: That is not what the figures show."
+    )
+    rows = _voices(text)
+    assert [r[1] for r in rows] == ["PENCE", "PENCE", "KAINE"]
+    assert rows[1][3] == "PENCE: We cut taxes for every family in our state."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # no later label: the transcript may have ended, and the reporter speaks again
+        "PENCE: The economy grew by 3 percent last year.\n\n"
+        "We cut taxes for every family in our state.",
+        # the reporter's narration between two turns does not speak in the first person
+        "PENCE: The economy grew by 3 percent last year.\n\n"
+        "The exchange came after an hour of questions on trade.\n\n"
+        "KAINE: That is not what the figures show.",
+    ],
+)
+def test_a_turn_does_not_go_on_into_what_may_be_the_reporters_words(text: str) -> None:
+    assert _voices(text)[1][1] is None

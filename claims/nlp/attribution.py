@@ -373,6 +373,8 @@ def _colon_speaker(sent: Span, lex: Lexicon) -> Found | None:
         return None  # "The Latest:", "Big Win For Bernie:", "Iowa: <a list of names>"
     doc = sent.doc
     speaker = doc[words[0].i : words[colon - 1].i + 1]
+    if not person_like(speaker) and any(t.pos_ not in ("PROPN", "NOUN") for t in words[:colon]):
+        return None  # "Wow:", "Revealed:", "Remember:": a headline's word, no name
     content = trim(doc, words[colon].i + 1, sent.end)
     if content is None or len(content) < 3 or not any(t.pos_ in ("VERB", "AUX") for t in content):
         return None  # a statement has a verb; "Breitbart News Daily: A World at War" has none

@@ -137,6 +137,22 @@ def test_a_label_before_a_colon_is_not_a_speaker() -> None:
     assert only_claim("Update: the bridge reopened on Monday.").attribution is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wow: Glenn Beck Just Responded To Palin\u2019s Trump Endorsement With One Line.",
+        "Revealed: More Than 100 Delegates Are Planning To Do Something To Trump.",
+        "Remember: The world also ignored the Holocaust during World War II.",
+        "Hey: Maybe I can send Mitt a bill for the carpet he ruined.",
+    ],
+)
+def test_a_headlines_word_before_a_colon_is_not_a_speaker(text: str) -> None:
+    # An interjection, a verb or an adverb is no name, however it is capitalised.
+    label = text.split(":")[0]
+    assert [a for a in extract(text).claims[0].attributions if a.cue == ":"] == []
+    assert label not in [a.mention for a in extract(text).claims[0].attributions]
+
+
 def test_a_participle_report_takes_the_subject_of_its_verb() -> None:
     claim = only_claim(
         "Kerry spoke in Baghdad on Monday, saying that the support would be intense."

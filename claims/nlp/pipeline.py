@@ -233,7 +233,8 @@ def _carry_attributions(
     if continued is not None:
         _close_quote(state, doc, offset, read, regions[0], continued, unvoiced)
     if regions and regions[-1][1] == len(doc):  # left open: it may go on in the next one
-        _open_quote(state, doc, offset, read, regions[-1], unvoiced)
+        earlier = continued if continued is not None and regions[-1] == regions[0] else None
+        _open_quote(state, doc, offset, read, regions[-1], unvoiced, earlier)
     if turn is not None:
         state.open_turn = _OpenTurn(turn, [])
     elif waiting_turn is not None and not labelled and _speaks_in_person(doc):
@@ -312,13 +313,19 @@ def _open_quote(
     read: list[tuple[SpacySpan, str | Attribution]],
     region: tuple[int, int],
     unvoiced: list[tuple[SpacySpan, str, tuple[int, int] | None]],
+    earlier: _OpenQuote | None,
 ) -> None:
+    """Leave the paragraph's last quotation open for the next paragraph; ``earlier`` is
+    the quotation it goes on with from before, if any (a quote over three or more
+    paragraphs keeps its speaker, or its claims still waiting for one)."""
     voice = _quote_speaker(state, doc, offset, region, read)
-    waiting = (
-        []
-        if voice is not None
-        else [(key, *_content(doc, offset, sent, at)) for sent, key, at in unvoiced if at == region]
-    )
+    if voice is None and earlier is not None:
+        voice = earlier.voice
+    waiting = []
+    if voice is None:
+        waiting = (earlier.waiting if earlier else []) + [
+            (key, *_content(doc, offset, sent, at)) for sent, key, at in unvoiced if at == region
+        ]
     state.open_quote = _OpenQuote(voice, waiting, doc[region[0] - 1].text)
 
 

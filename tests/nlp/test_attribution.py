@@ -417,6 +417,21 @@ def test_a_quote_over_paragraphs_is_its_speakers_when_the_last_part_names_them()
     assert [r[1] for r in _voices(text)] == ["John Smith", "John Smith"]
 
 
+def test_a_quote_over_three_paragraphs_keeps_its_speaker_throughout() -> None:
+    middle = "\u201cAnd the country is with us.\n\n"
+    named_last = (
+        "\u201cWe have the numbers in the Senate.\n\n" + middle + "\u201cThe polls show a lead "
+        "of ten points,\u201d Senator John Smith said on Tuesday."
+    )
+    named_first = (
+        "\u201cWe will win,\u201d Senator John Smith said. \u201cWe have the numbers.\n\n"
+        + middle
+        + "\u201cThe polls show a lead of ten points.\u201d\n\nThe vote is on Friday."
+    )
+    assert [r[1] for r in _voices(named_last)] == ["John Smith"] * 3
+    assert [r[1] for r in _voices(named_first)] == ["John Smith"] * 4 + [None]
+
+
 @pytest.mark.parametrize(
     "text",
     [

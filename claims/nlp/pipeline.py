@@ -71,6 +71,10 @@ class _State:
     open_quote: _OpenQuote | None = None
     open_turn: _OpenTurn | None = None
 
+    def interrupt(self) -> None:
+        """A heading, a repeated or a non-text block: no voice goes on past it."""
+        self.open_quote = self.open_turn = None
+
 
 def extract(
     text: str,
@@ -134,7 +138,7 @@ def _process_block(
     if block.kind == blocks_mod.TEXT:
         doc = next(docs)
         if block.maybe_heading and not _has_finite_verb(doc):
-            state.open_quote = state.open_turn = None  # a voice goes on in paragraphs only
+            state.interrupt()
             state.block_sentences[index] = []
             state.dropped.append(Dropped(piece, block.start, block.end, blocks_mod.HEADING))
             return
@@ -144,10 +148,10 @@ def _process_block(
         for rel_start, rel_end, key in sentences:
             state.drafts[key].occurrences.append((block.start + rel_start, block.start + rel_end))
         state.dropped.append(Dropped(piece, block.start, block.end, "duplicate"))
-        state.open_quote = state.open_turn = None
+        state.interrupt()
     else:
         state.dropped.append(Dropped(piece, block.start, block.end, block.kind))
-        state.open_quote = state.open_turn = None
+        state.interrupt()
 
 
 def _has_finite_verb(doc: Doc) -> bool:

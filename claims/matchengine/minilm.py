@@ -24,6 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from tokenizers import Tokenizer
@@ -100,6 +101,17 @@ class Layer:
     norm2: tuple[np.ndarray, np.ndarray]
 
 
+class Branch(Protocol):
+    """A head that reads the hidden states entering layer ``start`` (0-5) of the same
+    pass that makes the embedding, giving one value per row (``MiniLM.encode_with``)."""
+
+    start: int
+
+    def __call__(
+        self, model: MiniLM, x: np.ndarray, attend: np.ndarray, mask: np.ndarray
+    ) -> np.ndarray: ...
+
+
 class MiniLM:
     """The tokenizer and the weights; ``encode(texts)`` gives (n, 384) float32 rows."""
 
@@ -150,24 +162,42 @@ class MiniLM:
 
     def encode(self, texts: list[str], *, batch_size: int = BATCH_SIZE) -> np.ndarray:
         """L2-normalised sentence embeddings, one float32 row per text, in input order."""
+        return self.encode_with(texts, None, batch_size=batch_size)[0]
+
+    def encode_with(
+        self, texts: list[str], branch: Branch | None, *, batch_size: int = BATCH_SIZE
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``encode(texts)`` and, in the same pass, one value per text from ``branch``
+        (zeros without one): the branch takes the hidden states entering its layer, so
+        the layers below it are computed once for both."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        values = np.zeros(len(texts), dtype=np.float32)
         if not texts:
-            return out
+            return out, values
         ids = self.tokenize([t if t.strip() else "." for t in texts])
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         for start in range(0, len(order), batch_size):
             batch = order[start : start + batch_size]
-            out[batch] = self._forward([ids[i] for i in batch])
-        return out
-
-    def _forward(self, batch: list[list[int]]) -> np.ndarray:
-        pooled = self.hidden_mean(batch)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.maximum(norms, 1e-12)
+            pooled, side = self._run([ids[i] for i in batch], branch)
+            out[batch] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            if side is not None:
+                values[batch] = side
+        return out, values
 
     def hidden_mean(self, batch: list[list[int]]) -> np.ndarray:
         """The mean of the last layer's token vectors over each row's tokens (the
         sentence embedding before its L2 normalisation)."""
+        return self._run(batch, None)[0]
+
+    def states(self, batch: list[list[int]], layers: int) -> tuple[np.ndarray, np.ndarray]:
+        """The token vectors after the first ``layers`` layers, padded to the longest
+        row, and the mask of real tokens: what a branch at layer ``layers`` takes."""
+        x, mask, attend = self._embed(batch)
+        for layer in self.layers[:layers]:
+            x = self.block(x, attend, layer)
+        return x, mask
+
+    def _embed(self, batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         length = max(len(ids) for ids in batch)
         ids = np.zeros((len(batch), length), dtype=np.int64)
         mask = np.zeros((len(batch), length), dtype=np.float32)
@@ -178,12 +208,22 @@ class MiniLM:
         x = _layer_norm(x, *self.norm0, self.eps)
         # Padding keys get a large negative score: softmax gives them ~0 weight.
         attend = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
-        for layer in self.layers:
-            x = self._block(x, attend, layer)
-        summed = (x * mask[:, :, None]).sum(axis=1)
-        return summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+        return x, mask, attend
 
-    def _block(self, x: np.ndarray, attend: np.ndarray, layer: Layer) -> np.ndarray:
+    def _run(
+        self, batch: list[list[int]], branch: Branch | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        x, mask, attend = self._embed(batch)
+        side = None
+        for index, layer in enumerate(self.layers):
+            if branch is not None and index == branch.start:
+                side = branch(self, x, attend, mask)
+            x = self.block(x, attend, layer)
+        return mean_pool(x, mask), side
+
+    def block(self, x: np.ndarray, attend: np.ndarray, layer: Layer) -> np.ndarray:
+        """One layer: self-attention, then the feed-forward part, each added back and
+        normalised (BERT's post-LayerNorm)."""
         b, n, d = x.shape
         h = self.heads
         qkv = x.reshape(b * n, d) @ layer.qkv + layer.qkv_bias
@@ -200,6 +240,12 @@ class MiniLM:
         up = up * np.float32(0.5) * (np.float32(1.0) + _erf(up * np.float32(1 / np.sqrt(2))))
         down = (up @ layer.down + layer.down_bias).reshape(b, n, d)
         return _layer_norm(down + x, *layer.norm2, self.eps)
+
+
+def mean_pool(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Each row's mean token vector over its real tokens."""
+    summed = (x * mask[:, :, None]).sum(axis=1)
+    return summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
 
 
 def _tensors(files: dict[str, bytes]) -> dict[str, np.ndarray]:

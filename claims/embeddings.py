@@ -7,6 +7,13 @@ float32 bytes with the model version and the SHA-256 of the text embedded beside
 A row is *pending* when it has no vector, when its text changed since, or when the model
 version changed (``minilm.VERSION``): ``embed_pending`` re-embeds exactly those.
 
+The same pass refines each claim's check-worthiness (:mod:`claims.nlp.checkworthiness_top`):
+the fine-tuned top layers read the hidden states the embedding computes anyway, and the
+score, ``check_worthy`` (unless a person corrected it) and the model's version are
+written with a history entry. A claim is also pending when its score came from another
+model than the current weights (``Claim.checkworthiness_model``), so new weights re-score
+every claim.
+
 Only ``embed_pending`` loads the model (``minilm.model()``); reading stored vectors for
 matching (``stored_vectors``) does not, so the web process never loads it.
 """
@@ -19,11 +26,16 @@ from collections.abc import Callable, Iterable
 from typing import Literal
 
 import numpy as np
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from .matchengine import minilm
 from .matchengine.text import clean
 from .models import Claim, Embedding, FactCheck
+from .nlp import checkworthiness_top
+from .nlp.checkworthiness_top import TopLayers
 
 log = logging.getLogger(__name__)
 
@@ -53,30 +65,37 @@ def from_bytes(data: bytes | memoryview) -> np.ndarray:
     return np.frombuffer(bytes(data), dtype="<f4")
 
 
-def _targets(kind: Kind, article_id: int | None = None) -> Iterable[tuple[int, str, str | None]]:
-    """(pk, text to embed, stored text SHA under the current model or None) per target."""
+def _targets(
+    kind: Kind, article_id: int | None = None
+) -> Iterable[tuple[int, str, str | None, str | None]]:
+    """(pk, text to embed, stored text SHA under the current model or None, the model
+    that scored its check-worthiness: claims only) per target."""
     stored = Embedding.objects.filter(**{kind: OuterRef("pk")}, model_version=minilm.VERSION)
     sha = Subquery(stored.values("text_sha")[:1])
     if kind == "claim":
         rows = Claim.objects.filter(orphaned=False)
         if article_id is not None:
             rows = rows.filter(article_id=article_id)
-        for pk, text, found in (
-            rows.annotate(sha=sha).values_list("pk", "text", "sha").iterator(chunk_size=5000)
-        ):
-            yield pk, claim_text(text), found
+        values = rows.annotate(sha=sha).values_list("pk", "text", "sha", "checkworthiness_model")
+        for pk, text, found, scored_by in values.iterator(chunk_size=5000):
+            yield pk, claim_text(text), found, scored_by
     else:
         rows = FactCheck.objects.annotate(sha=sha).values_list("pk", "text", "title", "sha")
         for pk, text, title, found in rows.iterator(chunk_size=5000):
-            yield pk, factcheck_text(text, title), found
+            yield pk, factcheck_text(text, title), found, None
 
 
-def pending(kind: Kind, *, article_id: int | None = None) -> list[tuple[int, str]]:
-    """Targets whose stored vector is missing, from another model, or of another text."""
+def pending(
+    kind: Kind, *, article_id: int | None = None, refiner: TopLayers | None = None
+) -> list[tuple[int, str]]:
+    """Targets whose stored vector is missing, from another model, or of another text;
+    with ``refiner``, also claims whose check-worthiness it has not scored."""
     return [
         (pk, text)
-        for pk, text, found in _targets(kind, article_id)
-        if found is None or found != text_sha(text)
+        for pk, text, found, scored_by in _targets(kind, article_id)
+        if found is None
+        or found != text_sha(text)
+        or (refiner is not None and kind == "claim" and scored_by != refiner.version)
     ]
 
 
@@ -87,20 +106,67 @@ def embed_pending(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Embed every pending claim (of one article, with ``article_id``) and fact-check, in
-    batches; ``progress(done, total)`` after each. Returns the counts per kind."""
+    batches, refining the claims' check-worthiness in the same pass; ``progress(done,
+    total)`` after each. Returns the counts per kind and ``refined``: the claims whose
+    check-worthiness was re-scored (0 when the refinement is off)."""
     if article_id is not None:
         kinds = ("claim",)
-    todo = {kind: pending(kind, article_id=article_id) for kind in kinds}
-    total, done = sum(len(rows) for rows in todo.values()), 0
+    refiner = checkworthiness_top.available() if "claim" in kinds else None
+    todo = {kind: pending(kind, article_id=article_id, refiner=refiner) for kind in kinds}
+    total, done, refined = sum(len(rows) for rows in todo.values()), 0, 0
     for kind, rows in todo.items():
+        branch = refiner if kind == "claim" else None
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
-            vectors = minilm.encode([text for _, text in batch])
+            if branch is None:
+                vectors = minilm.encode([text for _, text in batch])
+            else:
+                vectors, scores = minilm.model().encode_with([text for _, text in batch], branch)
+                refined += _refine(batch, scores, branch)
             _store(kind, batch, vectors)
             done += len(batch)
             if progress is not None:
                 progress(done, total)
-    return {kind: len(rows) for kind, rows in todo.items()}
+    return {kind: len(rows) for kind, rows in todo.items()} | {"refined": refined}
+
+
+def _refine(batch: list[tuple[int, str]], scores: np.ndarray, refiner: TopLayers) -> int:
+    """Write the refined check-worthiness of the claims in ``batch`` (pk, text scored)
+    that still have that text; ``check_worthy`` stays as a person set it. Returns how
+    many changed (each with a history entry saying from what to what)."""
+    score_of = {
+        pk: round(min(1.0, max(0.0, float(score))), 4)
+        for (pk, _), score in zip(batch, scores, strict=True)
+    }
+    texts = dict(batch)
+    now, changed = timezone.now(), []
+    with transaction.atomic():
+        for claim in Claim.objects.select_for_update().filter(pk__in=score_of, orphaned=False):
+            if claim_text(claim.text) != texts[claim.pk]:
+                continue  # edited while we scored: its next pass scores the new text
+            score = score_of[claim.pk]
+            worthy = (
+                claim.check_worthy
+                if "check_worthy" in claim.corrected_fields
+                else score >= refiner.threshold
+            )
+            before = (claim.checkworthiness, claim.check_worthy, claim.checkworthiness_model)
+            if before == (score, worthy, refiner.version):
+                continue
+            claim._change_reason = (
+                f"check-worthiness {before[0]:.2f} → {score:.2f}"
+                + ("" if worthy == before[1] else f", {'' if worthy else 'not '}check-worthy")
+                + f": refined by MiniLM's fine-tuned top layers ({refiner.version})"
+            )
+            claim.checkworthiness, claim.check_worthy = score, worthy
+            claim.checkworthiness_model, claim.updated_at = refiner.version, now
+            changed.append(claim)
+        bulk_update_with_history(
+            changed,
+            Claim,
+            ["checkworthiness", "check_worthy", "checkworthiness_model", "updated_at"],
+        )
+    return len(changed)
 
 
 def _store(kind: Kind, batch: list[tuple[int, str]], vectors: np.ndarray) -> None:

@@ -342,6 +342,7 @@ def claim_data(
         "status_changed_at": _iso(claim.status_changed_at),
         "checkworthiness": claim.checkworthiness,
         "check_worthy": claim.check_worthy,
+        "checkworthiness_model": claim.checkworthiness_model,
         "claim_type": claim.claim_type,
         "hedged": claim.hedged,
         "hedge_cues": claim.hedge_cues,

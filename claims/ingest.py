@@ -345,6 +345,7 @@ def _claim_fields(item: Any) -> dict[str, Any]:
         "occurrences": [list(pair) for pair in item.occurrences],
         "checkworthiness": min(1.0, max(0.0, item.checkworthiness)),
         "check_worthy": item.check_worthy,
+        "checkworthiness_model": "",
         "claim_type": item.claim_type,
         "hedged": item.hedged,
         "hedge_cues": [_plain(cue) for cue in item.hedge_cues],
@@ -358,12 +359,20 @@ def _claim_fields(item: Any) -> dict[str, Any]:
     }
 
 
+# Set by the background refinement (``claims.embeddings``), from the claim's text alone.
+REFINED_FIELDS = ("checkworthiness", "check_worthy", "checkworthiness_model")
+
+
 def _update(claim: Claim, fields: dict[str, Any]) -> bool:
-    """Set the fields that differ, except those a person corrected; True when any did."""
+    """Set the fields that differ, except those a person corrected, and the refined
+    check-worthiness of a claim whose text is unchanged; True when any did."""
+    kept = set(claim.corrected_fields)
+    if claim.checkworthiness_model and claim.text == fields["text"]:
+        kept.update(REFINED_FIELDS)
     changed = {
         name: value
         for name, value in fields.items()
-        if name not in claim.corrected_fields and getattr(claim, name) != value
+        if name not in kept and getattr(claim, name) != value
     }
     for name, value in changed.items():
         setattr(claim, name, value)

@@ -295,6 +295,12 @@ class Claim(models.Model):
 
     checkworthiness = models.FloatField(default=0.0)
     check_worthy = models.BooleanField(default=False)
+    checkworthiness_model = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The model that refined the score in the background (empty: the "
+        "extraction's linear score).",
+    )
     claim_type = models.CharField(max_length=12, choices=Type.choices, default=Type.OTHER)
     hedged = models.BooleanField(default=False)
     hedge_cues = models.JSONField(default=list, blank=True)

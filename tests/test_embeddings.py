@@ -108,12 +108,12 @@ def archive(db) -> None:
 def test_fact_checks_and_claims_are_embedded_once_with_the_model_version(archive, make_article):
     article = make_article(["Unemployment in Ohio fell to 4.1 percent in March."])
     counts = embed_pending()
-    assert counts == {"claim": 1, "factcheck": FactCheck.objects.count()}
+    assert counts == {"claim": 1, "factcheck": FactCheck.objects.count(), "refined": 1}
     stored = Embedding.objects.get(claim=article.claims.get())
     assert stored.model_version == minilm.VERSION
     vector = embeddings.from_bytes(stored.vector)
     assert vector.shape == (384,) and np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
-    assert embed_pending() == {"claim": 0, "factcheck": 0}
+    assert embed_pending() == {"claim": 0, "factcheck": 0, "refined": 0}
 
 
 def test_a_changed_text_or_model_version_is_embedded_again(archive):
@@ -122,7 +122,7 @@ def test_a_changed_text_or_model_version_is_embedded_again(archive):
     FactCheck.objects.filter(pk=check.pk).update(text="A different claim entirely.")
     older = Embedding.objects.exclude(factcheck=check).first()
     Embedding.objects.filter(pk=older.pk).update(model_version="all-MiniLM-L6-v2@older")
-    assert embed_pending() == {"claim": 0, "factcheck": 2}
+    assert embed_pending() == {"claim": 0, "factcheck": 2, "refined": 0}
     assert not Embedding.objects.exclude(model_version=minilm.VERSION).exists()
     assert Embedding.objects.filter(factcheck__isnull=False).count() == FactCheck.objects.count()
 
@@ -149,5 +149,7 @@ def test_the_embed_pending_command_reports_progress_and_counts(archive):
     out, err = StringIO(), StringIO()
     call_command("embed_pending", stdout=out, stderr=err)
     total = FactCheck.objects.count()
-    assert out.getvalue().strip() == f"0 claims, {total} fact-checks embedded"
+    assert out.getvalue().strip() == (
+        f"0 claims, {total} fact-checks embedded; check-worthiness of 0 claims refined"
+    )
     assert f"embedded {total} of {total}" in err.getvalue()

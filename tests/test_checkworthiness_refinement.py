@@ -1,0 +1,169 @@
+"""Check-worthiness refined in the background by MiniLM's fine-tuned top layers: the
+numpy forward pass gives what the training code gave, the embedding is unchanged by the
+branch, the embedding pass writes the score with its history, keeps a person's
+check-worthy flag, re-scores when the weights change, and re-extraction of the same
+text does not undo it."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from typing import Any
+
+import numpy as np
+import pytest
+
+from claims import embeddings, ingest
+from claims.matchengine import minilm
+from claims.models import Claim, Embedding
+from claims.nlp import checkworthiness_top as top
+
+CHECKABLE = "Unemployment in Ohio fell to 4.1 percent in March, the lowest rate since 2001."
+CHATTER = "Thank you very much, and good evening to all of you."
+
+
+@pytest.fixture(scope="module")
+def refiner() -> top.TopLayers:
+    return top.load()
+
+
+def _rewritten(meta_change: dict[str, Any]) -> bytes:
+    """The shipped weights file with its metadata changed."""
+    with np.load(top.DEFAULT_PATH, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    meta = json.loads(str(arrays.pop("meta"))) | meta_change
+    out = io.BytesIO()
+    np.savez(out, meta=np.array(json.dumps(meta)), **arrays)
+    return out.getvalue()
+
+
+# --- The weights and the forward pass ---------------------------------------------------
+
+
+def test_numpy_gives_the_scores_the_training_code_gave(refiner):
+    reference = refiner.reference()
+    assert len(reference) == 8
+    texts = [text for text, _ in reference]
+    assert refiner.scores(texts) == pytest.approx([s for _, s in reference], abs=2e-3)
+
+
+def test_the_stored_weights_say_how_they_were_made(refiner):
+    assert refiner.start == 4 and len(refiner.layers) == 2
+    assert refiner.meta["minilm"] == minilm.VERSION
+    assert 0.3 <= refiner.threshold <= 0.8
+    assert "ClaimBuster" in refiner.meta["data"]
+    assert refiner.version == top.version_of(top.DEFAULT_PATH.read_bytes())
+
+
+def test_a_checkable_statement_scores_above_chatter(refiner):
+    checkable, chatter = refiner.scores([CHECKABLE, CHATTER])
+    assert checkable >= refiner.threshold > chatter
+
+
+def test_the_branch_leaves_the_embedding_as_it_was(refiner):
+    texts = [CHECKABLE, CHATTER, "Short.", ""]
+    vectors, scores = minilm.model().encode_with(texts, refiner)
+    assert vectors == pytest.approx(minilm.encode(texts), abs=1e-6)
+    # Padding a batch changes no row's score.
+    alone = [minilm.model().encode_with([t], refiner)[1][0] for t in texts]
+    assert scores == pytest.approx(alone, abs=1e-5)
+
+
+def test_weights_for_another_minilm_are_refused():
+    forged = _rewritten({"minilm": "all-MiniLM-L6-v2@another"})
+    with pytest.raises(top.WeightsRefused, match="retrain them"):
+        top.from_bytes(forged)
+    with pytest.raises(top.WeightsRefused, match="unknown weights format"):
+        top.from_bytes(_rewritten({"format": "something else"}))
+
+
+def test_a_file_that_is_not_weights_is_refused():
+    with pytest.raises(top.WeightsRefused, match="not a check-worthiness weights file"):
+        top.from_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(top.WeightsRefused, match="not a check-worthiness weights file"):
+        top.from_bytes(b"")
+
+
+def test_missing_weights_turn_the_refinement_off_with_a_warning(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING, logger="claims.nlp.checkworthiness_top"):
+        assert top.available(tmp_path / "missing.npz") is None
+    assert "check-worthiness refinement is off" in caplog.text
+
+
+# --- The background pass ------------------------------------------------------------------
+
+
+def _history_reasons(claim: Claim) -> list[str]:
+    return list(
+        claim.history.order_by("history_id").values_list("history_change_reason", flat=True)
+    )
+
+
+def test_the_embedding_pass_refines_each_claim_once(make_article, refiner):
+    article = make_article([CHECKABLE, CHATTER])
+    assert embeddings.embed_pending(article_id=article.pk) == {"claim": 2, "refined": 2}
+    checkable, chatter = article.claims.order_by("start")
+    expected = refiner.scores([embeddings.claim_text(CHECKABLE), embeddings.claim_text(CHATTER)])
+    for claim, score in zip((checkable, chatter), expected, strict=True):
+        assert claim.checkworthiness == pytest.approx(float(score), abs=1e-4)
+        assert claim.checkworthiness_model == refiner.version
+        assert claim.check_worthy == (claim.checkworthiness >= refiner.threshold)
+        assert "refined by MiniLM's fine-tuned top layers" in _history_reasons(claim)[-1]
+    assert checkable.check_worthy and not chatter.check_worthy
+    assert Embedding.objects.filter(claim__article=article).count() == 2
+    assert embeddings.embed_pending(article_id=article.pk) == {"claim": 0, "refined": 0}
+
+
+def test_a_check_worthy_flag_a_person_set_is_kept(make_article, editor):
+    article = make_article([CHATTER])
+    claim = article.claims.get()
+    claim.correct("check_worthy", True, by=editor, reason="the desk wants it checked")
+    embeddings.embed_pending(article_id=article.pk)
+    claim.refresh_from_db()
+    assert claim.check_worthy is True
+    assert claim.checkworthiness_model  # the score itself was refined
+    assert claim.checkworthiness < 0.5
+
+
+def test_new_weights_re_score_claims_already_embedded(make_article, refiner):
+    article = make_article([CHECKABLE])
+    embeddings.embed_pending(article_id=article.pk)
+    claim = article.claims.get()
+    Claim.objects.filter(pk=claim.pk).update(
+        checkworthiness_model="minilm-top@older", checkworthiness=0.1
+    )
+    assert embeddings.embed_pending(article_id=article.pk) == {"claim": 1, "refined": 1}
+    claim.refresh_from_db()
+    assert claim.checkworthiness_model == refiner.version and claim.checkworthiness > 0.5
+    assert "0.10 →" in _history_reasons(claim)[-1]
+
+
+def test_without_weights_claims_are_embedded_and_keep_their_score(
+    make_article, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(top, "DEFAULT_PATH", tmp_path / "missing.npz")
+    article = make_article([CHECKABLE])
+    before = article.claims.get().checkworthiness
+    assert embeddings.embed_pending(article_id=article.pk) == {"claim": 1, "refined": 0}
+    claim = article.claims.get()
+    assert claim.checkworthiness_model == "" and claim.checkworthiness == before
+    assert Embedding.objects.filter(claim=claim).exists()
+
+
+def test_re_extracting_the_same_text_keeps_the_refined_score(db, editor, refiner):
+    body = f"{CHECKABLE} {CHATTER} The council will meet again on Tuesday."
+    article = ingest.submit_article(title="Jobs", text=body, by=editor)
+    assert ingest.run_extraction(article.pk, article.revision).startswith("done")
+    embeddings.embed_pending(article_id=article.pk)
+    refined = {c.pk: (c.checkworthiness, c.check_worthy) for c in article.claims.all()}
+    assert refined and all(c.checkworthiness_model == refiner.version for c in article.claims.all())
+    history = {c.pk: c.history.count() for c in article.claims.all()}
+
+    extraction = ingest._extract(body, progress=lambda done, total: None)
+    ingest.write_claims(article, extraction)
+
+    for claim in article.claims.all():
+        assert (claim.checkworthiness, claim.check_worthy) == refined[claim.pk]
+        assert claim.checkworthiness_model == refiner.version
+        assert claim.history.count() == history[claim.pk]  # nothing flip-flopped

@@ -12,6 +12,9 @@ the costly case for BM25), then measures:
   encoding (``tracemalloc``). Embedding all ``N`` is *extrapolated* from that sample
   (time = N / throughput; the peak does not grow with N, because the app encodes and
   writes batches of 256; holding all N vectors would add N x 1.5 kB);
+- the check-worthiness refinement that rides on the claims' embedding pass: the same
+  1,000 claims encoded plainly and with the fine-tuned top layers as a branch
+  (``encode_with``), alternately, best of 3 each, and the ratio of the two;
 - indexing: wall time of ``engine.Index(docs)`` (BM25) and the peak of memory allocated
   while indexing (in a second build so the timing is not slowed);
 - matching one article of ``Q`` claims (default 50), each a reworded copy of an archive
@@ -37,6 +40,7 @@ import numpy as np
 
 from claims.matchengine import engine, minilm
 from claims.matchengine.text import clean
+from claims.nlp import checkworthiness_top
 
 FIRST = [
     "John",
@@ -219,12 +223,37 @@ def embedding_figures(texts: list[str], archive: int) -> tuple[dict, np.ndarray]
     return figures, vectors
 
 
+def refinement_figures(texts: list[str], rounds: int = 3) -> dict:
+    """Plain embedding against embedding with the check-worthiness branch, same texts,
+    measured alternately in one run (a ratio, robust to the machine's load)."""
+    refiner = checkworthiness_top.available()
+    if refiner is None:
+        return {"available": False}
+    model, texts = minilm.model(), [clean(t) for t in texts]
+    plain, refined = [], []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        model.encode(texts)
+        plain.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        model.encode_with(texts, refiner)
+        refined.append(time.perf_counter() - started)
+    return {
+        "sentences": len(texts),
+        "plain_seconds": round(min(plain), 2),
+        "refined_seconds": round(min(refined), 2),
+        "ratio": round(min(refined) / min(plain), 3),
+        "weights": refiner.version,
+    }
+
+
 def run(archive: int = 100_000, queries: int = 50, embed_sample: int = 5000, seed: int = 0) -> dict:
     rng = random.Random(seed)
     names = LAST + rare_names(rng)
     docs = [(f"fc{i}", synthetic_claim(rng, names)) for i in range(archive)]
     sample = min(embed_sample, archive)
     embedding, sampled = embedding_figures([t for _, t in docs[:sample]], archive)
+    refinement = refinement_figures([t for _, t in docs[: min(sample, 1000)]])
 
     started = time.perf_counter()
     index = engine.Index(docs)
@@ -260,6 +289,7 @@ def run(archive: int = 100_000, queries: int = 50, embed_sample: int = 5000, see
         "index_seconds": round(index_seconds, 2),
         "index_peak_mib": round(peak / 2**20, 1),
         "embedding": embedding,
+        "refinement": refinement,
         "queries": len(texts),
         "article_embed_seconds": round(embed_article, 2),
         "article_match_seconds": round(sum(hybrid), 2),

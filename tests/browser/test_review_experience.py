@@ -199,6 +199,37 @@ def test_3_a_fact_checker_corrects_the_speaker_type_and_check_worthiness_in_the_
     screenshot(page, f"panel-corrections-{width}", full_page=False)
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_3_the_panel_says_whether_a_score_is_the_first_pass_or_refined(
+    page: Page,
+    width: int,
+    viewer: User,
+    make_article: Callable[..., Article],
+    log_in,
+) -> None:
+    from claims import embeddings
+
+    article = make_article(
+        ["Unemployment in Ohio fell to 4.1 percent in March, the lowest rate since 2001."]
+    )
+    claim = article.claims.get()
+    at_width(page, width)
+    log_in(page, viewer)
+    page.goto(f"/articles/{article.pk}/?claim={claim.pk}")
+    facts = page.locator("#panel dl.facts")
+    expect(facts).to_contain_text("first pass")
+    embeddings.embed_pending(article_id=article.pk)  # what the matching task runs
+    claim.refresh_from_db()
+    page.reload()
+    expect(facts).to_contain_text(f"{claim.checkworthiness:.2f} (check-worthy) · refined")
+    expect(page.locator("#panel ol.history")).to_contain_text(
+        "refined by MiniLM's fine-tuned top layers"
+    )
+    fits(page)
+    accessible(page)
+    screenshot(page, f"panel-refined-{width}", full_page=False)
+
+
 # --- 4. A phone's width -------------------------------------------------------------------------
 
 

@@ -202,3 +202,18 @@ def test_an_export_of_no_corrections_adds_nothing(tmp_path) -> None:
     empty = tmp_path / "none.jsonl"
     empty.write_text("", encoding="utf-8")
     assert train.load_corrections([empty]).texts == []
+
+
+def test_top_layers_without_torch_say_what_to_install(monkeypatch, tmp_path):
+    import sys
+
+    from django.core.management.base import CommandError
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # as on a machine without torch
+    monkeypatch.delitem(sys.modules, "claims.nlp.train_top", raising=False)
+    with pytest.raises(CommandError, match=r"needs torch \(CPU\): pip install -e '\.\[train\]'"):
+        call_command(
+            "train_checkworthiness", "--top-layers", "--data", str(tmp_path / "x.csv"),
+            "--out", str(tmp_path / "out.npz"),
+        )  # fmt: skip
+    assert not (tmp_path / "out.npz").exists()

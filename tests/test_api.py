@@ -210,6 +210,7 @@ def test_a_claim_shows_its_review_state_analysis_and_evidence(
     for field in (
         "checkworthiness",
         "check_worthy",
+        "checkworthiness_model",
         "claim_type",
         "hedged",
         "hedge_cues",

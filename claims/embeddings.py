@@ -161,6 +161,8 @@ def _refine(batch: list[tuple[int, str]], scores: np.ndarray, refiner: TopLayers
             claim.checkworthiness, claim.check_worthy = score, worthy
             claim.checkworthiness_model, claim.updated_at = refiner.version, now
             changed.append(claim)
+        if not changed:
+            return 0
         bulk_update_with_history(
             changed,
             Claim,

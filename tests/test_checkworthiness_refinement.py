@@ -167,3 +167,17 @@ def test_re_extracting_the_same_text_keeps_the_refined_score(db, editor, refiner
         assert (claim.checkworthiness, claim.check_worthy) == refined[claim.pk]
         assert claim.checkworthiness_model == refiner.version
         assert claim.history.count() == history[claim.pk]  # nothing flip-flopped
+
+
+def test_a_claim_edited_while_it_was_scored_keeps_its_score_until_the_next_pass(
+    make_article, refiner
+):
+    article = make_article([CHECKABLE])
+    claim = article.claims.get()
+    before = (claim.checkworthiness, claim.check_worthy)
+    scored = [(claim.pk, embeddings.claim_text("The text as it was before the edit."))]
+    assert embeddings._refine(scored, np.array([0.01], dtype=np.float32), refiner) == 0
+    claim.refresh_from_db()
+    assert (claim.checkworthiness, claim.check_worthy) == before
+    assert claim.checkworthiness_model == ""
+    assert embeddings.pending("claim", article_id=article.pk, refiner=refiner)  # still due

@@ -105,7 +105,16 @@ def test_an_editor_reviews_a_pasted_article_with_the_keyboard_and_confirms_a_cla
     expect(page.locator("#counters")).to_contain_text(
         f"{SAMPLE_CLAIMS} claims", timeout=EXTRACTION_MS
     )
-    worthy = Claim.objects.filter(article_id=pk, check_worthy=True).count()
+    # The matching job, right after extraction, refines each claim's check-worthiness
+    # (claims/embeddings.py) and may take a claim off the check-worthy list: the page shows
+    # the refined list once it is loaded after that.
+    claims = Claim.objects.filter(article_id=pk)
+    live.wait_for(
+        lambda: not claims.filter(checkworthiness_model="").exists(),
+        what="the claims' check-worthiness to be refined",
+    )
+    page.reload()
+    worthy = claims.filter(check_worthy=True).count()
     assert 0 < worthy <= SAMPLE_CLAIMS
     expect(items).to_have_count(worthy)
     expect(page.locator("#counters")).to_contain_text("0 confirmed")

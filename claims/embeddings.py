@@ -15,7 +15,9 @@ model than the current weights (``Claim.checkworthiness_model``), so new weights
 every claim.
 
 Only ``embed_pending`` loads the model (``minilm.model()``); reading stored vectors for
-matching (``stored_vectors``) does not, so the web process never loads it.
+matching (``stored_vectors``) does not, so the web process never loads it. The web
+process reads only the refinement weights' version (:func:`refining`), for the article
+page, which polls until the refinement has reached the article's claims.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Literal
 
 import numpy as np
@@ -33,7 +36,7 @@ from simple_history.utils import bulk_update_with_history
 
 from .matchengine import minilm
 from .matchengine.text import clean
-from .models import Claim, Embedding, FactCheck
+from .models import Article, Claim, Embedding, FactCheck
 from .nlp import checkworthiness_top
 from .nlp.checkworthiness_top import TopLayers
 
@@ -41,6 +44,9 @@ log = logging.getLogger(__name__)
 
 Kind = Literal["claim", "factcheck"]
 BATCH = 256  # texts per encode-and-write round (progress is reported after each)
+# How long after extraction the article page waits for the refinement (match_claims runs
+# it straight after extraction; a queue that is this far behind is reported elsewhere).
+REFINING_WINDOW = timedelta(minutes=10)
 
 
 def claim_text(text: str) -> str:
@@ -128,6 +134,30 @@ def embed_pending(
             if progress is not None:
                 progress(done, total)
     return {kind: len(rows) for kind, rows in todo.items()} | {"refined": refined}
+
+
+def refining(article: Article) -> bool:
+    """Whether the refinement has yet to reach some of ``article``'s claims, within
+    ``REFINING_WINDOW`` of the end of its extraction: the article page polls while this
+    holds, and then stops, so a deployment whose worker never runs the refinement is not
+    polled for ever. False when the weights cannot be used."""
+    if article.state != Article.State.DONE or article.finished_at is None:
+        return False
+    if timezone.now() - article.finished_at > REFINING_WINDOW:
+        return False
+    refiner = checkworthiness_top.available()
+    if refiner is None:
+        return False
+    claims = Claim.objects.filter(article=article, orphaned=False)
+    return claims.exclude(checkworthiness_model=refiner.version).exists()
+
+
+def worthy_key(article: Article) -> str:
+    """A short digest of which of ``article``'s claims are check-worthy: the page sends
+    the one it was drawn with, and is told when the refinement has changed the list."""
+    pks = Claim.objects.filter(article=article, orphaned=False, check_worthy=True)
+    joined = ",".join(str(pk) for pk in pks.order_by("pk").values_list("pk", flat=True))
+    return hashlib.sha256(joined.encode()).hexdigest()[:12]
 
 
 def _refine(batch: list[tuple[int, str]], scores: np.ndarray, refiner: TopLayers) -> int:

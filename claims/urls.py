@@ -10,6 +10,7 @@ urlpatterns = [
     path("articles/new/", views.article_new, name="article-new"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
     path("articles/<int:pk>/status/", views.article_status, name="article-status"),
+    path("articles/<int:pk>/refinement/", views.article_refinement, name="article-refinement"),
     path("articles/<int:pk>/retry/", views.article_retry, name="article-retry"),
     path("articles/<int:pk>/edit/", views.article_edit, name="article-edit"),
     path("claims/", views.claim_list, name="claim-list"),

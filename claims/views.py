@@ -24,7 +24,17 @@ from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import exports, highlight, ingest, jobs, readiness, sources, status, verification
+from . import (
+    embeddings,
+    exports,
+    highlight,
+    ingest,
+    jobs,
+    readiness,
+    sources,
+    status,
+    verification,
+)
 from .access import get_article, get_claim, get_source, require, user_can
 from .forms import (
     ArticleFilterForm,
@@ -144,7 +154,10 @@ def article_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_article(request, pk)
-    return render(request, "claims/article_detail.html", article_page_context(request, article))
+    context = article_page_context(request, article)
+    if embeddings.refining(article):
+        context |= {"refining": True, "shown": embeddings.worthy_key(article)}
+    return render(request, "claims/article_detail.html", context)
 
 
 def article_page_context(
@@ -204,6 +217,24 @@ def article_status(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("was_active") and not article.is_active:
         response["HX-Trigger"] = "article-finished"
     return response
+
+
+@login_required
+@require_GET
+def article_refinement(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled by the article page while the background pass refines its claims'
+    check-worthiness (``embeddings.refining``); then says whether the check-worthy list
+    changed since the page was drawn (``shown``: ``embeddings.worthy_key`` then). The page
+    is not redrawn by itself: an editor may be typing in it."""
+    article = get_article(request, pk)
+    shown = request.GET.get("shown", "")[:12]
+    context = {
+        "article": article,
+        "refining": embeddings.refining(article),
+        "shown": shown,
+        "changed": bool(shown) and shown != embeddings.worthy_key(article),
+    }
+    return render(request, "claims/partials/refinement.html", context)
 
 
 @login_required

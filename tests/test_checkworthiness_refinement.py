@@ -181,3 +181,84 @@ def test_a_claim_edited_while_it_was_scored_keeps_its_score_until_the_next_pass(
     assert (claim.checkworthiness, claim.check_worthy) == before
     assert claim.checkworthiness_model == ""
     assert embeddings.pending("claim", article_id=article.pk, refiner=refiner)  # still due
+
+
+# --- The article page waits for it --------------------------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _just_extracted(make_article, **fields: Any):
+    from django.utils import timezone
+
+    return make_article([CHECKABLE, CHATTER], finished_at=timezone.now(), **fields)
+
+
+def test_the_page_polls_until_the_refinement_and_then_says_the_list_changed(
+    client, viewer, make_article, refiner
+):
+    article = _just_extracted(make_article)
+    client.force_login(viewer)
+    page = client.get(article.get_absolute_url()).content.decode()
+    shown = embeddings.worthy_key(article)
+    poll = f"/articles/{article.pk}/refinement/?shown={shown}"
+    assert f'hx-get="{poll}"' in page and "Refining check-worthiness" in page
+
+    assert 'hx-trigger="every 3s"' in client.get(poll, **HTMX).content.decode()  # still due
+
+    embeddings.embed_pending(article_id=article.pk)
+    assert article.claims.filter(check_worthy=False).exists()  # the chatter left the list
+    done = client.get(poll, **HTMX).content.decode()
+    assert "every 3s" not in done
+    assert "the check-worthy list has changed" in done
+    assert f'href="{article.get_absolute_url()}"' in done
+    assert "Refining" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_refinement_that_moves_nothing_says_the_list_is_unchanged(
+    client, viewer, make_article, refiner
+):
+    article = _just_extracted(make_article)
+    Claim.objects.filter(article=article, text=CHATTER).update(check_worthy=False)
+    shown = embeddings.worthy_key(article)
+    embeddings.embed_pending(article_id=article.pk)
+    assert embeddings.worthy_key(article) == shown
+    client.force_login(viewer)
+    done = client.get(f"/articles/{article.pk}/refinement/?shown={shown}", **HTMX)
+    assert "the check-worthy list is unchanged" in done.content.decode()
+
+
+@pytest.mark.parametrize("case", ["long ago", "never finished", "no weights", "processing"])
+def test_the_page_does_not_poll_when_no_refinement_is_coming(
+    case, client, viewer, make_article, monkeypatch, tmp_path
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from claims.models import Article
+
+    fields: dict[str, Any] = {"finished_at": timezone.now()}
+    if case == "long ago":
+        fields["finished_at"] -= embeddings.REFINING_WINDOW + timedelta(seconds=1)
+    elif case == "never finished":
+        fields["finished_at"] = None
+    elif case == "no weights":
+        monkeypatch.setattr(top, "DEFAULT_PATH", tmp_path / "missing.npz")
+    else:
+        fields["state"] = Article.State.PROCESSING
+    article = make_article([CHECKABLE], **fields)
+    assert not embeddings.refining(article)
+    client.force_login(viewer)
+    assert "refinement" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_the_refinement_fragment_is_only_for_those_who_may_see_the_article(
+    client, outsider, make_article
+):
+    article = _just_extracted(make_article)
+    client.force_login(outsider)
+    response = client.get(f"/articles/{article.pk}/refinement/?shown=x", **HTMX)
+    assert response.status_code in (403, 404)
+    client.logout()
+    assert client.get(f"/articles/{article.pk}/refinement/").status_code == 302

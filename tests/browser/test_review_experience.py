@@ -230,6 +230,42 @@ def test_3_the_panel_says_whether_a_score_is_the_first_pass_or_refined(
     screenshot(page, f"panel-refined-{width}", full_page=False)
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_3_the_page_says_when_the_refinement_changed_the_check_worthy_list(
+    page: Page,
+    width: int,
+    viewer: User,
+    make_article: Callable[..., Article],
+    log_in,
+) -> None:
+    from django.utils import timezone
+
+    from claims import embeddings
+
+    chatter = "Thank you very much, and good evening to all of you."
+    article = make_article(
+        ["Unemployment in Ohio fell to 4.1 percent in March, the lowest rate since 2001.", chatter],
+        finished_at=timezone.now(),  # just extracted: the matching task has not run yet
+    )
+    at_width(page, width)
+    log_in(page, viewer)
+    page.goto(f"/articles/{article.pk}/")
+    items = page.locator("#claim-items li.claim-item")
+    expect(items).to_have_count(2)
+    notice = page.locator("#refinement")
+    expect(notice).to_contain_text("Refining check-worthiness in the background")
+    embeddings.embed_pending(article_id=article.pk)  # what the matching task runs
+    expect(notice).to_contain_text("the check-worthy list has changed", timeout=10_000)
+    expect(items).to_have_count(2)  # nothing is redrawn under the editor by itself
+    fits(page)
+    accessible(page)
+    screenshot(page, f"article-refined-notice-{width}")
+    notice.get_by_role("link", name="Reload to see it").click()
+    expect(items).to_have_count(1)
+    expect(page.locator("#claim-items")).not_to_contain_text(chatter)
+    expect(page.locator("#refinement")).to_have_count(0)
+
+
 # --- 4. A phone's width -------------------------------------------------------------------------
 
 

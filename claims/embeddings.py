@@ -16,8 +16,9 @@ every claim.
 
 Only ``embed_pending`` loads the model (``minilm.model()``); reading stored vectors for
 matching (``stored_vectors``) does not, so the web process never loads it. The web
-process reads only the refinement weights' version (:func:`refining`), for the article
-page, which polls until the refinement has reached the article's claims.
+process loads only the refinement weights (once per process, cached by
+``checkworthiness_top.load``), for their version: the article page polls until the
+refinement has reached the article's claims (:func:`refining`).
 """
 
 from __future__ import annotations
@@ -148,14 +149,14 @@ def refining(article: Article) -> bool:
     refiner = checkworthiness_top.available()
     if refiner is None:
         return False
-    claims = Claim.objects.filter(article=article, orphaned=False)
+    claims = article.claims.filter(orphaned=False)
     return claims.exclude(checkworthiness_model=refiner.version).exists()
 
 
 def worthy_key(article: Article) -> str:
     """A short digest of which of ``article``'s claims are check-worthy: the page sends
     the one it was drawn with, and is told when the refinement has changed the list."""
-    pks = Claim.objects.filter(article=article, orphaned=False, check_worthy=True)
+    pks = article.claims.filter(orphaned=False, check_worthy=True)
     joined = ",".join(str(pk) for pk in pks.order_by("pk").values_list("pk", flat=True))
     return hashlib.sha256(joined.encode()).hexdigest()[:12]
 

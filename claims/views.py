@@ -228,11 +228,12 @@ def article_refinement(request: HttpRequest, pk: int) -> HttpResponse:
     is not redrawn by itself: an editor may be typing in it."""
     article = get_article(request, pk)
     shown = request.GET.get("shown", "")[:12]
+    refining = embeddings.refining(article)
     context = {
         "article": article,
-        "refining": embeddings.refining(article),
+        "refining": refining,
         "shown": shown,
-        "changed": bool(shown) and shown != embeddings.worthy_key(article),
+        "changed": not refining and bool(shown) and shown != embeddings.worthy_key(article),
     }
     return render(request, "claims/partials/refinement.html", context)
 

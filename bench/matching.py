@@ -38,8 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.matchengine import engine, minilm
-from claims.matchengine.text import clean
+from claims.matching.engine import index as engine
+from claims.matching.engine import minilm
+from claims.matching.engine.text import clean
 from claims.nlp import checkworthiness_top
 
 FIRST = [

@@ -198,7 +198,8 @@ def submit(texts: list[str], tag: str, *, send: bool = True) -> list[int]:
     """Submit the texts as articles (``send=False``: saved, no job sent); their ids."""
     from unittest import mock
 
-    from claims import ingest, jobs
+    from claims import jobs
+    from claims.ingest import articles as ingest
 
     ids = []
     patch = contextlib.nullcontext() if send else mock.patch.object(ingest, "enqueue")
@@ -278,7 +279,7 @@ def cpu_seconds(processes: list[Any]) -> float:
 
 def direct_with_database(texts: list[str]) -> float:
     """Submit without a broker, then the job's body in this process."""
-    from claims import ingest
+    from claims.ingest import articles as ingest
 
     ids = submit(texts, "db", send=False)
     t0 = time.perf_counter()

@@ -11,6 +11,6 @@ class ClaimsConfig(AppConfig):
 
     def ready(self) -> None:
         # The ``ufcontains`` and ``matches`` lookups, SQLite's wb_fold, the FTS5 triggers.
-        from . import search
+        from claims.models import search
 
         post_migrate.connect(search.repair_after_migrate, sender=self)

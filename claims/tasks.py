@@ -15,8 +15,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 import workbench.celery  # noqa: F401  (the project's app: the shared tasks bind to it)
-
-from . import ingest
+from claims.ingest import articles as ingest
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +80,7 @@ def requeue_stuck(**kwargs: Any) -> list[int]:
     max_retries=3,
 )
 def capture_source(source_id: int, **kwargs: Any) -> str:
-    from . import sources
+    from claims.sources import capture as sources
 
     return sources.capture(source_id)
 
@@ -98,7 +97,7 @@ def recheck_sources(
     """Re-capture one batch of sources due for a check (link rot and drift)."""
     from datetime import timedelta
 
-    from . import sources
+    from claims.sources import capture as sources
 
     older_than = None if older_than_hours is None else timedelta(hours=older_than_hours)
     try:
@@ -124,7 +123,8 @@ def recheck_sources(
 def match_claims(article_id: int, **kwargs: Any) -> str:
     """Embed an article's claims, then match them against other articles' claims and the
     fact-check archive (idempotent: vectors and matches are keyed by claim and target)."""
-    from . import embeddings, matching
+    from claims.matching import embeddings
+    from claims.matching import service as matching
 
     try:
         embeddings.embed_pending(article_id=article_id)
@@ -148,7 +148,7 @@ def embed_pending(self: Any, **kwargs: Any) -> dict[str, int]:
     """Embed every claim and fact-check without a current vector (new, changed, or from
     another model version); progress in the task state (``PROGRESS``, done / total).
     Work already written is kept if the time limit stops it; the next run resumes."""
-    from . import embeddings
+    from claims.matching import embeddings
 
     def progress(done: int, total: int) -> None:
         if self.request.id:  # run by a worker (not called directly)
@@ -173,7 +173,7 @@ def embed_pending(self: Any, **kwargs: Any) -> dict[str, int]:
 )
 def deliver_webhook(self: Any, delivery_id: int, **kwargs: Any) -> str:
     """POST one webhook delivery; retry with exponential backoff until the window closes."""
-    from . import webhooks
+    from claims.integrations import webhooks
 
     outcome = webhooks.attempt(delivery_id)
     if outcome.retry_in is not None:
@@ -193,7 +193,7 @@ def deliver_webhook(self: Any, delivery_id: int, **kwargs: Any) -> str:
 )
 def poll_feed(feed_id: int, **kwargs: Any) -> str:
     """Poll one feed (conditional GET) and ingest its new items."""
-    from . import feeds
+    from claims.ingest import feeds
 
     return feeds.poll(feed_id)
 
@@ -201,6 +201,6 @@ def poll_feed(feed_id: int, **kwargs: Any) -> str:
 @shared_task(name="claims.poll_due_feeds", acks_late=True)
 def poll_due_feeds(**kwargs: Any) -> list[int]:
     """Beat, every minute: queue a poll of each feed whose interval has passed."""
-    from . import feeds
+    from claims.ingest import feeds
 
     return feeds.queue_due()

@@ -28,7 +28,7 @@ takes several minutes on two cores, later runs seconds.
 
 ``--fit`` fits both logistic re-rankers on the *train* split's candidates (labels: the
 qrels) and writes ``claims/data/matching.json``; dev and test are never used for it.
-No Django: the engine (``claims.matchengine``) is plain Python.
+No Django: the engine (``claims.matching.engine``) is plain Python.
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from claims.matchengine import engine, minilm  # noqa: E402
-from claims.matchengine.text import clean, terms  # noqa: E402
+from claims.matching.engine import index as engine  # noqa: E402
+from claims.matching.engine import minilm  # noqa: E402
+from claims.matching.engine.text import clean, terms  # noqa: E402
 
 K = 5
 THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)

@@ -143,7 +143,7 @@ def support(make_source: Callable[..., Source]) -> Callable[..., Evidence]:
         captured: bool = True,
         **fields: Any,
     ) -> Evidence:
-        from claims import sources
+        from claims.sources import capture as sources
 
         source = Source.objects.filter(url=url).first() or make_source(url)
         excerpt = claim.text if excerpt is None else excerpt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from claims import status
+from claims.confirmation import service as status
 from claims.models import Article, Claim
 
 
@@ -81,8 +81,8 @@ def test_a_fact_checker_without_staff_status_cannot_use_the_admin(client, fact_c
 def test_an_editor_unpublishes_verdict_pages_in_the_admin_with_a_history_entry(
     admin_client, staff_editor, make_article, support, settings
 ):
-    from claims import verdicts
     from claims.models import VerdictPage
+    from claims.publication import verdicts
 
     settings.WORKBENCH_CONFIRMATIONS_REQUIRED = 1
     claim = make_article().claims.first()

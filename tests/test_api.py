@@ -1,4 +1,4 @@
-"""The read-only JSON API and the export downloads (``claims/api.py``)."""
+"""The read-only JSON API and the export downloads (``claims/api/views.py``)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from claims import tokens
-from claims.api import export_claims_response
+from claims.api.views import export_claims_response
+from claims.integrations import tokens
 from claims.models import Article, Claim, Evidence
 from tests.conftest import PASSWORD
 from tests.test_exports import MALIKIS, build_checked_article

@@ -1,4 +1,4 @@
-"""Cursor paging of the API lists (``claims/api.py``): a client following ``next`` sees
+"""Cursor paging of the API lists (``claims/api/views.py``): a client following ``next`` sees
 every row exactly once while rows are being added, on every list."""
 
 from __future__ import annotations

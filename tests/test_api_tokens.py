@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from claims import tokens
+from claims.integrations import tokens
 from claims.models import ApiToken, Article, Claim
 
 TOKENS = reverse("api-tokens")

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from claims import embeddings, ingest
-from claims.matchengine import minilm
+from claims.ingest import articles as ingest
+from claims.matching import embeddings
+from claims.matching.engine import minilm
 from claims.models import Claim, Embedding
 from claims.nlp import checkworthiness_top as top
 

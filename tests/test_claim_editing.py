@@ -98,7 +98,8 @@ def test_reextraction_keeps_a_split_claims_shape_and_a_merge_never_duplicates_an
     """Found by the confirmation state machine: after a split and an edit, re-extraction
     added the whole sentence again over the two parts, and merging the parts then
     collided with it (an IntegrityError, a 500)."""
-    from claims import ingest, verification
+    from claims.ingest import articles as ingest
+    from claims.review import edits
     from claims.tasks import extract_claims
 
     first = "Health officials reported 467,000 cases of measles in the region last year."
@@ -106,7 +107,7 @@ def test_reextraction_keeps_a_split_claims_shape_and_a_merge_never_duplicates_an
     article = ingest.submit_article(text=f"{first} {second}", title="t", by=editor)
     extract_claims.run(article.pk, 1)
     claim = article.claims.get(text=second)
-    verification.split_claim(claim=claim, before="in the northern", by=editor)
+    edits.split_claim(claim=claim, before="in the northern", by=editor)
     article.refresh_from_db()
     ingest.revise_article(article=article, text=f"Breaking. {first} {second}", by=editor)
     extract_claims.run(article.pk, 2)
@@ -114,5 +115,5 @@ def test_reextraction_keeps_a_split_claims_shape_and_a_merge_never_duplicates_an
     assert {"Vaccination rates fell to 71 percent", "in the northern provinces."} <= texts
     assert second not in texts
     claim.refresh_from_db()
-    merged = verification.merge_with_next(claim=claim, by=editor)
+    merged = edits.merge_with_next(claim=claim, by=editor)
     assert merged.text == second

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from claims import status
+from claims.confirmation import service as status
 from claims.models import Claim, ConfirmationRefused, Evidence
 
 

@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from claims import exports, ingest, roles, sources, status, verification
-from claims.fetching import FetchResult
+from claims import roles
+from claims.confirmation import service as status
+from claims.ingest import articles as ingest
 from claims.models import (
     Article,
     Claim,
@@ -32,6 +33,11 @@ from claims.models import (
     Publisher,
     PublisherDomain,
 )
+from claims.publication import exports
+from claims.review import edits
+from claims.review import evidence as verification
+from claims.sources import capture as sources
+from claims.sources.fetching import FetchResult
 from claims.tasks import extract_claims
 
 SENTENCES = [
@@ -252,16 +258,16 @@ class ConfirmationMachine(RuleBasedStateMachine):
         parts = claim.text.split()
         if len(parts) <= words:
             return
-        with contextlib.suppress(verification.ClaimEditRejected):
-            verification.split_claim(claim=claim, before=" ".join(parts[words:]), by=self.editor)
+        with contextlib.suppress(edits.ClaimEditRejected):
+            edits.split_claim(claim=claim, before=" ".join(parts[words:]), by=self.editor)
 
     @rule(index=st.integers(0, 20))
     def merge(self, index: int) -> None:
         claim = self.pick([c for c in self.claims() if not c.orphaned], index)
         if claim is None:
             return
-        with contextlib.suppress(verification.ClaimEditRejected):
-            verification.merge_with_next(claim=claim, by=self.editor)
+        with contextlib.suppress(edits.ClaimEditRejected):
+            edits.merge_with_next(claim=claim, by=self.editor)
 
     @rule(domain=st.sampled_from(["who.int", "apnews.com", "yahoo.com"]))
     def publisher_domains_edited(self, domain: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from claims import ingest
+from claims.ingest import articles as ingest
 from claims.models import Claim
 from claims.tasks import extract_claims
 

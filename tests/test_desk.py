@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from claims import status
+from claims.confirmation import service as status
 from claims.models import Article, Claim, Evidence
 
 QUEUE = reverse("todays-queue")

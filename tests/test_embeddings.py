@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from claims import embeddings
-from claims.matchengine import minilm
+from claims.matching import embeddings
+from claims.matching.engine import minilm
 from claims.models import Embedding, FactCheck
 from claims.tasks import embed_pending
 
@@ -85,7 +85,7 @@ def test_the_installed_package_passes_the_hash_check():
 def test_the_matching_engine_imports_no_django():
     code = (
         "import sys; sys.modules['django'] = None\n"  # any Django import fails
-        "from claims.matchengine import engine, minilm, text\n"
+        "from claims.matching.engine import index as engine, minilm, text\n"
         "index = engine.Index([('a', 'Ohio unemployment fell to 4.1 percent.')])\n"
         "assert index.search('Unemployment in Ohio fell.')[0].key == 'a'\n"
         "assert not [m for m, v in sys.modules.items() if m.startswith('django') and v]\n"

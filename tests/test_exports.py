@@ -1,4 +1,4 @@
-"""Exports: ClaimReview JSON-LD, CSV and JSON of a checked article (``claims/exports.py``).
+"""Exports: ClaimReview JSON-LD, CSV and JSON of a checked article (``claims.publication``).
 
 The scenario (``build_checked_article``) is shared with ``test_api.py`` and
 ``test_export_command.py``: sentences of the sample article, two claims confirmed with
@@ -21,8 +21,9 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims import exports, status
+from claims.confirmation import service as status
 from claims.models import Article, Claim, Evidence
+from claims.publication import exports
 from tests.jsonld_strict import SCHEMA, expand_strictly
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -16,8 +16,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from claims import feeds, fetching
+from claims.ingest import feeds
 from claims.models import Article, Feed, FeedItem
+from claims.sources import fetching
 from tests.httpserver import LocalServer, local_server_fixture  # noqa: F401
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>

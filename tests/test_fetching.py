@@ -15,13 +15,8 @@ from typing import Any
 import pytest
 import urllib3
 
-from claims import fetching
-from claims.fetching import (
-    FetchResult,
-    canonicalize_url,
-    registered_domain,
-    safe_fetch,
-)
+from claims.sources import fetching
+from claims.sources.fetching import FetchResult, canonicalize_url, registered_domain, safe_fetch
 from tests.httpserver import (  # noqa: F401
     ARTICLE_HTML,
     LocalServer,

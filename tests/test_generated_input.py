@@ -21,9 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from claims import api, forms
-from claims.matching_views import DecisionForm
+from claims.api import views as api
 from claims.models import Article, Claim, ClaimMatch, FactCheck, Source
+from claims.web import forms
+from claims.web.matching import DecisionForm
 
 set_hypothesis_home_dir(django_settings.VAR_DIR / "hypothesis")  # its caches, not in the tree
 COMMON = {

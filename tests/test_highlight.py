@@ -8,8 +8,8 @@ from django.template import Context, Template
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claims import highlight
 from claims.models import Article, Claim
+from claims.web import highlight
 
 # The loop of templates/claims/article_detail.html before body_html replaced it.
 TEMPLATE_LOOP = Template(

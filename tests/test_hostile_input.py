@@ -29,8 +29,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from claims import fetching, roles, sources
+from claims import roles
 from claims.models import Article, Claim, ClaimMatch, Evidence, FactCheck, Source
+from claims.sources import capture as sources
+from claims.sources import fetching
 from tests.conftest import PASSWORD
 from tests.httpserver import LocalServer, local_server_fixture  # noqa: F401
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims import ingest, status
+from claims.confirmation import service as status
+from claims.ingest import articles as ingest
 from claims.models import Article, Claim
 from claims.nlp import records
 from claims.tasks import extract_claims

@@ -47,7 +47,7 @@ def test_the_web_process_starts_without_spacy() -> None:
         "import os, django\n"
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'workbench.settings')\n"
         "django.setup()\n"
-        "import claims.urls, claims.ingest, claims.tasks"
+        "import claims.web.urls, claims.ingest.articles, claims.tasks"
     )
     assert "claims.ingest" in loaded
     assert "spacy" not in loaded

@@ -15,8 +15,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from claims import fetching, sources, status, verification
+from claims.confirmation import service as status
 from claims.models import Claim, Evidence, Source
+from claims.review import evidence as verification
+from claims.sources import capture as sources
+from claims.sources import fetching
 from claims.tasks import recheck_sources
 from tests.httpserver import LocalServer, local_server_fixture  # noqa: F401
 

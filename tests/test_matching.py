@@ -13,9 +13,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims import ingest, matching, status
-from claims.matchengine import engine, minilm
-from claims.matchengine.text import clean, terms
+from claims.confirmation import service as status
+from claims.ingest import articles as ingest
+from claims.matching import service as matching
+from claims.matching.engine import index as engine
+from claims.matching.engine import minilm
+from claims.matching.engine.text import clean, terms
 from claims.models import Article, Claim, ClaimMatch, ConfirmationRefused, Evidence, FactCheck
 from claims.tasks import match_claims
 from workbench.celery import app

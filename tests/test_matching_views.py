@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from claims import status
+from claims.confirmation import service as status
 from claims.models import Claim, ClaimMatch, FactCheck
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

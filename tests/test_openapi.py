@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from claims import tokens, webhooks
+from claims.integrations import tokens, webhooks
 from claims.models import Article
 
 SCHEMA = reverse("api-schema")
@@ -85,10 +85,10 @@ def test_every_reference_resolves_and_every_event_is_described(schema: dict[str,
 # nothing the form does not take. `sort` is the HTML list's column order; the API pages
 # by cursor in one fixed order and does not document it.
 LIST_FORMS = {
-    "/api/articles/": "claims.forms.ArticleFilterForm",
-    "/api/claims/": "claims.forms.ClaimFilterForm",
-    "/api/sources/": "claims.forms.SourceFilterForm",
-    "/api/evidence/": "claims.api.EvidenceFilterForm",
+    "/api/articles/": "claims.web.forms.ArticleFilterForm",
+    "/api/claims/": "claims.web.forms.ClaimFilterForm",
+    "/api/sources/": "claims.web.forms.SourceFilterForm",
+    "/api/evidence/": "claims.api.views.EvidenceFilterForm",
 }
 
 

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from claims import quotes
-from claims.quotes import QuoteCheck, check_quote, normalise
+from claims.text import quotes
+from claims.text.quotes import QuoteCheck, check_quote, normalise
 
 SOURCE = (
     "The mayor spoke after the vote on Tuesday.\n\n"

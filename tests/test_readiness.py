@@ -12,7 +12,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from claims import readiness, status
+from claims.confirmation import readiness
+from claims.confirmation import service as status
 from claims.models import Article, Claim, Evidence
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.test import override_settings
 from django.views import defaults
 
-from claims import status
+from claims.confirmation import service as status
 from claims.models import Article, Claim
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -1,5 +1,5 @@
 """Search folds case and Unicode on every database, and claim text is searched by words
-with a full-text index (``claims/search.py``): run this file on SQLite (the default) and
+with a full-text index (``claims/models/search.py``): run this file on SQLite (the default) and
 on PostgreSQL (``DATABASE_URL=postgres://...``)."""
 
 from __future__ import annotations

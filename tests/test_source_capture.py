@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from claims import fetching, sources, verification
 from claims.models import Claim, Evidence, Source, SourceCapture
 from claims.nlp.html import extract_main_text
+from claims.review import evidence as verification
+from claims.sources import capture as sources
+from claims.sources import fetching
 from claims.tasks import capture_source
 from tests.httpserver import ARTICLE_HTML, LocalServer, local_server_fixture  # noqa: F401
 from workbench.celery import app

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
-from claims import sources, status, verification
+from claims.confirmation import service as status
 from claims.models import Claim, ConfirmationRefused, Evidence, Source
+from claims.review import evidence as verification
+from claims.sources import capture as sources
 from tests.conftest import capture
 
 

@@ -14,9 +14,11 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from claims import anchoring, exports, ingest
-from claims.cleaning import normalise_text, normalised_offsets
+from claims.ingest import articles as ingest
 from claims.models import Article, ArticleRevision, Claim
+from claims.publication import exports
+from claims.text import anchoring
+from claims.text.cleaning import normalise_text, normalised_offsets
 
 CRLF_TEXT = (
     "The council approved a budget on Monday.\r\n\r\n"

@@ -1,4 +1,4 @@
-"""Public verdict pages (``claims/verdicts.py``): ``/verdicts/<slug>/`` without a login,
+"""Public verdict pages (``claims/publication/verdicts.py``): ``/verdicts/<slug>/`` without a login,
 published and unpublished by editors, always showing the claim's verdict as it is now."""
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from claims import exports, status, verdicts
+from claims.confirmation import service as status
 from claims.models import Article, Claim, Evidence, VerdictPage
+from claims.publication import exports, verdicts
 from tests.jsonld_strict import SCHEMA, expand_strictly
 from tests.test_exports import build_checked_article
 

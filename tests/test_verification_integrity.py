@@ -11,7 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from claims import exports, ingest, sources, status, verification
+from claims.confirmation import service as status
+from claims.ingest import articles as ingest
 from claims.models import (
     Article,
     Claim,
@@ -22,6 +23,9 @@ from claims.models import (
     PublisherDomain,
     Source,
 )
+from claims.publication import exports
+from claims.review import evidence as verification
+from claims.sources import capture as sources
 from claims.tasks import extract_claims
 from tests.conftest import capture
 
@@ -179,7 +183,7 @@ def test_an_orphaned_claim_is_never_exported_as_confirmed(
 def test_a_source_that_was_never_captured_does_not_count_and_the_panel_says_so(
     client: Client, article: Article, fact_checker: Any, support: Any, monkeypatch: Any
 ) -> None:
-    from claims.fetching import FetchResult
+    from claims.sources.fetching import FetchResult
 
     claim = article.claims.get(text=CASES)
     evidence = support(claim, "https://www.who.int/x", excerpt="467,000 cases", captured=False)
@@ -258,7 +262,7 @@ def test_a_dead_fetched_source_stops_counting_but_a_provided_capture_stands(
 def test_a_capture_that_no_longer_contains_the_excerpt_lapses_the_claim(
     confirmed: Claim, monkeypatch: Any
 ) -> None:
-    from claims.fetching import FetchResult
+    from claims.sources.fetching import FetchResult
 
     evidence = confirmed.evidence.get()
     changed = FetchResult(
@@ -314,7 +318,7 @@ def test_wire_copy_counts_as_its_wire(
 
 
 def test_a_capture_records_the_wire_its_text_credits(make_source: Any, monkeypatch: Any) -> None:
-    from claims.fetching import FetchResult
+    from claims.sources.fetching import FetchResult
 
     source = make_source("https://news.yahoo.com/story")
     fetched = FetchResult(

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from claims import status
+from claims.confirmation import service as status
 from claims.models import Claim, Evidence, Source
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -24,8 +24,13 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from claims import fetching, ingest, sources, status, verification, webhooks
+from claims.confirmation import service as status
+from claims.ingest import articles as ingest
+from claims.integrations import webhooks
 from claims.models import Article, Claim, Evidence, WebhookDelivery, WebhookSubscriber
+from claims.review import evidence as verification
+from claims.sources import capture as sources
+from claims.sources import fetching
 from claims.tasks import deliver_webhook
 from tests import live
 from tests.httpserver import (

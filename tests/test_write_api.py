@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from claims import tokens
+from claims.integrations import tokens
 from claims.models import Article, ArticleRevision, ExternalStory
 
 ARTICLES = reverse("api-article-list")

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-handler400 = "claims.views.bad_request"
+handler400 = "claims.web.views.bad_request"
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -17,5 +17,5 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("claims.urls")),
+    path("", include("claims.web.urls")),
 ]

@@ -181,7 +181,7 @@ class Migration(migrations.Migration):
 # --- Data: publishers, capture wires, quote-check hashes, and one re-evaluation ----------
 
 def _seed_publishers(apps, schema_editor):
-    from claims import confirmation
+    from claims.confirmation import rule as confirmation
 
     confirmation.install_seed(apps.get_model("claims", "Publisher"),
                               apps.get_model("claims", "PublisherDomain"))
@@ -196,7 +196,8 @@ def _text(capture):
 def _captures_and_quotes(apps, schema_editor):
     """Mark each capture's wire, and re-run each quote check against the latest capture,
     recording which capture it ran against."""
-    from claims import confirmation, quotes
+    from claims.confirmation import rule as confirmation
+    from claims.text import quotes
 
     SourceCapture = apps.get_model("claims", "SourceCapture")
     Evidence = apps.get_model("claims", "Evidence")
@@ -230,7 +231,7 @@ def _reevaluate_confirmed(apps, schema_editor):
     from django.conf import settings
     from django.utils import timezone
 
-    from claims import confirmation
+    from claims.confirmation import rule as confirmation
 
     Claim = apps.get_model("claims", "Claim")
     HistoricalClaim = apps.get_model("claims", "HistoricalClaim")

@@ -11,7 +11,7 @@ revision's text. Titles, outlets and speakers are put in NFC too. The history ta
 left as they were (they record what was).
 
 On PostgreSQL the claim search's trigram index moves to the folded expression the search
-uses (``claims/search.py``). Reversing leaves the text normalised.
+uses (``claims/models/search.py``). Reversing leaves the text normalised.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any
 
 from django.db import migrations, models
 
-from claims.anchoring import context
-from claims.cleaning import normalise_text, normalised_offsets
+from claims.text.anchoring import context
+from claims.text.cleaning import normalise_text, normalised_offsets
 
 OFFSET_KEYS = ("start", "end")
 

@@ -1,4 +1,4 @@
-"""Full-text search of claim text (``claims/search.py``).
+"""Full-text search of claim text (``claims/models/search.py``).
 
 SQLite: a contentless FTS5 table ``claims_claim_fts`` of the folded text, kept in step by
 triggers, filled from the existing claims. PostgreSQL: a stored generated column
@@ -33,7 +33,7 @@ PG_BACKWARD = [
 
 
 def forward(apps: Any, schema_editor: Any) -> None:
-    from claims.search import ensure_sqlite_fts
+    from claims.models.search import ensure_sqlite_fts
 
     connection = schema_editor.connection
     if connection.vendor == "sqlite":
@@ -44,7 +44,7 @@ def forward(apps: Any, schema_editor: Any) -> None:
 
 
 def backward(apps: Any, schema_editor: Any) -> None:
-    from claims.search import drop_sqlite_fts
+    from claims.models.search import drop_sqlite_fts
 
     connection = schema_editor.connection
     if connection.vendor == "sqlite":

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Span
 
-from claims.matchengine import minilm
+from claims.matching.engine import minilm
 from claims.nlp import wordpieces
 
 DEFAULT_MODEL_PATH = Path(__file__).parent / "data" / "checkworthiness.json"

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.matchengine import minilm
+from claims.matching.engine import minilm
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import spacy
 
-from claims.matchengine import minilm
+from claims.matching.engine import minilm
 from claims.nlp import wordpieces
 from claims.nlp.checkworthiness import DEFAULT_MODEL_PATH, sentence_features, sentence_vector
 from claims.nlp.model import resolve_model_name

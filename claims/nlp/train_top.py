@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.matchengine import minilm
+from claims.matching.engine import minilm
 from claims.nlp import checkworthiness_top as top
 from claims.nlp.train import EXTRA_WEIGHT, FOLDS, load_claimbuster, load_corrections
 

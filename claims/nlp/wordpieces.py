@@ -13,7 +13,7 @@ the weight of the 384 dimensions folds into one number per word piece (``fold``)
 scoring is a mean of looked-up numbers over the sentence's word pieces. Only training
 (``claims.nlp.train``) computes the table, from the verified model files, in about half
 a minute. The tokenizer is the model's own ``tokenizer.json``, checked against its
-pinned SHA-256 before use (:mod:`claims.matchengine.minilm`).
+pinned SHA-256 before use (:mod:`claims.matching.engine.minilm`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 from spacy.tokens import Token
 from tokenizers import Tokenizer
 
-from claims.matchengine import minilm
+from claims.matching.engine import minilm
 
 CLS, SEP = "[CLS]", "[SEP]"
 MAX_PIECES = minilm.MAX_TOKENS

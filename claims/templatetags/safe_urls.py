@@ -1,6 +1,6 @@
 """``{{ value|safe_url }}``: a stored URL if it may be linked (http or https), else ``""``.
 
-Belt and braces behind the validators in ``claims/cleaning.py``: a row saved before they
+Belt and braces behind the validators in ``claims/text/cleaning.py``: a row saved before they
 existed, or written around them, is shown as text and never becomes a link.
 """
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from django import template
 
-from claims.cleaning import is_http_url
+from claims.text.cleaning import is_http_url
 
 register = template.Library()
 

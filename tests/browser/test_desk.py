@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from claims import status
+from claims.confirmation import service as status
 from claims.models import Article, Claim, Evidence
 from tests.browser.test_review import screenshot
 

@@ -106,7 +106,7 @@ def test_an_editor_reviews_a_pasted_article_with_the_keyboard_and_confirms_a_cla
         f"{SAMPLE_CLAIMS} claims", timeout=EXTRACTION_MS
     )
     # The matching job, right after extraction, refines each claim's check-worthiness
-    # (claims/embeddings.py) and may take a claim off the check-worthy list: the page shows
+    # (claims/matching/embeddings.py) and may take a claim off the check-worthy list: the page shows
     # the refined list once it is loaded after that.
     claims = Claim.objects.filter(article_id=pk)
     live.wait_for(

@@ -207,7 +207,7 @@ def test_3_the_panel_says_whether_a_score_is_the_first_pass_or_refined(
     make_article: Callable[..., Article],
     log_in,
 ) -> None:
-    from claims import embeddings
+    from claims.matching import embeddings
 
     article = make_article(
         ["Unemployment in Ohio fell to 4.1 percent in March, the lowest rate since 2001."]
@@ -240,7 +240,7 @@ def test_3_the_page_says_when_the_refinement_changed_the_check_worthy_list(
 ) -> None:
     from django.utils import timezone
 
-    from claims import embeddings
+    from claims.matching import embeddings
 
     chatter = "Thank you very much, and good evening to all of you."
     article = make_article(

@@ -19,7 +19,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from claims import feeds, tokens, webhooks
+from claims.ingest import feeds
+from claims.integrations import tokens, webhooks
 from claims.models import Article, WebhookDelivery, WebhookSubscriber
 from tests import live
 from tests.httpserver import (

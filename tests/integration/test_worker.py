@@ -17,7 +17,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Count
 
-from claims import ingest, jobs
+from claims import jobs
+from claims.ingest import articles as ingest
 from claims.models import Article, Claim
 from claims.nlp import extract
 from tests import live

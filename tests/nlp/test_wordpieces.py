@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claims.matchengine import minilm
+from claims.matching.engine import minilm
 from claims.nlp import wordpieces
 from claims.nlp.checkworthiness import DEFAULT_MODEL_PATH, model_from_dict
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from claims import feeds
+from claims.ingest import feeds
 
 
 class Command(BaseCommand):

@@ -7,9 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.cleaning import validate_http_url
+from claims.integrations.webhooks import EVENTS
 from claims.models import WebhookSubscriber
-from claims.webhooks import EVENTS
+from claims.models.validators import validate_http_url
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from claims import tokens
+from claims.integrations import tokens
 from claims.models import ApiToken
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from claims import embeddings
+from claims.matching import embeddings
 
 
 class Command(BaseCommand):

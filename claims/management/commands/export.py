@@ -11,9 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims import exports
-from claims.cleaning import is_http_url
 from claims.models import Article
+from claims.publication import exports
+from claims.text.cleaning import is_http_url
 
 FORMATS = ("claimreview", "csv", "json")
 

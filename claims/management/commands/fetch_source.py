@@ -12,8 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.fetching import FetchResult, safe_fetch
-from claims.quotes import check_quote
+from claims.sources.fetching import FetchResult, safe_fetch
+from claims.text.quotes import check_quote
 
 
 class Command(BaseCommand):

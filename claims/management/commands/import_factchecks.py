@@ -5,7 +5,7 @@ blocks in .html pages), JSON Lines or CSV (columns ``id, text, title, url, ratin
 ``id`` may be left out when ``url`` is given). Entries are keyed by the archive's id (or
 URL): importing the same file again updates entries, it never duplicates them. Each file
 is read completely before anything is written, so a bad file changes nothing. Text is
-cleaned on the way in (``claims/cleaning.py``); a URL that is not http(s) is dropped, and
+cleaned on the way in (``claims/text/cleaning.py``); a URL that is not http(s) is dropped, and
 each dropped URL is reported on stderr.
 """
 
@@ -16,7 +16,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims import archives, matching
+from claims.matching import archives
+from claims.matching import service as matching
 
 
 class Command(BaseCommand):

@@ -10,7 +10,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
-from claims import ingest, roles
+from claims import roles
+from claims.ingest import articles as ingest
 from claims.models import Article
 
 

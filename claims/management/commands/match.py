@@ -6,7 +6,7 @@ is indexed with the text). Prints one line per query, best match first::
 
     {"query_id": "q1", "matches": [{"id": "a7", "score": 0.93}, ...]}
 
-Scores are the calibrated probabilities of ``claims.matchengine`` (0..1; BM25 and the
+Scores are the calibrated probabilities of ``claims.matching.engine`` (0..1; BM25 and the
 BM25-only re-ranker, since no embeddings are computed here); matches under
 ``--min-score`` (default 0: all of the top K) are left out.
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.matchengine import engine
+from claims.matching.engine import index as engine
 
 
 def read_lines(path: Path, *, what: str) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from claims import sources
+from claims.sources import capture as sources
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from claims import status
+from claims.confirmation import service as status
 from claims.models import Claim
 
 

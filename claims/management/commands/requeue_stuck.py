@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from claims import ingest
+from claims.ingest import articles as ingest
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from claims import ingest
+from claims.ingest import articles as ingest
 from workbench import broker
 
 

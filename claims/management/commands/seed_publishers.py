@@ -8,8 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from claims import confirmation, status
+from claims.confirmation import rule as confirmation
+from claims.confirmation import service as status
 from claims.models import Claim, Publisher, PublisherDomain
+from claims.sources import publishers
 
 
 class Command(BaseCommand):
@@ -17,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = confirmation.install_seed(Publisher, PublisherDomain)
-        status.recompute_wires()
+        publishers.recompute_wires()
         lapsed = status.reevaluate(Claim.objects.all(), cause="seed publishers added")
         self.stdout.write(
             f"{created} publisher(s) added; {Publisher.objects.count()} in all; "

@@ -11,7 +11,8 @@ from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 
-from claims import ingest, roles
+from claims import roles
+from claims.ingest import articles as ingest
 from claims.models import Article
 
 DEMO_ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "demo_article.txt"

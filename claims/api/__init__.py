@@ -1,0 +1,1 @@
+"""The JSON API: token auth, cursor paging, exports."""

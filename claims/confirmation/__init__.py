@@ -1,0 +1,1 @@
+"""The confirmation rule (pure), the locked service that applies it, readiness."""

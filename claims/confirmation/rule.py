@@ -1,0 +1,266 @@
+"""The confirmation rule, as a pure function: which evidence counts, and does the claim
+hold. No Django here: ``verification.py`` gathers the facts from the database and this
+module judges them, so the rule can be read in one place and tested on plain data.
+
+A piece of supporting evidence *counts* only when all of these hold:
+
+1. its source has a capture: fetched successfully, or provided by hand;
+2. the source is not dead (a fetched capture whose page has since died no longer
+   counts; a capture provided by hand stands on its own);
+3. it quotes a non-empty excerpt, and that excerpt was found (exactly or approximately)
+   in the source's *latest* capture (the check must have run on that very capture);
+4. its publisher is independent of the article's: another publisher family (bbc.com and
+   bbc.co.uk are one publisher), and not a wire that the article itself carries. A
+   source whose text carries a wire credit ("LONDON (Reuters) -") counts as that wire.
+
+A claim *can be confirmed* when at least ``required`` distinct publishers back it with
+counting evidence, no evidence refutes it, it is not orphaned, and its anchor is on the
+article's current revision. A confirmation *holds* while the claim can still be
+confirmed and its wording is the wording that was confirmed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+PUBLISHERS_FILE = Path(__file__).resolve().parents[1] / "data" / "publishers.json"
+# Wire datelines and credits stand at the top or the bottom of a story; searching only
+# there keeps "she told the Associated Press" in the middle of a story from counting.
+WIRE_HEAD = 600
+WIRE_TAIL = 300
+
+SUPPORTS, REFUTES = "supports", "refutes"
+FOUND_STATES = ("found", "approximate")
+
+
+# --- Wording ------------------------------------------------------------------------------
+
+
+def normalise_wording(text: str) -> str:
+    """The wording that a confirmation is about: NFC, whitespace runs folded, trimmed."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def wording_sha256(text: str) -> str:
+    return hashlib.sha256(normalise_wording(text).encode("utf-8")).hexdigest()
+
+
+# --- Publishers and wires -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wire:
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@cache
+def seed_publishers() -> list[dict[str, Any]]:
+    """The seed list of publisher families (``claims/data/publishers.json``)."""
+    return json.loads(PUBLISHERS_FILE.read_text(encoding="utf-8"))["publishers"]
+
+
+def install_seed(publisher_model: Any, domain_model: Any) -> int:
+    """Create the seed publishers and domains that are missing (takes the model classes,
+    so a data migration can pass its historical ones). Returns how many were created."""
+    created = 0
+    for entry in seed_publishers():
+        publisher, new = publisher_model.objects.get_or_create(
+            name=entry["name"],
+            defaults={"url": entry["url"], "wire_credits": entry["wire_credits"],
+                      "cite": entry["cite"]},
+        )  # fmt: skip
+        created += new
+        for domain in entry["domains"]:
+            if not domain_model.objects.filter(domain=domain).exists():
+                domain_model.objects.create(publisher=publisher, domain=domain)
+    return created
+
+
+def compile_wires(publishers: list[dict[str, Any]]) -> tuple[Wire, ...]:
+    return tuple(
+        Wire(p["name"], tuple(re.compile(pattern, re.MULTILINE) for pattern in p["wire_credits"]))
+        for p in publishers
+        if p.get("wire_credits")
+    )
+
+
+@cache
+def default_wires() -> tuple[Wire, ...]:
+    return compile_wires(seed_publishers())
+
+
+def wire_credit(text: str, wires: tuple[Wire, ...] | None = None) -> tuple[str, str]:
+    """``(wire name, the credit as written)`` when the text's head or tail credits a
+    wire service, else ``("", "")``."""
+    if not text:
+        return "", ""
+    window = text[:WIRE_HEAD] + "\n" + text[-WIRE_TAIL:]
+    for wire in wires if wires is not None else default_wires():
+        for pattern in wire.patterns:
+            match = pattern.search(window)
+            if match:
+                return wire.name, " ".join(match.group(0).split())
+    return "", ""
+
+
+# --- Facts in, judgement out ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublisherFacts:
+    """Who stands behind a text: a display name and every key that identifies it."""
+
+    name: str
+    keys: frozenset[str]
+    wire_credit: str = ""  # the credit that made it count as a wire, if any
+
+
+@dataclass(frozen=True)
+class EvidenceFacts:
+    evidence_id: int
+    stance: str
+    excerpt: str
+    publisher: PublisherFacts
+    source_id: int = 0
+    source_url: str = ""
+    captured: bool = False
+    capture_id: int = 0
+    capture_sha256: str = ""
+    captured_at: datetime | None = None
+    provided_by: str = ""  # set when the latest capture was provided by hand
+    dead: bool = False
+    fetch_problem: str = ""  # why the source is not captured, or died
+    quote_check: str = "unchecked"
+    quote_sha256: str = ""  # the capture the quote check ran against
+    quote_score: float | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceVerdict:
+    evidence_id: int
+    counts: bool
+    reason: str
+    publisher: str = ""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    verdicts: dict[int, EvidenceVerdict]
+    publishers: tuple[str, ...]
+    required: int
+    blockers: tuple[str, ...] = field(default=())
+
+    @property
+    def satisfied(self) -> bool:
+        return not self.blockers
+
+    @property
+    def blocker(self) -> str:
+        return "; ".join(self.blockers)
+
+    def counting(self) -> list[EvidenceVerdict]:
+        return [verdict for verdict in self.verdicts.values() if verdict.counts]
+
+
+def _day(when: datetime | None) -> str:
+    return f"{when.day} {when:%b %Y}" if when else "an unknown date"
+
+
+def judge_evidence(facts: EvidenceFacts, article: PublisherFacts) -> EvidenceVerdict:
+    """Does one piece of evidence count towards confirmation, and why (not)."""
+
+    def no(reason: str) -> EvidenceVerdict:
+        return EvidenceVerdict(facts.evidence_id, False, reason, facts.publisher.name)
+
+    if facts.stance != SUPPORTS:
+        return no("refutes the claim" if facts.stance == REFUTES else "context only")
+    if not facts.captured:
+        return no(f"never captured{f' ({facts.fetch_problem})' if facts.fetch_problem else ''}")
+    if facts.dead and not facts.provided_by:
+        return no(f"the source has died since it was captured ({facts.fetch_problem})")
+    capture = f"the capture of {_day(facts.captured_at)}"
+    if not facts.excerpt.strip():
+        return no("no excerpt quoted from the source")
+    if facts.quote_sha256 != facts.capture_sha256 or facts.quote_check == "unchecked":
+        return no(f"excerpt not yet checked against {capture}")
+    if facts.quote_check not in FOUND_STATES:
+        return no(f"excerpt not found in {capture}")
+    shared = facts.publisher.keys & article.keys
+    if shared:
+        return no(f"same publisher as the article: {facts.publisher.name}")
+    how = "found" if facts.quote_check == "found" else "found approximately"
+    by_hand = f", provided by {facts.provided_by}" if facts.provided_by else ""
+    wire = (
+        f"; counts as {facts.publisher.name} (wire credit “{facts.publisher.wire_credit}”)"
+        if facts.publisher.wire_credit
+        else ""
+    )
+    reason = f"counts: excerpt {how} in {capture}{by_hand}{wire}"
+    return EvidenceVerdict(facts.evidence_id, True, reason, facts.publisher.name)
+
+
+def assess(
+    evidence: list[EvidenceFacts],
+    *,
+    article: PublisherFacts,
+    required: int,
+    orphaned: bool = False,
+    pending_revision: bool = False,
+) -> Assessment:
+    """Judge every piece of evidence and say whether the claim can be confirmed."""
+    verdicts = {facts.evidence_id: judge_evidence(facts, article) for facts in evidence}
+    publishers: dict[str, str] = {}
+    for facts in evidence:
+        if verdicts[facts.evidence_id].counts:
+            publishers.setdefault(facts.publisher.name.casefold(), facts.publisher.name)
+    blockers = []
+    if orphaned:
+        blockers.append("its text is no longer in the article")
+    if pending_revision:
+        blockers.append("the article was edited and its claims are not re-anchored yet")
+    refuting = sum(1 for facts in evidence if facts.stance == REFUTES)
+    if refuting:
+        noun = "source refutes" if refuting == 1 else "sources refute"
+        blockers.append(f"{refuting} {noun} it")
+    missing = max(0, required - len(publishers))
+    if missing:
+        noun = "source" if missing == 1 else "sources"
+        blockers.append(
+            f"needs {missing} more supporting {noun} from another publisher, captured and "
+            f"with the excerpt found in it (the article's own publisher does not count)"
+        )
+    return Assessment(verdicts, tuple(sorted(publishers.values())), required, tuple(blockers))
+
+
+def lapse_reason(
+    assessment: Assessment,
+    *,
+    confirmed_wording: str,
+    wording: str,
+    basis: list[dict[str, Any]] | None = None,
+) -> str:
+    """Why a confirmation no longer holds, or "" while it does. ``basis`` is the
+    confirmation's record of the evidence it rested on: what became of each piece is
+    named first."""
+    if normalise_wording(confirmed_wording) != normalise_wording(wording):
+        return "the claim's wording changed since it was confirmed"
+    if assessment.satisfied:
+        return ""
+    lost = []
+    for item in basis or []:
+        verdict = assessment.verdicts.get(item.get("evidence", 0))
+        who = item.get("publisher") or item.get("url") or "a source"
+        if verdict is None:
+            lost.append(f"evidence from {who} was removed")
+        elif not verdict.counts:
+            lost.append(f"evidence from {who} no longer counts: {verdict.reason}")
+    return "; ".join([*lost, assessment.blocker])

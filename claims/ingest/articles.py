@@ -1,0 +1,484 @@
+"""Articles in, claims out: submission, the extraction job's body, revisions, the sweeper.
+
+The article row is the truth about a job. It is saved before its message is sent; the
+worker claims it with a conditional UPDATE (queued -> processing, counting the attempt),
+runs the pipeline outside any transaction, and writes the claims and the final state in
+one transaction *fenced* by that attempt number: if the sweeper handed the article to
+another worker meanwhile, the stale attempt writes nothing. Redelivered or duplicated
+messages therefore never create a second set of claims.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from claims import jobs, nlp
+from claims.confirmation import service as status
+from claims.integrations import webhooks
+from claims.models import Article, ArticleRevision, Claim
+from claims.nlp import Extraction, InputRefused
+from claims.text import anchoring
+from claims.text.cleaning import clean_line, is_http_url, normalise_text
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+log = logging.getLogger(__name__)
+
+
+class ArticleRejected(ValueError):
+    """Input that cannot become an article, with a message for the person who sent it."""
+
+
+SKIPPED = "skipped: not queued (already done, in progress, or superseded)"
+
+
+class StaleAttempt(Exception):
+    """Another attempt owns the article now; this one must not write."""
+
+
+# --- Submission -------------------------------------------------------------------------
+
+
+def check_text(text: str) -> str:
+    """The text as it will be stored (``\n`` line endings, NFC: ``normalise_text``), or
+    ``ArticleRejected`` saying why not. Every way in (paste, upload, edit, URL fetch,
+    ``manage.py ingest``) passes here."""
+    if "\x00" in text:
+        raise ArticleRejected("The text contains NUL bytes: is it a binary file?")
+    text = normalise_text(text)
+    if not text.strip():
+        raise ArticleRejected("The article is empty.")
+    size = len(text.encode("utf-8"))
+    limit = settings.WORKBENCH_MAX_ARTICLE_BYTES
+    if size > limit:
+        raise ArticleRejected(
+            f"The article is too large: {size:,} bytes ({size / 1_048_576:.1f} MB); the limit "
+            f"is {limit:,} bytes ({limit / 1_048_576:g} MB). Shorten it or split it in parts."
+        )
+    return text
+
+
+def decode_upload(name: str, data: bytes) -> str:
+    """Text of an uploaded .txt, .md or .html file (HTML reduced to its main text)."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in {"txt", "md", "html", "htm"}:
+        raise ArticleRejected(f"Cannot read .{suffix or '?'} files: upload .txt, .md or .html.")
+    if b"\x00" in data:
+        raise ArticleRejected(f"{name} looks like a binary file, not text.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleRejected(
+            f"{name} is not UTF-8 text (byte {exc.start} cannot be read); save it as UTF-8."
+        ) from None
+    if suffix in {"html", "htm"}:
+        text = nlp.extract_main_text(text)
+        if not text.strip():
+            raise ArticleRejected(f"No article text was found in {name}.")
+    return text
+
+
+def submit_article(
+    *,
+    title: str,
+    by: AbstractBaseUser | None,
+    text: str = "",
+    fetch_url: str = "",
+    outlet: str = "",
+    url: str = "",
+    published_at: date | None = None,
+    origin: str = Article.Origin.PASTE,
+) -> Article:
+    """Save a new article and queue its extraction (after commit). A job the broker
+    refuses leaves the article queued for the sweeper; ``jobs.unsent()`` tells."""
+    if fetch_url:
+        origin, url = Article.Origin.URL, url or fetch_url
+    else:
+        text = check_text(text)
+    if url and not is_http_url(url):
+        raise ArticleRejected(f"Only http:// and https:// URLs are accepted, not {url[:80]!r}.")
+    title, outlet = clean_line(title).strip(), clean_line(outlet).strip()
+    with transaction.atomic():
+        article = Article.objects.create(
+            title=title or _title_from(text, url),
+            outlet=outlet,
+            outlet_domain=_registered_domain(url),
+            url=url,
+            published_at=published_at,
+            origin=origin,
+            body=text,
+            created_by=by,
+        )
+        ArticleRevision.objects.create(article=article, number=1, body=text, created_by=by)
+    enqueue(article)
+    return article
+
+
+def _title_from(text: str, url: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else url
+    return clean_line(first[:120]).strip() or "Untitled article"
+
+
+def _registered_domain(url: str) -> str:
+    if not url:
+        return ""
+    from claims.sources.fetching import registered_domain
+
+    try:
+        return registered_domain(url)
+    except ValueError:
+        return ""
+
+
+def enqueue(article: Article) -> None:
+    """Send the extraction job once the current transaction commits. A broker that is
+    down is logged (``jobs.unsent()`` sees it): the saved article stays queued and the
+    sweeper sends it again later."""
+    jobs.send_on_commit(
+        "claims.extract_claims",
+        args=[article.pk, article.revision],
+        if_down=f"article {article.pk} stays queued for the sweeper",
+    )
+
+
+# --- The extraction job -----------------------------------------------------------------
+
+
+@dataclass
+class Attempt:
+    article_id: int
+    revision: int
+    number: int
+
+    def owns(self) -> Any:
+        """A queryset of the article, empty unless this attempt still owns it."""
+        return Article.objects.filter(
+            pk=self.article_id,
+            revision=self.revision,
+            state=Article.State.PROCESSING,
+            attempts=self.number,
+        )
+
+
+def claim_job(article_id: int, revision: int) -> Attempt | None:
+    """Take the article (queued -> processing); None when it is not ours to process."""
+    with transaction.atomic():
+        taken = Article.objects.filter(
+            pk=article_id, revision=revision, state=Article.State.QUEUED
+        ).update(
+            state=Article.State.PROCESSING,
+            attempts=F("attempts") + 1,
+            started_at=timezone.now(),
+            progress_done=0,
+            progress_total=0,
+            error="",
+        )
+        if taken != 1:
+            return None
+        number = Article.objects.values_list("attempts", flat=True).get(pk=article_id)
+    return Attempt(article_id, revision, number)
+
+
+def run_extraction(article_id: int, revision: int) -> str:
+    """The body of ``claims.extract_claims``. Returns what happened, for the log."""
+    attempt = claim_job(article_id, revision)
+    if attempt is None:
+        return SKIPPED
+    return process(attempt)
+
+
+def process(attempt: Attempt) -> str:
+    """Fetch (URL articles), extract and write the claims of a claimed article."""
+    article = Article.objects.get(pk=attempt.article_id)
+    try:
+        if article.origin == Article.Origin.URL and not article.body:
+            text = fetch_article_text(article, attempt)
+        else:
+            text = article.body
+        extraction = _extract(text, progress=_progress_writer(attempt))
+        with transaction.atomic():
+            if not attempt.owns().select_for_update().exists():
+                raise StaleAttempt
+            created, kept, orphaned = write_claims(article, extraction)
+            attempt.owns().update(
+                state=Article.State.DONE,
+                finished_at=timezone.now(),
+                progress_done=F("progress_total"),  # the last block's write is left to this
+                dropped=[_plain(item) for item in extraction.dropped],
+                pipeline_version=extraction.pipeline_version,
+            )
+            webhooks.article_event("article.extracted", attempt.article_id)  # on commit
+    except (ArticleRejected, InputRefused) as exc:
+        mark_failed(attempt, str(exc))
+        return f"failed: {exc}"
+    except StaleAttempt:
+        return "discarded: another attempt took over the article"
+    jobs.send_on_commit(
+        "claims.match_claims",
+        args=[attempt.article_id],
+        if_down=f"article {attempt.article_id} not matched until it is extracted again",
+    )
+    return f"done: {created} new claims, {kept} carried over, {orphaned} orphaned"
+
+
+def _extract(text: str, *, progress: Callable[[int, int], None]) -> Extraction:
+    return nlp.extract(  # spaCy is loaded here, on the first extraction
+        text,
+        model=settings.WORKBENCH_SPACY_MODEL,
+        threshold=settings.WORKBENCH_CHECKWORTHY_THRESHOLD,
+        progress=progress,
+    )
+
+
+def _progress_writer(attempt: Attempt) -> Callable[[int, int], None]:
+    """At most one UPDATE (one commit) per half second; none for the last block, which
+    the final UPDATE to *done* records (a short article costs one progress write)."""
+    last = [0.0]
+
+    def write(done: int, total: int) -> None:
+        now = time.monotonic()
+        if (done == total and done > 0) or now - last[0] < 0.5:
+            return
+        last[0] = now
+        attempt.owns().update(progress_done=min(done, total), progress_total=total)
+
+    return write
+
+
+def fetch_article_text(article: Article, attempt: Attempt) -> str:
+    """Fetch a URL article's page through the safe fetcher and store its main text."""
+    from claims.sources.fetching import safe_fetch
+
+    result = safe_fetch(article.url)
+    if result.status != "ok":
+        raise ArticleRejected(f"Could not fetch {article.url}: {result.reason}")
+    text = check_text(result.text) if result.text.strip() else ""
+    if not text:
+        raise ArticleRejected(f"No article text was found at {result.final_url}.")
+    with transaction.atomic():
+        if not attempt.owns().exists():
+            raise StaleAttempt
+        fetched_title = clean_line(result.title or "").strip()[:300]
+        title = article.title if article.title != article.url else (fetched_title or article.title)
+        Article.objects.filter(pk=article.pk).update(body=text, title=title)
+        ArticleRevision.objects.filter(article=article, number=article.revision).update(body=text)
+    return text
+
+
+def mark_failed(attempt: Attempt, message: str) -> None:
+    now = timezone.now()
+    if attempt.owns().update(state=Article.State.FAILED, error=message, finished_at=now):
+        webhooks.article_event("article.failed", attempt.article_id)  # on commit
+
+
+def release(attempt: Attempt) -> None:
+    """Hand the article back to the queue (before a retry of a transient failure)."""
+    attempt.owns().update(state=Article.State.QUEUED, queued_at=timezone.now())
+
+
+# --- Writing claims: new ones, carried-over ones, orphans ---------------------------------
+
+
+def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, int]:
+    """Re-anchor earlier claims in the current text, then add the new ones.
+
+    Returns (created, carried over, orphaned). Nothing is deleted; each changed claim
+    is saved once, with the reason in its history.
+    """
+    text = Article.objects.values_list("body", flat=True).get(pk=article.pk)
+    live = list(article.claims.filter(orphaned=False))
+    reasons = _reanchor(live, text, article.revision)
+    carried = len(reasons)
+    live = [claim for claim in live if not claim.orphaned]
+    # Claims shaped by hand (split, merged, created from a selection) keep their shape:
+    # the pipeline neither re-analyses them nor adds a claim over the same words.
+    shaped = [c for c in live if c.origin != Claim.Origin.EXTRACTED]
+    by_anchor = {(c.start, c.end): c for c in live if c.origin == Claim.Origin.EXTRACTED}
+    created = []
+    for item in extraction.claims:
+        if any(c.start < item.end and item.start < c.end for c in shaped):
+            continue
+        claim = by_anchor.pop((item.start, item.end), None) or _overlapping(by_anchor, item)
+        fields = _claim_fields(item) | {"pipeline_version": extraction.pipeline_version}
+        if claim is None:
+            created.append(Claim(article=article, revision=article.revision, **fields))
+        elif _update(claim, fields):
+            reasons[claim.pk] = reasons.get(claim.pk, "") + "re-analysed by the pipeline"
+    for claim in live:
+        if claim.pk in reasons:
+            claim._change_reason = reasons[claim.pk].rstrip("; ")
+            claim.save()
+    bulk_create_with_history(
+        created, Claim, default_change_reason=f"extracted from revision {article.revision}"
+    )
+    status.reevaluate(
+        article.claims.all(), cause=f"claims re-anchored in revision {article.revision}"
+    )
+    orphaned = sum(1 for reason in reasons.values() if reason.startswith("orphaned"))
+    return len(created), carried - orphaned, orphaned
+
+
+def _plain(record: Any) -> dict[str, Any]:
+    """A flat record of ``claims.nlp`` (str, int, float fields) as a dict: what
+    ``dataclasses.asdict`` gives, without its recursive deep copy of every value."""
+    return dict(vars(record))
+
+
+def _claim_fields(item: Any) -> dict[str, Any]:
+    attribution = item.attribution
+    return {
+        "sentence_index": item.sentence_index,
+        "text": item.text,
+        "start": item.start,
+        "end": item.end,
+        "prefix": anchoring.clip_prefix(item.prefix),
+        "suffix": anchoring.clip_suffix(item.suffix),
+        "occurrences": [list(pair) for pair in item.occurrences],
+        "checkworthiness": min(1.0, max(0.0, item.checkworthiness)),
+        "check_worthy": item.check_worthy,
+        "checkworthiness_model": "",
+        "claim_type": item.claim_type,
+        "hedged": item.hedged,
+        "hedge_cues": [_plain(cue) for cue in item.hedge_cues],
+        "speaker": attribution.speaker[:200] if attribution else "",
+        "attribution": _plain(attribution) if attribution else None,
+        "entities": [_plain(entity) for entity in item.entities],
+        "factuality": item.factuality,
+        "factuality_cues": [_plain(cue) for cue in item.factuality_cues],
+        "attributions": [_plain(a) for a in item.attributions],
+        "standalone": item.standalone,
+    }
+
+
+# Set by the background refinement (``claims.embeddings``), from the claim's text alone.
+REFINED_FIELDS = ("checkworthiness", "check_worthy", "checkworthiness_model")
+
+
+def _update(claim: Claim, fields: dict[str, Any]) -> bool:
+    """Set the fields that differ, except those a person corrected, and the refined
+    check-worthiness of a claim whose text is unchanged; True when any did."""
+    kept = set(claim.corrected_fields)
+    if claim.checkworthiness_model and claim.text == fields["text"]:
+        kept.update(REFINED_FIELDS)
+    changed = {
+        name: value
+        for name, value in fields.items()
+        if name not in kept and getattr(claim, name) != value
+    }
+    for name, value in changed.items():
+        setattr(claim, name, value)
+    return bool(changed)
+
+
+def _overlapping(by_anchor: dict[tuple[int, int], Claim], item: Any) -> Claim | None:
+    """A carried-over claim that covers mostly the same characters as ``item``."""
+    for (start, end), claim in by_anchor.items():
+        overlap = min(end, item.end) - max(start, item.start)
+        if overlap > 0.8 * max(end - start, item.end - item.start):
+            del by_anchor[(start, end)]
+            return claim
+    return None
+
+
+def _reanchor(claims: Iterable[Claim], text: str, revision: int) -> dict[int, str]:
+    """Move claims of earlier revisions to where their text is now (unsaved), or mark
+    them orphaned (saved). Returns the history reason for each claim it touched."""
+    reasons = {}
+    claims = list(claims)
+    taken = {(c.start, c.end) for c in claims if c.revision == revision}
+    for claim in claims:
+        if claim.revision == revision:
+            continue
+        anchor = anchoring.find(
+            text, claim.text, prefix=claim.prefix, suffix=claim.suffix, hint=claim.start
+        )
+        if anchor is not None and (anchor.start, anchor.end) in taken:
+            anchor = None  # another claim already stands on exactly these words
+        if anchor is None:
+            claim.orphaned = True
+            reasons[claim.pk] = f"orphaned: text not found in revision {revision}"
+            claim._change_reason = reasons[claim.pk].rstrip("; ")
+            claim.save(update_fields=["orphaned", "updated_at"])
+            continue
+        taken.add((anchor.start, anchor.end))
+        claim.start, claim.end, claim.revision = anchor.start, anchor.end, revision
+        claim.text = text[anchor.start : anchor.end]
+        claim.prefix, claim.suffix = anchoring.context(text, anchor.start, anchor.end)
+        how = "exactly" if anchor.exact else "approximately"
+        reasons[claim.pk] = f"re-anchored {how} in revision {revision}; "
+    return reasons
+
+
+# --- Revisions ----------------------------------------------------------------------------
+
+
+def revise_article(*, article: Article, text: str, by: AbstractBaseUser) -> None:
+    """Store a new revision of the text and queue its extraction (claims re-anchor then)."""
+    text = check_text(text)
+    if text == article.body:
+        raise ArticleRejected("The text is unchanged.")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        article.revision += 1
+        article.body = text
+        ArticleRevision.objects.create(
+            article=article, number=article.revision, body=text, created_by=by
+        )
+        article.requeue(by=by, reason=f"text edited: revision {article.revision}")
+        _lapse_missing_wording(article, text, by=by)
+    enqueue(article)
+
+
+def _lapse_missing_wording(article: Article, text: str, *, by: AbstractBaseUser) -> None:
+    """Confirmed claims whose wording is not in the new text lapse at once, not only
+    when the worker re-anchors them: no export may show them confirmed in between."""
+    gone = [
+        claim
+        for claim in article.claims.filter(status=Claim.Status.CONFIRMED).only(
+            "pk", "text", "status"
+        )
+        if claim.text not in text
+    ]
+    cause = f"text edited (revision {article.revision}): the confirmed wording is no longer in it"
+    status.lapse(gone, cause=cause, by=by)
+
+
+# --- The sweeper --------------------------------------------------------------------------
+
+
+def requeue_stuck(*, older_than: timedelta | None = None) -> list[int]:
+    """Re-send articles left queued, or processing, for longer than the timeout.
+
+    Safe when the article is in fact still being processed: the stale attempt's writes
+    are fenced off, and the new attempt does the whole job once.
+    """
+    if older_than is None:
+        older_than = timedelta(seconds=settings.WORKBENCH_STUCK_AFTER_SECONDS)
+    cutoff = timezone.now() - older_than
+    stuck = Article.objects.filter(
+        Q(state=Article.State.QUEUED, queued_at__lte=cutoff)
+        | Q(state=Article.State.PROCESSING, started_at__lte=cutoff)
+    ).values_list("pk", "state", "attempts")
+    requeued = []
+    for pk, state, attempts in stuck:
+        updated = Article.objects.filter(pk=pk, state=state, attempts=attempts).update(
+            state=Article.State.QUEUED, queued_at=timezone.now()
+        )
+        if updated == 1:
+            with jobs.unsent() as unsent:
+                enqueue(Article.objects.get(pk=pk))
+            if not unsent:
+                requeued.append(pk)
+    return requeued

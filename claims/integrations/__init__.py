@@ -1,0 +1,1 @@
+"""Newsroom integration: webhooks and API tokens."""

@@ -1,0 +1,221 @@
+"""Webhooks: signed JSON events for the newsroom's other systems.
+
+``send_event(event, data)`` is the one way to emit an event: after the current
+transaction commits it writes one ``WebhookDelivery`` per active subscriber of that event
+and queues ``claims.deliver_webhook`` for each. A delivery POSTs the body through the
+safe fetcher's address rules (``fetching.safe_post``: no loopback, private or reserved
+targets, no redirects) with
+
+- ``X-Workbench-Event``: the event name,
+- ``X-Workbench-Delivery``: the delivery's id (a UUID; the same on every retry),
+- ``X-Workbench-Signature``: ``sha256=`` + the hex HMAC-SHA256 of the body with the
+  subscriber's secret.
+
+A failed attempt (network trouble or a non-2xx answer) is retried with exponential
+backoff (``WORKBENCH_WEBHOOK_BACKOFF`` seconds, doubling) for
+``WORKBENCH_WEBHOOK_RETRY_HOURS`` hours after the event; then the delivery gives up.
+Every attempt's outcome is kept on the delivery (the admin's delivery log).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from claims import jobs
+from claims.models import Article, Claim, ExternalStory, Source, WebhookDelivery, WebhookSubscriber
+
+log = logging.getLogger(__name__)
+
+EVENTS = (
+    "article.extracted",
+    "article.failed",
+    "claim.status_changed",
+    "claim.needs_rereview",
+    "source.changed",
+)
+SIGNATURE_HEADER = "X-Workbench-Signature"
+DELIVERY_HEADER = "X-Workbench-Delivery"
+EVENT_HEADER = "X-Workbench-Event"
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The ``X-Workbench-Signature`` value of ``body``."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def send_event(event: str, data: dict[str, Any]) -> None:
+    """Deliver ``event`` with ``data`` to its subscribers once the transaction commits
+    (nothing is sent for work that is rolled back)."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown webhook event {event!r}")
+    sent_at = timezone.now()
+    transaction.on_commit(lambda: _fan_out(event, data, sent_at))
+
+
+# --- What each event carries ------------------------------------------------------------
+
+
+def _base() -> str:
+    return settings.WORKBENCH_BASE_URL.rstrip("/")
+
+
+def _anyone_listening() -> bool:
+    """Skip building a body nobody will receive (one cheap query)."""
+    return WebhookSubscriber.objects.filter(active=True).exists()
+
+
+def article_event(event: str, article_id: int) -> None:
+    """``article.extracted`` / ``article.failed``: the article as the API lists it, with
+    the CMS's ``external_id`` when it came through the write API."""
+    from claims.publication import exports
+
+    if not _anyone_listening():
+        return
+    article = Article.objects.defer("body", "dropped").get(pk=article_id)
+    data = exports.article_data(article, base_url=_base())
+    stories = ExternalStory.objects.filter(article_id=article_id)
+    data["external_id"] = stories.values_list("external_id", flat=True).first()
+    data["error"] = article.error
+    send_event(event, {"article": data})
+
+
+def claim_status_event(claim: Claim, *, previous: str) -> None:
+    """``claim.status_changed`` (and ``claim.needs_rereview`` when it lapsed)."""
+    if claim.status == previous:
+        return
+    base = _base()
+    data = {
+        "claim": {
+            "id": claim.pk,
+            "api_url": base + reverse("api-claim-detail", args=[claim.pk]),
+            "article": claim.article_id,
+            "article_api_url": base + reverse("api-article-detail", args=[claim.article_id]),
+            "text": claim.text,
+            "status": claim.status,
+            "previous_status": previous,
+            "changed_by": str(claim.status_changed_by or "") or None,
+            "changed_at": claim.status_changed_at.isoformat() if claim.status_changed_at else None,
+            "note": claim.status_note,
+        }
+    }
+    send_event("claim.status_changed", data)
+    if claim.status == Claim.Status.NEEDS_REREVIEW:
+        send_event("claim.needs_rereview", data)
+
+
+def source_event(source_id: int, *, outcome: str) -> None:
+    """``source.changed``: the source's text changed, or the page died."""
+    if not _anyone_listening():
+        return
+    source = Source.objects.get(pk=source_id)
+    claims = list(
+        Claim.objects.filter(evidence__source=source).distinct().values_list("pk", flat=True)
+    )
+    data = {
+        "source": {
+            "id": source.pk,
+            "api_url": _base() + reverse("api-source-detail", args=[source.pk]),
+            "url": source.url,
+            "change": outcome,
+            "link_state": source.link_state,
+            "http_status": source.http_status,
+            "error": source.fetch_error,
+            "claims": sorted(claims),
+        }
+    }
+    send_event("source.changed", data)
+
+
+def _fan_out(event: str, data: dict[str, Any], sent_at: Any) -> None:
+    for subscriber in WebhookSubscriber.objects.filter(active=True):
+        if event not in subscriber.events:
+            continue
+        delivery_id = str(uuid.uuid4())
+        body = {"event": event, "delivery": delivery_id, "sent_at": sent_at.isoformat()}
+        delivery = WebhookDelivery.objects.create(
+            subscriber=subscriber,
+            delivery_id=delivery_id,
+            event=event,
+            body=json.dumps(body | {"data": data}, ensure_ascii=False, sort_keys=True),
+            created_at=sent_at,
+        )
+        jobs.send_on_commit(  # the broker is down: logged, the delivery row is kept
+            "claims.deliver_webhook",
+            args=[delivery.pk],
+            if_down=f"webhook delivery {delivery.delivery_id} kept; send it again in the admin",
+        )
+
+
+# --- One attempt ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attempt:
+    delivered: bool
+    retry_in: float | None  # seconds until the next attempt; None: do not retry
+    reason: str = ""
+
+
+def retry_window() -> timedelta:
+    return timedelta(hours=settings.WORKBENCH_WEBHOOK_RETRY_HOURS)
+
+
+MAX_BACKOFF = 3600.0  # an hour: under the Redis broker's visibility timeout
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait after the ``attempts``-th failed attempt: base, 2 x base, 4 x base...
+    at most an hour."""
+    return min(MAX_BACKOFF, float(settings.WORKBENCH_WEBHOOK_BACKOFF) * 2 ** max(0, attempts - 1))
+
+
+def attempt(delivery_id: int) -> Attempt:
+    """POST the delivery once and record the outcome; say whether (and when) to retry."""
+    from claims.sources.fetching import safe_post
+
+    delivery = WebhookDelivery.objects.select_related("subscriber").get(pk=delivery_id)
+    if delivery.state in (WebhookDelivery.State.DELIVERED, WebhookDelivery.State.FAILED):
+        return Attempt(delivery.state == WebhookDelivery.State.DELIVERED, None, "already done")
+    body = delivery.body.encode("utf-8")
+    headers = {
+        SIGNATURE_HEADER: sign(body, delivery.subscriber.secret),
+        DELIVERY_HEADER: delivery.delivery_id,
+        EVENT_HEADER: delivery.event,
+        "User-Agent": "ClaimWorkbench-Webhooks/1",
+    }
+    result = safe_post(delivery.subscriber.url, body, headers=headers)
+    return _record(delivery, result.ok, result.http_status, result.reason)
+
+
+def _record(delivery: WebhookDelivery, ok: bool, http_status: int | None, reason: str) -> Attempt:
+    now = timezone.now()
+    delivery.attempts += 1
+    delivery.last_status, delivery.last_error = http_status, "" if ok else reason
+    if ok:
+        delivery.state, delivery.delivered_at, delivery.next_attempt_at = "delivered", now, None
+        outcome = Attempt(True, None)
+    else:
+        wait = backoff(delivery.attempts)
+        give_up = now + timedelta(seconds=wait) > delivery.created_at + retry_window()
+        refused = reason.startswith("refused")  # policy, not a passing fault
+        if give_up or refused:
+            delivery.state, delivery.next_attempt_at = WebhookDelivery.State.FAILED, None
+            outcome = Attempt(False, None, reason)
+        else:
+            delivery.state = WebhookDelivery.State.RETRYING
+            delivery.next_attempt_at = now + timedelta(seconds=wait)
+            outcome = Attempt(False, wait, reason)
+    delivery.save()
+    return outcome

@@ -1,0 +1,1 @@
+"""Claim memory: matching claims across articles and fact-check archives."""

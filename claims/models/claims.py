@@ -1,0 +1,309 @@
+"""Claims: spans of an article revision, with their labels, status and queryset."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from claims.models.articles import Article, with_light_article
+from claims.models.evidence import Evidence
+from claims.models.memory import ClaimMatch
+from claims.models.publication import VerdictPage
+from claims.models.sources import Source
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+class ClaimQuerySet(models.QuerySet):
+    """The claim annotations and filters the lists, the API, the exports and the desk
+    share: ``Claim.objects.with_flags().search("Nairobi")``."""
+
+    def with_light_article(self) -> ClaimQuerySet:
+        return with_light_article(self, "article")
+
+    def with_contradicted(self) -> ClaimQuerySet:
+        """Annotate ``contradicted``: some evidence refutes the claim."""
+        refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
+        return self.annotate(contradicted=Exists(refuting))
+
+    def with_review_flag(self) -> ClaimQuerySet:
+        """Annotate ``source_problem`` (a supporting source died or changed) and
+        ``needs_review``: the claim needs re-review (its confirmation lapsed), or it is
+        confirmed and a supporting source changed since (the excerpt is still found)."""
+        problem = Exists(_problem_evidence())
+        return self.annotate(
+            source_problem=problem,
+            needs_review=models.Case(
+                models.When(status=Claim.Status.NEEDS_REREVIEW, then=models.Value(True)),
+                models.When(problem, status=Claim.Status.CONFIRMED, then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            ),
+        )
+
+    def with_match_flag(self) -> ClaimQuerySet:
+        """Annotate ``has_match``: the claim has a match that was not dismissed."""
+        live = ClaimMatch.objects.filter(claim=OuterRef("pk")).exclude(
+            state=ClaimMatch.State.DISMISSED
+        )
+        return self.annotate(has_match=Exists(live))
+
+    def with_flags(self) -> ClaimQuerySet:
+        """``contradicted``, ``source_problem``, ``needs_review`` and ``has_match``: what
+        the lists show and filter on."""
+        return self.with_contradicted().with_review_flag().with_match_flag()
+
+    def with_public_slug(self) -> ClaimQuerySet:
+        """Annotate the published verdict page's slug (``public_slug``, or None)."""
+        pages = VerdictPage.objects.filter(claim=OuterRef("pk"), published=True)
+        return self.annotate(public_slug=Subquery(pages.values("slug")[:1]))
+
+    def for_export(self) -> ClaimQuerySet:
+        """With what every export reads: article, evidence with sources, ``contradicted``
+        and ``public_slug``."""
+        evidence = Evidence.objects.select_related("source", "added_by").order_by("added_at", "pk")
+        return (
+            self.with_light_article()
+            .with_contradicted()
+            .with_public_slug()
+            .prefetch_related(models.Prefetch("evidence", queryset=evidence))
+        )
+
+    def needing_review(self) -> ClaimQuerySet:
+        """Claims whose confirmation lapsed, and confirmed claims on a dead or changed
+        source."""
+        lapsed = Q(status=Claim.Status.NEEDS_REREVIEW)
+        return self.filter(
+            lapsed | (Q(status=Claim.Status.CONFIRMED) & Q(Exists(_problem_evidence())))
+        )
+
+    def search(self, term: str) -> ClaimQuerySet:
+        """Claims whose text has the words of ``term`` (the last maybe unfinished), by the
+        full-text index: see ``claims/search.py``."""
+        return self.filter(text__matches=term)
+
+
+def _problem_evidence() -> models.QuerySet:
+    """Supporting evidence of the outer claim on a source that died or changed."""
+    return Evidence.objects.filter(
+        claim=OuterRef("pk"),
+        stance=Evidence.Stance.SUPPORTS,
+        source__link_state__in=(Source.LinkState.DEAD, Source.LinkState.CHANGED),
+    )
+
+
+class ClaimStatus(models.TextChoices):
+    """``Claim.Status``: where a claim is in its verification."""
+
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"
+    CONFIRMED = "confirmed", "Confirmed"
+    # It was confirmed, and the basis of that confirmation has lapsed since.
+    NEEDS_REREVIEW = "needs_rereview", "Needs re-review"
+
+
+class Claim(models.Model):
+    Status = ClaimStatus
+
+    class Type(models.TextChoices):
+        QUANTITY = "quantity", "Quantity / statistic"
+        STATEMENT = "statement", "Quote / statement"
+        EVENT = "event", "Event"
+        PREDICTION = "prediction", "Prediction / promise"
+        OPINION = "opinion", "Opinion"
+        OTHER = "other", "Other"
+
+    class Factuality(models.TextChoices):
+        ASSERTED = "asserted", "Asserted"
+        HEDGED = "hedged", "Hedged"
+        UNVERIFIED_REPORT = "unverified_report", "Unverified report"
+        CONDITIONAL = "conditional", "Conditional"
+        QUESTION = "question", "Question"
+        PREDICTED = "predicted", "Predicted"
+
+    class Origin(models.TextChoices):
+        EXTRACTED = "extracted", "Extracted"
+        MANUAL = "manual", "Created by hand"
+        SPLIT = "split", "Split"
+        MERGED = "merged", "Merged"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    revision = models.PositiveIntegerField(help_text="The article revision the offsets index.")
+    sentence_index = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+    # W3C Web Annotation anchors: TextPositionSelector (start, end) and
+    # TextQuoteSelector (exact = text, prefix, suffix).
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    occurrences = models.JSONField(default=list, blank=True)
+
+    checkworthiness = models.FloatField(default=0.0)
+    check_worthy = models.BooleanField(default=False)
+    checkworthiness_model = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The model that refined the score in the background (empty: the "
+        "extraction's linear score).",
+    )
+    claim_type = models.CharField(max_length=12, choices=Type.choices, default=Type.OTHER)
+    hedged = models.BooleanField(default=False)
+    hedge_cues = models.JSONField(default=list, blank=True)
+    factuality = models.CharField(
+        max_length=20, choices=Factuality.choices, default=Factuality.ASSERTED
+    )
+    factuality_cues = models.JSONField(default=list, blank=True)
+    speaker = models.CharField(max_length=200, blank=True)
+    attribution = models.JSONField(null=True, blank=True)
+    attributions = models.JSONField(default=list, blank=True)
+    standalone = models.TextField(blank=True, help_text="The claim rewritten to read alone.")
+    entities = models.JSONField(default=list, blank=True)
+    corrected_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Machine labels a person corrected: re-extraction leaves them alone.",
+    )
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.EXTRACTED)
+    pipeline_version = models.CharField(max_length=40, blank=True)
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UNCONFIRMED)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_note = models.TextField(blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+    )
+    orphaned = models.BooleanField(
+        default=False, help_text="Its text could not be found again after an edit."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article", "start", "pk"]
+        indexes = [
+            models.Index(fields=["article", "-checkworthiness"], name="claim_article_score"),
+            models.Index(fields=["status", "-checkworthiness"], name="claim_status_score"),
+            models.Index(fields=["-checkworthiness", "-id"], name="claim_score"),
+            models.Index(fields=["assignee", "status"], name="claim_assignee_status"),
+            models.Index(fields=["speaker"], name="claim_speaker"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="claim_offsets_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ClaimStatus.values),
+                name="claim_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(checkworthiness__gte=0) & Q(checkworthiness__lte=1),
+                name="claim_checkworthiness_range",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "revision", "start", "end"], name="claim_unique_anchor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:77] + "..."
+
+    def get_absolute_url(self) -> str:
+        return reverse("article-detail", args=[self.article_id]) + f"?claim={self.pk}"
+
+    @property
+    def is_contradicted(self) -> bool:
+        annotated = getattr(self, "contradicted", None)
+        if annotated is not None:
+            return bool(annotated)
+        return self.evidence.filter(stance=Evidence.Stance.REFUTES).exists()
+
+    def set_status(
+        self, status: str, *, by: AbstractBaseUser | None, reason: str, note: str = ""
+    ) -> None:
+        """Record a status change with who and why. Only ``verification`` calls this: it
+        decides whether the confirmation rule allows the change."""
+        self.status = status
+        self.status_changed_by = by
+        self.status_changed_at = timezone.now()
+        self.status_note = note
+        self._history_user = by
+        self._change_reason = reason
+        self.save(
+            update_fields=[
+                "status",
+                "status_changed_by",
+                "status_changed_at",
+                "status_note",
+                "updated_at",
+            ]
+        )
+
+    def correct(self, field: str, value: Any, *, by: AbstractBaseUser, reason: str) -> None:
+        """Set a machine label by hand (``CORRECTABLE``); from then on it is human-set and
+        re-extraction does not overwrite it. The history says from what to what, and why."""
+        if field not in CORRECTABLE:
+            raise ValueError(f"{field} cannot be corrected.")
+        before = self.label_of(field)
+        setattr(self, field, value)
+        fields = [field, "corrected_fields", "updated_at"]
+        if field == "factuality":
+            self.hedged = value in HEDGING_FACTUALITY
+            fields.append("hedged")
+        self.corrected_fields = sorted({*self.corrected_fields, field})
+        self._history_user = by
+        self._change_reason = (
+            f"{CORRECTABLE[field]} corrected from {before} to {self.label_of(field)} by {by}"
+            + (f": {reason}" if reason else "")
+        )
+        self.save(update_fields=fields)
+
+    def label_of(self, field: str) -> str:
+        """A field's value as people read it: the choice's label, yes/no, or "nobody"."""
+        display = getattr(self, f"get_{field}_display", None)
+        if display is not None:
+            return str(display())
+        value = getattr(self, field)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value) if value else "nobody"
+
+    def assign(self, *, to: AbstractBaseUser | None, by: AbstractBaseUser) -> None:
+        self.assignee = to
+        self._history_user = by
+        self._change_reason = f"assigned to {to}" if to else "unassigned"
+        self.save(update_fields=["assignee", "updated_at"])
+
+
+# Machine labels a reviewer may correct in the panel, with the name the history uses.
+# A field added here needs a widget in ``forms.CorrectionForm.VALUES`` too.
+CORRECTABLE = {
+    "speaker": "speaker",
+    "claim_type": "claim type",
+    "check_worthy": "check-worthy",
+    "factuality": "factuality",
+}
+
+
+# Not asserted as established fact: what ``hedged`` means (``claims/nlp/factuality.py``).
+HEDGING_FACTUALITY = {"hedged", "unverified_report", "conditional", "question"}

@@ -1,0 +1,45 @@
+"""Confirmation records: the basis (wording and evidence) a claim was confirmed on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ConfirmationRefused(Exception):
+    """The confirmation rule does not allow this claim to be confirmed yet."""
+
+
+class Confirmation(models.Model):
+    """One confirm act, kept as it was: who, when, why, the wording confirmed and the
+    evidence that satisfied the rule (with each source's capture hash and quote result).
+    Rows are never changed; a later confirmation is a new row."""
+
+    claim = models.ForeignKey("Claim", on_delete=models.CASCADE, related_name="confirmations")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    wording = models.TextField(help_text="The claim's text as confirmed, normalised.")
+    wording_sha256 = models.CharField(max_length=64)
+    basis = models.JSONField(
+        default=list, help_text="The counting evidence: source, publisher, capture, quote check."
+    )
+    required = models.PositiveIntegerField(help_text="Publishers the rule required then.")
+
+    class Meta:
+        ordering = ["claim", "-confirmed_at", "-pk"]
+        get_latest_by = "confirmed_at"
+
+    def __str__(self) -> str:
+        when = f"{self.confirmed_at:%Y-%m-%d %H:%M}"
+        return f"#{self.claim_id} confirmed by {self.confirmed_by} at {when}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("A confirmation is a record of what happened; it is never changed.")
+        super().save(*args, **kwargs)

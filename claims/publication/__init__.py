@@ -1,0 +1,1 @@
+"""What leaves the workbench: ClaimReview, CSV and JSON, public verdict pages."""

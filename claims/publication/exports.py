@@ -1,0 +1,520 @@
+"""Exports of claims: schema.org ClaimReview (JSON-LD), CSV and JSON.
+
+Pure functions over model instances and querysets; the views in ``claims/api/views.py`` and
+``manage.py export`` only choose the claims and write the result.
+
+URLs: every builder takes ``base_url`` (scheme and host, no trailing slash, e.g.
+``https://workbench.example.org``) that is put in front of the site paths. Views pass the
+request's own; without one (``manage.py export``, the verdict pages) it is the
+``WORKBENCH_BASE_URL`` setting (``site()``), so no URL is ever relative.
+
+ClaimReview: only decided claims are reviews (``decided``/``is_decided``: confirmed now,
+or contradicted by refuting evidence); unconfirmed and needs-re-review claims are left
+out. One ``ClaimReview`` object per claim (``claimreview``); for an article, a JSON-LD
+document ``{"@context": "https://schema.org", "@graph": [ClaimReview, ...]}``
+(``article_claimreview``). ``url`` is the public verdict page when the claim's is
+published (``claims/publication/verdicts.py``), else the claim's workbench page; ``@id`` is ``url``
++ ``#claimreview``. The verdict is ``reviewRating.name`` and ``alternateName`` with a
+numeric ``ratingValue`` on a 1-3 scale (``worstRating`` 1, ``bestRating`` 3):
+1 = Contradicted (the claim has refuting evidence; this wins over its status),
+3 = Confirmed (only while the claim's status is confirmed now); 2 (Unconfirmed, Needs
+re-review) is what ``verdict`` calls the rest, which are not published. The claim's
+``appearance`` and ``firstAppearance`` are the article (its URL and outlet), its
+``author`` the resolved speaker; the review's ``author`` and ``publisher`` the newsroom
+of the settings.
+
+CSV: one row per evidence of each claim; a claim with no evidence gives one row whose
+evidence columns are empty. Columns: ``CSV_COLUMNS``. Lists (hedge cues) are joined
+with ``"; "``; booleans are ``true``/``false``; dates ISO 8601. UTF-8, no BOM, quoting
+by the ``csv`` module (RFC 4180 style, ``\\r\\n`` line ends). A text cell that begins
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP's
+rule against formula injection: a spreadsheet shows it as text, never runs it). The
+Excel variant (``excel=True``) is the same file behind a UTF-8 byte order mark, which
+Excel needs to read UTF-8.
+
+JSON: the same dictionaries as the read-only API (``article_data``, ``claim_data``,
+``evidence_data``, ``source_data``); an article export is the article with its body and
+every claim with its evidence.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+
+from claims.models import Article, Claim, Evidence, Source
+from claims.text import anchoring
+
+SCHEMA_CONTEXT = "https://schema.org"
+WORST_RATING = 1
+BEST_RATING = 3
+RATINGS = {"Contradicted": 1, "Unconfirmed": 2, "Needs re-review": 2, "Confirmed": 3}
+SHORT_CLAIM_LENGTH = 75  # a claim this long or longer also gets a short ``name``
+CHUNK_SIZE = 500
+
+CSV_COLUMNS = [
+    "claim_id",
+    "claim_url",
+    "article_id",
+    "article_title",
+    "article_url",
+    "revision",
+    "start",
+    "end",
+    "claim_text",
+    "status",
+    "contradicted",
+    "checkworthiness",
+    "check_worthy",
+    "claim_type",
+    "hedged",
+    "hedge_cues",
+    "speaker",
+    "orphaned",
+    "evidence_id",
+    "evidence_stance",
+    "source_url",
+    "source_title",
+    "source_publisher",
+    "excerpt",
+    "quote_check",
+    "added_by",
+    "added_at",
+]
+
+
+# --- Querysets --------------------------------------------------------------------------
+
+
+def iterate(queryset: QuerySet[Claim]) -> Iterator[Claim]:
+    """Stream claims chunk by chunk, with relations prefetched per chunk."""
+    return queryset.for_export().iterator(chunk_size=CHUNK_SIZE)
+
+
+def article_claims(article: Article) -> QuerySet[Claim]:
+    return Claim.objects.filter(article=article).order_by("start", "pk")
+
+
+# --- Small shared pieces ----------------------------------------------------------------
+
+
+def verdict(claim: Claim) -> str:
+    """``Contradicted``, ``Confirmed``, ``Needs re-review`` or ``Unconfirmed``: refuting
+    evidence wins; only a claim confirmed now is ``Confirmed``."""
+    if claim.is_contradicted:
+        return "Contradicted"
+    if claim.status == Claim.Status.CONFIRMED:
+        return "Confirmed"
+    if claim.status == Claim.Status.NEEDS_REREVIEW:
+        return "Needs re-review"
+    return "Unconfirmed"
+
+
+def short_text(text: str, limit: int = SHORT_CLAIM_LENGTH - 1) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "…"
+
+
+def hedge_cue_texts(claim: Claim) -> list[str]:
+    return [cue["text"] if isinstance(cue, dict) else str(cue) for cue in claim.hedge_cues or []]
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def site(base_url: str | None = None) -> str:
+    """``base_url`` (a request's own origin), or ``WORKBENCH_BASE_URL``: never relative."""
+    return (base_url or settings.WORKBENCH_BASE_URL).rstrip("/")
+
+
+def claim_page_url(claim: Claim, base_url: str | None = None) -> str:
+    return site(base_url) + claim.get_absolute_url()
+
+
+# --- ClaimReview (JSON-LD) --------------------------------------------------------------
+
+DECIDED = ("Confirmed", "Contradicted")  # the verdicts published as reviews
+ORGANIZATION_LABELS = {"ORG", "NORP", "GPE", "FAC"}  # speakers that are not people
+
+
+def decided(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+    """The claims among ``queryset`` that have a verdict to publish: confirmed now, or
+    contradicted (refuting evidence). Unconfirmed and needs-re-review claims are not
+    reviews."""
+    refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
+    return queryset.filter(Q(status=Claim.Status.CONFIRMED) | Exists(refuting))
+
+
+def is_decided(claim: Claim) -> bool:
+    return verdict(claim) in DECIDED
+
+
+def _organization(name: str, url: str = "") -> dict[str, Any]:
+    organization = {"@type": "Organization", "name": name}
+    if url:
+        organization["url"] = url
+    return organization
+
+
+def _article_work(article: Article) -> dict[str, Any]:
+    """The article the claim appears in, as a ``CreativeWork`` (its URL and outlet)."""
+    work: dict[str, Any] = {"@type": "CreativeWork", "headline": article.title}
+    if article.url:
+        work["url"] = article.url
+    if article.outlet:
+        work["publisher"] = _organization(article.outlet)
+    if article.published_at:
+        work["datePublished"] = article.published_at.isoformat()
+    return work
+
+
+def speaker_node(claim: Claim) -> dict[str, Any] | None:
+    """The resolved speaker as a ``Person``, or an ``Organization`` when the pipeline
+    tagged that name as one (ORG, NORP, GPE, FAC); None when unattributed."""
+    name = " ".join(claim.speaker.split())
+    if not name:
+        return None
+    labels = {
+        entity.get("label")
+        for entity in claim.entities or []
+        if isinstance(entity, dict) and " ".join(str(entity.get("text", "")).split()) == name
+    }
+    kind = "Organization" if labels & ORGANIZATION_LABELS and "PERSON" not in labels else "Person"
+    return {"@type": kind, "name": name}
+
+
+def _item_reviewed(claim: Claim) -> dict[str, Any]:
+    article = claim.article
+    appearance = _article_work(article)
+    item: dict[str, Any] = {
+        "@type": "Claim",
+        "appearance": appearance,
+        "firstAppearance": appearance,
+    }
+    author = speaker_node(claim)
+    if author:
+        item["author"] = author
+    if article.published_at:
+        item["datePublished"] = article.published_at.isoformat()
+    return item
+
+
+def _rating(claim: Claim) -> dict[str, Any]:
+    name = verdict(claim)
+    return {
+        "@type": "Rating",
+        "ratingValue": RATINGS[name],
+        "bestRating": BEST_RATING,
+        "worstRating": WORST_RATING,
+        "name": name,
+        "alternateName": name,
+    }
+
+
+def newsroom() -> dict[str, Any]:
+    """The organisation publishing the reviews (settings ``WORKBENCH_NEWSROOM_*``)."""
+    return _organization(settings.WORKBENCH_NEWSROOM_NAME, settings.WORKBENCH_NEWSROOM_URL)
+
+
+def public_path_of(claim: Claim) -> str:
+    from claims.publication.verdicts import public_path
+
+    return public_path(claim)
+
+
+def review_url(claim: Claim, base_url: str | None = None) -> str:
+    """Where the review can be read: its public verdict page when published, else the
+    claim in the workbench (which needs a login)."""
+    path = public_path_of(claim)
+    return site(base_url) + path if path else claim_page_url(claim, base_url)
+
+
+def claimreview(
+    claim: Claim, *, base_url: str | None = None, context: bool = True
+) -> dict[str, Any]:
+    """One schema.org ``ClaimReview`` for ``claim`` (``context=False`` inside a ``@graph``).
+
+    Callers publish only decided claims (``is_decided``/``decided``)."""
+    url = review_url(claim, base_url)
+    reviewed_at = claim.status_changed_at or claim.updated_at
+    review: dict[str, Any] = {"@context": SCHEMA_CONTEXT} if context else {}
+    review |= {
+        "@type": "ClaimReview",
+        "@id": url + "#claimreview",
+        "url": url,
+        "claimReviewed": claim.standalone or claim.text,
+        "reviewRating": _rating(claim),
+        "itemReviewed": _item_reviewed(claim),
+        "author": newsroom(),
+        "publisher": newsroom(),
+        "datePublished": reviewed_at.date().isoformat(),
+    }
+    if len(claim.text) >= SHORT_CLAIM_LENGTH:
+        review["name"] = short_text(claim.text)
+    return review
+
+
+def claimreview_graph(claims: Iterable[Claim], *, base_url: str | None = None) -> dict[str, Any]:
+    """A JSON-LD document whose ``@graph`` holds one ClaimReview per decided claim."""
+    graph = [
+        claimreview(claim, base_url=base_url, context=False)
+        for claim in claims
+        if is_decided(claim)
+    ]
+    return {"@context": SCHEMA_CONTEXT, "@graph": graph}
+
+
+def article_claimreview(article: Article, *, base_url: str | None = None) -> dict[str, Any]:
+    return claimreview_graph(iterate(decided(article_claims(article))), base_url=base_url)
+
+
+# --- JSON (shared with the API) ---------------------------------------------------------
+
+
+def api_url(name: str, pk: int, base_url: str | None = None) -> str:
+    return site(base_url) + reverse(name, args=[pk])
+
+
+def article_data(
+    article: Article, *, base_url: str | None = None, body: bool = False
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": article.pk,
+        "api_url": api_url("api-article-detail", article.pk, base_url),
+        "page_url": site(base_url) + article.get_absolute_url(),
+        "title": article.title,
+        "outlet": article.outlet,
+        "outlet_domain": article.outlet_domain,
+        "url": article.url,
+        "published_at": _iso(article.published_at),
+        "state": article.state,
+        "revision": article.revision,
+        "created_at": _iso(article.created_at),
+        "updated_at": _iso(article.updated_at),
+    }
+    if body:
+        data["body"] = article.body
+    return data
+
+
+def selectors(claim: Claim) -> list[dict[str, Any]]:
+    """W3C Web Annotation selectors anchoring the claim in its article revision."""
+    return [
+        {"type": "TextPositionSelector", "start": claim.start, "end": claim.end},
+        {
+            "type": "TextQuoteSelector",
+            "exact": claim.text,
+            "prefix": anchoring.clip_prefix(claim.prefix),
+            "suffix": anchoring.clip_suffix(claim.suffix),
+        },
+    ]
+
+
+def claim_data(
+    claim: Claim, *, base_url: str | None = None, evidence: bool = False
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": claim.pk,
+        "api_url": api_url("api-claim-detail", claim.pk, base_url),
+        "page_url": claim_page_url(claim, base_url),
+        "article": claim.article_id,
+        "revision": claim.revision,
+        "text": claim.text,
+        "target": {
+            "source": api_url("api-article-detail", claim.article_id, base_url),
+            "selector": selectors(claim),
+        },
+        "status": claim.status,
+        "contradicted": claim.is_contradicted,
+        "verdict": verdict(claim),
+        "status_changed_at": _iso(claim.status_changed_at),
+        "checkworthiness": claim.checkworthiness,
+        "check_worthy": claim.check_worthy,
+        "checkworthiness_model": claim.checkworthiness_model,
+        "claim_type": claim.claim_type,
+        "hedged": claim.hedged,
+        "hedge_cues": claim.hedge_cues,
+        "factuality": claim.factuality,
+        "factuality_cues": claim.factuality_cues,
+        "attribution": claim.attribution,
+        "attributions": claim.attributions,
+        "standalone": claim.standalone,
+        "speaker": claim.speaker,
+        "entities": claim.entities,
+        "occurrences": claim.occurrences,
+        "orphaned": claim.orphaned,
+        "verdict_page_url": (site(base_url) + path) if (path := public_path_of(claim)) else None,
+    }
+    if evidence:
+        data["evidence"] = [evidence_data(e, base_url=base_url) for e in claim.evidence.all()]
+    return data
+
+
+def source_data(source: Source, *, base_url: str | None = None) -> dict[str, Any]:
+    return {
+        "id": source.pk,
+        "api_url": api_url("api-source-detail", source.pk, base_url),
+        "url": source.url,
+        "title": source.title,
+        "publisher": source.publisher,
+        "domain": source.domain,
+        "kind": source.kind,
+        "published_at": _iso(source.published_at),
+        "fetch_state": source.fetch_state,
+        "link_state": source.link_state,
+        "fetched_at": _iso(source.fetched_at),
+    }
+
+
+def evidence_data(evidence: Evidence, *, base_url: str | None = None) -> dict[str, Any]:
+    return {
+        "id": evidence.pk,
+        "claim": evidence.claim_id,
+        "stance": evidence.stance,
+        "source": source_data(evidence.source, base_url=base_url),
+        "excerpt": evidence.excerpt,
+        "quote_check": evidence.quote_check,
+        "note": evidence.note,
+        "added_by": evidence.added_by.get_username() if evidence.added_by else None,
+        "added_at": _iso(evidence.added_at),
+    }
+
+
+def article_json(article: Article, *, base_url: str | None = None) -> dict[str, Any]:
+    """The article with its body and every claim with its evidence."""
+    data = article_data(article, base_url=base_url, body=True)
+    claims = iterate(article_claims(article))
+    data["claims"] = [claim_data(c, base_url=base_url, evidence=True) for c in claims]
+    return data
+
+
+def claims_json_chunks(queryset: QuerySet[Claim], *, base_url: str | None = None) -> Iterator[str]:
+    """A JSON document ``{"claims": [...]}`` written piece by piece, for streaming."""
+    yield '{"claims": ['
+    for index, claim in enumerate(iterate(queryset)):
+        item = json.dumps(claim_data(claim, base_url=base_url, evidence=True), ensure_ascii=False)
+        yield ("\n" if index == 0 else ",\n") + item
+    yield "\n]}\n"
+
+
+def claimreview_chunks(queryset: QuerySet[Claim], *, base_url: str | None = None) -> Iterator[str]:
+    """The same document as ``claimreview_graph``, written piece by piece."""
+    yield '{"@context": "https://schema.org", "@graph": ['
+    for index, claim in enumerate(iterate(decided(queryset))):
+        item = json.dumps(claimreview(claim, base_url=base_url, context=False), ensure_ascii=False)
+        yield ("\n" if index == 0 else ",\n") + item
+    yield "\n]}\n"
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _claim_columns(claim: Claim, base_url: str) -> list[Any]:
+    article = claim.article
+    return [
+        claim.pk,
+        claim_page_url(claim, base_url),
+        article.pk,
+        article.title,
+        article.url,
+        claim.revision,
+        claim.start,
+        claim.end,
+        claim.text,
+        claim.status,
+        _flag(claim.is_contradicted),
+        claim.checkworthiness,
+        _flag(claim.check_worthy),
+        claim.claim_type,
+        _flag(claim.hedged),
+        "; ".join(hedge_cue_texts(claim)),
+        claim.speaker,
+        _flag(claim.orphaned),
+    ]
+
+
+def _evidence_columns(evidence: Evidence | None) -> list[Any]:
+    if evidence is None:
+        return [""] * 9
+    source = evidence.source
+    return [
+        evidence.pk,
+        evidence.stance,
+        source.url,
+        source.title,
+        source.publisher or source.domain,
+        evidence.excerpt,
+        evidence.quote_check,
+        evidence.added_by.get_username() if evidence.added_by else "",
+        _iso(evidence.added_at),
+    ]
+
+
+def claims_csv_rows(
+    queryset: QuerySet[Claim], *, base_url: str | None = None
+) -> Iterator[list[Any]]:
+    """The header, then one row per evidence (one row for a claim without evidence)."""
+    yield CSV_COLUMNS
+    for claim in iterate(queryset):
+        columns = _claim_columns(claim, base_url)
+        for evidence in list(claim.evidence.all()) or [None]:
+            yield columns + _evidence_columns(evidence)
+
+
+class _Echo:
+    """A file-like object whose ``write`` returns the line instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, made text: ``'=1+1``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_lines(rows: Iterable[list[Any]], *, excel: bool = False) -> Iterator[str]:
+    """Each row as one CSV-encoded line, for streaming; formula-like cells neutralised."""
+    writer = csv.writer(_Echo())
+    if excel:
+        yield BOM
+    for row in rows:
+        yield writer.writerow([neutralise(value) for value in row])
+
+
+def claims_csv(
+    queryset: QuerySet[Claim], *, base_url: str | None = None, excel: bool = False
+) -> Iterator[str]:
+    return csv_lines(claims_csv_rows(queryset, base_url=base_url), excel=excel)
+
+
+def article_csv(
+    article: Article, *, base_url: str | None = None, excel: bool = False
+) -> Iterator[str]:
+    return claims_csv(article_claims(article), base_url=base_url, excel=excel)

@@ -1,0 +1,85 @@
+"""Public verdict pages: ``/verdicts/<slug>/``, one per published claim review.
+
+An editor (permission ``claims.publish_verdict``) publishes a decided claim (confirmed,
+or contradicted by refuting evidence) from the claim panel, and can unpublish it; every
+change is in the page's history. The page needs no login and shows the claim, its
+verdict, the evidence that counts (``status.assess``), the article it appeared in, and
+the claim's ``ClaimReview`` as JSON-LD in a ``<script type="application/ld+json">`` data
+block (written with ``json_script``, so no text can close the element; a data block is
+not executed, so the Content-Security-Policy allows it).
+
+The page shows the verdict as it is *now*: when a published claim lapses to needs
+re-review, is unconfirmed, or loses its refutation, the page says the verdict is under
+review and carries no ClaimReview, and the exports leave it out, until an editor decides
+again. Only published pages are public; any other slug is 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.text import slugify
+
+from claims.confirmation import service as status
+from claims.models import Claim, Evidence, VerdictPage
+from claims.publication import exports
+
+SLUG_WORDS = 60  # characters of the claim's text in its slug, before its id
+
+
+def page_for(claim: Claim) -> VerdictPage | None:
+    return VerdictPage.objects.filter(claim=claim).first()
+
+
+def public_path(claim: Claim) -> str:
+    """The public page's path when the claim's verdict is published, else ""."""
+    if hasattr(claim, "public_slug"):
+        slug = claim.public_slug
+    else:
+        page = VerdictPage.objects.filter(claim_id=claim.pk, published=True).first()
+        slug = page.slug if page else None
+    return reverse("verdict-public", args=[slug]) if slug else ""
+
+
+def slug_for(claim: Claim) -> str:
+    words = slugify(exports.short_text(claim.text, SLUG_WORDS))[:SLUG_WORDS].strip("-")
+    return f"{words or 'claim'}-{claim.pk}"
+
+
+def publish(claim: Claim, *, by: Any) -> VerdictPage:
+    """Publish the claim's verdict; ``ValueError`` when it has none to publish."""
+    if not exports.is_decided(claim):
+        raise ValueError(
+            "Only a decided claim (confirmed, or contradicted by a source) can be published; "
+            f"this one is {exports.verdict(claim).lower()}."
+        )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                page, _ = VerdictPage.objects.get_or_create(
+                    claim=claim, defaults={"slug": slug_for(claim)}
+                )
+        except IntegrityError:  # a concurrent publish created it
+            page = VerdictPage.objects.get(claim=claim)
+        page.publish(by=by)
+    return page
+
+
+def unpublish(claim: Claim, *, by: Any) -> VerdictPage | None:
+    page = page_for(claim)
+    if page is not None and page.published:
+        page.unpublish(by=by)
+    return page
+
+
+def _counting_evidence(claim: Claim) -> list[Evidence]:
+    """The evidence behind the verdict: refuting evidence for a contradicted claim, the
+    supporting evidence that counts under the confirmation rule for a confirmed one."""
+    evidence = list(claim.evidence.select_related("source").order_by("added_at", "pk"))
+    if claim.is_contradicted:
+        return [item for item in evidence if item.stance == Evidence.Stance.REFUTES]
+    assessment = status.assess(claim, to_confirm=False)
+    counting = {verdict.evidence_id for verdict in assessment.counting()}
+    return [item for item in evidence if item.pk in counting]

@@ -1,0 +1,1 @@
+"""The review workflow: evidence, claim edits (split, merge, create), history."""

@@ -1,0 +1,140 @@
+"""Changing a claim's shape: create one from a selection, split one, merge one with the next."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from claims.confirmation import service as status
+from claims.models import Article, Claim
+from claims.text import anchoring
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+class ClaimEditRejected(ValueError):
+    pass
+
+
+def _check_current(article: Article, claim: Claim | None = None) -> None:
+    """Edits by hand work on the claim's own revision, and only when that revision is
+    the article's current, extracted text."""
+    if article.is_active or (claim is not None and claim.revision != article.revision):
+        raise ClaimEditRejected(
+            "The article has a newer revision waiting for re-extraction: "
+            "try again when its claims have been re-anchored."
+        )
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _refuse_taken(article: Article, claim: Claim, start: int, end: int) -> None:
+    taken = article.claims.filter(revision=claim.revision, start=start, end=end)
+    other = taken.exclude(pk=claim.pk).first()
+    if other is not None:
+        raise ClaimEditRejected(f"Those words are already claim #{other.pk}.")
+
+
+def _anchored(claim: Claim, text: str, start: int, end: int) -> None:
+    claim.start, claim.end, claim.text = start, end, text[start:end]
+    claim.prefix, claim.suffix = anchoring.context(text, start, end)
+    claim.occurrences = [[start, end]]
+
+
+@transaction.atomic
+def create_claim(*, article: Article, start: int, end: int, by: AbstractBaseUser) -> Claim:
+    """A claim from a selection of the article text (offsets into the current revision)."""
+    _check_current(article)
+    text = article.body
+    start, end = _trimmed(text, max(0, start), min(len(text), end))
+    if end - start < 3:
+        raise ClaimEditRejected("Select some text of the article first.")
+    if article.claims.filter(revision=article.revision, start=start, end=end).exists():
+        raise ClaimEditRejected("That exact passage is already a claim.")
+    claim = Claim(article=article, revision=article.revision, origin=Claim.Origin.MANUAL)
+    _anchored(claim, text, start, end)
+    claim._history_user = by
+    claim._change_reason = "created by hand from a selection"
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def split_claim(*, claim: Claim, before: str, by: AbstractBaseUser) -> Claim:
+    """Split a claim before the first occurrence of ``before`` in its text.
+
+    The first part keeps the claim (its evidence and history); a confirmation of the
+    old wording lapses (needs re-review). The second part is new and unconfirmed.
+    """
+    article = Article.objects.select_for_update().get(pk=claim.article_id)
+    _check_current(article, claim)
+    at = claim.text.find(before.strip()) if before.strip() else -1
+    if at <= 0:
+        raise ClaimEditRejected("Type the words where the second part begins (not the first word).")
+    text = article.body
+    first = _trimmed(text, claim.start, claim.start + at)
+    second = _trimmed(text, claim.start + at, claim.end)
+    _refuse_taken(article, claim, *first)
+    _refuse_taken(article, claim, *second)
+    second_claim = Claim(
+        article=article, revision=claim.revision, origin=Claim.Origin.SPLIT,
+        checkworthiness=claim.checkworthiness, check_worthy=claim.check_worthy,
+        claim_type=claim.claim_type, sentence_index=claim.sentence_index,
+    )  # fmt: skip
+    _anchored(second_claim, text, *second)
+    second_claim._history_user = by
+    second_claim._change_reason = f"split from claim #{claim.pk}"
+    _anchored(claim, text, *first)
+    claim.origin = Claim.Origin.SPLIT
+    claim._history_user = by
+    second_claim.save()
+    claim._change_reason = f"split; the rest became claim #{second_claim.pk}"
+    claim.save()
+    status.reevaluate([claim], cause="the claim was split", by=by)
+    return second_claim
+
+
+@transaction.atomic
+def merge_with_next(*, claim: Claim, by: AbstractBaseUser) -> Claim:
+    """Merge a claim with the one that follows it in the text; evidence moves over.
+    The merged wording was never confirmed: a confirmation of either part lapses."""
+    article = Article.objects.select_for_update().get(pk=claim.article_id)
+    _check_current(article, claim)
+    following = (
+        article.claims.filter(revision=claim.revision, orphaned=False, start__gte=claim.end)
+        .order_by("start")
+        .first()
+    )
+    if following is None:
+        raise ClaimEditRejected("There is no following claim to merge with.")
+    taken = article.claims.filter(revision=claim.revision, start=claim.start, end=following.end)
+    other = taken.exclude(pk__in=[claim.pk, following.pk]).first()
+    if other is not None:
+        raise ClaimEditRejected(f"The merged passage is already claim #{other.pk}.")
+    for evidence in following.evidence.exclude(source__in=claim.evidence.values("source")):
+        evidence.claim = claim
+        evidence._history_user = by
+        evidence._change_reason = f"moved by merging claim #{following.pk} into #{claim.pk}"
+        evidence.save()
+    was_confirmed = following.status != Claim.Status.UNCONFIRMED
+    following._history_user = by
+    following._change_reason = f"merged into claim #{claim.pk}"
+    following.delete()
+    _anchored(claim, article.body, claim.start, following.end)
+    claim.origin = Claim.Origin.MERGED
+    claim.checkworthiness = max(claim.checkworthiness, following.checkworthiness)
+    claim._history_user = by
+    claim._change_reason = f"merged with claim #{following.pk}" + (
+        f" (which was {following.get_status_display().lower()})" if was_confirmed else ""
+    )
+    claim.save()
+    status.reevaluate([claim], cause="the claim was merged with the next one", by=by)
+    return claim

@@ -1,0 +1,88 @@
+"""Verification workflows over several models: evidence, and bulk status changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+
+from claims.confirmation import service as status
+from claims.models import Claim, ConfirmationRefused, Evidence, Source
+from claims.sources import capture as sources
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+class EvidenceRejected(ValueError):
+    pass
+
+
+def add_evidence(
+    *,
+    claim: Claim,
+    by: AbstractBaseUser,
+    stance: str,
+    source: Source | None = None,
+    url: str = "",
+    kind: str = "",
+    excerpt: str = "",
+    note: str = "",
+) -> Evidence:
+    """Link a claim to a source (new sources are captured in the background)."""
+    if source is None:
+        source = sources.source_for_url(url, kind=kind or Source.Kind.NEWS, by=by)
+    evidence = Evidence(
+        claim=claim, source=source, stance=stance, excerpt=excerpt, note=note, added_by=by
+    )
+    evidence._history_user = by
+    try:
+        with transaction.atomic():
+            evidence.save()
+    except IntegrityError:
+        raise EvidenceRejected(f"This claim is already linked to {source}.") from None
+    sources.check_quote(evidence)
+    stance_name = evidence.get_stance_display().lower()
+    status.reevaluate([claim], cause=f"{stance_name} evidence added ({source})", by=by)
+    return evidence
+
+
+def remove_evidence(*, evidence: Evidence, by: AbstractBaseUser) -> None:
+    claim, source = evidence.claim, evidence.source
+    with transaction.atomic():
+        evidence._history_user = by
+        evidence._change_reason = "evidence removed"
+        evidence.delete()
+        status.reevaluate([claim], cause=f"evidence removed ({source})", by=by)
+
+
+def change_stance(*, evidence: Evidence, stance: str, by: AbstractBaseUser) -> None:
+    """Say the source supports, refutes or only gives context to the claim after all."""
+    if stance not in Evidence.Stance.values:
+        raise EvidenceRejected(f"Unknown stance: {stance}.")
+    if evidence.stance == stance:
+        return
+    before = evidence.get_stance_display().lower()
+    with transaction.atomic():
+        evidence.stance = stance
+        evidence._history_user = by
+        evidence._change_reason = (
+            f"stance changed from {before} to {evidence.get_stance_display().lower()}"
+        )
+        evidence.save(update_fields=["stance"])
+        status.reevaluate([evidence.claim], cause=evidence._change_reason, by=by)
+
+
+def confirm_many(
+    claims: Iterable[Claim], *, by: AbstractBaseUser, note: str = ""
+) -> tuple[list[Claim], list[tuple[Claim, str]]]:
+    """Confirm what the rule allows; return (confirmed, [(refused claim, why)])."""
+    confirmed, refused = [], []
+    for claim in claims:
+        try:
+            status.confirm(claim, by=by, note=note)
+            confirmed.append(claim)
+        except ConfirmationRefused as exc:
+            refused.append((claim, str(exc)))
+    return confirmed, refused

@@ -1,0 +1,1 @@
+"""Sources: fetching safely, canonical URLs and publishers, captures and link rot."""

@@ -1,0 +1,1 @@
+"""Text handling with no Django: cleaning, anchoring, the quote check."""

@@ -1,0 +1,154 @@
+"""The desk's pages: today's queue, the printable verification report, and the feeds.
+
+Included from ``claims/web/urls.py``. The readiness verdict itself is ``readiness.py``; the
+queue's bulk assignment is the claim list's bulk action (``views.claim_bulk``), so it
+has the same rules (only reviewers are offered, the history records who assigned).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from claims.confirmation import readiness
+from claims.models import Claim, Confirmation, Evidence, Feed, with_light_article
+from claims.web.access import get_article, require, user_can
+from claims.web.forms import BulkClaimForm, IdField
+from claims.web.views import claim_bulk, paginate
+
+QUEUE_HOURS = 24
+
+
+# --- Today's queue ---------------------------------------------------------------------------
+
+
+class QueueForm(forms.Form):
+    page = IdField(required=False)
+
+
+class QueueAssignForm(BulkClaimForm):
+    """The claim list's bulk form, set to assign."""
+
+    action = forms.ChoiceField(
+        choices=[("assign", "Assign")], initial="assign", widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].widget.attrs["placeholder"] = "Why (for the history)"
+
+
+def queue_claims(now: Any = None) -> QuerySet[Claim]:
+    """Check-worthy claims nobody has reviewed yet (unconfirmed, no evidence) in articles
+    that arrived in the last 24 hours: the most check-worthy first, then the newest
+    stories."""
+    since = (now or timezone.now()) - timedelta(hours=QUEUE_HOURS)
+    has_evidence = Exists(Evidence.objects.filter(claim=OuterRef("pk")))
+    claims = with_light_article(Claim.objects.select_related("assignee"), "article")
+    return (
+        claims.filter(
+            article__created_at__gte=since,
+            check_worthy=True,
+            orphaned=False,
+            status=Claim.Status.UNCONFIRMED,
+        )
+        .exclude(has_evidence)
+        .order_by("-checkworthiness", "-article__created_at", "-article_id", "start")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def todays_queue(request: HttpRequest) -> HttpResponse:
+    require(request, "view_claim")
+    if request.method == "POST":
+        return claim_bulk(request)  # assign: checks change_claim, redirects back here
+    form = QueueForm(request.GET)
+    page = paginate(request, queue_claims() if form.is_valid() else Claim.objects.none())
+    context = {
+        "form": form,
+        "page": page,
+        "bulk": QueueAssignForm(auto_id="bulk_%s"),
+        "can": user_can(request),
+        "hours": QUEUE_HOURS,
+    }
+    return render(request, "claims/queue.html", context, status=400 if form.errors else 200)
+
+
+# --- The verification report ---------------------------------------------------------------
+
+
+def report_claims(article: Any) -> list[Claim]:
+    """The claims a report lists: check-worthy ones, and any other that was reviewed or
+    has evidence; with evidence, sources and the last confirmation."""
+    evidence = Evidence.objects.select_related("source", "added_by").order_by("added_at", "pk")
+    confirmations = Confirmation.objects.select_related("confirmed_by")
+    claims = (
+        article.claims.filter(orphaned=False)
+        .with_flags()
+        .select_related("status_changed_by", "assignee")
+        .prefetch_related(
+            Prefetch("evidence", queryset=evidence, to_attr="evidence_list"),
+            Prefetch("confirmations", queryset=confirmations, to_attr="confirmation_list"),
+        )
+    ).order_by("start", "pk")
+    return [
+        claim
+        for claim in claims
+        if claim.check_worthy or claim.evidence_list or claim.status != Claim.Status.UNCONFIRMED
+    ]
+
+
+@login_required
+@require_GET
+def article_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable verification report of one article, for the editor in charge."""
+    article = get_article(request, pk)
+    require(request, "view_claim")
+    context = {
+        "article": article,
+        "readiness": readiness.of(article),
+        "claims": report_claims(article),
+        "printed_at": timezone.now(),
+    }
+    return render(request, "claims/article_report.html", context)
+
+
+# --- Feeds -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def feed_list(request: HttpRequest) -> HttpResponse:
+    require(request, "view_feed")
+    form = QueueForm(request.GET)
+    feeds = (
+        Feed.objects.annotate(n_items=Count("items")) if form.is_valid() else Feed.objects.none()
+    )
+    return render(request, "claims/feed_list.html", {"page": paginate(request, feeds)})
+
+
+@login_required
+@require_GET
+def feed_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "view_feed")
+    feed = get_object_or_404(Feed, pk=pk)
+    items = feed.items.select_related("article").order_by("-first_seen_at", "-pk")[:100]
+    return render(request, "claims/feed_detail.html", {"feed": feed, "items": items})
+
+
+urlpatterns = [
+    path("queue/", todays_queue, name="todays-queue"),
+    path("articles/<int:pk>/report/", article_report, name="article-report"),
+    path("feeds/", feed_list, name="feed-list"),
+    path("feeds/<int:pk>/", feed_detail, name="feed-detail"),
+]

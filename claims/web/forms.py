@@ -1,0 +1,413 @@
+"""Every input goes through a form: new articles, edits, evidence, and the GET filters.
+
+One filter form per list serves the HTML page, its htmx fragment and the JSON API
+(``ArticleFilterForm``, ``ClaimFilterForm``, ``SourceFilterForm``): the same parameter
+means the same thing everywhere. The API orders its pages by a fixed key (for its
+cursors) and ignores ``sort``; the pages ignore ``page_size`` and ``cursor``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
+
+from claims import roles
+from claims.confirmation.readiness import VERDICTS, with_readiness
+from claims.ingest import articles as ingest
+from claims.models import CORRECTABLE, Article, Claim, ClaimQuerySet, Evidence, Source
+from claims.web.fields import HttpURLField, LineField, TextField
+
+ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
+MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL (bigint) can hold
+SEARCH_MAX_LENGTH = settings.WORKBENCH_SEARCH_MAX_LENGTH
+EXCERPT_MAX_LENGTH = 10_000  # characters quoted from a source in one evidence
+MAX_PAGE_SIZE = 200  # rows in one page of the API
+
+
+class IdField(forms.IntegerField):
+    """A primary key from a form or query string: a whole number the database can hold."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class SearchField(LineField):
+    """A search term, at most ``WORKBENCH_SEARCH_MAX_LENGTH`` characters."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=SEARCH_MAX_LENGTH, required=False, **kwargs)
+
+
+def reviewers() -> QuerySet[User]:
+    """Active users whose role may review claims: the only ones claims are assigned to."""
+    groups = [roles.EDITORS, roles.FACT_CHECKERS]
+    active = User.objects.filter(is_active=True)
+    return active.filter(Q(groups__name__in=groups) | Q(is_superuser=True)).distinct()
+
+
+class ClaimIdsField(forms.ModelMultipleChoiceField):
+    """Checked claims by primary key; keys the database cannot hold are refused first."""
+
+    def _check_values(self, value: Any) -> QuerySet[Claim]:
+        for pk in value or []:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": text[:40]},
+                )
+        return super()._check_values(value)
+
+
+class YesNoFilter(forms.TypedChoiceField):
+    """A yes/no filter: ``true``/``1`` or ``false``/``0``, empty for either; anything else
+    is an error (a script's typo must not silently list everything)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        choices = [("", "Any"), ("true", "Yes"), ("false", "No"), ("1", "1"), ("0", "0")]
+        super().__init__(
+            choices=choices,
+            coerce=lambda value: value in ("true", "1"),
+            empty_value=None,
+            required=False,
+            widget=forms.Select(choices=ANY_YES_NO),
+            **kwargs,
+        )
+
+
+class PageForm(forms.Form):
+    """Which page of a list: ``page`` (a page number), or, in the API, ``cursor`` (from
+    a ``next``/``previous`` link); and the API's ``page_size``."""
+
+    page = IdField(required=False)
+    page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+    cursor = forms.CharField(required=False, max_length=1000, strip=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Decoded by ``api.paginated``, which knows the list's sort key.
+        data["cursor_text"], data["cursor"] = data.get("cursor") or "", None
+        if data["cursor_text"] and data.get("page"):
+            raise forms.ValidationError("Give a cursor or a page number, not both.")
+        return data
+
+
+class ArticleForm(forms.Form):
+    """A new article: pasted text, an uploaded file, or a URL for the worker to fetch."""
+
+    title = LineField(max_length=300, required=False)
+    outlet = LineField(max_length=200, required=False)
+    url = HttpURLField(required=False, label="Article URL")
+    published_at = forms.DateField(
+        required=False, label="Published", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        label="Paste the text",
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+    file = forms.FileField(required=False, label="or upload .txt, .md or .html")
+    fetch_url = HttpURLField(required=False, label="or fetch from a URL")
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return ""
+        from django.conf import settings
+
+        if upload.size > settings.WORKBENCH_MAX_ARTICLE_BYTES:
+            limit = settings.WORKBENCH_MAX_ARTICLE_BYTES / 1_048_576
+            raise forms.ValidationError(
+                f"{upload.name} is {upload.size / 1_048_576:.1f} MB; the limit is {limit:.0f} MB."
+            )
+        try:
+            return ingest.decode_upload(upload.name, upload.read())
+        except ingest.ArticleRejected as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        given = [name for name in ("text", "file", "fetch_url") if data.get(name)]
+        if len(given) != 1:
+            raise forms.ValidationError("Give exactly one of: pasted text, a file, or a URL.")
+        if data.get("text") or data.get("file"):
+            try:
+                data["text"] = ingest.check_text(data.get("text") or data["file"])
+            except ingest.ArticleRejected as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return data
+
+
+class ArticleTextForm(forms.Form):
+    text = forms.CharField(strip=False, widget=forms.Textarea(attrs={"rows": 24}))
+
+
+class ArticleFilterForm(PageForm):
+    SORTS = {
+        "-created": ("-created_at", "-pk"),
+        "created": ("created_at", "pk"),
+        "title": ("title", "pk"),
+        "-title": ("-title", "-pk"),
+        "-published": ("-published_at", "-pk"),
+        "published": ("published_at", "pk"),
+    }
+    q = SearchField(label="Search")
+    state = forms.ChoiceField(required=False, choices=[("", "Any state"), *Article.State.choices])
+    outlet = SearchField()
+    readiness = forms.ChoiceField(required=False, choices=[("", "Any verdict"), *VERDICTS])
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
+
+    def filter(self, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.filter(
+                Q(title__ufcontains=data["q"]) | Q(outlet__ufcontains=data["q"])
+            )
+        if data.get("state"):
+            queryset = queryset.filter(state=data["state"])
+        if data.get("outlet"):
+            queryset = queryset.filter(outlet__iexact=data["outlet"])
+        if data.get("readiness"):
+            queryset = with_readiness(queryset).filter(readiness=data["readiness"])
+        return queryset.order_by(*self.SORTS[data.get("sort") or "-created"])
+
+
+class ClaimFilterForm(PageForm):
+    SORTS = {
+        "-score": ("-checkworthiness", "-id"),
+        "score": ("checkworthiness", "id"),
+        "-updated": ("-updated_at", "-id"),
+        "article": ("article_id", "start", "id"),
+    }
+    q = SearchField(label="Search")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Claim.Status.choices])
+    contradicted = YesNoFilter()
+    hedged = YesNoFilter()
+    factuality = forms.ChoiceField(
+        required=False, choices=[("", "Any factuality"), *Claim.Factuality.choices]
+    )
+    claim_type = forms.ChoiceField(required=False, choices=[("", "Any type"), *Claim.Type.choices])
+    min_score = forms.FloatField(required=False, min_value=0, max_value=1)
+    max_score = forms.FloatField(required=False, min_value=0, max_value=1)
+    speaker = SearchField()
+    article = IdField(required=False)
+    mine = forms.BooleanField(required=False, label="Assigned to me")
+    no_evidence = forms.BooleanField(required=False, label="Has no evidence")
+    has_match = forms.BooleanField(required=False, label="Seen before (has a match)")
+    needs_review = forms.BooleanField(required=False, label="Confirmed on a dead or changed source")
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        low, high = data.get("min_score"), data.get("max_score")
+        if low is not None and high is not None and low > high:
+            raise forms.ValidationError("min_score must not be greater than max_score.")
+        return data
+
+    def filter(self, queryset: ClaimQuerySet, user: Any) -> ClaimQuerySet:
+        """The claims of ``queryset`` that pass the filters, sorted, with the list flags
+        (``ClaimQuerySet.with_flags``)."""
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        names = ("status", "claim_type", "factuality")
+        exact = {name: data[name] for name in names if data.get(name)}
+        queryset = queryset.with_flags().filter(**exact)
+        if data.get("q"):
+            queryset = queryset.search(data["q"])
+        if data.get("hedged") is not None:
+            queryset = queryset.filter(hedged=data["hedged"])
+        if data.get("contradicted") is not None:
+            queryset = queryset.filter(contradicted=data["contradicted"])
+        if data.get("min_score") is not None:
+            queryset = queryset.filter(checkworthiness__gte=data["min_score"])
+        if data.get("max_score") is not None:
+            queryset = queryset.filter(checkworthiness__lte=data["max_score"])
+        if data.get("speaker"):
+            queryset = queryset.filter(speaker__ufcontains=data["speaker"])
+        if data.get("article"):
+            queryset = queryset.filter(article_id=data["article"])
+        if data.get("mine"):
+            queryset = queryset.filter(assignee=user)
+        if data.get("no_evidence"):
+            queryset = queryset.filter(evidence__isnull=True)
+        if data.get("has_match"):
+            queryset = queryset.filter(has_match=True)
+        if data.get("needs_review"):
+            queryset = queryset.filter(needs_review=True)
+        return queryset.order_by(*self.SORTS[data.get("sort") or "-score"])
+
+
+class BulkClaimForm(forms.Form):
+    ACTIONS = [
+        ("assign", "Assign to..."),
+        ("confirm", "Confirm (where allowed)"),
+        ("unconfirm", "Unconfirm"),
+        ("export", "Export CSV"),
+        ("export-excel", "Export CSV for Excel"),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    ids = ClaimIdsField(queryset=Claim.objects.all(), to_field_name="pk", required=False)
+    all_matching = forms.BooleanField(
+        required=False, label="Every claim matching the filters, not only the checked ones"
+    )
+    assignee = forms.ModelChoiceField(
+        queryset=reviewers(),
+        required=False,
+        error_messages={"invalid_choice": "Assign to an active fact-checker or editor."},
+    )
+    note = TextField(required=False, max_length=1000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("all_matching") and not data.get("ids") and "ids" not in self.errors:
+            self.add_error("ids", "Check some claims, or choose every claim matching the filters.")
+        return data
+
+
+class StatusForm(forms.Form):
+    action = forms.ChoiceField(choices=[("confirm", "Confirm"), ("unconfirm", "Unconfirm")])
+    note = TextField(required=False, max_length=1000, label="Why")
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        queryset=reviewers().order_by("username"),
+        required=False,
+        empty_label="Nobody",
+        error_messages={"invalid_choice": "Assign to an active fact-checker or editor."},
+    )
+
+
+def _yes_no(value: str) -> bool:
+    return value == "True"
+
+
+class CorrectionForm(forms.Form):
+    """A reviewer's correction of one machine label (``models.CORRECTABLE``), with a
+    reason. ``field`` picks the label; the ``value`` widget is that label's own."""
+
+    VALUES: dict[str, Callable[[], forms.Field]] = {
+        "speaker": lambda: LineField(
+            max_length=200,
+            required=False,
+            label="Speaker",
+            help_text="Pick one of the article's people or type a name; empty for nobody.",
+        ),
+        "claim_type": lambda: forms.ChoiceField(choices=Claim.Type.choices, label="Claim type"),
+        "factuality": lambda: forms.ChoiceField(
+            choices=Claim.Factuality.choices, label="Factuality"
+        ),
+        "check_worthy": lambda: forms.TypedChoiceField(
+            choices=[("True", "Yes"), ("False", "No")], coerce=_yes_no, label="Check-worthy"
+        ),
+    }
+    field = forms.ChoiceField(choices=[(name, name) for name in CORRECTABLE])
+    reason = TextField(max_length=1000, label="Reason (kept in the history)")
+
+    def __init__(self, data: Any = None, *, claim: Claim, field: str = "") -> None:
+        name = field or (data.get("field", "") if data is not None else "")
+        initial = {"field": name, "value": getattr(claim, name, "")}
+        super().__init__(data, initial=initial, auto_id=f"correct-{claim.pk}-{name}-%s")
+        self.fields["field"].widget = forms.HiddenInput()
+        make = self.VALUES.get(name)
+        if make is not None:
+            self.fields["value"] = make()
+            self.order_fields(["field", "value", "reason"])
+        if name == "speaker":  # the article's people, offered by the panel's <datalist>
+            self.fields["value"].widget.attrs["list"] = f"people-{claim.pk}"
+
+    @property
+    def name(self) -> str:
+        return str(self["field"].value())
+
+
+class EvidenceForm(forms.Form):
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(), required=False, label="Existing source"
+    )
+    url = HttpURLField(required=False, label="or a new source URL")
+    kind = forms.ChoiceField(choices=Source.Kind.choices, initial=Source.Kind.NEWS, required=False)
+    stance = forms.ChoiceField(choices=Evidence.Stance.choices)
+    excerpt = TextField(
+        required=False, max_length=EXCERPT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    note = TextField(required=False, max_length=2000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if bool(data.get("source")) == bool(data.get("url")):
+            raise forms.ValidationError("Pick an existing source or give a URL (one of the two).")
+        return data
+
+
+class StanceForm(forms.Form):
+    stance = forms.ChoiceField(choices=Evidence.Stance.choices)
+
+
+class CaptureForm(forms.Form):
+    """A source's content provided by hand: a file (PDF, HTML, text) or pasted text."""
+
+    file = forms.FileField(
+        required=False, label="Upload the page (PDF, HTML or text)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.html,.htm,.txt,.md"}),
+    )  # fmt: skip
+    text = forms.CharField(
+        required=False, label="or paste its text", widget=forms.Textarea(attrs={"rows": 6})
+    )
+    title = forms.CharField(required=False, max_length=500)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload, text = data.get("file"), (data.get("text") or "").strip()
+        if bool(upload) == bool(text):
+            raise forms.ValidationError("Upload a file or paste the text (one of the two).")
+        if upload and upload.size > settings.WORKBENCH_FETCH_MAX_BYTES:
+            limit = settings.WORKBENCH_FETCH_MAX_BYTES / 1_048_576
+            raise forms.ValidationError(f"The file is larger than {limit:.0f} MB.")
+        return data
+
+
+class SourceFilterForm(PageForm):
+    q = SearchField(label="Search")
+    domain = LineField(max_length=253, required=False)
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Source.Kind.choices])
+    fetch_state = forms.ChoiceField(
+        required=False, choices=[("", "Any fetch state"), *Source.FetchState.choices]
+    )
+    link_state = forms.ChoiceField(
+        required=False, choices=[("", "Any link state"), *Source.LinkState.choices]
+    )
+
+    def filter(self, queryset: QuerySet[Source]) -> QuerySet[Source]:
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.filter(
+                Q(url__icontains=data["q"])
+                | Q(title__ufcontains=data["q"])
+                | Q(publisher__ufcontains=data["q"])
+            )
+        if data.get("domain"):
+            queryset = queryset.filter(domain__iexact=data["domain"])
+        exact = {k: data[k] for k in ("kind", "fetch_state", "link_state") if data.get(k)}
+        return queryset.filter(**exact).order_by("-created_at", "-pk")
+
+
+class SplitForm(forms.Form):
+    before = TextField(max_length=500, label="Split before the words")
+
+
+class SelectionForm(forms.Form):
+    start = forms.IntegerField(min_value=0, max_value=MAX_ID)
+    end = forms.IntegerField(min_value=1, max_value=MAX_ID)

@@ -1,0 +1,104 @@
+"""Claim memory in the claim panel: the matches of a claim, accepting and dismissing.
+
+Included from ``claims/web/urls.py``. The list is a fragment the panel loads with htmx
+(``claims/matches.html#matches``, root ``id="matches-<pk>"``); without htmx the same
+view serves it as a page. Accepting or dismissing answers htmx with the whole panel
+(``views.panel_response``: evidence, status and history change too, and the panel
+reloads this list) and redirects other POSTs to the claim's page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_http_methods
+
+from claims.matching import service as matching
+from claims.models import Claim, ClaimMatch, Evidence, with_light_article
+from claims.web.access import get_claim, get_match
+from claims.web.fields import TextField
+from claims.web.views import panel_response
+
+
+class DecisionForm(forms.Form):
+    confirm = forms.BooleanField(required=False)
+    note = TextField(required=False, max_length=1000)
+
+
+def matches_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
+    refuting = Evidence.objects.filter(
+        claim=OuterRef("matched_claim"), stance=Evidence.Stance.REFUTES
+    )
+    evidence = Evidence.objects.select_related("source").order_by("added_at", "pk")
+    matches = (
+        with_light_article(claim.matches.all(), "matched_claim__article")
+        .exclude(state=ClaimMatch.State.DISMISSED)
+        .select_related("factcheck", "decided_by")
+        .annotate(matched_contradicted=Exists(refuting))
+        .prefetch_related(Prefetch("matched_claim__evidence", queryset=evidence))
+        .order_by("-score", "pk")
+    )
+    return {
+        "claim": claim,
+        "matches": matches,
+        "dismissed": claim.matches.filter(state=ClaimMatch.State.DISMISSED).count(),
+        "can_decide": request.user.has_perm("claims.change_claim"),
+    }
+
+
+@login_required
+@require_http_methods(["GET"])
+def claim_matches(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim(request, pk)
+    template = "claims/matches.html#matches" if request.htmx else "claims/matches.html"
+    return render(request, template, matches_context(request, claim))
+
+
+@login_required
+@require_http_methods(["POST"])
+def match_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    match = get_match(request, pk, "change_claim")
+    form = DecisionForm(request.POST)
+    if match.state == ClaimMatch.State.ACCEPTED:
+        messages.info(request, "This match was already accepted.")
+    elif form.is_valid():
+        outcome = matching.accept_match(
+            match=match,
+            by=request.user,
+            confirm=form.cleaned_data["confirm"],
+            note=form.cleaned_data["note"],
+        )
+        level = messages.WARNING if outcome.refused else messages.SUCCESS
+        messages.add_message(request, level, outcome.message())
+    else:
+        messages.error(request, "The note is too long (1000 characters at most).")
+    return panel_response(request, match.claim)
+
+
+@login_required
+@require_http_methods(["POST"])
+def match_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    match = get_match(request, pk, "change_claim")
+    form = DecisionForm(request.POST)
+    if not match.is_undecided:
+        messages.info(request, f"This match was already {match.get_state_display().lower()}.")
+    elif form.is_valid():
+        match.dismiss(by=request.user, note=form.cleaned_data["note"])
+        messages.success(request, "Match dismissed; it will not be suggested again.")
+    else:
+        messages.error(request, "The note is too long (1000 characters at most).")
+    return panel_response(request, match.claim)
+
+
+urlpatterns = [
+    path("claims/<int:pk>/matches/", claim_matches, name="claim-matches"),
+    path("matches/<int:pk>/accept/", match_accept, name="match-accept"),
+    path("matches/<int:pk>/dismiss/", match_dismiss, name="match-dismiss"),
+]

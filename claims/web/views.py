@@ -1,0 +1,652 @@
+"""The review workbench: function views, one per page or action, each serving the full
+page and, for htmx requests, only the fragment it changes (django-template-partials).
+
+Every view checks permissions itself, through the access helpers below: a client can
+request any fragment directly. Non-htmx POSTs redirect (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
+from django.views import defaults
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from claims import jobs
+from claims.confirmation import readiness
+from claims.confirmation import service as status
+from claims.ingest import articles as ingest
+from claims.matching import embeddings
+from claims.models import (
+    CORRECTABLE,
+    Article,
+    Claim,
+    ConfirmationRefused,
+    Evidence,
+    Source,
+    VerdictPage,
+    with_light_article,
+)
+from claims.publication import exports
+from claims.review import edits, history
+from claims.review import evidence as verification
+from claims.sources import capture as sources
+from claims.web import highlight
+from claims.web.access import get_article, get_claim, get_source, require, user_can
+from claims.web.forms import (
+    ArticleFilterForm,
+    ArticleForm,
+    ArticleTextForm,
+    AssignForm,
+    BulkClaimForm,
+    CaptureForm,
+    ClaimFilterForm,
+    CorrectionForm,
+    EvidenceForm,
+    SelectionForm,
+    SourceFilterForm,
+    SplitForm,
+    StanceForm,
+    StatusForm,
+)
+
+# --- List helpers ----------------------------------------------------------------------
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = 50) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def list_status(request: HttpRequest, form: Any) -> int:
+    """400 for a list asked with filters that cannot be used (the page shows why); htmx
+    fragments answer 200 so that the error is swapped in."""
+    return 400 if form.errors and not request.htmx else 200
+
+
+# --- Articles ---------------------------------------------------------------------------
+
+
+def _count(condition: Q | None = None) -> Coalesce:
+    claims = Claim.objects.filter(article=OuterRef("pk"), orphaned=False)
+    if condition is not None:
+        claims = claims.filter(condition)
+    counted = claims.order_by().values("article").annotate(n=Count("pk", distinct=True)).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def articles_with_counts(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    return queryset.select_related("assignee").annotate(
+        n_claims=_count(),
+        n_worthy=_count(Q(check_worthy=True)),
+        n_confirmed=_count(Q(status=Claim.Status.CONFIRMED)),
+        n_contradicted=_count(Q(evidence__stance=Evidence.Stance.REFUTES)),
+    )
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("article-list")
+
+
+@login_required
+@require_GET
+def article_list(request: HttpRequest) -> HttpResponse:
+    require(request, "view_article")
+    form = ArticleFilterForm(request.GET)
+    articles = articles_with_counts(form.filter(Article.objects.defer("body", "dropped")))
+    articles = readiness.with_readiness(articles)
+    context = {
+        "form": form,
+        "page": paginate(request, articles),
+        "can_add": request.user.has_perm("claims.add_article"),
+    }
+    template = (
+        "claims/article_list.html#article-table" if request.htmx else "claims/article_list.html"
+    )
+    return render(request, template, context, status=list_status(request, form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_new(request: HttpRequest) -> HttpResponse:
+    require(request, "add_article")
+    form = ArticleForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with jobs.unsent() as unsent:
+            article = ingest.submit_article(
+                title=data["title"],
+                outlet=data["outlet"],
+                url=data["url"],
+                published_at=data["published_at"],
+                text=data["text"] or "",
+                fetch_url=data["fetch_url"],
+                origin=Article.Origin.UPLOAD if request.FILES else Article.Origin.PASTE,
+                by=request.user,
+            )
+        if unsent:
+            messages.warning(
+                request,
+                "The article is saved, but the job queue is unavailable right now: "
+                "processing will start when the queue is back.",
+            )
+        else:
+            messages.success(request, "The article is saved and queued for extraction.")
+        return redirect(article)
+    return render(request, "claims/article_new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_article(request, pk)
+    context = article_page_context(request, article)
+    if embeddings.refining(article):
+        context |= {"refining": True, "shown": embeddings.worthy_key(article)}
+    return render(request, "claims/article_detail.html", context)
+
+
+def article_page_context(
+    request: HttpRequest, article: Article, *, selected: Claim | None = None, **panel: Any
+) -> dict[str, Any]:
+    """The article page: text, claims, and the panel of ``selected`` (or of ``?claim=``),
+    with ``panel`` overriding the panel's context (a bound form with its errors)."""
+    show_all = request.GET.get("all") == "1"
+    claims = list(
+        article.claims.select_related("assignee").with_flags().order_by("-checkworthiness", "start")
+    )
+    listed = [c for c in claims if show_all or c.check_worthy or c.orphaned]
+    selected = _selected_claim(request, claims, selected)
+    context = {
+        "article": article,
+        "claims": listed,
+        "hidden_count": len(claims) - len(listed),
+        "show_all": show_all,
+        "body_html": highlight.body_html(highlight.segments(article, claims)),
+        "counts": claim_counts(article),
+        "orphans": [c for c in claims if c.orphaned],
+        "selected": selected,
+        "can": user_can(request),
+        "readiness": readiness.of(article),
+    }
+    if selected:
+        context |= claim_panel_context(request, selected) | panel
+    return context
+
+
+def claim_counts(article: Article) -> dict[str, int]:
+    # The refuting-evidence test is spelled out here: PostgreSQL cannot filter an
+    # aggregate on the ``contradicted`` annotation of ``ClaimQuerySet.with_flags``.
+    refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
+    return article.claims.filter(orphaned=False).aggregate(
+        total=Count("pk"),
+        worthy=Count("pk", filter=Q(check_worthy=True)),
+        confirmed=Count("pk", filter=Q(status=Claim.Status.CONFIRMED)),
+        rereview=Count("pk", filter=Q(status=Claim.Status.NEEDS_REREVIEW)),
+        contradicted=Count("pk", filter=Q(Exists(refuting))),
+    )
+
+
+def _selected_claim(
+    request: HttpRequest, claims: list[Claim], chosen: Claim | None
+) -> Claim | None:
+    wanted = str(chosen.pk) if chosen else request.GET.get("claim", "")
+    return next((c for c in claims if str(c.pk) == wanted), None)
+
+
+@login_required
+@require_GET
+def article_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live job state: polled by htmx while the article is queued or processing."""
+    article = get_article(request, pk)
+    response = render(request, "claims/partials/article_state.html", {"article": article})
+    if request.GET.get("was_active") and not article.is_active:
+        response["HX-Trigger"] = "article-finished"
+    return response
+
+
+@login_required
+@require_GET
+def article_refinement(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled by the article page while the background pass refines its claims'
+    check-worthiness (``embeddings.refining``); then says whether the check-worthy list
+    changed since the page was drawn (``shown``: ``embeddings.worthy_key`` then). The page
+    is not redrawn by itself: an editor may be typing in it."""
+    article = get_article(request, pk)
+    shown = request.GET.get("shown", "")[:12]
+    refining = embeddings.refining(article)
+    context = {
+        "article": article,
+        "refining": refining,
+        "shown": shown,
+        "changed": not refining and bool(shown) and shown != embeddings.worthy_key(article),
+    }
+    return render(request, "claims/partials/refinement.html", context)
+
+
+@login_required
+@require_POST
+def article_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_article(request, pk, "change_article")
+    if article.is_active:
+        messages.info(request, "The article is already queued or being processed.")
+    else:
+        article.requeue(by=request.user, reason="retry requested")
+        with jobs.unsent() as unsent:
+            ingest.enqueue(article)
+        if unsent:
+            messages.warning(request, "Queued; processing starts when the job queue is back.")
+        else:
+            messages.success(request, "Extraction queued again.")
+    if request.htmx:
+        return render(request, "claims/partials/article_state.html", {"article": article})
+    return redirect(article)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_article(request, pk, "change_article")
+    form = ArticleTextForm(request.POST or None, initial={"text": article.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            ingest.revise_article(article=article, text=form.cleaned_data["text"], by=request.user)
+        except ingest.ArticleRejected as exc:
+            form.add_error("text", str(exc))
+        else:
+            messages.success(request, "New revision saved; claims are being re-anchored.")
+            return redirect(article)
+    return render(request, "claims/article_edit.html", {"article": article, "form": form})
+
+
+# --- Claims -----------------------------------------------------------------------------
+
+
+def matching_claims(request: HttpRequest, form: ClaimFilterForm | None = None) -> QuerySet[Claim]:
+    """The claims the list's filters (the query string) select."""
+    form = form or ClaimFilterForm(request.GET)
+    return form.filter(Claim.objects.select_related("assignee").with_light_article(), request.user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_list(request: HttpRequest) -> HttpResponse:
+    require(request, "view_claim")
+    if request.method == "POST":
+        return claim_bulk(request)
+    form = ClaimFilterForm(request.GET)
+    claims = matching_claims(request, form)
+    context = {
+        "form": form,
+        "page": paginate(request, claims),
+        "bulk": BulkClaimForm(),
+        "can": user_can(request),
+    }
+    template = "claims/claim_list.html#claim-table" if request.htmx else "claims/claim_list.html"
+    return render(request, template, context, status=list_status(request, form))
+
+
+def claim_bulk(request: HttpRequest) -> HttpResponse:
+    form = BulkClaimForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            what = {"ids": "Pick some claims: ", "action": "Pick an action: "}.get(field, "")
+            messages.error(request, what + " ".join(errors))
+        return redirect(request.get_full_path())
+    action, claims = form.cleaned_data["action"], form.cleaned_data["ids"]
+    if form.cleaned_data["all_matching"]:
+        claims = matching_claims(request)
+    if action in ("export", "export-excel"):
+        from claims.api.views import export_claims_response
+
+        return export_claims_response(request, claims, "csv", excel=action == "export-excel")
+    require(request, "change_claim")
+    note = form.cleaned_data["note"]
+    if action == "confirm":
+        done, refused = verification.confirm_many(claims, by=request.user, note=note)
+        messages.success(request, f"{len(done)} claim(s) confirmed.")
+        for claim, why in refused:
+            messages.warning(request, f"Not confirmed: “{claim}” — {why}")
+    elif action == "unconfirm":
+        for claim in claims:
+            status.unconfirm(claim, by=request.user, note=note)
+        messages.success(request, f"{len(claims)} claim(s) unconfirmed.")
+    else:
+        for claim in claims:
+            claim.assign(to=form.cleaned_data["assignee"], by=request.user)
+        messages.success(request, f"{len(claims)} claim(s) assigned.")
+    return redirect(request.get_full_path())
+
+
+def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
+    evidence = list(claim.evidence.select_related("source", "added_by").order_by("added_at", "pk"))
+    assessment = status.assess(claim)
+    for item in evidence:
+        item.verdict = assessment.verdicts.get(item.pk)
+    return {
+        "claim": claim,
+        "evidence": evidence,
+        "history": history.claim_history(claim),
+        "assessment": assessment,
+        "blocker": assessment.blocker,
+        "confirmation": claim.confirmations.select_related("confirmed_by").first(),
+        "status_form": StatusForm(),
+        "assign_form": AssignForm(initial={"assignee": claim.assignee_id}),
+        "evidence_form": EvidenceForm(),
+        "stance_choices": Evidence.Stance.choices,
+        "corrections": [CorrectionForm(claim=claim, field=name) for name in CORRECTABLE],
+        "people": article_people(claim.article_id),
+        "can": user_can(request),
+        "verdict_page": VerdictPage.objects.filter(claim=claim).first(),
+        "verdict_decided": exports.is_decided(claim),
+    }
+
+
+def article_people(article_id: int) -> list[str]:
+    """The people an article's claims name or quote: the speakers to pick from."""
+    rows = Claim.objects.filter(article_id=article_id).values_list("speaker", "entities")
+    names = set()
+    for speaker, entities in rows:
+        names.add(speaker)
+        names.update(e.get("text", "") for e in entities or [] if e.get("label") == "PERSON")
+    return sorted(name for name in names if name)
+
+
+@login_required
+@require_GET
+def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim(request, pk)
+    if not request.htmx:
+        return redirect(claim.get_absolute_url())
+    return render(request, "claims/article_detail.html#panel", claim_panel_context(request, claim))
+
+
+def panel_response(
+    request: HttpRequest, claim: Claim, *, action: str = "", **extra: Any
+) -> HttpResponse:
+    """After a change: the panel, with the claim's list row, the article's counters and
+    the live region swapped out of band; an event tells the page to recolour highlights.
+    The change's messages are shown next to the control of ``action`` and announced."""
+    if not request.htmx:
+        return redirect(claim.get_absolute_url())
+    claim = get_claim(request, claim.pk)
+    context = claim_panel_context(request, claim) | extra
+    context |= {"oob": True, "selected": claim, "counts": claim_counts(claim.article)}
+    context |= {"result_for": action, "results": list(messages.get_messages(request))}
+    context["readiness"] = readiness.of(claim.article)
+    response = render(request, "claims/article_detail.html#panel-with-oob", context)
+    changed = {"id": claim.pk, "status": claim.status, "contradicted": claim.contradicted}
+    response["HX-Trigger"] = json.dumps({"claim-changed": changed})
+    return response
+
+
+@login_required
+@require_POST
+def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim(request, pk, "change_claim")
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        note = form.cleaned_data["note"]
+        try:
+            if form.cleaned_data["action"] == "confirm":
+                status.confirm(claim, by=request.user, note=note)
+                messages.success(request, "Claim confirmed.")
+            else:
+                status.unconfirm(claim, by=request.user, note=note)
+                messages.success(request, "Claim marked unconfirmed.")
+        except ConfirmationRefused as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Say confirm or unconfirm; the note is at most 1,000 characters.")
+    return panel_response(request, claim, action="status")
+
+
+@login_required
+@require_POST
+def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim(request, pk, "change_claim")
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        claim.assign(to=form.cleaned_data["assignee"], by=request.user)
+        messages.success(request, f"Assigned to {claim.assignee or 'nobody'}.")
+    else:
+        messages.error(request, " ".join(form.errors.get("assignee", ["Pick a reviewer."])))
+    return panel_response(request, claim, action="assign")
+
+
+@login_required
+@require_POST
+def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a machine label (speaker, claim type, check-worthy...) with a reason."""
+    claim = get_claim(request, pk, "change_claim")
+    form = CorrectionForm(request.POST, claim=claim)
+    if not form.is_valid():
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, "Not corrected: " + " ".join(errors))
+        forms = [form if name == form.name else CorrectionForm(claim=claim, field=name)
+                 for name in CORRECTABLE]  # fmt: skip
+        return panel_response(request, claim, action=f"correct-{form.name}", corrections=forms)
+    field, value = form.cleaned_data["field"], form.cleaned_data["value"]
+    if getattr(claim, field) == value:
+        messages.info(request, f"The {CORRECTABLE[field]} is already {claim.label_of(field)}.")
+    else:
+        claim.correct(field, value, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"The {CORRECTABLE[field]} is now {claim.label_of(field)}.")
+    return panel_response(request, claim, action=f"correct-{field}")
+
+
+@login_required
+@require_POST
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim(request, pk, "add_evidence")
+    form = EvidenceForm(request.POST)
+    if form.is_valid():
+        try:
+            verification.add_evidence(claim=claim, by=request.user, **form.cleaned_data)
+        except (verification.EvidenceRejected, ValueError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Evidence added.")
+            return panel_response(request, claim, action="evidence")
+    if not request.htmx:  # the whole page again, the form with its errors and input
+        article = get_article(request, claim.article_id)
+        context = article_page_context(request, article, selected=claim, evidence_form=form)
+        # Served at the form's URL: the page's relative links (``?claim=``) resolve
+        # against the article's own address.
+        context["page_base"] = article.get_absolute_url()
+        return render(request, "claims/article_detail.html", context)
+    return panel_response(request, claim, action="evidence", evidence_form=form)
+
+
+@login_required
+@require_POST
+def evidence_stance(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "change_evidence")
+    evidence = get_object_or_404(Evidence.objects.select_related("claim", "source"), pk=pk)
+    form = StanceForm(request.POST)
+    if form.is_valid():
+        verification.change_stance(
+            evidence=evidence, stance=form.cleaned_data["stance"], by=request.user
+        )
+        messages.success(request, f"Evidence now marked “{evidence.get_stance_display()}”.")
+    else:
+        messages.error(request, "Pick supports, refutes or context.")
+    return panel_response(request, evidence.claim, action="stance", result_evidence=evidence.pk)
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "delete_evidence")
+    evidence = get_object_or_404(Evidence.objects.select_related("claim"), pk=pk)
+    claim = evidence.claim
+    verification.remove_evidence(evidence=evidence, by=request.user)
+    messages.success(request, "Evidence removed.")
+    return panel_response(request, claim, action="evidence")
+
+
+def after_claim_edit(request: HttpRequest, url: str) -> HttpResponse:
+    """Splits, merges and new claims change the whole text: reload the article page."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@login_required
+@require_POST
+def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim(request, pk, "add_claim")
+    form = SplitForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise edits.ClaimEditRejected("Type the words where the second part begins.")
+        edits.split_claim(claim=claim, before=form.cleaned_data["before"], by=request.user)
+        messages.success(request, "Claim split in two.")
+    except edits.ClaimEditRejected as exc:
+        messages.error(request, str(exc))
+    return after_claim_edit(request, claim.get_absolute_url())
+
+
+@login_required
+@require_POST
+def claim_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim(request, pk, "add_claim")
+    try:
+        edits.merge_with_next(claim=claim, by=request.user)
+        messages.success(request, "Merged with the following claim.")
+    except edits.ClaimEditRejected as exc:
+        messages.error(request, str(exc))
+    return after_claim_edit(request, claim.get_absolute_url())
+
+
+@login_required
+@require_POST
+def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_article(request, pk, "add_claim")
+    form = SelectionForm(request.POST)
+    url = article.get_absolute_url()
+    try:
+        if not form.is_valid():
+            raise edits.ClaimEditRejected("Select some text of the article first.")
+        claim = edits.create_claim(article=article, by=request.user, **form.cleaned_data)
+        messages.success(request, "Claim created from the selection.")
+        url = claim.get_absolute_url()
+    except edits.ClaimEditRejected as exc:
+        messages.error(request, str(exc))
+    return after_claim_edit(request, url)
+
+
+# --- Sources ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def source_list(request: HttpRequest) -> HttpResponse:
+    require(request, "view_source")
+    form = SourceFilterForm(request.GET)
+    sources = form.filter(Source.objects.annotate(n_evidence=Count("evidence")))
+    context = {
+        "form": form,
+        "page": paginate(request, sources),
+    }
+    if request.htmx and request.GET.get("picker"):
+        return render(request, "claims/source_list.html#source-options", context)
+    template = "claims/source_list.html#source-table" if request.htmx else "claims/source_list.html"
+    return render(request, template, context, status=list_status(request, form))
+
+
+@login_required
+@require_GET
+def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_source(request, pk)
+    evidence = with_light_article(source.evidence.select_related("added_by"), "claim__article")
+    evidence = evidence.order_by("-added_at")
+    captures = source.captures.select_related("provided_by").order_by("-fetched_at", "-pk")
+    context = {
+        "source": source,
+        "evidence": evidence,
+        "captures": captures.defer("text_compressed"),
+        "capture_form": CaptureForm(),
+        "can_capture": request.user.has_perm("claims.add_sourcecapture"),
+    }
+    return render(request, "claims/source_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def source_capture(request: HttpRequest, pk: int) -> HttpResponse:
+    """Provide a source's content by hand (paywall, offline, blocked): upload or paste."""
+    source = get_source(request, pk)
+    require(request, "add_sourcecapture")
+    form = CaptureForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["file"]:
+                upload = data["file"]
+                text, title = sources.read_provided_file(upload.name, upload.read())
+                provided_as = upload.name
+            else:
+                text, title, provided_as = data["text"], "", "pasted text"
+            sources.provide_capture(
+                source, text=text, title=data["title"] or title, by=request.user,
+                provided_as=provided_as,
+            )  # fmt: skip
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, "Content saved as a capture provided by you; quotes re-checked."
+            )
+            return redirect(source)
+    return render(request, "claims/source_capture.html", {"source": source, "form": form})
+
+
+# --- Requests over Django's size cap --------------------------------------------------------
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler400``: a paste or edit larger than even Django's request cap (see
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``) gets its form again with the reason, not a bare 400.
+    The text itself could not be read, so it cannot be shown again."""
+    form_page = _article_form_page(request) if isinstance(exception, RequestDataTooBig) else None
+    if form_page is None:
+        return defaults.bad_request(request, exception)
+    size = int(request.META.get("CONTENT_LENGTH") or 0) / 1_048_576
+    limit = settings.WORKBENCH_MAX_ARTICLE_BYTES / 1_048_576
+    reason = (
+        f"What you sent is {size:.1f} MB, far over the article limit of {limit:.0f} MB, so it "
+        "was not read and cannot be shown again: shorten the text, or split it into articles."
+    )
+    template, context = form_page
+    return render(request, template, context | {"too_large": reason}, status=400)
+
+
+def _article_form_page(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
+    """The new-article or edit page for ``request``'s URL, if the user may use it."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if match.url_name == "article-new" and user.has_perm("claims.add_article"):
+        return "claims/article_new.html", {"form": ArticleForm()}
+    if match.url_name == "article-edit" and user.has_perm("claims.change_article"):
+        article = Article.objects.filter(pk=match.kwargs["pk"]).first()
+        if article is not None:
+            form = ArticleTextForm(initial={"text": article.body})
+            return "claims/article_edit.html", {"article": article, "form": form}
+    return None

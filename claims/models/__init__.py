@@ -17,6 +17,7 @@ from claims.models.claims import HEDGING_FACTUALITY as HEDGING_FACTUALITY
 from claims.models.claims import Claim as Claim
 from claims.models.claims import ClaimQuerySet as ClaimQuerySet
 from claims.models.claims import ClaimStatus as ClaimStatus
+from claims.models.confirmation import AuditRun as AuditRun
 from claims.models.confirmation import Confirmation as Confirmation
 from claims.models.confirmation import ConfirmationRefused as ConfirmationRefused
 from claims.models.evidence import Evidence as Evidence

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims.models.articles import Article, with_light_article
+from claims.models.confirmation import Confirmation
 from claims.models.evidence import Evidence
 from claims.models.memory import ClaimMatch
 from claims.models.publication import VerdictPage
@@ -65,14 +66,25 @@ class ClaimQuerySet(models.QuerySet):
         pages = VerdictPage.objects.filter(claim=OuterRef("pk"), published=True)
         return self.annotate(public_slug=Subquery(pages.values("slug")[:1]))
 
+    def with_published(self) -> ClaimQuerySet:
+        """``confirmed_wording``, ``confirmed_standalone`` and ``confirmed_speaker``: what
+        the latest confirmation record holds (what a confirmed claim is published as)."""
+        latest = Confirmation.objects.filter(claim=OuterRef("pk")).order_by("-confirmed_at", "-pk")
+        return self.annotate(
+            confirmed_wording=Subquery(latest.values("wording")[:1]),
+            confirmed_standalone=Subquery(latest.values("standalone")[:1]),
+            confirmed_speaker=Subquery(latest.values("speaker")[:1]),
+        )
+
     def for_export(self) -> ClaimQuerySet:
-        """With what every export reads: article, evidence with sources, ``contradicted``
-        and ``public_slug``."""
+        """With what every export reads: article, evidence with sources, ``contradicted``,
+        ``public_slug`` and the confirmation record's published text and speaker."""
         evidence = Evidence.objects.select_related("source", "added_by").order_by("added_at", "pk")
         return (
             self.with_light_article()
             .with_contradicted()
             .with_public_slug()
+            .with_published()
             .prefetch_related(models.Prefetch("evidence", queryset=evidence))
         )
 

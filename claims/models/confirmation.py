@@ -18,7 +18,8 @@ class Confirmation(models.Model):
     evidence that satisfied the rule (with each source's capture hash and quote result).
     Rows are never changed; a later confirmation is a new row."""
 
-    claim = models.ForeignKey("Claim", on_delete=models.CASCADE, related_name="confirmations")
+    # PROTECT: no path deletes a claim that has records (merges refuse, see review.edits).
+    claim = models.ForeignKey("Claim", on_delete=models.PROTECT, related_name="confirmations")
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -26,6 +27,12 @@ class Confirmation(models.Model):
     note = models.TextField(blank=True)
     wording = models.TextField(help_text="The claim's text as confirmed, normalised.")
     wording_sha256 = models.CharField(max_length=64)
+    standalone = models.TextField(
+        blank=True, help_text="The claim as published (ClaimReview's claimReviewed), as confirmed."
+    )
+    speaker = models.CharField(
+        max_length=200, blank=True, help_text="The speaker as published (the claim's author)."
+    )
     basis = models.JSONField(
         default=list, help_text="The counting evidence: source, publisher, capture, quote check."
     )
@@ -43,3 +50,24 @@ class Confirmation(models.Model):
         if self.pk is not None:
             raise ValueError("A confirmation is a record of what happened; it is never changed.")
         super().save(*args, **kwargs)
+
+
+class AuditRun(models.Model):
+    """One run of the confirmation audit (``audit_confirmations``): every confirmed claim
+    re-judged on its current basis; the safety net behind ``basis_change``."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    checked = models.PositiveIntegerField(default=0)
+    lapsed = models.PositiveIntegerField(default=0)
+    findings = models.JSONField(
+        default=list, help_text="Each claim lapsed: its id and the cause named in its history."
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        when = f"{self.started_at:%Y-%m-%d %H:%M}"
+        return f"audit of {when}: {self.checked} checked, {self.lapsed} lapsed"

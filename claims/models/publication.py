@@ -21,7 +21,7 @@ class VerdictPage(models.Model):
     it is now, so a published claim that lapses (needs re-review) or is unconfirmed stops
     showing its old verdict and its ClaimReview at once."""
 
-    claim = models.OneToOneField("Claim", on_delete=models.CASCADE, related_name="verdict_page")
+    claim = models.OneToOneField("Claim", on_delete=models.PROTECT, related_name="verdict_page")
     slug = models.SlugField(max_length=80, unique=True)
     published = models.BooleanField(default=False)
     published_by = models.ForeignKey(

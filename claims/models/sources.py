@@ -58,6 +58,11 @@ class Source(models.Model):
     link_state = models.CharField(
         max_length=10, choices=LinkState.choices, default=LinkState.UNKNOWN
     )
+    checks_stopped = models.BooleanField(
+        default=False,
+        help_text="A person stopped the link checks of this source (nothing else does: a "
+        "refused re-check is tried again on the normal schedule).",
+    )
     last_checked_at = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(
@@ -100,6 +105,12 @@ class SourceCapture(models.Model):
         related_name="+",
         help_text="Set when a person provided the content (upload or paste) instead of a fetch.",
     )
+    provided_by_name = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="Who provided it, kept as written: a deleted account leaves the capture "
+        "as provided, so no confirmation resting on it changes.",
+    )
     provided_as = models.CharField(
         max_length=200, blank=True, help_text="File name or 'pasted text'."
     )
@@ -113,7 +124,7 @@ class SourceCapture(models.Model):
         get_latest_by = "fetched_at"
 
     def __str__(self) -> str:
-        how = f" (provided by {self.provided_by})" if self.provided_by_id else ""
+        how = f" (provided by {self.provided_by_name})" if self.provided_by_name else ""
         return f"{self.source} at {self.fetched_at:%Y-%m-%d %H:%M}{how}"
 
     @property

@@ -204,3 +204,26 @@ def poll_due_feeds(**kwargs: Any) -> list[int]:
     from claims.ingest import feeds
 
     return feeds.queue_due()
+
+
+@shared_task(
+    name="claims.audit_confirmations",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=1800,
+    time_limit=1900,
+)
+def audit_confirmations(**kwargs: Any) -> str:
+    """Re-judge every confirmed claim (daily on beat): the safety net behind basis_change."""
+    from claims.confirmation import audit
+
+    run = audit.audit()
+    return f"{run.checked} checked, {run.lapsed} lapsed"
+
+
+@shared_task(name="claims.send_unsent_webhooks", acks_late=True, soft_time_limit=60)
+def send_unsent_webhooks(**kwargs: Any) -> int:
+    """Send the outbox's deliveries that were never attempted (broker down at commit)."""
+    from claims.integrations import webhooks
+
+    return len(webhooks.send_unsent())

@@ -23,11 +23,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from claims import roles
+from claims.confirmation import audit
 from claims.confirmation import service as status
 from claims.ingest import articles as ingest
+from claims.matching import service as matching
 from claims.models import (
     Article,
     Claim,
+    ClaimMatch,
     ConfirmationRefused,
     Evidence,
     Publisher,
@@ -282,6 +285,49 @@ class ConfirmationMachine(RuleBasedStateMachine):
             )
         status.reevaluate(Claim.objects.all(), cause=f"publisher {group} was edited")
 
+    @rule(index=st.integers(0, 20), name=st.sampled_from(["Jane Doe", "the ministry", ""]))
+    def speaker_corrected(self, index: int, name: str) -> None:
+        """A person corrects the speaker in the panel (part of what is published)."""
+        claim = self.pick(self.claims(), index)
+        if claim is not None and claim.speaker != name:
+            edits.correct_claim(claim=claim, field="speaker", value=name, by=self.checker)
+
+    @rule(index=st.integers(0, 20), field=st.sampled_from(["standalone", "speaker"]))
+    def edited_in_the_admin(self, index: int, field: str) -> None:
+        claim = self.pick(self.claims(), index)
+        if claim is not None:
+            edits.edit_claim(claim=claim, changes={field: "Edited by hand"}, by=self.editor)
+
+    @rule(source=st.integers(0, len(SOURCES) - 1), publisher=st.sampled_from(["bbc.co.uk", "x"]))
+    def source_publisher_edited(self, source: int, publisher: str) -> None:
+        sources.edit_source(
+            source=self.sources[source], changes={"publisher": publisher}, by=self.editor
+        )
+
+    @rule(index=st.integers(0, 20), other=st.integers(0, 20))
+    def match_accepted(self, index: int, other: int) -> None:
+        """Accepting a match carries the other claim's evidence (refuting too) over."""
+        claim, earlier = self.pick(self.claims(), index), self.pick(self.claims(), other)
+        if claim is None or earlier is None or claim.pk == earlier.pk:
+            return
+        match, _ = ClaimMatch.objects.get_or_create(
+            claim=claim, matched_claim=earlier, defaults={"score": 0.9}
+        )
+        if match.state != ClaimMatch.State.ACCEPTED:
+            matching.accept_match(match=match, by=self.checker)
+
+    @rule()
+    def provider_deleted(self) -> None:
+        """The person who provided a capture leaves: their account is deleted."""
+        helper, _ = User.objects.get_or_create(username="paula")
+        for source in self.sources[:2]:
+            sources.provide_capture(source, text=TEXT, by=helper, provided_as="pasted text")
+        helper.delete()
+
+    @rule()
+    def audited(self) -> None:
+        audit.audit()
+
     # --- invariants ------------------------------------------------------------------------
 
     @invariant()
@@ -300,6 +346,14 @@ class ConfirmationMachine(RuleBasedStateMachine):
             exports.review_url(c) for c in self.claims() if c.status == Claim.Status.CONFIRMED
         }
         assert rated == confirmed
+
+    @invariant()
+    def what_is_published_is_the_confirmation_record(self) -> None:
+        for claim in Claim.objects.filter(article_id=self.article_id, status="confirmed"):
+            record = status.latest_record(claim)
+            expected = (record.standalone or record.wording, record.speaker)
+            assert exports.published(claim) == expected
+            assert (claim.standalone, claim.speaker) == (record.standalone, record.speaker)
 
     @invariant()
     def history_explains_every_status_change(self) -> None:

@@ -209,12 +209,18 @@ def test_refuting_evidence_wins_over_a_confirmed_status(
     assert review["reviewRating"]["ratingValue"] == 1
 
 
-def test_claimreview_reviews_the_standalone_text_when_there_is_one(
-    checked: dict[str, Any],
+def test_claimreview_reviews_the_standalone_text_it_was_confirmed_with(
+    checked: dict[str, Any], fact_checker: Any
 ) -> None:
     claim = checked["quoted"]
     assert exports.claimreview(claim)["claimReviewed"] == claim.text
+    # A text changed since is not what was confirmed: it is never published as Confirmed
+    # (saving it lapses the claim; see test_verification_integrity).
     claim.standalone = "John Kerry said American support would be intense."
+    assert exports.claimreview(claim)["claimReviewed"] == claim.text
+    status.unconfirm(claim, by=fact_checker, note="reworded")
+    Claim.objects.filter(pk=claim.pk).update(standalone=claim.standalone)
+    status.confirm(claim, by=fact_checker, note="the standalone text checked")
     assert exports.claimreview(claim)["claimReviewed"] == claim.standalone
 
 
@@ -252,11 +258,14 @@ def test_claimreview_names_the_speaker_the_article_it_appeared_in_and_the_newsro
 
 
 def test_a_speaker_tagged_as_an_organisation_is_an_organization(
-    checked: dict[str, Any],
+    checked: dict[str, Any], fact_checker: Any
 ) -> None:
     claim = checked["quoted"]
+    status.unconfirm(claim, by=fact_checker, note="speaker corrected")
     claim.speaker = "the Pentagon"
     claim.entities = [{"text": "the Pentagon", "label": "ORG", "start": 0, "end": 12}]
+    claim.save(update_fields=["speaker", "entities"])
+    status.confirm(claim, by=fact_checker, note="checked again")
 
     review = exports.claimreview(claim, base_url=BASE_URL)
 

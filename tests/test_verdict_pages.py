@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from claims.confirmation import service as status
-from claims.models import Article, Claim, Evidence, VerdictPage
+from claims.models import Article, Claim, Confirmation, Evidence, VerdictPage
 from claims.publication import exports, verdicts
 from tests.jsonld_strict import SCHEMA, expand_strictly
 from tests.test_exports import build_checked_article
@@ -90,7 +90,11 @@ def test_text_that_closes_the_script_element_stays_inside_the_json(
 ) -> None:
     claim = checked["quoted"]
     hostile = 'He said </script><script>alert(1)</script><!-- "quoted" & more'
+    # As if the hostile wording had been confirmed: the page publishes the record.
     Claim.objects.filter(pk=claim.pk).update(text=hostile, speaker="</script>")
+    Confirmation.objects.filter(claim=claim).update(
+        wording=hostile, standalone="", speaker="</script>"
+    )
     claim.refresh_from_db()
     page = verdicts.publish(claim, by=editor)
 

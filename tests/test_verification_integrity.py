@@ -130,7 +130,7 @@ def test_an_edit_that_changes_the_claims_number_lapses_it_at_once_and_after_reex
     ingest.revise_article(article=article, text=TEXT.replace("467,000", "567,000"), by=editor)
     claim = reloaded(confirmed)
     assert claim.status == Claim.Status.NEEDS_REREVIEW  # before the worker runs
-    assert "the confirmed wording is no longer in it" in last_reason(claim)
+    assert "the confirmed wording is no longer in the article" in last_reason(claim)
     assert rating(claim) is None  # not a review: undecided
 
     extract_claims.run(article.pk, article.revision + 1)
@@ -555,6 +555,7 @@ def test_changing_the_articles_url_in_the_admin_reevaluates_its_claims(
     revision = article.revisions.get()
     data = {"title": article.title, "outlet": article.outlet, "origin": article.origin,
             "url": "https://www.who.int/news/our-own-story", "published_at": "",
+            "created_by": str(article.created_by_id or ""),
             "revisions-TOTAL_FORMS": "1", "revisions-INITIAL_FORMS": "1",
             "revisions-MIN_NUM_FORMS": "0", "revisions-MAX_NUM_FORMS": "1000",
             "revisions-0-id": str(revision.pk), "revisions-0-article": str(article.pk)}  # fmt: skip

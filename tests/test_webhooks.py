@@ -82,7 +82,7 @@ def assert_signed(received: Any) -> None:
     assert received.headers["X-Workbench-Signature"] == f"sha256={expected}"
 
 
-def test_a_status_change_reaches_the_receiver_signed_after_commit(
+def test_a_status_change_is_written_to_the_outbox_with_it_and_sent_after_commit(
     subscriber: WebhookSubscriber,
     webhook_receiver: WebhookReceiver,
     make_article: Callable[..., Article],
@@ -98,7 +98,9 @@ def test_a_status_change_reaches_the_receiver_signed_after_commit(
         Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.CONFIRMED)
         claim.refresh_from_db()
         status.unconfirm(claim, by=fact_checker, note="the figure was wrong")
-    assert not WebhookDelivery.objects.exists()  # nothing before the commit
+        # The outbox row is written in the status change's own transaction...
+        assert WebhookDelivery.objects.filter(state="pending", attempts=0).count() == 1
+    assert not webhook_receiver.received  # ...and nothing is sent before the commit
     for callback in pending:
         callback()
 

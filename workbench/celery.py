@@ -28,6 +28,14 @@ app.conf.beat_schedule = {
         "task": "claims.embed_pending",
         "schedule": crontab(minute="*/15"),
     },
+    "audit-confirmations": {  # the safety net behind basis_change: re-judge every one
+        "task": "claims.audit_confirmations",
+        "schedule": crontab(minute=17, hour=3),
+    },
+    "send-unsent-webhooks": {  # the outbox's deliveries never attempted (broker down)
+        "task": "claims.send_unsent_webhooks",
+        "schedule": crontab(minute="*/2"),
+    },
     # Each feed has its own interval; this only looks for the feeds that are due.
     "poll-due-feeds": {
         "task": "claims.poll_due_feeds",

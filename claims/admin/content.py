@@ -22,6 +22,7 @@ from claims.models import (
     ApiToken,
     Article,
     ArticleRevision,
+    AuditRun,
     Claim,
     ClaimMatch,
     Confirmation,
@@ -35,7 +36,9 @@ from claims.models import (
     SourceCapture,
     VerdictPage,
 )
+from claims.review import edits
 from claims.review import evidence as verification
+from claims.sources import capture as sources
 from claims.sources import publishers
 
 
@@ -87,14 +90,9 @@ class ArticleAdmin(HistoryAdmin):
         return False  # articles come in through the workbench (ingestion, revisions)
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        changed = [name for name in ("outlet", "url") if name in form.changed_data]
-        if change and changed:
-            status.reevaluate(
-                obj.claims.all(),
-                cause=f"the article's {' and '.join(changed)} changed in the admin",
-                by=request.user,
-            )
+        """Through ``ingest.edit_details``: only the changed fields, claims re-judged."""
+        changes = {name: getattr(obj, name) for name in form.changed_data}
+        ingest.edit_details(article=obj, changes=changes, by=request.user)
 
     @admin.action(description="Re-run extraction", permissions=["change"])
     def rerun_extraction(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
@@ -147,6 +145,12 @@ class ClaimAdmin(HistoryAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # claims come from extraction, or from a selection in the workbench
 
+    def save_model(self, request: HttpRequest, obj: Claim, form: Any, change: bool) -> None:
+        """Through ``review.edits.edit_claim``: only the changed fields, under the claim's
+        lock; a confirmation whose published text or speaker changed lapses."""
+        changes = {name: getattr(obj, name) for name in form.changed_data}
+        edits.edit_claim(claim=obj, changes=changes, by=request.user)
+
     @admin.action(
         description="Confirm (where the confirmation rule allows)", permissions=["change"]
     )
@@ -171,7 +175,7 @@ class ClaimAdmin(HistoryAdmin):
 
 class SourceCaptureInline(admin.TabularInline):
     model = SourceCapture
-    fields = ["fetched_at", "provided_by", "http_status", "final_url", "wire", "text_sha256"]
+    fields = ["fetched_at", "provided_by_name", "http_status", "final_url", "wire", "text_sha256"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -187,8 +191,28 @@ class SourceAdmin(HistoryAdmin):
                        "last_checked_at"]  # fmt: skip
     inlines = [SourceCaptureInline]
 
+    actions = ["stop_link_checks", "resume_link_checks"]
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # sources come in as evidence is added, and are captured then
+
+    def save_model(self, request: HttpRequest, obj: Source, form: Any, change: bool) -> None:
+        """Through ``sources.edit_source``: only the changed fields; the claims citing it
+        are re-judged (its publisher decides whether it is independent)."""
+        changes = {name: getattr(obj, name) for name in form.changed_data}
+        sources.edit_source(source=obj, changes=changes, by=request.user)
+
+    @admin.action(description="Stop link checks", permissions=["change"])
+    def stop_link_checks(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            sources.stop_checks(source, by=request.user)
+        self.message_user(request, f"Link checks stopped for {queryset.count()} source(s).")
+
+    @admin.action(description="Resume link checks", permissions=["change"])
+    def resume_link_checks(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            sources.stop_checks(source, by=request.user, stop=False)
+        self.message_user(request, f"Link checks resumed for {queryset.count()} source(s).")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # evidence protects them; a source with no evidence is harmless
@@ -245,9 +269,16 @@ class SourceCaptureAdmin(admin.ModelAdmin):
     """Captures are the record of what a source said: read-only (new ones come from a
     fetch, or from "Provide content" on the source's page)."""
 
-    list_display = ["source", "fetched_at", "provided_by", "http_status", "wire", "text_sha256"]
+    list_display = [
+        "source",
+        "fetched_at",
+        "provided_by_name",
+        "http_status",
+        "wire",
+        "text_sha256",
+    ]
     search_fields = ["source__url"]
-    list_select_related = ["source", "provided_by"]
+    list_select_related = ["source"]
     exclude = ["text_compressed"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -286,18 +317,26 @@ class PublisherAdmin(HistoryAdmin):
         if "wire_credits" in form.changed_data:
             publishers.recompute_wires()
         status.reevaluate(
-            Claim.objects.all(), cause=f"publisher {form.instance} was edited", by=request.user
+            Claim.objects.filter(status=Claim.Status.CONFIRMED),
+            cause=f"publisher {form.instance} was edited",
+            by=request.user,
         )
 
     def delete_model(self, request: HttpRequest, obj: Publisher) -> None:
         super().delete_model(request, obj)
         status.reevaluate(
-            Claim.objects.all(), cause=f"publisher {obj} was deleted", by=request.user
+            Claim.objects.filter(status=Claim.Status.CONFIRMED),
+            cause=f"publisher {obj} was deleted",
+            by=request.user,
         )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Publisher]) -> None:
         super().delete_queryset(request, queryset)
-        status.reevaluate(Claim.objects.all(), cause="publishers were deleted", by=request.user)
+        status.reevaluate(
+            Claim.objects.filter(status=Claim.Status.CONFIRMED),
+            cause="publishers were deleted",
+            by=request.user,
+        )
 
 
 @admin.register(Confirmation)
@@ -416,3 +455,18 @@ class VerdictPageAdmin(HistoryAdmin):
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("claims.publish_verdict")
+
+
+@admin.register(AuditRun)
+class AuditRunAdmin(admin.ModelAdmin):
+    """When the confirmation audit last ran and what it lapsed (read-only)."""
+
+    list_display = ["started_at", "finished_at", "checked", "lapsed"]
+    fields = ["started_at", "finished_at", "checked", "lapsed", "findings"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

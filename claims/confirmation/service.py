@@ -1,28 +1,39 @@
-"""A claim's status and what it rests on: confirm, unconfirm, and re-evaluate.
+"""A claim's status and what it rests on: one locked path for every change to a basis.
 
-The rule itself is ``confirmation.py`` (pure); this module gathers its facts from the
-database (evidence, sources, their latest captures, publisher families, the article)
-and applies its judgement:
+The rule itself is ``claims.confirmation.rule`` (pure); this module gathers its facts
+from the database (evidence, sources, their latest captures, publisher families, the
+article) and applies its judgement:
 
+- ``basis_change(claims, cause=, by=)``: THE way to change anything a confirmation can
+  rest on (evidence, captures, sources, publishers, an article's text, URL or outlet,
+  a claim's wording, standalone text or speaker, re-extraction, split, merge, an
+  accepted match). It locks the claims first (``SELECT ... FOR UPDATE`` in primary-key
+  order, so two writers never deadlock), lets the caller change the basis, and
+  re-judges every locked claim in the same transaction: a confirmed claim whose
+  confirmation no longer holds moves to *needs re-review*, naming the cause. Nothing
+  can confirm a claim in between, because ``confirm`` takes the same lock.
 - ``assess(claim)``: every piece of evidence as *counts* / *does not count* with the
   reason, and what (if anything) stops the claim from being confirmed;
 - ``confirm(claim, by=, note=)``: refuses with ``ConfirmationRefused`` saying what is
-  missing, or records a ``Confirmation`` (the wording and the counting evidence, with
-  each capture hash and quote result) and marks the claim confirmed;
+  missing, or records a ``Confirmation`` (the wording, the published text and speaker,
+  and the counting evidence with each capture hash and quote result);
 - ``unconfirm(claim, by=, note=)``;
-- ``reevaluate(claims, cause=, by=)``: called by every change that can take the ground
-  from under a confirmation (evidence, captures, edits, publishers). A confirmed claim
-  whose confirmation no longer holds moves to *needs re-review*, with the cause in its
-  history. Nothing here ever confirms a claim by itself.
+- ``lapse_reason(claim)``: why a confirmation no longer holds ("" while it does);
+- ``reevaluate(claims, cause=, by=)``: a basis change with nothing to change (the audit,
+  a stricter setting).
+
+Only this module writes ``Claim.status`` (``Claim.set_status``); a test holds that.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Right, Substr
 
@@ -35,6 +46,8 @@ from claims.models import (
     Confirmation,
     ConfirmationRefused,
     Evidence,
+    Publisher,
+    PublisherDomain,
     Source,
     SourceCapture,
 )
@@ -62,7 +75,7 @@ def _evidence_facts(
         capture_id=capture.pk if capture else 0,
         capture_sha256=capture.text_sha256 if capture else "",
         captured_at=capture.fetched_at if capture else None,
-        provided_by=str(capture.provided_by or "") if capture and capture.provided_by_id else "",
+        provided_by=capture.provided_by_name if capture else "",
         dead=source.link_state == Source.LinkState.DEAD,
         fetch_problem=problem,
         quote_check=evidence.quote_check,
@@ -134,9 +147,66 @@ def _basis(facts: list[EvidenceFacts], assessment: Assessment) -> list[dict[str,
     ]
 
 
-def _locked(claim: Claim) -> Claim:
-    """The claim re-read under a row lock, so a status decision sees committed evidence."""
-    return Claim.objects.select_for_update().get(pk=claim.pk)
+@dataclass
+class BasisChange:
+    """The claims locked for one change to their basis, and (after it) those lapsed."""
+
+    cause: str
+    claims: dict[int, Claim]
+    lapsed: list[Claim] = field(default_factory=list)
+
+
+ClaimRefs = QuerySet[Claim] | Iterable[Claim | int]
+
+
+def _ids(claims: ClaimRefs) -> list[int]:
+    if isinstance(claims, QuerySet):
+        return sorted(set(claims.order_by().values_list("pk", flat=True)))
+    return sorted({c if isinstance(c, int) else c.pk for c in claims} - {None})
+
+
+def lock(claims: ClaimRefs) -> dict[int, Claim]:
+    """Lock the claims' rows (in primary-key order) inside the current transaction and
+    return them as they are now."""
+    ids = _ids(claims)
+    if not ids:
+        return {}
+    return {c.pk: c for c in Claim.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+
+
+@contextmanager
+def basis_change(
+    claims: ClaimRefs | Callable[[], ClaimRefs],
+    *,
+    cause: str,
+    by: AbstractBaseUser | None = None,
+) -> Iterator[BasisChange]:
+    """Lock, change, re-judge: the one path for every change to what a confirmation
+    rests on. ``claims`` may be a callable, evaluated inside the transaction (for
+    "every claim citing this source"). Claims the body creates are unconfirmed and need
+    no lock; claims it deletes must have no records (see ``review.edits``)."""
+    with transaction.atomic():
+        change = BasisChange(cause, lock(claims() if callable(claims) else claims))
+        yield change
+        change.lapsed = _settle(list(change.claims), cause=change.cause, by=by)
+    for pk, fresh in {c.pk: c for c in change.lapsed}.items():
+        if pk in change.claims:
+            _sync(change.claims[pk], fresh)
+
+
+def _settle(ids: list[int], *, cause: str, by: AbstractBaseUser | None) -> list[Claim]:
+    """Re-judge each locked, confirmed claim; lapse those whose confirmation fails."""
+    confirmed = Claim.objects.filter(pk__in=ids, status=Claim.Status.CONFIRMED).order_by("pk")
+    lapsed = []
+    index: PublisherIndex | None = None
+    for claim in confirmed:
+        index = index or PublisherIndex.load()
+        reason = lapse_reason(claim, index=index)
+        if reason:
+            text = f"needs re-review: {cause}; {reason}"
+            _set_status(claim, Claim.Status.NEEDS_REREVIEW, by=by, reason=text, note=text)
+            lapsed.append(claim)
+    return lapsed
 
 
 def _sync(claim: Claim, fresh: Claim) -> None:
@@ -147,16 +217,53 @@ def _sync(claim: Claim, fresh: Claim) -> None:
 def _set_status(
     claim: Claim, new: str, *, by: AbstractBaseUser | None, reason: str, note: str
 ) -> None:
-    """Every status change goes through here, and tells the webhooks (on commit)."""
+    """Every status change goes through here, and writes its webhook events to the
+    outbox in the same transaction."""
     previous = claim.status
     claim.set_status(new, by=by, reason=reason, note=note)
     webhooks.claim_status_event(claim, previous=previous)
 
 
+def _lock_for_judgement(claim: Claim) -> Claim:
+    """Lock what a confirmation is judged on, in the order every writer takes it, and
+    return the claim as it is now (inside the caller's transaction).
+
+    Writers hold exclusive locks while they change a basis; a confirm holds shared
+    ones, so confirms never wait for each other, and every fact the rule then reads is
+    committed and cannot change before the confirm commits:
+
+    1. the publisher tables (``SHARE``: a publisher or domain edit waits, or is waited for);
+    2. the claim's article (``FOR SHARE``: its URL, outlet and text);
+    3. the claim (``FOR UPDATE``: evidence is only ever added or changed under it);
+    4. the sources of its evidence, by id (``FOR SHARE``: captures, publisher, URL).
+
+    On SQLite, write transactions are ``BEGIN IMMEDIATE`` and run one at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            tables = f"{Publisher._meta.db_table}, {PublisherDomain._meta.db_table}"
+            cursor.execute(f"LOCK TABLE {tables} IN SHARE MODE")
+            cursor.execute(
+                f"SELECT id FROM {Article._meta.db_table} WHERE id = %s FOR SHARE",
+                [claim.article_id],
+            )
+    fresh = lock([claim])[claim.pk]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {Source._meta.db_table} WHERE id IN "
+                f"(SELECT source_id FROM {Evidence._meta.db_table} WHERE claim_id = %s) "
+                "ORDER BY id FOR SHARE",
+                [claim.pk],
+            )
+    return fresh
+
+
 def confirm(claim: Claim, *, by: AbstractBaseUser, note: str = "") -> Confirmation:
     """Confirm the claim and record the basis, or raise ``ConfirmationRefused``."""
     with transaction.atomic():
-        fresh = _locked(claim)
+        fresh = _lock_for_judgement(claim)
+        if fresh.status == Claim.Status.CONFIRMED:
+            raise ConfirmationRefused("It is already confirmed.")
         facts, assessment = _judged(fresh, index=PublisherIndex.load(), to_confirm=True)
         if not assessment.satisfied:
             raise ConfirmationRefused(f"Cannot confirm: {assessment.blocker}.")
@@ -166,6 +273,8 @@ def confirm(claim: Claim, *, by: AbstractBaseUser, note: str = "") -> Confirmati
             note=note,
             wording=confirmation.normalise_wording(fresh.text),
             wording_sha256=confirmation.wording_sha256(fresh.text),
+            standalone=fresh.standalone,
+            speaker=fresh.speaker,
             basis=_basis(facts, assessment),
             required=assessment.required,
         )
@@ -178,17 +287,31 @@ def confirm(claim: Claim, *, by: AbstractBaseUser, note: str = "") -> Confirmati
 
 def unconfirm(claim: Claim, *, by: AbstractBaseUser, note: str = "") -> None:
     with transaction.atomic():
-        fresh = _locked(claim)
+        fresh = lock([claim])[claim.pk]
         reason = "unconfirmed" + (f": {note}" if note else "")
         _set_status(fresh, Claim.Status.UNCONFIRMED, by=by, reason=reason, note=note)
     _sync(claim, fresh)
 
 
+def latest_record(claim: Claim) -> Confirmation | None:
+    return claim.confirmations.order_by("-confirmed_at", "-pk").first()
+
+
 def lapse_reason(claim: Claim, *, index: PublisherIndex | None = None) -> str:
-    """Why the claim's confirmation no longer holds ("" while it does)."""
-    record = claim.confirmations.order_by("-confirmed_at", "-pk").first()
+    """Why the claim's confirmation no longer holds ("" while it does): its wording,
+    its published text or speaker changed, its words left the article, or its
+    evidence no longer satisfies the rule."""
+    record = latest_record(claim)
     if record is None:
         return "there is no record of what it was confirmed on"
+    if confirmation.normalise_wording(record.wording) != confirmation.normalise_wording(claim.text):
+        return "the claim's wording changed since it was confirmed"
+    published = _published_change(claim, record)
+    if published:
+        return published
+    gone = _wording_gone(claim)
+    if gone:
+        return gone
     return confirmation.lapse_reason(
         assess(claim, index=index, to_confirm=False),
         confirmed_wording=record.wording,
@@ -197,60 +320,66 @@ def lapse_reason(claim: Claim, *, index: PublisherIndex | None = None) -> str:
     )
 
 
+def _published_change(claim: Claim, record: Confirmation) -> str:
+    """What ClaimReview would publish differently from what was confirmed."""
+    if " ".join(record.standalone.split()) != " ".join(claim.standalone.split()):
+        return "the published text (standalone) changed since it was confirmed"
+    if " ".join(record.speaker.split()) != " ".join(claim.speaker.split()):
+        was, now = record.speaker or "nobody", claim.speaker or "nobody"
+        return f"the speaker changed since it was confirmed (was {was}, now {now})"
+    return ""
+
+
+def _wording_gone(claim: Claim) -> str:
+    """An article edited after the claim's revision: are its words still in the text?
+    (Until re-extraction re-anchors it, the claim still holds its old revision.)"""
+    row = Article.objects.filter(pk=claim.article_id).values_list("revision", flat=True).first()
+    if row is None or row == claim.revision:
+        return ""
+    body = Article.objects.values_list("body", flat=True).get(pk=claim.article_id)
+    if claim.text in body:
+        return ""
+    return f"the confirmed wording is no longer in the article (revision {row})"
+
+
 def reevaluate(
-    claims: QuerySet[Claim] | Iterable[Claim],
+    claims: ClaimRefs,
     *,
     cause: str,
     by: AbstractBaseUser | None = None,
 ) -> list[Claim]:
-    """Move every confirmed claim among ``claims`` whose confirmation no longer holds to
-    *needs re-review*, naming the cause; return those moved."""
-    loaded: list[PublisherIndex] = []  # read on the first confirmed claim, not before
-
-    def why(claim: Claim) -> str:
-        if not loaded:
-            loaded.append(PublisherIndex.load())
-        return lapse_reason(claim, index=loaded[0])
-
-    return _lapse(claims, cause=cause, by=by, why=why)
+    """Re-judge ``claims`` under their locks: move every confirmed claim whose
+    confirmation no longer holds to *needs re-review*, naming the cause; return those
+    moved."""
+    if not isinstance(claims, QuerySet):
+        claims = list(claims)
+    given = [c for c in claims if isinstance(c, Claim)] if isinstance(claims, list) else []
+    with basis_change(claims, cause=cause, by=by) as change:
+        pass
+    moved = {c.pk: c for c in change.lapsed}
+    for claim in given:
+        if claim.pk in moved:
+            _sync(claim, moved[claim.pk])
+    return change.lapsed
 
 
 def lapse(
-    claims: QuerySet[Claim] | Iterable[Claim],
+    claims: ClaimRefs,
     *,
     cause: str,
     by: AbstractBaseUser | None = None,
 ) -> list[Claim]:
     """Move the confirmed claims among ``claims`` to *needs re-review* for ``cause``
-    (when the caller knows the basis is gone before the rule can see it)."""
-    return _lapse(claims, cause=cause, by=by, why=None)
-
-
-def _lapse(
-    claims: QuerySet[Claim] | Iterable[Claim],
-    *,
-    cause: str,
-    by: AbstractBaseUser | None,
-    why: Callable[[Claim], str] | None,
-) -> list[Claim]:
-    """The shared loop: ``why(claim)`` says why its confirmation lapsed ("" when it
-    holds); ``why=None`` lapses every confirmed claim given."""
-    if isinstance(claims, QuerySet):
-        ids = list(claims.filter(status=Claim.Status.CONFIRMED).values_list("pk", flat=True))
-        given: list[Claim] = []
-    else:
-        given = list(claims)
-        ids = [c.pk for c in given if c.pk is not None and c.status == Claim.Status.CONFIRMED]
+    (a person or a workflow withdrew the ground itself)."""
+    if not isinstance(claims, QuerySet):
+        claims = list(claims)
+    given = [c for c in claims if isinstance(c, Claim)] if isinstance(claims, list) else []
     lapsed = []
-    for pk in ids:
-        with transaction.atomic():
-            claim = Claim.objects.select_for_update().filter(pk=pk).first()
-            if claim is None or claim.status != Claim.Status.CONFIRMED:
+    with transaction.atomic():
+        for claim in lock(claims).values():
+            if claim.status != Claim.Status.CONFIRMED:
                 continue
-            reason = why(claim) if why is not None else ""
-            if why is not None and not reason:
-                continue
-            text = f"needs re-review: {cause}" + (f"; {reason}" if reason else "")
+            text = f"needs re-review: {cause}"
             _set_status(claim, Claim.Status.NEEDS_REREVIEW, by=by, reason=text, note=text)
             lapsed.append(claim)
     moved = {c.pk: c for c in lapsed}

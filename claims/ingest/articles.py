@@ -294,38 +294,45 @@ def release(attempt: Attempt) -> None:
 def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, int]:
     """Re-anchor earlier claims in the current text, then add the new ones.
 
-    Returns (created, carried over, orphaned). Nothing is deleted; each changed claim
-    is saved once, with the reason in its history.
+    Returns (created, carried over, orphaned). Nothing is deleted. The article's claims
+    are locked first and re-judged after (``basis_change``): a claim confirmed or
+    unconfirmed meanwhile keeps that status, and each changed claim is saved once, with
+    only the fields the pipeline owns and the reason in its history.
     """
     text = Article.objects.values_list("body", flat=True).get(pk=article.pk)
-    live = list(article.claims.filter(orphaned=False))
-    reasons = _reanchor(live, text, article.revision)
-    carried = len(reasons)
-    live = [claim for claim in live if not claim.orphaned]
-    # Claims shaped by hand (split, merged, created from a selection) keep their shape:
-    # the pipeline neither re-analyses them nor adds a claim over the same words.
-    shaped = [c for c in live if c.origin != Claim.Origin.EXTRACTED]
-    by_anchor = {(c.start, c.end): c for c in live if c.origin == Claim.Origin.EXTRACTED}
-    created = []
-    for item in extraction.claims:
-        if any(c.start < item.end and item.start < c.end for c in shaped):
-            continue
-        claim = by_anchor.pop((item.start, item.end), None) or _overlapping(by_anchor, item)
-        fields = _claim_fields(item) | {"pipeline_version": extraction.pipeline_version}
-        if claim is None:
-            created.append(Claim(article=article, revision=article.revision, **fields))
-        elif _update(claim, fields):
-            reasons[claim.pk] = reasons.get(claim.pk, "") + "re-analysed by the pipeline"
-    for claim in live:
-        if claim.pk in reasons:
-            claim._change_reason = reasons[claim.pk].rstrip("; ")
-            claim.save()
-    bulk_create_with_history(
-        created, Claim, default_change_reason=f"extracted from revision {article.revision}"
-    )
-    status.reevaluate(
-        article.claims.all(), cause=f"claims re-anchored in revision {article.revision}"
-    )
+    cause = f"claims re-anchored in revision {article.revision}"
+    with status.basis_change(article.claims.all(), cause=cause) as change:
+        live = sorted(
+            (c for c in change.claims.values() if not c.orphaned), key=lambda c: (c.start, c.pk)
+        )
+        dirty: dict[int, set[str]] = {}
+        reasons = _reanchor(live, text, article.revision, dirty)
+        carried = len(reasons)
+        live = [claim for claim in live if not claim.orphaned]
+        # Claims shaped by hand (split, merged, created from a selection) keep their shape:
+        # the pipeline neither re-analyses them nor adds a claim over the same words.
+        shaped = [c for c in live if c.origin != Claim.Origin.EXTRACTED]
+        by_anchor = {(c.start, c.end): c for c in live if c.origin == Claim.Origin.EXTRACTED}
+        created = []
+        for item in extraction.claims:
+            if any(c.start < item.end and item.start < c.end for c in shaped):
+                continue
+            claim = by_anchor.pop((item.start, item.end), None) or _overlapping(by_anchor, item)
+            fields = _claim_fields(item) | {"pipeline_version": extraction.pipeline_version}
+            if claim is None:
+                created.append(Claim(article=article, revision=article.revision, **fields))
+            else:
+                changed = _update(claim, fields)
+                if changed:
+                    dirty.setdefault(claim.pk, set()).update(changed)
+                    reasons[claim.pk] = reasons.get(claim.pk, "") + "re-analysed by the pipeline"
+        for claim in live:
+            if claim.pk in reasons:
+                claim._change_reason = reasons[claim.pk].rstrip("; ")
+                claim.save(update_fields=sorted(dirty.get(claim.pk, set()) | {"updated_at"}))
+        bulk_create_with_history(
+            created, Claim, default_change_reason=f"extracted from revision {article.revision}"
+        )
     orphaned = sum(1 for reason in reasons.values() if reason.startswith("orphaned"))
     return len(created), carried - orphaned, orphaned
 
@@ -366,9 +373,9 @@ def _claim_fields(item: Any) -> dict[str, Any]:
 REFINED_FIELDS = ("checkworthiness", "check_worthy", "checkworthiness_model")
 
 
-def _update(claim: Claim, fields: dict[str, Any]) -> bool:
+def _update(claim: Claim, fields: dict[str, Any]) -> set[str]:
     """Set the fields that differ, except those a person corrected, and the refined
-    check-worthiness of a claim whose text is unchanged; True when any did."""
+    check-worthiness of a claim whose text is unchanged; the names of those set."""
     kept = set(claim.corrected_fields)
     if claim.checkworthiness_model and claim.text == fields["text"]:
         kept.update(REFINED_FIELDS)
@@ -379,7 +386,7 @@ def _update(claim: Claim, fields: dict[str, Any]) -> bool:
     }
     for name, value in changed.items():
         setattr(claim, name, value)
-    return bool(changed)
+    return set(changed)
 
 
 def _overlapping(by_anchor: dict[tuple[int, int], Claim], item: Any) -> Claim | None:
@@ -392,9 +399,12 @@ def _overlapping(by_anchor: dict[tuple[int, int], Claim], item: Any) -> Claim | 
     return None
 
 
-def _reanchor(claims: Iterable[Claim], text: str, revision: int) -> dict[int, str]:
-    """Move claims of earlier revisions to where their text is now (unsaved), or mark
-    them orphaned (saved). Returns the history reason for each claim it touched."""
+def _reanchor(
+    claims: Iterable[Claim], text: str, revision: int, dirty: dict[int, set[str]]
+) -> dict[int, str]:
+    """Move claims of earlier revisions to where their text is now (unsaved; the fields
+    set are added to ``dirty``), or mark them orphaned (saved). Returns the history
+    reason for each claim it touched."""
     reasons = {}
     claims = list(claims)
     taken = {(c.start, c.end) for c in claims if c.revision == revision}
@@ -416,6 +426,9 @@ def _reanchor(claims: Iterable[Claim], text: str, revision: int) -> dict[int, st
         claim.start, claim.end, claim.revision = anchor.start, anchor.end, revision
         claim.text = text[anchor.start : anchor.end]
         claim.prefix, claim.suffix = anchoring.context(text, anchor.start, anchor.end)
+        dirty.setdefault(claim.pk, set()).update(
+            {"start", "end", "revision", "text", "prefix", "suffix"}
+        )
         how = "exactly" if anchor.exact else "approximately"
         reasons[claim.pk] = f"re-anchored {how} in revision {revision}; "
     return reasons
@@ -425,34 +438,43 @@ def _reanchor(claims: Iterable[Claim], text: str, revision: int) -> dict[int, st
 
 
 def revise_article(*, article: Article, text: str, by: AbstractBaseUser) -> None:
-    """Store a new revision of the text and queue its extraction (claims re-anchor then)."""
+    """Store a new revision of the text and queue its extraction (claims re-anchor then).
+
+    The article's claims are locked and re-judged with the new text: a confirmed claim
+    whose words are gone lapses at once, not only when the worker re-anchors it, so no
+    export shows it confirmed in between, and no confirm can slip in between."""
     text = check_text(text)
     if text == article.body:
         raise ArticleRejected("The text is unchanged.")
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
-        article.revision += 1
-        article.body = text
-        ArticleRevision.objects.create(
-            article=article, number=article.revision, body=text, created_by=by
-        )
-        article.requeue(by=by, reason=f"text edited: revision {article.revision}")
-        _lapse_missing_wording(article, text, by=by)
+        cause = f"text edited (revision {article.revision + 1})"
+        with status.basis_change(article.claims.all(), cause=cause, by=by):
+            article.revision += 1
+            article.body = text
+            ArticleRevision.objects.create(
+                article=article, number=article.revision, body=text, created_by=by
+            )
+            article.requeue(by=by, reason=f"text edited: revision {article.revision}")
     enqueue(article)
 
 
-def _lapse_missing_wording(article: Article, text: str, *, by: AbstractBaseUser) -> None:
-    """Confirmed claims whose wording is not in the new text lapse at once, not only
-    when the worker re-anchors them: no export may show them confirmed in between."""
-    gone = [
-        claim
-        for claim in article.claims.filter(status=Claim.Status.CONFIRMED).only(
-            "pk", "text", "status"
-        )
-        if claim.text not in text
-    ]
-    cause = f"text edited (revision {article.revision}): the confirmed wording is no longer in it"
-    status.lapse(gone, cause=cause, by=by)
+def edit_details(*, article: Article, changes: dict[str, Any], by: AbstractBaseUser) -> None:
+    """A person edits an article's details (title, outlet, URL, date) in the admin: only
+    those fields are written, and its claims are re-judged (the outlet and URL say who
+    published it, so which sources are independent of it)."""
+    with transaction.atomic():
+        fresh = Article.objects.select_for_update().get(pk=article.pk)
+        changes = {k: v for k, v in changes.items() if getattr(fresh, k) != v}
+        if not changes:
+            return
+        cause = f"the article's {' and '.join(sorted(changes))} changed in the admin"
+        with status.basis_change(fresh.claims.all(), cause=cause, by=by):
+            for name, value in changes.items():
+                setattr(fresh, name, value)
+            fresh._history_user = by
+            fresh._change_reason = cause
+            fresh.save(update_fields=[*sorted(changes), "updated_at"])
 
 
 # --- The sweeper --------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,12 +55,15 @@ def sign(body: bytes, secret: str) -> str:
 
 
 def send_event(event: str, data: dict[str, Any]) -> None:
-    """Deliver ``event`` with ``data`` to its subscribers once the transaction commits
-    (nothing is sent for work that is rolled back)."""
+    """Write ``event`` with ``data`` to the outbox (one delivery row per subscriber) in
+    the caller's transaction: a status change and its event commit together or not at
+    all, so a subscriber never misses a lapse and never hears of work rolled back. The
+    delivery tasks are sent once it commits; deliveries left unsent (the broker was
+    down, the process died) are sent again by ``send_unsent``, and each subscriber gets
+    its deliveries in order (``attempt``)."""
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
-    sent_at = timezone.now()
-    transaction.on_commit(lambda: _fan_out(event, data, sent_at))
+    _fan_out(event, data, timezone.now())
 
 
 # --- What each event carries ------------------------------------------------------------
@@ -188,6 +190,10 @@ def attempt(delivery_id: int) -> Attempt:
     delivery = WebhookDelivery.objects.select_related("subscriber").get(pk=delivery_id)
     if delivery.state in (WebhookDelivery.State.DELIVERED, WebhookDelivery.State.FAILED):
         return Attempt(delivery.state == WebhookDelivery.State.DELIVERED, None, "already done")
+    if _earlier_pending(delivery):
+        # In order: an earlier event to this subscriber goes first (it is being tried,
+        # or ``send_unsent`` sends it again); this one waits without using an attempt.
+        return Attempt(False, ORDER_WAIT, "waiting for an earlier delivery")
     body = delivery.body.encode("utf-8")
     headers = {
         SIGNATURE_HEADER: sign(body, delivery.subscriber.secret),
@@ -197,6 +203,38 @@ def attempt(delivery_id: int) -> Attempt:
     }
     result = safe_post(delivery.subscriber.url, body, headers=headers)
     return _record(delivery, result.ok, result.http_status, result.reason)
+
+
+ORDER_WAIT = 5.0  # seconds a delivery waits for an earlier one to the same subscriber
+UNSENT_AFTER = timedelta(minutes=2)
+
+
+def _earlier_pending(delivery: WebhookDelivery) -> bool:
+    return (
+        WebhookDelivery.objects.filter(
+            subscriber_id=delivery.subscriber_id,
+            pk__lt=delivery.pk,
+            state__in=(WebhookDelivery.State.PENDING, WebhookDelivery.State.RETRYING),
+        )
+        .exclude(created_at__lt=timezone.now() - retry_window())
+        .exists()
+    )
+
+
+def send_unsent(*, older_than: timedelta = UNSENT_AFTER) -> list[int]:
+    """Send again the deliveries written to the outbox but never attempted (the broker
+    was down when they committed, or the process died before sending): on beat."""
+    cutoff = timezone.now() - older_than
+    unsent = list(
+        WebhookDelivery.objects.filter(
+            state=WebhookDelivery.State.PENDING, attempts=0, created_at__lt=cutoff
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )
+    for delivery_id in unsent:
+        jobs.send("claims.deliver_webhook", args=[delivery_id])
+    return unsent
 
 
 def _record(delivery: WebhookDelivery, ok: bool, http_status: int | None, reason: str) -> Attempt:

@@ -305,12 +305,14 @@ def accept_match(
     outcome; the acceptance stays."""
     outcome = Outcome(factcheck=match.factcheck_id is not None)
     claim = match.claim
-    with transaction.atomic():
+    target = f"claim #{match.matched_claim_id}" if match.matched_claim_id else "fact-check"
+    cause = f"match with {target} accepted"
+    # Evidence carried over (refuting evidence too) changes the claim's basis.
+    with status.basis_change([claim], cause=cause, by=by):
         if match.matched_claim_id:
             outcome.carried_over = _carry_over_evidence(match, by=by)
         else:
             outcome.carried_over = _link_factcheck(match, by=by, outcome=outcome)
-        target = f"claim #{match.matched_claim_id}" if match.matched_claim_id else "fact-check"
         match.decide(
             ClaimMatch.State.ACCEPTED,
             by=by,

@@ -180,10 +180,32 @@ def _article_work(article: Article) -> dict[str, Any]:
     return work
 
 
+def published(claim: Claim) -> tuple[str, str]:
+    """``(claimReviewed, speaker)`` as published. A confirmed claim is published as its
+    latest confirmation record holds it, never from fields that may have changed since
+    (such a change lapses the claim; until then, and after, the record is what stood)."""
+    if claim.status == Claim.Status.CONFIRMED:
+        record = _published_record(claim)
+        if record is not None:
+            return record["standalone"] or record["wording"], record["speaker"]
+    return claim.standalone or claim.text, claim.speaker
+
+
+def _published_record(claim: Claim) -> dict[str, str] | None:
+    if getattr(claim, "confirmed_wording", None) is not None:
+        return {
+            "wording": claim.confirmed_wording,
+            "standalone": claim.confirmed_standalone or "",
+            "speaker": claim.confirmed_speaker or "",
+        }
+    latest = claim.confirmations.order_by("-confirmed_at", "-pk")
+    return latest.values("wording", "standalone", "speaker").first()
+
+
 def speaker_node(claim: Claim) -> dict[str, Any] | None:
-    """The resolved speaker as a ``Person``, or an ``Organization`` when the pipeline
+    """The published speaker as a ``Person``, or an ``Organization`` when the pipeline
     tagged that name as one (ORG, NORP, GPE, FAC); None when unattributed."""
-    name = " ".join(claim.speaker.split())
+    name = " ".join(published(claim)[1].split())
     if not name:
         return None
     labels = {
@@ -254,7 +276,7 @@ def claimreview(
         "@type": "ClaimReview",
         "@id": url + "#claimreview",
         "url": url,
-        "claimReviewed": claim.standalone or claim.text,
+        "claimReviewed": published(claim)[0],
         "reviewRating": _rating(claim),
         "itemReviewed": _item_reviewed(claim),
         "author": newsroom(),

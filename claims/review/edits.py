@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from claims.confirmation import service as status
-from claims.models import Article, Claim
+from claims.models import Article, Claim, VerdictPage
 from claims.text import anchoring
 
 if TYPE_CHECKING:
@@ -67,74 +67,128 @@ def create_claim(*, article: Article, start: int, end: int, by: AbstractBaseUser
     return claim
 
 
+SHAPE_FIELDS = ["start", "end", "text", "prefix", "suffix", "occurrences", "origin", "updated_at"]
+
+
 @transaction.atomic
 def split_claim(*, claim: Claim, before: str, by: AbstractBaseUser) -> Claim:
     """Split a claim before the first occurrence of ``before`` in its text.
 
-    The first part keeps the claim (its evidence and history); a confirmation of the
-    old wording lapses (needs re-review). The second part is new and unconfirmed.
+    The first part keeps the claim (its evidence, records and history); a confirmation
+    of the old wording lapses (needs re-review). The second part is new and unconfirmed.
     """
     article = Article.objects.select_for_update().get(pk=claim.article_id)
-    _check_current(article, claim)
-    at = claim.text.find(before.strip()) if before.strip() else -1
-    if at <= 0:
-        raise ClaimEditRejected("Type the words where the second part begins (not the first word).")
-    text = article.body
-    first = _trimmed(text, claim.start, claim.start + at)
-    second = _trimmed(text, claim.start + at, claim.end)
-    _refuse_taken(article, claim, *first)
-    _refuse_taken(article, claim, *second)
-    second_claim = Claim(
-        article=article, revision=claim.revision, origin=Claim.Origin.SPLIT,
-        checkworthiness=claim.checkworthiness, check_worthy=claim.check_worthy,
-        claim_type=claim.claim_type, sentence_index=claim.sentence_index,
-    )  # fmt: skip
-    _anchored(second_claim, text, *second)
-    second_claim._history_user = by
-    second_claim._change_reason = f"split from claim #{claim.pk}"
-    _anchored(claim, text, *first)
-    claim.origin = Claim.Origin.SPLIT
-    claim._history_user = by
-    second_claim.save()
-    claim._change_reason = f"split; the rest became claim #{second_claim.pk}"
-    claim.save()
-    status.reevaluate([claim], cause="the claim was split", by=by)
+    with status.basis_change([claim], cause="the claim was split", by=by) as change:
+        claim = change.claims[claim.pk]
+        _check_current(article, claim)
+        at = claim.text.find(before.strip()) if before.strip() else -1
+        if at <= 0:
+            raise ClaimEditRejected(
+                "Type the words where the second part begins (not the first word)."
+            )
+        text = article.body
+        first = _trimmed(text, claim.start, claim.start + at)
+        second = _trimmed(text, claim.start + at, claim.end)
+        _refuse_taken(article, claim, *first)
+        _refuse_taken(article, claim, *second)
+        second_claim = Claim(
+            article=article, revision=claim.revision, origin=Claim.Origin.SPLIT,
+            checkworthiness=claim.checkworthiness, check_worthy=claim.check_worthy,
+            claim_type=claim.claim_type, sentence_index=claim.sentence_index,
+        )  # fmt: skip
+        _anchored(second_claim, text, *second)
+        second_claim._history_user = by
+        second_claim._change_reason = f"split from claim #{claim.pk}"
+        _anchored(claim, text, *first)
+        claim.origin = Claim.Origin.SPLIT
+        claim._history_user = by
+        second_claim.save()
+        claim._change_reason = f"split; the rest became claim #{second_claim.pk}"
+        claim.save(update_fields=SHAPE_FIELDS)
     return second_claim
+
+
+def _refuse_losing_records(claim: Claim) -> None:
+    """Nothing deletes a record: a claim with confirmation records or a verdict page is
+    never merged away."""
+    if claim.confirmations.exists() or VerdictPage.objects.filter(claim=claim).exists():
+        raise ClaimEditRejected(
+            f"Claim #{claim.pk} has been confirmed before: its confirmation records and "
+            "verdict page are kept, so it cannot be merged into another claim. Merge it "
+            "with the claim after it instead, or create a claim from a selection."
+        )
 
 
 @transaction.atomic
 def merge_with_next(*, claim: Claim, by: AbstractBaseUser) -> Claim:
     """Merge a claim with the one that follows it in the text; evidence moves over.
-    The merged wording was never confirmed: a confirmation of either part lapses."""
+    The merged wording was never confirmed: a confirmation of the first lapses (its
+    records stay); a following claim with records is never merged away."""
     article = Article.objects.select_for_update().get(pk=claim.article_id)
-    _check_current(article, claim)
     following = (
         article.claims.filter(revision=claim.revision, orphaned=False, start__gte=claim.end)
+        .exclude(pk=claim.pk)
         .order_by("start")
         .first()
     )
     if following is None:
         raise ClaimEditRejected("There is no following claim to merge with.")
-    taken = article.claims.filter(revision=claim.revision, start=claim.start, end=following.end)
-    other = taken.exclude(pk__in=[claim.pk, following.pk]).first()
-    if other is not None:
-        raise ClaimEditRejected(f"The merged passage is already claim #{other.pk}.")
-    for evidence in following.evidence.exclude(source__in=claim.evidence.values("source")):
-        evidence.claim = claim
-        evidence._history_user = by
-        evidence._change_reason = f"moved by merging claim #{following.pk} into #{claim.pk}"
-        evidence.save()
-    was_confirmed = following.status != Claim.Status.UNCONFIRMED
-    following._history_user = by
-    following._change_reason = f"merged into claim #{claim.pk}"
-    following.delete()
-    _anchored(claim, article.body, claim.start, following.end)
-    claim.origin = Claim.Origin.MERGED
-    claim.checkworthiness = max(claim.checkworthiness, following.checkworthiness)
-    claim._history_user = by
-    claim._change_reason = f"merged with claim #{following.pk}" + (
-        f" (which was {following.get_status_display().lower()})" if was_confirmed else ""
-    )
-    claim.save()
-    status.reevaluate([claim], cause="the claim was merged with the next one", by=by)
+    cause = "the claim was merged with the next one"
+    with status.basis_change([claim, following], cause=cause, by=by) as change:
+        claim, following = change.claims[claim.pk], change.claims[following.pk]
+        _check_current(article, claim)
+        _refuse_losing_records(following)
+        taken = article.claims.filter(revision=claim.revision, start=claim.start, end=following.end)
+        other = taken.exclude(pk__in=[claim.pk, following.pk]).first()
+        if other is not None:
+            raise ClaimEditRejected(f"The merged passage is already claim #{other.pk}.")
+        for evidence in following.evidence.exclude(source__in=claim.evidence.values("source")):
+            evidence.claim = claim
+            evidence._history_user = by
+            evidence._change_reason = f"moved by merging claim #{following.pk} into #{claim.pk}"
+            evidence.save(update_fields=["claim"])
+        was_decided = following.status != Claim.Status.UNCONFIRMED
+        was = following.get_status_display().lower()
+        following._history_user = by
+        following._change_reason = f"merged into claim #{claim.pk}"
+        del change.claims[following.pk]
+        following.delete()
+        _anchored(claim, article.body, claim.start, following.end)
+        claim.origin = Claim.Origin.MERGED
+        claim.checkworthiness = max(claim.checkworthiness, following.checkworthiness)
+        claim._history_user = by
+        claim._change_reason = f"merged with claim #{following.pk}" + (
+            f" (which was {was})" if was_decided else ""
+        )
+        claim.save(update_fields=[*SHAPE_FIELDS, "checkworthiness"])
     return claim
+
+
+def correct_claim(
+    *, claim: Claim, field: str, value: Any, by: AbstractBaseUser, reason: str = ""
+) -> Claim:
+    """A person corrects a machine label (``CORRECTABLE``) in the panel. A speaker is
+    part of what is published: a confirmed claim whose speaker changes lapses."""
+    cause = f"{field} corrected by {by}"
+    with status.basis_change([claim], cause=cause, by=by) as change:
+        fresh = change.claims[claim.pk]
+        fresh.correct(field, value, by=by, reason=reason)
+    claim.refresh_from_db()
+    return claim
+
+
+def edit_claim(*, claim: Claim, changes: dict[str, Any], by: AbstractBaseUser) -> None:
+    """A person edits a claim's fields in the admin: only those fields are written, under
+    the claim's lock, and a confirmation that no longer holds (a new standalone text or
+    speaker) lapses."""
+    with status.basis_change([claim], cause="edited in the admin", by=by) as change:
+        fresh = change.claims[claim.pk]
+        changes = {k: v for k, v in changes.items() if getattr(fresh, k) != v}
+        if not changes:
+            return
+        cause = change.cause = f"{', '.join(sorted(changes))} edited in the admin by {by}"
+        for name, value in changes.items():
+            setattr(fresh, name, value)
+        fresh._history_user = by
+        fresh._change_reason = cause
+        fresh.save(update_fields=[*sorted(changes), "updated_at"])

@@ -33,45 +33,48 @@ def add_evidence(
     """Link a claim to a source (new sources are captured in the background)."""
     if source is None:
         source = sources.source_for_url(url, kind=kind or Source.Kind.NEWS, by=by)
-    evidence = Evidence(
-        claim=claim, source=source, stance=stance, excerpt=excerpt, note=note, added_by=by
+    stance_name = (
+        Evidence.Stance(stance).label.lower() if stance in Evidence.Stance.values else stance
     )
-    evidence._history_user = by
+    cause = f"{stance_name} evidence added ({source})"
     try:
-        with transaction.atomic():
-            evidence.save()
+        with status.basis_change([claim], cause=cause, by=by):
+            evidence = Evidence(
+                claim=claim, source=source, stance=stance, excerpt=excerpt, note=note, added_by=by
+            )
+            evidence._history_user = by
+            with transaction.atomic():
+                evidence.save()
+            sources.check_quote(evidence)
     except IntegrityError:
         raise EvidenceRejected(f"This claim is already linked to {source}.") from None
-    sources.check_quote(evidence)
-    stance_name = evidence.get_stance_display().lower()
-    status.reevaluate([claim], cause=f"{stance_name} evidence added ({source})", by=by)
     return evidence
 
 
 def remove_evidence(*, evidence: Evidence, by: AbstractBaseUser) -> None:
-    claim, source = evidence.claim, evidence.source
-    with transaction.atomic():
+    source = evidence.source
+    with status.basis_change([evidence.claim_id], cause=f"evidence removed ({source})", by=by):
         evidence._history_user = by
         evidence._change_reason = "evidence removed"
         evidence.delete()
-        status.reevaluate([claim], cause=f"evidence removed ({source})", by=by)
 
 
 def change_stance(*, evidence: Evidence, stance: str, by: AbstractBaseUser) -> None:
     """Say the source supports, refutes or only gives context to the claim after all."""
     if stance not in Evidence.Stance.values:
         raise EvidenceRejected(f"Unknown stance: {stance}.")
-    if evidence.stance == stance:
-        return
     before = evidence.get_stance_display().lower()
-    with transaction.atomic():
-        evidence.stance = stance
-        evidence._history_user = by
-        evidence._change_reason = (
-            f"stance changed from {before} to {evidence.get_stance_display().lower()}"
-        )
-        evidence.save(update_fields=["stance"])
-        status.reevaluate([evidence.claim], cause=evidence._change_reason, by=by)
+    after = Evidence.Stance(stance).label.lower()
+    cause = f"stance changed from {before} to {after}"
+    with status.basis_change([evidence.claim_id], cause=cause, by=by):
+        fresh = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        if fresh.stance == stance:
+            return
+        fresh.stance = stance
+        fresh._history_user = by
+        fresh._change_reason = cause
+        fresh.save(update_fields=["stance"])
+    evidence.stance = stance
 
 
 def confirm_many(

@@ -28,12 +28,12 @@ import difflib
 import hashlib
 import logging
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -138,8 +138,14 @@ def _redirected_home(url: str, final_url: str) -> str:
     return ""
 
 
+def citing(source_id: int) -> Callable[[], QuerySet[Claim]]:
+    """The claims whose basis includes the source (evaluated under the basis lock)."""
+    return lambda: Claim.objects.filter(evidence__source_id=source_id)
+
+
 def _record_failure(source_id: int, result: FetchResult, *, reason: str, dead: bool) -> str:
-    with transaction.atomic():
+    cause = f"source #{source_id} {result.status}: {reason}"
+    with status.basis_change(citing(source_id), cause=cause) as change:
         source = Source.objects.select_for_update().get(pk=source_id)
         # Only a page that was captured can die; one never captured has failed.
         dead = dead and source.captures.exists()
@@ -154,19 +160,19 @@ def _record_failure(source_id: int, result: FetchResult, *, reason: str, dead: b
             source.link_state = Source.LinkState.DEAD
         source._change_reason = reason[:100]
         source.save()
+        outcome = "dead" if dead else result.status
+        change.cause = f"source {source.url} {outcome}: {reason}"
     log.info("source %s not captured: %s", source_id, reason)
-    outcome = "dead" if dead else result.status
-    _reevaluate_claims_on(source, cause=f"source {source.url} {outcome}: {reason}")
     return outcome
 
 
 def _record_capture(source_id: int, result: FetchResult) -> str:
     digest, now = result.text_sha256, timezone.now()
-    with transaction.atomic():
+    with status.basis_change(citing(source_id), cause=f"source {source_id} re-captured") as change:
         source = Source.objects.select_for_update().get(pk=source_id)
         # Compared with the last *fetched* capture: a text provided by hand (a paywalled
         # page's full text) stays the latest while the fetch keeps giving the same teaser.
-        latest = source.captures.filter(provided_by=None).order_by("-fetched_at", "-pk").first()
+        latest = source.captures.filter(provided_by_name="").order_by("-fetched_at", "-pk").first()
         unchanged = latest is not None and latest.text_sha256 == digest
         if unchanged and _nothing_new(source, result):
             # A duplicate delivery or a routine re-check: only the check time moves.
@@ -186,7 +192,8 @@ def _record_capture(source_id: int, result: FetchResult) -> str:
                 wire_credit=credit,
             )
         outcome = _apply_capture(source, result, latest=latest, unchanged=unchanged, now=now)
-    recheck_quotes(source, cause=f"source {source.url} {outcome}")
+        change.cause = f"source {source.url} {outcome}"
+        _check_quotes(source)
     return outcome
 
 
@@ -202,7 +209,8 @@ def provide_capture(
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     wire, credit = publishers.detect_wire(text)
     now = timezone.now()
-    with transaction.atomic():
+    cause = f"content of {source.url} provided by {by}"
+    with status.basis_change(citing(source.pk), cause=cause, by=by):
         source = Source.objects.select_for_update().get(pk=source.pk)
         capture = SourceCapture.objects.create(
             source=source,
@@ -211,6 +219,7 @@ def provide_capture(
             text_sha256=digest,
             text_compressed=SourceCapture.compress(text),
             provided_by=by,
+            provided_by_name=str(by)[:150],
             provided_as=provided_as[:200],
             wire=wire,
             wire_credit=credit,
@@ -221,7 +230,7 @@ def provide_capture(
         source._history_user = by
         source._change_reason = f"content provided by {by} ({provided_as})"[:100]
         source.save()
-    recheck_quotes(source, cause=f"content of {source.url} provided by {by}", by=by)
+        _check_quotes(source)
     return capture
 
 
@@ -248,20 +257,18 @@ def read_provided_file(name: str, data: bytes) -> tuple[str, str]:
 
 
 def recheck_quotes(source: Source, *, cause: str, by: AbstractBaseUser | None = None) -> None:
-    """Quote-check every excerpt from the source against its latest capture, then
-    re-evaluate the confirmed claims that rest on it."""
+    """Quote-check every excerpt from the source against its latest capture, and
+    re-judge the claims that cite it, in one locked basis change."""
+    with status.basis_change(citing(source.pk), cause=cause, by=by):
+        _check_quotes(source)
+
+
+def _check_quotes(source: Source) -> None:
+    """The quote checks alone: only inside a ``basis_change`` over ``citing(source)``."""
     capture = latest_capture(source)
     text = capture.text if capture else None
     for evidence in source.evidence.all():
         check_quote(evidence, text=text, capture=capture)
-    _reevaluate_claims_on(source, cause=cause, by=by)
-
-
-def _reevaluate_claims_on(
-    source: Source, *, cause: str, by: AbstractBaseUser | None = None
-) -> None:
-    claims = Claim.objects.filter(evidence__source=source).distinct()
-    status.reevaluate(claims, cause=cause, by=by)
 
 
 def _nothing_new(source: Source, result: FetchResult) -> bool:
@@ -398,17 +405,43 @@ def _quoted(pieces: list[str]) -> str:
 def due_for_recheck(*, older_than: timedelta | None = None) -> QuerySet[Source]:
     """Sources not checked within ``older_than`` (``WORKBENCH_RECHECK_AFTER_HOURS``).
 
-    Refused sources are left out: policy, not time, refused them (``retry_capture``).
-    """
+    A refused re-check (content type, size, a redirect loop) is tried again on the same
+    schedule: a page that refused once may die later, and only a person stops a source's
+    checks (``stop_checks``)."""
     if older_than is None:
         hours = getattr(settings, "WORKBENCH_RECHECK_AFTER_HOURS", DEFAULT_RECHECK_AFTER_HOURS)
         older_than = timedelta(hours=hours)
     cutoff = timezone.now() - older_than
     return (
-        Source.objects.exclude(fetch_state=Source.FetchState.REFUSED)
+        Source.objects.filter(checks_stopped=False)
         .filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=cutoff))
         .order_by(F("last_checked_at").asc(nulls_first=True), "pk")
     )
+
+
+def edit_source(*, source: Source, changes: dict[str, Any], by: AbstractBaseUser) -> None:
+    """A person edits a source's details (publisher, kind, title) in the admin: only those
+    fields are written, and the claims citing it are re-judged (its publisher decides
+    whether it is independent of each article)."""
+    with status.basis_change(citing(source.pk), cause="source edited", by=by) as change:
+        fresh = Source.objects.select_for_update().get(pk=source.pk)
+        changes = {k: v for k, v in changes.items() if getattr(fresh, k) != v}
+        if not changes:
+            return
+        cause = change.cause = f"source {source.url}: {', '.join(sorted(changes))} edited by {by}"
+        for name, value in changes.items():
+            setattr(fresh, name, value)
+        fresh._history_user = by
+        fresh._change_reason = cause[:100]
+        fresh.save(update_fields=[*sorted(changes), "updated_at"])
+
+
+def stop_checks(source: Source, *, by: AbstractBaseUser, stop: bool = True) -> None:
+    """A person stops (or resumes) a source's link checks."""
+    source.checks_stopped = stop
+    source._history_user = by
+    source._change_reason = f"link checks {'stopped' if stop else 'resumed'} by {by}"
+    source.save(update_fields=["checks_stopped", "updated_at"])
 
 
 def recheck_due(*, older_than: timedelta | None = None, limit: int | None = None) -> Counter[str]:

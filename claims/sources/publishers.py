@@ -110,7 +110,6 @@ def latest_captures(source_ids: Iterable[int]) -> dict[int, SourceCapture]:
     latest: dict[int, SourceCapture] = {}
     captures = (
         SourceCapture.objects.filter(source_id__in=set(source_ids))
-        .select_related("provided_by")
         .defer("text_compressed")
         .order_by("source_id", "-fetched_at", "-pk")
     )

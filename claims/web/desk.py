@@ -19,7 +19,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from claims.confirmation import readiness
+from claims.confirmation import audit, readiness
 from claims.models import Claim, Confirmation, Evidence, Feed, with_light_article
 from claims.web.access import get_article, require, user_can
 from claims.web.forms import BulkClaimForm, IdField
@@ -80,6 +80,7 @@ def todays_queue(request: HttpRequest) -> HttpResponse:
         "bulk": QueueAssignForm(auto_id="bulk_%s"),
         "can": user_can(request),
         "hours": QUEUE_HOURS,
+        "audit": audit.last_run(),
     }
     return render(request, "claims/queue.html", context, status=400 if form.errors else 200)
 

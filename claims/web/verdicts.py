@@ -54,6 +54,7 @@ def verdict_public(request: HttpRequest, slug: str) -> HttpResponse:
         "article": claim.article,
         "decided": decided,
         "verdict": exports.verdict(claim),
+        "speaker": exports.published(claim)[1],
         "evidence": _counting_evidence(claim) if decided else [],
         "review": exports.claimreview(claim) if decided else None,
         "newsroom": exports.newsroom(),

@@ -443,7 +443,13 @@ def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if getattr(claim, field) == value:
         messages.info(request, f"The {CORRECTABLE[field]} is already {claim.label_of(field)}.")
     else:
-        claim.correct(field, value, by=request.user, reason=form.cleaned_data["reason"])
+        claim = edits.correct_claim(
+            claim=claim,
+            field=field,
+            value=value,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
         messages.success(request, f"The {CORRECTABLE[field]} is now {claim.label_of(field)}.")
     return panel_response(request, claim, action=f"correct-{field}")
 
@@ -572,7 +578,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_source(request, pk)
     evidence = with_light_article(source.evidence.select_related("added_by"), "claim__article")
     evidence = evidence.order_by("-added_at")
-    captures = source.captures.select_related("provided_by").order_by("-fetched_at", "-pk")
+    captures = source.captures.order_by("-fetched_at", "-pk")
     context = {
         "source": source,
         "evidence": evidence,

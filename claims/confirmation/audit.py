@@ -1,0 +1,39 @@
+"""The confirmation audit: every confirmed claim re-judged on its current basis.
+
+The safety net, not the mechanism: every change to a basis already re-judges the claims
+it touches under their locks (``service.basis_change``). The audit catches what no
+change announced (a rule setting made stricter, a path a future change forgets) and
+lapses those claims, naming the cause. It runs daily on beat
+(``claims.audit_confirmations``) and as ``manage.py audit_confirmations``; the admin and
+Today's queue show the last run.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from claims.confirmation import service
+from claims.models import AuditRun, Claim
+
+CHUNK = 200  # claims locked and judged per transaction
+CAUSE = "confirmation audit"
+
+
+def audit() -> AuditRun:
+    """Re-judge every confirmed claim; lapse those whose confirmation no longer holds."""
+    run = AuditRun.objects.create()
+    confirmed = Claim.objects.filter(status=Claim.Status.CONFIRMED).order_by("pk")
+    ids = list(confirmed.values_list("pk", flat=True))
+    findings = []
+    for start in range(0, len(ids), CHUNK):
+        for claim in service.reevaluate(ids[start : start + CHUNK], cause=CAUSE):
+            findings.append({"claim": claim.pk, "cause": claim.status_note})
+    AuditRun.objects.filter(pk=run.pk).update(
+        finished_at=timezone.now(), checked=len(ids), lapsed=len(findings), findings=findings
+    )
+    run.refresh_from_db()
+    return run
+
+
+def last_run() -> AuditRun | None:
+    return AuditRun.objects.exclude(finished_at=None).order_by("-started_at", "-pk").first()

@@ -1,0 +1,20 @@
+"""``manage.py audit_confirmations``: re-judge every confirmed claim now (the daily beat
+task does the same) and lapse those whose confirmation no longer holds, naming the cause."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from claims.confirmation import audit
+
+
+class Command(BaseCommand):
+    help = "Re-judge every confirmed claim and lapse those whose basis no longer holds."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        run = audit.audit()
+        self.stdout.write(f"{run.checked} confirmed claim(s) checked; {run.lapsed} lapsed.")
+        for finding in run.findings:
+            self.stdout.write(f"  claim #{finding['claim']}: {finding['cause']}")

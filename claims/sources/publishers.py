@@ -75,45 +75,46 @@ class PublisherIndex:
         return PublisherFacts(name, frozenset(keys - {""}), credit)
 
     def source(self, source: Source, capture: SourceCapture | None) -> PublisherFacts:
-        # A publisher name typed by hand on the source is a key too: more keys can only
-        # make a source less independent, never more.
-        routes = dict.fromkeys(
-            (
-                source.domain.casefold(),
-                source.publisher.casefold(),
-                self.named(source.publisher).casefold(),
-            ),
-            "",
-        )
-        _merge(routes, self._keys(source.url))
         final = capture.final_url if capture else ""
-        home = host_of(source.url)
-        for landed in dict.fromkeys((final, source.final_url)):
-            if landed:
-                hop = "" if host_of(landed) == home else self.hosts.label(home)
-                _merge(routes, self._keys(landed, hop))
+        routes = self._routes(source, final)
         origins = [unwrap(address, self.hosts) for address in (final, source.url) if address]
         text = next((origin for origin in origins if not origin.hidden), None)
-        unknown = self._unknown(text or origins[-1])
-        if text is None:
-            own = source.publisher or source.domain or home
-        elif text.url == source.url:
-            own = self.family(text.host) or source.domain or source.publisher
-        else:
-            own = self.family(text.host) or _registered(text.host)
+        own = self._own(source, text)
+        unknown = self._unknown(text or unwrap(source.url, self.hosts))
         wire = capture.wire if capture else ""
-        credit = ""
-        if wire:
+        if wire:  # wire copy is its wire; a credit names a syndicated copy's publisher
             routes[wire.casefold()] = ""
-            own, credit = wire, capture.wire_credit if capture else ""
-            unknown = unknown if text is None else ""  # a credit names a syndicated copy's
+            own, unknown = wire, unknown if text is None else ""
         keys = frozenset(routes) - {""}
         via = tuple((key, route) for key, route in routes.items() if route and key in keys)
+        credit = capture.wire_credit if capture and wire else ""
         return PublisherFacts(own, keys, credit, via=via, unknown=unknown)
 
     def named(self, name: str) -> str:
         """The publisher called ``name`` or known by it as an alias, or ""."""
         return self.names.get(name_key(name), "") if name.strip() else ""
+
+    def _routes(self, source: Source, final: str) -> dict[str, str]:
+        """Every key of a source, each with the hosts crossed to reach it ("" if none)."""
+        # A publisher name typed by hand on the source is a key too: more keys can only
+        # make a source less independent, never more.
+        typed = (source.publisher.casefold(), self.named(source.publisher).casefold())
+        routes = dict.fromkeys((source.domain.casefold(), *typed), "")
+        _merge(routes, self._keys(source.url))
+        home = host_of(source.url)
+        for landed in dict.fromkeys((final, source.final_url)):
+            if landed:  # where the fetch landed after redirects
+                hop = "" if host_of(landed) == home else self.hosts.label(home)
+                _merge(routes, self._keys(landed, hop))
+        return routes
+
+    def _own(self, source: Source, text: Origin | None) -> str:
+        """The publisher to name for a source whose text came from ``text``."""
+        if text is None:
+            return source.publisher or source.domain or host_of(source.url)
+        if text.url == source.url:
+            return self.family(text.host) or source.domain or source.publisher
+        return self.family(text.host) or _registered(text.host)
 
     def _keys(self, url: str, hop: str = "") -> dict[str, str]:
         """The keys of an address and of the original inside it (publisher, registered

@@ -122,6 +122,22 @@ class PublisherFacts:
     name: str
     keys: frozenset[str]
     wire_credit: str = ""  # the credit that made it count as a wire, if any
+    # Keys reached only through an archive, proxy, short link or redirect, with the hosts
+    # crossed ("web.archive.org"); keys found directly are not listed.
+    via: tuple[tuple[str, str], ...] = ()
+    unknown: str = ""  # why the publisher cannot be known (a short link never followed)
+
+
+def dependence(source: PublisherFacts, article: PublisherFacts) -> str:
+    """Why a source is not independent of the article, or "" when it is: it shares a key
+    with the article's publisher, or its own publisher cannot be known."""
+    shared = source.keys & article.keys
+    if not shared:
+        return source.unknown
+    routes = dict(source.via)
+    indirect = sorted(routes[key] for key in shared if key in routes)
+    via = f" (via {indirect[0]})" if len(indirect) == len(shared) else ""
+    return f"same publisher as the article: {source.name}{via}"
 
 
 @dataclass(frozen=True)
@@ -194,9 +210,9 @@ def judge_evidence(facts: EvidenceFacts, article: PublisherFacts) -> EvidenceVer
         return no(f"excerpt not yet checked against {capture}")
     if facts.quote_check not in FOUND_STATES:
         return no(f"excerpt not found in {capture}")
-    shared = facts.publisher.keys & article.keys
-    if shared:
-        return no(f"same publisher as the article: {facts.publisher.name}")
+    dependent = dependence(facts.publisher, article)
+    if dependent:
+        return no(dependent)
     how = "found" if facts.quote_check == "found" else "found approximately"
     by_hand = f", provided by {facts.provided_by}" if facts.provided_by else ""
     wire = (

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
 
 from claims.confirmation import rule as confirmation
 from claims.confirmation.rule import PublisherFacts, Wire
@@ -16,21 +15,38 @@ from claims.models import (
     Source,
     SourceCapture,
 )
-from claims.sources.fetching import registered_domain
+from claims.sources.fetching import canonicalize_url, registered_domain
+from claims.sources.identity import (
+    SHORT_LINK,
+    Hosts,
+    Origin,
+    default_hosts,
+    host_of,
+    name_key,
+    unwrap,
+)
 
 
 @dataclass(frozen=True)
 class PublisherIndex:
-    """Publisher families by domain, and the wire credits, read once per use."""
+    """Publisher families by domain and by name, and the wire credits, read once per use.
+
+    A text's publisher comes from where it came from: the source's URL, its latest
+    capture's final URL after redirects, and the original address inside archive, proxy
+    and redirect forms (``identity.unwrap``). Every one of them is a key, so a source is
+    independent of the article only when none of them is the article's publisher."""
 
     by_domain: dict[str, str]
     wires: tuple[Wire, ...]
+    names: dict[str, str] = field(default_factory=dict)  # name_key of a name or alias -> name
+    hosts: Hosts = field(default_factory=default_hosts)
 
     @classmethod
     def load(cls) -> PublisherIndex:
         by_domain = dict(PublisherDomain.objects.values_list("domain", "publisher__name"))
         credits = Publisher.objects.exclude(wire_credits=[]).values("name", "wire_credits")
-        return cls(by_domain, confirmation.compile_wires(list(credits)))
+        names = _names(Publisher.objects.values_list("name", flat=True))
+        return cls(by_domain, confirmation.compile_wires(list(credits)), names)
 
     def family(self, host: str) -> str:
         """The publisher whose domains include ``host`` or one of its parents, or ""."""
@@ -42,39 +58,107 @@ class PublisherIndex:
         return ""
 
     def article(self, article: Article, text_edges: str = "") -> PublisherFacts:
-        host = urlsplit(article.url).hostname or "" if article.url else ""
+        routes = self._keys(article.url) if article.url else {}
+        origin = unwrap(article.url, self.hosts) if article.url else None
+        host = origin.host if origin and not origin.hidden else ""
         family = (
             (self.family(host) if host else "")
             or (self.family(article.outlet_domain) if article.outlet_domain else "")
-            or self._family_named(article.outlet)
+            or self.named(article.outlet)
         )
         name = family or article.outlet or article.outlet_domain
         keys = {article.outlet.casefold(), article.outlet_domain.casefold(), family.casefold()}
-        if host:  # the URL's own domain too, should it differ from the stored outlet domain
-            keys.add(_registered(host))
+        keys.update(routes)  # the URL's own domains too, should they differ from the outlet's
         wire, credit = confirmation.wire_credit(text_edges, self.wires)
         if wire:
             keys.add(wire.casefold())
         return PublisherFacts(name, frozenset(keys - {""}), credit)
 
     def source(self, source: Source, capture: SourceCapture | None) -> PublisherFacts:
-        host = urlsplit(source.url).hostname or source.domain
-        family = self.family(host) if host else ""
-        own = family or source.domain or source.publisher
+        final = capture.final_url if capture else ""
+        routes = self._routes(source, final)
+        origins = [unwrap(address, self.hosts) for address in (final, source.url) if address]
+        text = next((origin for origin in origins if not origin.hidden), None)
+        own = self._own(source, text)
+        unknown = self._unknown(text or unwrap(source.url, self.hosts))
+        wire = capture.wire if capture else ""
+        if wire:  # wire copy is its wire; a credit names a syndicated copy's publisher
+            routes[wire.casefold()] = ""
+            own, unknown = wire, unknown if text is None else ""
+        keys = frozenset(routes) - {""}
+        via = tuple((key, route) for key, route in routes.items() if route and key in keys)
+        credit = capture.wire_credit if capture and wire else ""
+        return PublisherFacts(own, keys, credit, via=via, unknown=unknown)
+
+    def named(self, name: str) -> str:
+        """The publisher called ``name`` or known by it as an alias, or ""."""
+        return self.names.get(name_key(name), "") if name.strip() else ""
+
+    def _routes(self, source: Source, final: str) -> dict[str, str]:
+        """Every key of a source, each with the hosts crossed to reach it ("" if none)."""
         # A publisher name typed by hand on the source is a key too: more keys can only
         # make a source less independent, never more.
-        keys = {own.casefold(), source.domain.casefold(), source.publisher.casefold()}
-        wire = capture.wire if capture else ""
-        if wire:
-            keys.add(wire.casefold())
-            return PublisherFacts(wire, frozenset(keys - {""}), capture.wire_credit)
-        return PublisherFacts(own, frozenset(keys - {""}))
+        typed = (source.publisher.casefold(), self.named(source.publisher).casefold())
+        routes = dict.fromkeys((source.domain.casefold(), *typed), "")
+        _merge(routes, self._keys(source.url))
+        home = host_of(source.url)
+        for landed in dict.fromkeys((final, source.final_url)):
+            if landed:  # where the fetch landed after redirects
+                hop = "" if host_of(landed) == home else self.hosts.label(home)
+                _merge(routes, self._keys(landed, hop))
+        return routes
 
-    def _family_named(self, outlet: str) -> str:
-        wanted = outlet.strip().casefold()
-        if not wanted:
-            return ""
-        return next((n for n in set(self.by_domain.values()) if n.casefold() == wanted), "")
+    def _own(self, source: Source, text: Origin | None) -> str:
+        """The publisher to name for a source whose text came from ``text``."""
+        if text is None:
+            return source.publisher or source.domain or host_of(source.url)
+        if text.url == source.url:
+            return self.family(text.host) or source.domain or source.publisher
+        return self.family(text.host) or _registered(text.host)
+
+    def _keys(self, url: str, hop: str = "") -> dict[str, str]:
+        """The keys of an address and of the original inside it (publisher, registered
+        domain, canonical URL), each with the hosts crossed to reach it ("" if none)."""
+        origin = unwrap(url, self.hosts)
+        inner = ", ".join(host for host in (hop, *origin.via) if host)
+        routes: dict[str, str] = {}
+        for address, route in ((url, hop), (origin.url, inner)):
+            host = host_of(address)
+            if host:
+                found = (self.family(host).casefold(), _registered(host), _canonical(address))
+                _merge(routes, dict.fromkeys(found, route))
+        return routes
+
+    def _unknown(self, origin: Origin) -> str:
+        """Why the publisher of a text from ``origin`` cannot be known, or ""."""
+        where = self.hosts.label(origin.host)
+        if origin.hidden == SHORT_LINK:
+            return "short link with no captured destination: publisher unknown"
+        if origin.hidden:
+            return f"{origin.hidden} on {where} with the original address hidden: publisher unknown"
+        if origin.syndicated:
+            return f"syndicated copy on {where} with no credited publisher"
+        return ""
+
+
+def _names(names: Iterable[str]) -> dict[str, str]:
+    """Publishers by the key of their name and of their seed aliases (an alias that two
+    publishers share names neither)."""
+    known = {name_key(name): name for name in names}
+    aliases: dict[str, set[str]] = {}
+    for entry in confirmation.seed_publishers():
+        if entry["name"] in known.values():
+            for alias in entry.get("aliases", ()):
+                aliases.setdefault(name_key(alias), set()).add(entry["name"])
+    unique = {key: owners.pop() for key, owners in aliases.items() if len(owners) == 1}
+    return {**unique, **known}
+
+
+def _merge(routes: dict[str, str], found: dict[str, str]) -> None:
+    """Add keys with their routes; a key found directly anywhere is direct."""
+    for key, route in found.items():
+        if key not in routes or not route:
+            routes[key] = route
 
 
 def _registered(host: str) -> str:
@@ -82,6 +166,13 @@ def _registered(host: str) -> str:
         return registered_domain(host).casefold()
     except ValueError:
         return host.casefold()
+
+
+def _canonical(url: str) -> str:
+    try:
+        return canonicalize_url(url)
+    except ValueError:
+        return ""
 
 
 def detect_wire(text: str, index: PublisherIndex | None = None) -> tuple[str, str]:

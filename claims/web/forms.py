@@ -281,7 +281,7 @@ class StatusForm(forms.Form):
     note = TextField(required=False, max_length=1000, label="Why (kept in the history)")
 
     def __init__(self, data: Any = None, *, claim: Claim) -> None:
-        super().__init__(data, auto_id=f"status-%s-{claim.pk}")
+        super().__init__(data, auto_id=f"status-%s-{claim.pk}", label_suffix="")
         self.claim = claim
         if claim.status == Claim.Status.CONFIRMED:
             self.fields["note"].label = "Why unconfirm it? (required, kept in the history)"

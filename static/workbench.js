@@ -56,13 +56,20 @@
     select(list[next], "keyboard");
   }
 
+  // A shortcut acts on its element in the panel: a message is shown and announced (`c`
+  // on a confirmed claim: nothing is sent), a <summary> opens its form and focuses its
+  // first field (`e`, and `u` on a confirmed claim: the form asks why), a button is clicked.
   function press(shortcut) {
     const el = document.querySelector(`#panel [data-shortcut="${shortcut}"]`);
     if (!el) return;
-    if (shortcut === "e") {
+    if (el.hasAttribute("data-shortcut-says")) {
+      el.hidden = false;
+      announce(el.textContent.trim());
+    } else if (el.tagName === "SUMMARY") {
       const details = el.closest("details");
       details.open = true;
-      details.querySelector("input[type=search], input[type=url]").focus();
+      const field = details.querySelector("[data-focus], input[type=search], input[type=url]");
+      if (field) field.focus();
     } else {
       el.click();
     }

@@ -9,6 +9,7 @@ import pytest
 
 from claims.confirmation import service as status
 from claims.models import Claim, Evidence, Source
+from claims.publication import verdicts
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -89,6 +90,90 @@ def test_a_plain_form_post_redirects_back_to_the_claim(client, fact_checker, cla
     assert response["Location"] == claim.get_absolute_url()
     claim.refresh_from_db()
     assert claim.status == Claim.Status.CONFIRMED
+
+
+@pytest.fixture
+def confirmed(claim, support, fact_checker) -> Claim:
+    support(claim, "https://www.reuters.com/a")
+    status.confirm(claim, by=fact_checker, note="Reuters has it")
+    return claim
+
+
+def test_unconfirming_a_confirmed_claim_without_a_reason_is_refused(
+    client, fact_checker, confirmed
+):
+    response = login(client, fact_checker).post(
+        f"/claims/{confirmed.pk}/status/", {"action": "unconfirm", "note": "  "}, **HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Say why you unconfirm this confirmed claim." in html
+    assert f'id="unconfirm-{confirmed.pk}" open' in html  # the form stays open, with the error
+    confirmed.refresh_from_db()
+    assert confirmed.status == Claim.Status.CONFIRMED
+    assert confirmed.status_note == "Reuters has it"
+
+
+def test_unconfirming_without_a_reason_and_without_htmx_shows_the_form_again(
+    client, fact_checker, confirmed
+):
+    response = login(client, fact_checker).post(
+        f"/claims/{confirmed.pk}/status/", {"action": "unconfirm"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>" in html and f'<base href="/articles/{confirmed.article_id}/">' in html
+    assert "Say why you unconfirm this confirmed claim." in html
+    assert Claim.objects.get(pk=confirmed.pk).status == Claim.Status.CONFIRMED
+
+
+def test_unconfirming_a_confirmed_claim_with_a_reason_records_it(client, fact_checker, confirmed):
+    response = login(client, fact_checker).post(
+        f"/claims/{confirmed.pk}/status/",
+        {"action": "unconfirm", "note": "the figure is the 2023 budget"},
+        **HTMX,
+    )
+    assert "Claim marked unconfirmed." in response.content.decode()
+    confirmed.refresh_from_db()
+    assert confirmed.status == Claim.Status.UNCONFIRMED
+    assert confirmed.status_note == "the figure is the 2023 budget"
+
+
+def test_confirming_a_confirmed_claim_adds_no_record_and_says_so(client, fact_checker, confirmed):
+    response = login(client, fact_checker).post(
+        f"/claims/{confirmed.pk}/status/", {"action": "confirm"}, **HTMX
+    )
+    assert "already confirmed" in response.content.decode()
+    confirmed.refresh_from_db()
+    assert confirmed.confirmations.count() == 1
+    assert confirmed.status == Claim.Status.CONFIRMED
+    assert confirmed.status_note == "Reuters has it"
+
+
+def test_the_unconfirm_form_says_when_the_verdict_is_published(
+    client, fact_checker, editor, confirmed
+):
+    page = verdicts.publish(confirmed, by=editor)
+    html = login(client, fact_checker).get(f"/claims/{confirmed.pk}/", **HTMX).content.decode()
+    form = html.split(f'id="unconfirm-{confirmed.pk}"', 1)[1].split("</details>", 1)[0]
+    assert "This claim's verdict is published at" in form
+    assert f'href="http://testserver{page.get_absolute_url()}"' in form
+    verdicts.unpublish(confirmed, by=editor)
+    html = client.get(f"/claims/{confirmed.pk}/", **HTMX).content.decode()
+    assert "verdict is published at" not in html
+
+
+def test_the_needs_rereview_panel_shows_both_wordings_with_the_change_marked(
+    client, fact_checker, confirmed
+):
+    Claim.objects.filter(pk=confirmed.pk).update(
+        text="The city council approved a budget of 4.6 million <dollars> on Monday."
+    )
+    status.lapse([confirmed], cause="the article was edited")
+    html = login(client, fact_checker).get(f"/claims/{confirmed.pk}/", **HTMX).content.decode()
+    assert "Confirmed wording" in html and "Current wording" in html
+    assert "a budget of <del>4.2</del> million <del>dollars</del> on Monday." in html
+    assert "a budget of <ins>4.6</ins> million <ins>&lt;dollars&gt;</ins> on Monday." in html
 
 
 def test_a_viewer_cannot_change_a_status(client, viewer, claim, support):
@@ -271,10 +356,89 @@ def test_bulk_confirm_confirms_what_the_rule_allows_and_reports_the_rest(
         "/claims/", {"action": "confirm", "ids": [supported.pk, unsupported.pk]}, follow=True
     )
     html = response.content.decode()
-    assert "1 claim(s) confirmed." in html
-    assert "Not confirmed" in html and "needs 1 more supporting source" in html
+    assert "Bulk confirm: 1 confirmed, 1 refused." in html
+    assert f"#{unsupported.pk} " in html and "— refused: needs 1 more supporting source" in html
     assert Claim.objects.get(pk=supported.pk).status == Claim.Status.CONFIRMED
     assert Claim.objects.get(pk=unsupported.pk).status == Claim.Status.UNCONFIRMED
+
+
+def _three_claims(make_article, support, by):
+    """Three supported claims: one unconfirmed, one confirmed (with its own note), one in
+    needs re-review (its evidence would still allow confirming it)."""
+    article = make_article(
+        [
+            "The city council approved a budget of 4.2 million dollars on Monday.",
+            "The mayor said the new bridge will open in 2027.",
+            "Unemployment fell to 3.1 percent in May, the agency said.",
+        ]
+    )
+    fresh, confirmed, lapsed = article.claims.order_by("start")
+    for claim in (fresh, confirmed, lapsed):
+        support(claim, f"https://www.reuters.com/{claim.pk}")
+    status.confirm(confirmed, by=by, note="checked against Reuters by Fred")
+    status.confirm(lapsed, by=by)
+    status.lapse([lapsed], cause="a source was re-captured")
+    return fresh, confirmed, lapsed
+
+
+def test_bulk_confirm_skips_a_claim_in_needs_rereview_and_a_confirmed_claim_naming_each(
+    client, fact_checker, make_article, support
+):
+    fresh, confirmed, lapsed = _three_claims(make_article, support, fact_checker)
+    response = login(client, fact_checker).post(
+        "/claims/", {"action": "confirm", "ids": [fresh.pk, confirmed.pk, lapsed.pk]}, follow=True
+    )
+    html = response.content.decode()
+    assert Claim.objects.get(pk=fresh.pk).status == Claim.Status.CONFIRMED
+    assert Claim.objects.get(pk=lapsed.pk).status == Claim.Status.NEEDS_REREVIEW
+    assert lapsed.confirmations.count() == 1 and confirmed.confirmations.count() == 1
+    assert '<ul class="bulk-result">' in html
+    assert "Bulk confirm: 1 confirmed, 2 refused." in html
+    for claim, outcome in [
+        (fresh, "confirmed"),
+        (confirmed, "refused: already confirmed"),
+        (lapsed, "refused: needs re-review: one person must look at it first"),
+    ]:
+        link = f'<a href="{claim.get_absolute_url()}">#{claim.pk} “'.replace("&", "&amp;")
+        assert link in html
+        assert f"</a> — {outcome}</li>" in html.split(link, 1)[1].split("<li>", 1)[0]
+
+
+def test_bulk_confirm_keeps_the_note_and_record_of_a_confirmed_claim(
+    client, fact_checker, editor, make_article, support
+):
+    _, confirmed, _ = _three_claims(make_article, support, fact_checker)
+    record = confirmed.confirmations.get()
+    login(client, editor).post(
+        "/claims/", {"action": "confirm", "ids": [confirmed.pk], "note": "bulk run"}
+    )
+    confirmed.refresh_from_db()
+    assert confirmed.status == Claim.Status.CONFIRMED
+    assert confirmed.status_note == "checked against Reuters by Fred"
+    assert confirmed.status_changed_by == fact_checker
+    assert list(confirmed.confirmations.all()) == [record]
+
+
+def test_bulk_confirm_answers_htmx_with_the_result_list(client, fact_checker, claim, support):
+    support(claim, "https://www.reuters.com/a")
+    response = login(client, fact_checker).post(
+        "/claims/", {"action": "confirm", "ids": [claim.pk]}, **HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<ul class="bulk-result">' in html and f"#{claim.pk} “" in html
+    assert "— confirmed</li>" in html
+
+
+def test_bulk_unconfirm_of_a_confirmed_claim_needs_a_reason(client, fact_checker, claim, support):
+    support(claim, "https://www.reuters.com/a")
+    status.confirm(claim, by=fact_checker)
+    login(client, fact_checker)
+    response = client.post("/claims/", {"action": "unconfirm", "ids": [claim.pk]}, follow=True)
+    assert "say why" in response.content.decode()
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.CONFIRMED
+    client.post("/claims/", {"action": "unconfirm", "ids": [claim.pk], "note": "wrong figure"})
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.UNCONFIRMED
 
 
 def test_bulk_assign_and_unconfirm(client, editor, fact_checker, make_article):

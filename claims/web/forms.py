@@ -275,8 +275,24 @@ class BulkClaimForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    """Confirm or unconfirm ``claim``. Unconfirming a confirmed claim needs a reason."""
+
     action = forms.ChoiceField(choices=[("confirm", "Confirm"), ("unconfirm", "Unconfirm")])
-    note = TextField(required=False, max_length=1000, label="Why")
+    note = TextField(required=False, max_length=1000, label="Why (kept in the history)")
+
+    def __init__(self, data: Any = None, *, claim: Claim) -> None:
+        super().__init__(data, auto_id=f"status-%s-{claim.pk}", label_suffix="")
+        self.claim = claim
+        if claim.status == Claim.Status.CONFIRMED:
+            self.fields["note"].label = "Why unconfirm it? (required, kept in the history)"
+            self.fields["note"].widget.attrs |= {"required": True, "data-focus": True}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        confirmed = self.claim.status == Claim.Status.CONFIRMED
+        if data.get("action") == "unconfirm" and confirmed and not data.get("note", "").strip():
+            self.add_error("note", "Say why you unconfirm this confirmed claim.")
+        return data
 
 
 class AssignForm(forms.Form):

@@ -20,6 +20,8 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -33,6 +35,7 @@ from claims.models import (
     CORRECTABLE,
     Article,
     Claim,
+    Confirmation,
     ConfirmationRefused,
     Evidence,
     Source,
@@ -43,6 +46,7 @@ from claims.publication import exports
 from claims.review import edits, history
 from claims.review import evidence as verification
 from claims.sources import capture as sources
+from claims.text.diff import WordDiff, word_diff
 from claims.web import highlight
 from claims.web.access import get_article, get_claim, get_source, require, user_can
 from claims.web.forms import (
@@ -315,11 +319,15 @@ def claim_bulk(request: HttpRequest) -> HttpResponse:
         return export_claims_response(request, claims, "csv", excel=action == "export-excel")
     require(request, "change_claim")
     note = form.cleaned_data["note"]
+    confirmed = claims.filter(status=Claim.Status.CONFIRMED)
     if action == "confirm":
         done, refused = verification.confirm_many(claims, by=request.user, note=note)
-        messages.success(request, f"{len(done)} claim(s) confirmed.")
-        for claim, why in refused:
-            messages.warning(request, f"Not confirmed: “{claim}” — {why}")
+        level = messages.WARNING if refused else messages.SUCCESS
+        messages.add_message(request, level, bulk_confirm_result(done, refused))
+        if request.htmx:
+            return render(request, "claims/partials/messages.html")
+    elif action == "unconfirm" and not note and confirmed.exists():
+        messages.error(request, "Not unconfirmed: say why in the note (confirmed claims need it).")
     elif action == "unconfirm":
         for claim in claims:
             status.unconfirm(claim, by=request.user, note=note)
@@ -331,28 +339,76 @@ def claim_bulk(request: HttpRequest) -> HttpResponse:
     return redirect(request.get_full_path())
 
 
+def bulk_confirm_result(done: list[Claim], refused: list[tuple[Claim, str]]) -> SafeString:
+    """What a bulk confirm did, as a list: each claim linked, with its outcome."""
+    rows = [(claim, "confirmed") for claim in done]
+    rows += [(claim, f"refused: {why}") for claim, why in refused]
+    items = format_html_join(
+        "",
+        '<li><a href="{}">#{} “{}”</a> — {}</li>',
+        ((c.get_absolute_url(), c.pk, exports.short_text(c.text, 60), why) for c, why in rows),
+    )
+    return format_html(
+        '<span>Bulk confirm: {} confirmed, {} refused.</span><ul class="bulk-result">{}</ul>',
+        len(done),
+        len(refused),
+        items,
+    )
+
+
 def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
     evidence = list(claim.evidence.select_related("source", "added_by").order_by("added_at", "pk"))
     assessment = status.assess(claim)
     for item in evidence:
         item.verdict = assessment.verdicts.get(item.pk)
+    confirmation = claim.confirmations.select_related("confirmed_by").first()
+    verdict_page = VerdictPage.objects.filter(claim=claim).first()
+    published = verdict_page is not None and verdict_page.published
     return {
         "claim": claim,
         "evidence": evidence,
         "history": history.claim_history(claim),
         "assessment": assessment,
         "blocker": assessment.blocker,
-        "confirmation": claim.confirmations.select_related("confirmed_by").first(),
-        "status_form": StatusForm(),
+        "confirmation": confirmation,
+        **status_box_context(request, claim, blocker=assessment.blocker),
+        "wording_change": wording_change(claim, confirmation),
+        "published_url": request.build_absolute_uri(verdict_page.get_absolute_url())
+        if published
+        else "",
+        "status_form": StatusForm(claim=claim),
         "assign_form": AssignForm(initial={"assignee": claim.assignee_id}),
         "evidence_form": EvidenceForm(),
         "stance_choices": Evidence.Stance.choices,
         "corrections": [CorrectionForm(claim=claim, field=name) for name in CORRECTABLE],
         "people": article_people(claim.article_id),
         "can": user_can(request),
-        "verdict_page": VerdictPage.objects.filter(claim=claim).first(),
+        "verdict_page": verdict_page,
         "verdict_decided": exports.is_decided(claim),
     }
+
+
+def status_box_context(request: HttpRequest, claim: Claim, *, blocker: str) -> dict[str, bool]:
+    """The decisions behind the panel's status box and its forms."""
+    is_confirmed = claim.status == Claim.Status.CONFIRMED
+    review = request.user.has_perm("claims.change_claim")
+    return {
+        "is_confirmed": is_confirmed,
+        "needs_rereview": claim.status == Claim.Status.NEEDS_REREVIEW,
+        "can_confirm": not is_confirmed and not blocker,
+        "show_confirm_form": review and not is_confirmed,
+        "show_unconfirm_button": review and claim.status == Claim.Status.NEEDS_REREVIEW,
+        "show_unconfirm_form": review and is_confirmed,
+        "unconfirm_open": False,
+    }
+
+
+def wording_change(claim: Claim, confirmation: Confirmation | None) -> WordDiff | None:
+    """For a claim in needs re-review: its confirmed wording against its current one."""
+    if claim.status != Claim.Status.NEEDS_REREVIEW or confirmation is None:
+        return None
+    diff = word_diff(confirmation.wording, claim.text)  # every word escaped there
+    return WordDiff(mark_safe(diff.before), mark_safe(diff.after), changed=diff.changed)
 
 
 def article_people(article_id: int) -> list[str]:
@@ -397,21 +453,36 @@ def panel_response(
 @require_POST
 def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_claim(request, pk, "change_claim")
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        note = form.cleaned_data["note"]
+    form = StatusForm(request.POST, claim=claim)
+    if not form.is_valid():
+        errors = [error for field in form.errors.values() for error in field]
+        messages.error(request, "Not changed: " + " ".join(errors))
+        return status_form_again(request, claim, form)
+    note = form.cleaned_data["note"]
+    if form.cleaned_data["action"] == "unconfirm":
+        status.unconfirm(claim, by=request.user, note=note)
+        messages.success(request, "Claim marked unconfirmed.")
+    elif claim.status == Claim.Status.CONFIRMED:  # no second record, the note kept
+        messages.info(request, "This claim is already confirmed; nothing changed.")
+    else:
         try:
-            if form.cleaned_data["action"] == "confirm":
-                status.confirm(claim, by=request.user, note=note)
-                messages.success(request, "Claim confirmed.")
-            else:
-                status.unconfirm(claim, by=request.user, note=note)
-                messages.success(request, "Claim marked unconfirmed.")
+            status.confirm(claim, by=request.user, note=note)
+            messages.success(request, "Claim confirmed.")
         except ConfirmationRefused as exc:
             messages.error(request, str(exc))
-    else:
-        messages.error(request, "Say confirm or unconfirm; the note is at most 1,000 characters.")
     return panel_response(request, claim, action="status")
+
+
+def status_form_again(request: HttpRequest, claim: Claim, form: StatusForm) -> HttpResponse:
+    """The status form with its errors and input (200): in the panel for htmx, else on
+    the article page served at the form's URL."""
+    again = {"status_form": form, "unconfirm_open": True}
+    if request.htmx:
+        return panel_response(request, claim, action="status", **again)
+    article = get_article(request, claim.article_id)
+    context = article_page_context(request, article, selected=claim, **again)
+    context["page_base"] = article.get_absolute_url()
+    return render(request, "claims/article_detail.html", context)
 
 
 @login_required

@@ -258,12 +258,27 @@ def _lock_for_judgement(claim: Claim) -> Claim:
     return fresh
 
 
-def confirm(claim: Claim, *, by: AbstractBaseUser, note: str = "") -> Confirmation:
-    """Confirm the claim and record the basis, or raise ``ConfirmationRefused``."""
+# Why a claim is not confirmed in bulk (``only_unconfirmed``), read under its lock.
+NOT_IN_BULK = {
+    Claim.Status.CONFIRMED: "already confirmed",
+    Claim.Status.NEEDS_REREVIEW: "needs re-review: one person must look at it first",
+}
+
+
+def confirm(
+    claim: Claim, *, by: AbstractBaseUser, note: str = "", only_unconfirmed: bool = False
+) -> Confirmation:
+    """Confirm the claim and record the basis, or raise ``ConfirmationRefused``.
+
+    A confirmed claim is never confirmed again (no second record, its note kept);
+    ``only_unconfirmed`` (bulk confirm) also refuses a claim in *needs re-review*, which
+    one person must look at."""
     with transaction.atomic():
         fresh = _lock_for_judgement(claim)
-        if fresh.status == Claim.Status.CONFIRMED:
-            raise ConfirmationRefused("It is already confirmed.")
+        if fresh.status == Claim.Status.CONFIRMED or (
+            only_unconfirmed and fresh.status in NOT_IN_BULK
+        ):
+            raise ConfirmationRefused(NOT_IN_BULK[fresh.status])
         facts, assessment = _judged(fresh, index=PublisherIndex.load(), to_confirm=True)
         if not assessment.satisfied:
             raise ConfirmationRefused(f"Cannot confirm: {assessment.blocker}.")

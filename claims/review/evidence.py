@@ -77,14 +77,6 @@ def change_stance(*, evidence: Evidence, stance: str, by: AbstractBaseUser) -> N
     evidence.stance = stance
 
 
-ALREADY_CONFIRMED = "already confirmed"
-NEEDS_A_PERSON = "needs re-review: one person must look at it first"
-_NOT_IN_BULK = {
-    Claim.Status.CONFIRMED: ALREADY_CONFIRMED,
-    Claim.Status.NEEDS_REREVIEW: NEEDS_A_PERSON,
-}
-
-
 def confirm_many(
     claims: Iterable[Claim], *, by: AbstractBaseUser, note: str = ""
 ) -> tuple[list[Claim], list[tuple[Claim, str]]]:
@@ -92,20 +84,14 @@ def confirm_many(
 
     Only unconfirmed claims are confirmed in bulk: a claim in *needs re-review* waits for
     one person to look at it, and a confirmed claim keeps its record and note (no second
-    confirmation). The status is read under the claim's row lock, so a claim confirmed or
-    lapsed meanwhile is judged as it is now."""
+    confirmation). ``confirm`` reads the status under the claim's lock, so a claim
+    confirmed or lapsed meanwhile is judged as it is now."""
     confirmed, refused = [], []
     for claim in claims:
-        with transaction.atomic():
-            now = Claim.objects.select_for_update().values_list("status", flat=True)
-            why = _NOT_IN_BULK.get(now.get(pk=claim.pk), "")
-            if not why:
-                try:
-                    status.confirm(claim, by=by, note=note)
-                except ConfirmationRefused as exc:
-                    why = str(exc).removeprefix("Cannot confirm: ").rstrip(".")
-        if why:
-            refused.append((claim, why))
+        try:
+            status.confirm(claim, by=by, note=note, only_unconfirmed=True)
+        except ConfirmationRefused as exc:
+            refused.append((claim, str(exc).removeprefix("Cannot confirm: ").rstrip(".")))
         else:
             confirmed.append(claim)
     return confirmed, refused

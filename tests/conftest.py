@@ -156,3 +156,20 @@ def support(make_source: Callable[..., Source]) -> Callable[..., Evidence]:
         return evidence
 
     return make
+
+
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
+    """Mark the tests that touch no database ``no_db``: CI runs them once, on its first
+    pass, and only the database tests again on the second database (``.ci/run``)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") is None and not fixtures & DB_FIXTURES:
+            item.add_marker(pytest.mark.no_db)

@@ -109,6 +109,7 @@ def _judged(
         required=settings.WORKBENCH_CONFIRMATIONS_REQUIRED,
         orphaned=claim.orphaned,
         pending_revision=to_confirm and claim.revision != article.revision,
+        claim_text=claim.text,
     )
     return facts, assessment
 

@@ -64,7 +64,11 @@ def build_checked_article(
     Claim.objects.filter(pk=claims["quoted"].pk).update(
         speaker="John Kerry", hedged=True, hedge_cues=[{"text": "but", "start": 0, "end": 3}]
     )
-    support(claims["quoted"], "https://www.reuters.com/world/kerry", excerpt="intense")
+    support(
+        claims["quoted"],
+        "https://www.reuters.com/world/kerry",
+        excerpt="will be intense, sustained",
+    )
     support(claims["maliki"], "https://apnews.com/article/iraq", excerpt=TRICKY_EXCERPT)
     support(claims["maliki"], "https://www.reuters.com/world/kerry", stance="context")
     support(claims["newline"], "https://www.bbc.com/news/iraq", stance=Evidence.Stance.REFUTES)

@@ -211,7 +211,9 @@ def test_content_provided_by_hand_becomes_a_capture_that_counts(
     client: Client, article: Article, fact_checker: Any, support: Any
 ) -> None:
     claim = article.claims.get(text=CASES)
-    evidence = support(claim, "https://www.ft.com/paywalled", excerpt="467,000", captured=False)
+    evidence = support(
+        claim, "https://www.ft.com/paywalled", excerpt="467,000 cases of measles", captured=False
+    )
     client.force_login(fact_checker)
     upload = SimpleUploadedFile(
         "report.html",
@@ -288,7 +290,9 @@ def test_a_bbc_co_uk_page_does_not_confirm_a_bbc_com_article(
     )  # fmt: skip
     extract_claims.run(article.pk, article.revision)
     claim = article.claims.get(text=CASES)
-    evidence = support(claim, "https://www.bbc.co.uk/news/health-2", excerpt="467,000 cases")
+    evidence = support(
+        claim, "https://www.bbc.co.uk/news/health-2", excerpt="467,000 cases of measles"
+    )
     verdict = status.assess(claim).verdicts[evidence.pk]
     assert not verdict.counts and verdict.reason == "same publisher as the article: BBC"
     with pytest.raises(ConfirmationRefused):
@@ -463,7 +467,7 @@ def test_a_lapsed_claim_is_not_confirmed_again_by_itself(
     confirmed: Claim, fact_checker: Any, support: Any
 ) -> None:
     verification.remove_evidence(evidence=confirmed.evidence.get(), by=fact_checker)
-    support(reloaded(confirmed), "https://apnews.com/measles", excerpt="467,000 cases")
+    support(reloaded(confirmed), "https://apnews.com/measles", excerpt="467,000 cases of measles")
     claim = reloaded(confirmed)
     assert claim.status == Claim.Status.NEEDS_REREVIEW
     status.confirm(claim, by=fact_checker, note="AP has it")
@@ -524,7 +528,9 @@ def test_a_provided_pdf_is_read_like_a_fetched_one(
     from tests.test_fetching import minimal_pdf
 
     claim = article.claims.get(text=CASES)
-    evidence = support(claim, "https://www.ft.com/pdf-report", excerpt="467,000", captured=False)
+    evidence = support(
+        claim, "https://www.ft.com/pdf-report", excerpt="467,000 cases of measles", captured=False
+    )
     client.force_login(fact_checker)
     upload = SimpleUploadedFile(
         "report.pdf", minimal_pdf("Officials reported 467,000 cases of measles.")

@@ -225,7 +225,8 @@ class EvidenceAdmin(HistoryAdmin):
     search_fields = ["claim__text", "source__url", "excerpt", "note"]
     list_select_related = ["claim", "source", "added_by"]
     readonly_fields = ["claim", "source", "stance", "excerpt", "quote_check", "quote_score",
-                       "quote_matched", "quote_sha256", "added_by", "added_at"]  # fmt: skip
+                       "quote_matched", "quote_reason", "quote_sha256", "added_by",
+                       "added_at"]  # fmt: skip
     actions = ["mark_supports", "mark_refutes", "mark_context"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

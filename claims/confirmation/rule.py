@@ -7,9 +7,14 @@ A piece of supporting evidence *counts* only when all of these hold:
 1. its source has a capture: fetched successfully, or provided by hand;
 2. the source is not dead (a fetched capture whose page has since died no longer
    counts; a capture provided by hand stands on its own);
-3. it quotes a non-empty excerpt, and that excerpt was found (exactly or approximately)
-   in the source's *latest* capture (the check must have run on that very capture);
-4. its publisher is independent of the article's: another publisher family (bbc.com and
+3. it quotes an excerpt of at least four words (``quotes.MIN_WORDS``: whatever an older
+   quote check recorded), and that excerpt was found (exactly or approximately) in the
+   source's *latest* capture (the check must have run on that very capture); an
+   approximate match that differs by a negation, a contrast or a figure is not found;
+4. the excerpt's figures do not contradict the claim's *current* wording: a figure the
+   claim states that the excerpt does not, while the excerpt states another of the same
+   kind ("figures differ: the claim says £46 million, the excerpt says £48 million");
+5. its publisher is independent of the article's: another publisher family (bbc.com and
    bbc.co.uk are one publisher), and not a wire that the article itself carries. A
    source whose text carries a wire credit ("LONDON (Reuters) -") counts as that wire.
 
@@ -30,6 +35,8 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from claims.text import figures, quotes
 
 PUBLISHERS_FILE = Path(__file__).resolve().parents[1] / "data" / "publishers.json"
 # Wire datelines and credits stand at the top or the bottom of a story; searching only
@@ -158,6 +165,7 @@ class EvidenceFacts:
     quote_check: str = "unchecked"
     quote_sha256: str = ""  # the capture the quote check ran against
     quote_score: float | None = None
+    quote_reason: str = ""  # why the quote check did not find it, when it says
 
 
 @dataclass(frozen=True)
@@ -174,6 +182,8 @@ class Assessment:
     publishers: tuple[str, ...]
     required: int
     blockers: tuple[str, ...] = field(default=())
+    # While sources are missing: the supporting evidence that does not count, and why.
+    discounted: tuple[str, ...] = field(default=())
 
     @property
     def satisfied(self) -> bool:
@@ -181,7 +191,9 @@ class Assessment:
 
     @property
     def blocker(self) -> str:
-        return "; ".join(self.blockers)
+        """What stops the claim from being confirmed, and why its supporting evidence
+        does not count ("" when nothing does)."""
+        return "; ".join([*self.blockers, *self.discounted])
 
     def counting(self) -> list[EvidenceVerdict]:
         return [verdict for verdict in self.verdicts.values() if verdict.counts]
@@ -191,8 +203,12 @@ def _day(when: datetime | None) -> str:
     return f"{when.day} {when:%b %Y}" if when else "an unknown date"
 
 
-def judge_evidence(facts: EvidenceFacts, article: PublisherFacts) -> EvidenceVerdict:
-    """Does one piece of evidence count towards confirmation, and why (not)."""
+def judge_evidence(
+    facts: EvidenceFacts, article: PublisherFacts, *, claim_text: str = ""
+) -> EvidenceVerdict:
+    """Does one piece of evidence count towards confirmation, and why (not).
+    ``claim_text`` is the claim's current wording, whose figures the excerpt must not
+    contradict."""
 
     def no(reason: str) -> EvidenceVerdict:
         return EvidenceVerdict(facts.evidence_id, False, reason, facts.publisher.name)
@@ -206,10 +222,16 @@ def judge_evidence(facts: EvidenceFacts, article: PublisherFacts) -> EvidenceVer
     capture = f"the capture of {_day(facts.captured_at)}"
     if not facts.excerpt.strip():
         return no("no excerpt quoted from the source")
+    if quotes.too_short(facts.excerpt):
+        return no(quotes.TOO_SHORT)
     if facts.quote_sha256 != facts.capture_sha256 or facts.quote_check == "unchecked":
         return no(f"excerpt not yet checked against {capture}")
     if facts.quote_check not in FOUND_STATES:
-        return no(f"excerpt not found in {capture}")
+        why = f": {facts.quote_reason}" if facts.quote_reason else ""
+        return no(f"excerpt not found in {capture}{why}")
+    differ = figures.disagreement(claim_text, facts.excerpt)
+    if differ:
+        return no(f"figures differ: {differ}")
     dependent = dependence(facts.publisher, article)
     if dependent:
         return no(dependent)
@@ -231,9 +253,14 @@ def assess(
     required: int,
     orphaned: bool = False,
     pending_revision: bool = False,
+    claim_text: str = "",
 ) -> Assessment:
-    """Judge every piece of evidence and say whether the claim can be confirmed."""
-    verdicts = {facts.evidence_id: judge_evidence(facts, article) for facts in evidence}
+    """Judge every piece of evidence and say whether the claim can be confirmed.
+    ``claim_text`` is the claim's current wording (for the figure check)."""
+    verdicts = {
+        facts.evidence_id: judge_evidence(facts, article, claim_text=claim_text)
+        for facts in evidence
+    }
     publishers: dict[str, str] = {}
     for facts in evidence:
         if verdicts[facts.evidence_id].counts:
@@ -254,7 +281,28 @@ def assess(
             f"needs {missing} more supporting {noun} from another publisher, captured and "
             f"with the excerpt found in it (the article's own publisher does not count)"
         )
-    return Assessment(verdicts, tuple(sorted(publishers.values())), required, tuple(blockers))
+    discounted = _discounted(evidence, verdicts) if missing else ()
+    return Assessment(
+        verdicts, tuple(sorted(publishers.values())), required, tuple(blockers), discounted
+    )
+
+
+def _discounted(
+    evidence: list[EvidenceFacts], verdicts: dict[int, EvidenceVerdict]
+) -> tuple[str, ...]:
+    """Why each piece of supporting evidence does not count, for the person who tries to
+    confirm ("evidence from who.int does not count (figures differ: …)")."""
+    named = []
+    for facts in evidence:
+        verdict = verdicts[facts.evidence_id]
+        if facts.stance == SUPPORTS and not verdict.counts:
+            who = _who(verdict.publisher)
+            named.append(f"evidence from {who} does not count ({verdict.reason})")
+    return tuple(named)
+
+
+def _who(publisher: str) -> str:
+    return publisher or "a source"
 
 
 def lapse_reason(
@@ -266,17 +314,18 @@ def lapse_reason(
 ) -> str:
     """Why a confirmation no longer holds, or "" while it does. ``basis`` is the
     confirmation's record of the evidence it rested on: what became of each piece is
-    named first."""
-    if normalise_wording(confirmed_wording) != normalise_wording(wording):
-        return "the claim's wording changed since it was confirmed"
-    if assessment.satisfied:
-        return ""
+    named first. After a change of wording, so is the evidence that the new wording
+    took from under it (its figures now differ)."""
     lost = []
     for item in basis or []:
         verdict = assessment.verdicts.get(item.get("evidence", 0))
-        who = item.get("publisher") or item.get("url") or "a source"
+        who = _who(item.get("publisher") or item.get("url") or "")
         if verdict is None:
             lost.append(f"evidence from {who} was removed")
         elif not verdict.counts:
-            lost.append(f"evidence from {who} no longer counts: {verdict.reason}")
-    return "; ".join([*lost, assessment.blocker])
+            lost.append(f"evidence from {who} no longer counts ({verdict.reason})")
+    if normalise_wording(confirmed_wording) != normalise_wording(wording):
+        return "; ".join(["the claim's wording changed since it was confirmed", *lost])
+    if assessment.satisfied:
+        return ""
+    return "; ".join([*lost, *assessment.blockers])

@@ -79,6 +79,7 @@ def _evidence_facts(
         dead=source.link_state == Source.LinkState.DEAD,
         fetch_problem=problem,
         quote_check=evidence.quote_check,
+        quote_reason=evidence.quote_reason,
         quote_sha256=evidence.quote_sha256,
         quote_score=evidence.quote_score,
     )
@@ -122,6 +123,7 @@ def _judged(
         required=settings.WORKBENCH_CONFIRMATIONS_REQUIRED,
         orphaned=claim.orphaned,
         pending_revision=to_confirm and claim.revision != article.revision,
+        claim_text=claim.text,
     )
     return facts, assessment
 

@@ -346,6 +346,7 @@ def _carry_over_evidence(match: ClaimMatch, *, by: AbstractBaseUser) -> int:
             quote_check=evidence.quote_check,
             quote_score=evidence.quote_score,
             quote_matched=evidence.quote_matched,
+            quote_reason=evidence.quote_reason,
             quote_sha256=evidence.quote_sha256,
             note=f"{reason}: {evidence.note}" if evidence.note else reason,
             added_by=by,

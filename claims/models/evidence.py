@@ -37,6 +37,11 @@ class Evidence(models.Model):
     )
     quote_score = models.FloatField(null=True, blank=True)
     quote_matched = models.TextField(blank=True)
+    quote_reason = models.TextField(
+        blank=True,
+        help_text="Why the excerpt was not found although a passage came close (a negation, "
+        "a contrasting word, a figure), or why it was not looked for (too short).",
+    )
     quote_sha256 = models.CharField(
         max_length=64, blank=True, help_text="The capture text the quote check ran against."
     )

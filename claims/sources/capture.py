@@ -337,9 +337,10 @@ def check_quote(
     evidence: Evidence, *, text: str | None = None, capture: SourceCapture | None = None
 ) -> None:
     """Look for the evidence excerpt in the source's latest capture, and record the
-    result with the hash of the text it was checked against."""
+    result (with why it was not found, when a passage came close) with the hash of the
+    text it was checked against."""
     score: float | None = None
-    matched, checked_sha = "", ""
+    matched, reason, checked_sha = "", "", ""
     if text is None:
         capture = latest_capture(evidence.source)
         text = capture.text if capture else None
@@ -349,16 +350,18 @@ def check_quote(
         check = Evidence.QuoteCheck.UNCHECKED
     else:
         result = match_quote(evidence.excerpt, text)
-        check, score, matched = result.result, result.score, result.matched
+        check, score, matched, reason = result.result, result.score, result.matched, result.reason
     if text is not None:
         checked_sha = capture.text_sha256 if capture else hashlib.sha256(text.encode()).hexdigest()
-    before = (evidence.quote_check, evidence.quote_score, evidence.quote_matched)
-    if before == (check, score, matched) and evidence.quote_sha256 == checked_sha:
+    fields = ["quote_check", "quote_score", "quote_matched", "quote_sha256", "quote_reason"]
+    after = (check, score, matched, checked_sha, reason)
+    if tuple(getattr(evidence, name) for name in fields) == after:
         return
-    evidence.quote_check, evidence.quote_score, evidence.quote_matched = check, score, matched
-    evidence.quote_sha256 = checked_sha
-    evidence._change_reason = f"quote check: {Evidence.QuoteCheck(check).label.lower()}"
-    evidence.save(update_fields=["quote_check", "quote_score", "quote_matched", "quote_sha256"])
+    for name, value in zip(fields, after, strict=True):
+        setattr(evidence, name, value)
+    label = Evidence.QuoteCheck(check).label.lower()
+    evidence._change_reason = f"quote check: {label}" + (f" ({reason})" if reason else "")
+    evidence.save(update_fields=fields)
 
 
 def change_summary(source: Source) -> str:

@@ -179,7 +179,7 @@ def test_confirm_racing_an_edit_that_removes_the_wording(people: tuple[User, Use
 def test_an_unconfirm_racing_reextraction_is_never_undone(people: tuple[User, User]) -> None:
     editor, checker = people
     undone = 0
-    for _ in range(TRIES // 4):  # each try extracts twice with spaCy
+    for _ in range(TRIES):
         claim, _evidence = _confirmable(editor)
         status.confirm(claim, by=checker)
         article = Article.objects.get(pk=claim.article_id)

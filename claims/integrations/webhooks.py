@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from claims import jobs
 from claims.models import Article, Claim, ExternalStory, Source, WebhookDelivery, WebhookSubscriber
+from claims.publication import exports
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,6 @@ def _anyone_listening() -> bool:
 def article_event(event: str, article_id: int) -> None:
     """``article.extracted`` / ``article.failed``: the article as the API lists it, with
     the CMS's ``external_id`` when it came through the write API."""
-    from claims.publication import exports
-
     if not _anyone_listening():
         return
     article = Article.objects.defer("body", "dropped").get(pk=article_id)

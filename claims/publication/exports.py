@@ -49,7 +49,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
-from claims.models import Article, Claim, Evidence, Source
+from claims.models import Article, Claim, Evidence, Source, VerdictPage
 from claims.text import anchoring
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -251,9 +251,13 @@ def newsroom() -> dict[str, Any]:
 
 
 def public_path_of(claim: Claim) -> str:
-    from claims.publication.verdicts import public_path
-
-    return public_path(claim)
+    """The public verdict page's path when the claim's verdict is published, else ""."""
+    if hasattr(claim, "public_slug"):
+        slug = claim.public_slug
+    else:
+        page = VerdictPage.objects.filter(claim_id=claim.pk, published=True).first()
+        slug = page.slug if page else None
+    return reverse("verdict-public", args=[slug]) if slug else ""
 
 
 def review_url(claim: Claim, base_url: str | None = None) -> str:

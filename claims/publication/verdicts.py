@@ -3,7 +3,7 @@
 An editor (permission ``claims.publish_verdict``) publishes a decided claim (confirmed,
 or contradicted by refuting evidence) from the claim panel, and can unpublish it; every
 change is in the page's history. The page needs no login and shows the claim, its
-verdict, the evidence that counts (``status.assess``), the article it appeared in, and
+verdict, the evidence its confirmation record rested on, the article it appeared in, and
 the claim's ``ClaimReview`` as JSON-LD in a ``<script type="application/ld+json">`` data
 block (written with ``json_script``, so no text can close the element; a data block is
 not executed, so the Content-Security-Policy allows it).
@@ -19,10 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils.text import slugify
 
-from claims.confirmation import service as status
 from claims.models import Claim, Evidence, VerdictPage
 from claims.publication import exports
 
@@ -31,16 +29,6 @@ SLUG_WORDS = 60  # characters of the claim's text in its slug, before its id
 
 def page_for(claim: Claim) -> VerdictPage | None:
     return VerdictPage.objects.filter(claim=claim).first()
-
-
-def public_path(claim: Claim) -> str:
-    """The public page's path when the claim's verdict is published, else ""."""
-    if hasattr(claim, "public_slug"):
-        slug = claim.public_slug
-    else:
-        page = VerdictPage.objects.filter(claim_id=claim.pk, published=True).first()
-        slug = page.slug if page else None
-    return reverse("verdict-public", args=[slug]) if slug else ""
 
 
 def slug_for(claim: Claim) -> str:
@@ -80,6 +68,8 @@ def _counting_evidence(claim: Claim) -> list[Evidence]:
     evidence = list(claim.evidence.select_related("source").order_by("added_at", "pk"))
     if claim.is_contradicted:
         return [item for item in evidence if item.stance == Evidence.Stance.REFUTES]
-    assessment = status.assess(claim, to_confirm=False)
-    counting = {verdict.evidence_id for verdict in assessment.counting()}
+    # What the confirmation rested on, as its record holds it (the claim is published as
+    # that record; a basis that no longer holds has lapsed the claim).
+    record = claim.confirmations.order_by("-confirmed_at", "-pk").first()
+    counting = {item.get("evidence") for item in record.basis} if record else set()
     return [item for item in evidence if item.pk in counting]

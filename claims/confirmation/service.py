@@ -169,11 +169,16 @@ def _ids(claims: ClaimRefs) -> list[int]:
 
 def lock(claims: ClaimRefs) -> dict[int, Claim]:
     """Lock the claims' rows (in primary-key order) inside the current transaction and
-    return them as they are now."""
-    ids = _ids(claims)
-    if not ids:
-        return {}
-    return {c.pk: c for c in Claim.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    return them as they are now. A queryset is locked through a subquery, so locking
+    every confirmed claim sends no list of ids."""
+    if isinstance(claims, QuerySet):
+        wanted = Claim.objects.filter(pk__in=claims.order_by().values("pk"))
+    else:
+        ids = _ids(claims)
+        if not ids:
+            return {}
+        wanted = Claim.objects.filter(pk__in=ids)
+    return {c.pk: c for c in wanted.select_for_update().order_by("pk")}
 
 
 @contextmanager

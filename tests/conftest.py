@@ -7,16 +7,26 @@ directly in the database, without the NLP pipeline, for tests that are not about
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from hypothesis import settings as hypothesis_settings
 
 from claims import roles
 from claims.models import Article, ArticleRevision, Claim, Evidence, Source, SourceCapture
 
 PASSWORD = "correct-horse-battery-staple"
+
+# Property tests: a fast profile for a developer's run, a thorough one in CI (CI=true);
+# HYPOTHESIS_PROFILE chooses either. Tests that set their own examples keep them.
+hypothesis_settings.register_profile("fast", max_examples=25, deadline=None)
+hypothesis_settings.register_profile("ci", max_examples=100, deadline=None)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "fast")
+)
 
 
 @pytest.fixture(autouse=True)

@@ -134,7 +134,17 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Connections: the development server (DEBUG on) starts a thread per client connection,
+# so a kept connection would outlive its thread: close each at the end of its request.
+# In production each gunicorn worker thread keeps its own for CONN_MAX_AGE seconds and
+# checks it before reuse. Budget: web workers x threads + Celery worker processes must
+# stay below PostgreSQL's max_connections.
+WORKBENCH_CONN_MAX_AGE = 0 if DEBUG else env_int("CONN_MAX_AGE", 60)
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=WORKBENCH_CONN_MAX_AGE, conn_health_checks=not DEBUG
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A web process and a worker share the file: wait for locks, use WAL.
@@ -190,9 +200,7 @@ STATIC_ROOT = VAR_DIR / "static"
 
 # --- Security (DEBUG off) -------------------------------------------------------------
 
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
-)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

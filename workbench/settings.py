@@ -184,6 +184,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Behind a reverse proxy every request comes from the proxy's address. The lockout then
+# keys on the client address the proxy put in X-Forwarded-For, trusted only when the
+# request comes from one of WORKBENCH_TRUSTED_PROXIES (addresses or networks; the local
+# host by default); otherwise, and without BEHIND_PROXY, it keys on the peer address.
+WORKBENCH_BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+WORKBENCH_TRUSTED_PROXIES = env_list(
+    "WORKBENCH_TRUSTED_PROXIES", ["127.0.0.1", "::1"] if WORKBENCH_BEHIND_PROXY else []
+)
+AXES_CLIENT_IP_CALLABLE = "workbench.proxies.client_address"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -200,7 +209,7 @@ STATIC_ROOT = VAR_DIR / "static"
 
 # --- Security (DEBUG off) -------------------------------------------------------------
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if WORKBENCH_BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -196,6 +196,17 @@ AXES_CLIENT_IP_CALLABLE = "workbench.proxies.client_address"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
+# Mail, for password reset only. Without a mail server the reset pages answer 404 (a
+# public form that could only fail); WORKBENCH_PASSWORD_RESET=1 turns them on with
+# another EMAIL_BACKEND.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+WORKBENCH_PASSWORD_RESET = env_bool("WORKBENCH_PASSWORD_RESET", bool(env_str("EMAIL_HOST")))
+
 # --- I18n, static ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"

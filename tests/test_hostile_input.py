@@ -20,6 +20,7 @@ from typing import Any
 
 import pypdf
 import pytest
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
@@ -30,9 +31,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from claims import roles
+from claims.api.views import StoryForm
 from claims.models import Article, Claim, ClaimMatch, Evidence, FactCheck, Source
 from claims.sources import capture as sources
 from claims.sources import fetching
+from claims.web import forms as web_forms
+from claims.web.tokens import TokenForm
 from tests.conftest import PASSWORD
 from tests.httpserver import LocalServer, local_server_fixture  # noqa: F401
 
@@ -546,3 +550,34 @@ def test_scripts_can_post_an_export_without_a_csrf_token(viewer: User, claim: Cl
     response = client.post("/claims/export.csv", {"ids": [claim.pk]})
     assert response.status_code == 200
     assert claim.text in body(response)
+
+
+# --- Text that cannot be stored -------------------------------------------------------
+
+TEXT_FORMS = [
+    web_forms.ArticleForm,
+    web_forms.ArticleTextForm,
+    web_forms.EvidenceForm,
+    web_forms.CaptureForm,
+    web_forms.ClaimFilterForm,
+    web_forms.ArticleFilterForm,
+    web_forms.SourceFilterForm,
+    TokenForm,
+    StoryForm,
+]
+TEXT_FIELDS = [
+    (form, name)
+    for form in TEXT_FORMS
+    for name, field in form.base_fields.items()
+    if isinstance(field, django_forms.CharField)
+]
+
+
+@pytest.mark.parametrize(("form_class", "name"), TEXT_FIELDS)
+def test_every_text_field_refuses_a_lone_surrogate_naming_itself(
+    db: Any, form_class: type[django_forms.Form], name: str
+) -> None:
+    form = form_class({name: "https://example.org/\ud800"})
+
+    assert not form.is_valid()
+    assert "U+D800" in " ".join(form.errors[name]), form.errors

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -49,9 +50,10 @@ from claims.ingest import stories
 from claims.integrations import tokens
 from claims.models import Article, Claim, Evidence, Source
 from claims.publication import exports
+from claims.text.cleaning import unencodable
 from claims.web import access
 from claims.web import forms as lists
-from claims.web.fields import HttpURLField, LineField
+from claims.web.fields import HttpURLField, LineField, StorableCharField
 
 View = Callable[..., HttpResponse]
 
@@ -447,7 +449,7 @@ class StoryForm(forms.Form):
     outlet = LineField(max_length=200, required=False)
     url = HttpURLField(required=False)
     published_at = IsoDateField(required=False, input_formats=["%Y-%m-%d"])
-    text = forms.CharField(required=False, strip=False)
+    text = StorableCharField(required=False, strip=False)
 
     def clean_external_id(self) -> str:
         value = self.cleaned_data["external_id"].strip()
@@ -467,14 +469,38 @@ class StoryForm(forms.Form):
         return data
 
 
+class TooDeep(ValueError):
+    pass
+
+
+JSON_MAX_DEPTH = 32  # arrays and objects inside one another in a request body
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def parse_json(body: bytes, max_depth: int = JSON_MAX_DEPTH) -> Any:
+    """A UTF-8 JSON body, refused (``TooDeep``) when nested deeper than ``max_depth``
+    before the parser recurses into it; ``ValueError`` when it is not JSON."""
+    text = body.decode("utf-8")
+    depth = 0
+    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket[0] in "[{" else -1
+        if depth > max_depth:
+            raise TooDeep(f"JSON nested deeper than {max_depth} levels.")
+    return json.loads(text or "null")
+
+
 def _story_fields(request: HttpRequest) -> dict[str, Any] | JsonResponse:
     """The posted fields: a JSON object of strings, or a form-encoded body."""
     try:
         if request.content_type != "application/json":
-            return request.POST.dict()
-        fields = json.loads(request.body or b"null")
+            fields = request.POST.dict()
+        else:
+            fields = parse_json(request.body)
     except RequestDataTooBig:
         return _error(413, "The request is too large.")
+    except TooDeep as error:
+        return _error(400, str(error))
     except (UnicodeDecodeError, ValueError):
         return _error(400, "The body is not valid JSON.")
     if not isinstance(fields, dict):
@@ -482,6 +508,14 @@ def _story_fields(request: HttpRequest) -> dict[str, Any] | JsonResponse:
     wrong = sorted(k for k, v in fields.items() if v is not None and not isinstance(v, str))
     if wrong:
         return _error(400, "Give every field as a string.", fields=wrong)
+    unstorable = {
+        k: [{"message": reason, "code": "unencodable"}]
+        for k, v in fields.items()
+        if (reason := unencodable(k) or unencodable(v or ""))
+    }
+    if unstorable:
+        names = ", ".join(sorted(unstorable))
+        return _error(400, f"Text that cannot be stored in: {names}.", errors=unstorable)
     return {k: v for k, v in fields.items() if v is not None}
 
 

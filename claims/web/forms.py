@@ -20,7 +20,7 @@ from claims import roles
 from claims.confirmation.readiness import VERDICTS, with_readiness
 from claims.ingest import articles as ingest
 from claims.models import CORRECTABLE, Article, Claim, ClaimQuerySet, Evidence, Source
-from claims.web.fields import HttpURLField, LineField, TextField
+from claims.web.fields import HttpURLField, LineField, StorableCharField, TextField
 
 ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
 MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL (bigint) can hold
@@ -99,7 +99,7 @@ class PageForm(forms.Form):
 
     page = PageNumberField(required=False)
     page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
-    cursor = forms.CharField(required=False, max_length=1000, strip=True)
+    cursor = StorableCharField(required=False, max_length=1000, strip=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -119,7 +119,7 @@ class ArticleForm(forms.Form):
     published_at = forms.DateField(
         required=False, label="Published", widget=forms.DateInput(attrs={"type": "date"})
     )
-    text = forms.CharField(
+    text = StorableCharField(
         required=False,
         strip=False,
         label="Paste the text",
@@ -158,7 +158,7 @@ class ArticleForm(forms.Form):
 
 
 class ArticleTextForm(forms.Form):
-    text = forms.CharField(strip=False, widget=forms.Textarea(attrs={"rows": 24}))
+    text = StorableCharField(strip=False, widget=forms.Textarea(attrs={"rows": 24}))
 
 
 class ArticleFilterForm(PageForm):
@@ -389,10 +389,10 @@ class CaptureForm(forms.Form):
         required=False, label="Upload the page (PDF, HTML or text)",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.html,.htm,.txt,.md"}),
     )  # fmt: skip
-    text = forms.CharField(
+    text = StorableCharField(
         required=False, label="or paste its text", widget=forms.Textarea(attrs={"rows": 6})
     )
-    title = forms.CharField(required=False, max_length=500)
+    title = StorableCharField(required=False, max_length=500)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

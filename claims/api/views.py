@@ -595,8 +595,8 @@ def _article_chunks(article: Article, fmt: str, base_url: str, excel: bool) -> I
     if fmt == "csv":
         return exports.article_csv(article, base_url=base_url, excel=excel)
     if fmt == "json":
-        return [exports.dumps(exports.article_json(article, base_url=base_url))]
-    return [exports.dumps(exports.article_claimreview(article, base_url=base_url))]
+        return exports.article_json_chunks(article, base_url=base_url)
+    return exports.article_claimreview_chunks(article, base_url=base_url)
 
 
 @api_auth(redirect_anonymous=True)

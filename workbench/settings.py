@@ -309,6 +309,9 @@ WORKBENCH_MAX_ARTICLE_BYTES = env_int("WORKBENCH_MAX_ARTICLE_BYTES", 5 * 1024 * 
 # limit itself and answer with the form and the reason; a request over even this cap gets
 # the form again with the reason (``claims.views.bad_request``).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * WORKBENCH_MAX_ARTICLE_BYTES + 1024 * 1024
+# The most claims the API's article detail includes with ?include=claims (more: a 400
+# pointing to the paged /api/claims/?article=<id>), so one response stays small.
+WORKBENCH_API_INCLUDE_CLAIMS_MAX = env_int("WORKBENCH_API_INCLUDE_CLAIMS_MAX", 1000)
 # Search terms (the lists' ``q``, speaker and outlet filters, in the UI and the API).
 WORKBENCH_SEARCH_MAX_LENGTH = env_int("WORKBENCH_SEARCH_MAX_LENGTH", 200)
 WORKBENCH_FETCH_MAX_BYTES = env_int("WORKBENCH_FETCH_MAX_BYTES", 10 * 1024 * 1024)

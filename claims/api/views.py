@@ -14,7 +14,11 @@ Lists are paginated in a stable order ending with the primary key: ``{"count", "
 "previous", "results"}``, ``page_size`` at most ``MAX_PAGE_SIZE``. ``next`` and
 ``previous`` carry an opaque ``cursor`` (the sort key and id of the row to continue
 from), so a client following them sees every row once even while rows are added;
-``?page=N`` still starts at a page number.
+``?page=N`` still starts at a page number (at most ``MAX_PAGE``: a larger one is a 400).
+
+Nothing an article holds is embedded without a bound: its detail links to its claims,
+paged (``claims_url``), and includes them (``?include=claims``) only up to
+``WORKBENCH_API_INCLUDE_CLAIMS_MAX``; the downloads stream claim by claim.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import Model, Q, QuerySet
@@ -39,7 +45,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -350,15 +356,38 @@ def _article(article: Article, base_url: str, **options: Any) -> dict[str, Any]:
     return data | {"readiness": readiness.of(article).as_json()}
 
 
+class ArticleDetailForm(forms.Form):
+    """``?include=claims``: the claims in the article, up to ``INCLUDE_CLAIMS_MAX``."""
+
+    include = forms.ChoiceField(choices=[("", ""), ("claims", "claims")], required=False)
+
+
+def _claims_url(article: Article, base_url: str) -> str:
+    return f"{base_url}{reverse('api-claim-list')}?{urlencode({'article': article.pk})}"
+
+
 @csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
 @api_auth()
 @require_http_methods(["GET"])
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The article with its text; its claims are paged at ``claims_url``, or included
+    (``?include=claims``) when there are at most ``WORKBENCH_API_INCLUDE_CLAIMS_MAX``."""
     article = access.get_article(request, pk)
+    form = ArticleDetailForm(request.GET)
+    if not form.is_valid():
+        return _invalid(form)
     base_url = _base_url(request)
-    data = _article(article, base_url, body=True)
-    claims = exports.article_claims(article).for_export()
-    data["claims"] = [exports.claim_data(claim, base_url=base_url) for claim in claims]
+    data = _article(article, base_url, body=True) | {"claims_url": _claims_url(article, base_url)}
+    if form.cleaned_data["include"] == "claims":
+        bound, claims = settings.WORKBENCH_API_INCLUDE_CLAIMS_MAX, exports.article_claims(article)
+        count = claims.count()
+        if count > bound:
+            detail = (
+                f"This article has {count:,} claims, more than the {bound:,} that "
+                f"include=claims gives: page through them at {data['claims_url']}"
+            )
+            return _error(400, detail, limit=bound, claims_url=data["claims_url"])
+        data["claims"] = [exports.claim_data(c, base_url=base_url) for c in claims.for_export()]
     return _json(data)
 
 

@@ -226,7 +226,7 @@ def decode_cursor(cursor: str, model: type[Model], ordering: tuple[str, ...]) ->
     """(direction, key values) from a cursor; ``CursorError`` for anything else."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
+        data = parse_json(raw)
         direction, values = data["d"], data["k"]
         if direction not in ("after", "before") or len(values) != len(ordering):
             raise ValueError

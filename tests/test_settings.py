@@ -95,3 +95,10 @@ def test_production_keeps_connections_and_checks_them_before_reuse():
     result = manage("shell", "-c", DATABASE, DATABASE_URL=POSTGRES, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[60, true]"
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_a_clear_error():
+    result = manage("check", BEHIND_PROXY="1", WORKBENCH_TRUSTED_PROXIES="10.0.0.1,proxy.internal")
+    assert result.returncode != 0
+    assert "WORKBENCH_TRUSTED_PROXIES must list IP addresses or networks" in result.stderr
+    assert "'proxy.internal'" in result.stderr

@@ -8,6 +8,7 @@ Zero configuration gives a working development setup: SQLite and an embedded Red
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -192,6 +193,13 @@ WORKBENCH_BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 WORKBENCH_TRUSTED_PROXIES = env_list(
     "WORKBENCH_TRUSTED_PROXIES", ["127.0.0.1", "::1"] if WORKBENCH_BEHIND_PROXY else []
 )
+for _proxy in WORKBENCH_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"WORKBENCH_TRUSTED_PROXIES must list IP addresses or networks, not {_proxy!r}"
+        ) from None
 AXES_CLIENT_IP_CALLABLE = "workbench.proxies.client_address"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"

@@ -281,8 +281,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # unless DB_REUSE_MAX is set: on PostgreSQL a new connection (TCP, authentication,
 # session set-up) per article was most of the worker's overhead over direct extraction.
 # Workers keep connections as web requests do instead: closed around a task when
-# unusable or older than CONN_MAX_AGE (``workbench/celery.py``; SQLite's 0 closes them
-# every time, as before), and recycled by Celery every 1000 tasks.
+# unusable or older than CONN_MAX_AGE (``workbench/celery.py``; the 0 of SQLite and of
+# DEBUG closes them every time), and recycled by Celery every 1000 tasks.
 CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request must not hang when the broker is down: try once, then the sweeper

@@ -324,11 +324,52 @@ def test_listing_claims_takes_a_bounded_number_of_queries(
 # --- Articles, sources, evidence ---------------------------------------------------------
 
 
+def test_an_article_links_to_its_claims_paged_instead_of_embedding_them(
+    as_viewer: Client, checked: dict[str, Any]
+) -> None:
+    pk = checked["article"].pk
+
+    data = as_viewer.get(reverse("api-article-detail", args=[pk])).json()
+
+    assert "claims" not in data
+    assert data["body"] == checked["article"].body
+    assert data["claims_url"] == f"http://testserver/api/claims/?article={pk}"
+    listed = as_viewer.get(data["claims_url"]).json()
+    assert listed["count"] == 4
+    assert {claim["article"] for claim in listed["results"]} == {pk}
+
+
+def test_include_claims_above_the_bound_is_a_400_naming_it_and_the_paged_url(
+    as_viewer: Client, checked: dict[str, Any], settings: Any
+) -> None:
+    settings.WORKBENCH_API_INCLUDE_CLAIMS_MAX = 3
+    pk = checked["article"].pk
+
+    response = as_viewer.get(reverse("api-article-detail", args=[pk]), {"include": "claims"})
+
+    assert response.status_code == 400
+    data = response.json()
+    assert data["limit"] == 3
+    assert data["claims_url"] == f"http://testserver/api/claims/?article={pk}"
+    assert "4 claims, more than the 3" in data["detail"]
+    assert data["claims_url"] in data["detail"]
+
+
+def test_include_takes_only_claims(as_viewer: Client, checked: dict[str, Any]) -> None:
+    url = reverse("api-article-detail", args=[checked["article"].pk])
+
+    response = as_viewer.get(url, {"include": "evidence"})
+
+    assert response.status_code == 400
+    assert "include" in response.json()["errors"]
+
+
 def test_an_article_shows_its_body_and_claims_in_bounded_queries(
     as_viewer: Client, checked: dict[str, Any], django_assert_max_num_queries: Any
 ) -> None:
-    with django_assert_max_num_queries(8):
-        data = as_viewer.get(reverse("api-article-detail", args=[checked["article"].pk])).json()
+    url = reverse("api-article-detail", args=[checked["article"].pk])
+    with django_assert_max_num_queries(9):
+        data = as_viewer.get(url, {"include": "claims"}).json()
 
     assert data["title"] == "NATO to meet on Iraq crisis"
     assert data["body"] == checked["article"].body

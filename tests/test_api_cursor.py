@@ -3,6 +3,7 @@ every row exactly once while rows are being added, on every list."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 
 import pytest
@@ -138,7 +139,9 @@ def test_a_cursor_the_api_did_not_give_out_is_a_400(
     make_article()
     url = reverse("api-claim-list")
 
-    for bad in ("nonsense", "eyJkIjoiYWZ0ZXIiLCJrIjpbMV19", "eyJkIjoieCIsImsiOlswLjUsMV19"):
+    nested = base64.urlsafe_b64encode(b"[" * 740).decode()  # as deep as 1,000 characters go
+    bad_cursors = ("nonsense", "eyJkIjoiYWZ0ZXIiLCJrIjpbMV19", "eyJkIjoieCIsImsiOlswLjUsMV19")
+    for bad in (*bad_cursors, nested):
         response = as_viewer.get(url, {"cursor": bad})
         assert response.status_code == 400, bad
         assert "cursor" in response.json()["errors"]

@@ -398,6 +398,19 @@ def test_csv_of_a_claim_queryset_takes_a_constant_number_of_queries(
 # --- JSON --------------------------------------------------------------------------------
 
 
+def test_the_streamed_article_documents_are_the_documents_built_whole(
+    checked: dict[str, Any], make_article: Any
+) -> None:
+    article, empty = checked["article"], make_article([])
+    for whole, chunks in [
+        (exports.article_json, exports.article_json_chunks),
+        (exports.article_claimreview, exports.article_claimreview_chunks),
+    ]:
+        for each in (article, empty):
+            streamed = "".join(chunks(each, base_url=BASE_URL))
+            assert streamed == exports.dumps(whole(each, base_url=BASE_URL))
+
+
 def test_json_export_has_every_claim_with_evidence_and_selectors_that_reanchor(
     checked: dict[str, Any],
 ) -> None:

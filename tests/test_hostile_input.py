@@ -20,6 +20,7 @@ from typing import Any
 
 import pypdf
 import pytest
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
@@ -30,9 +31,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from claims import roles
+from claims.api.views import StoryForm
 from claims.models import Article, Claim, ClaimMatch, Evidence, FactCheck, Source
+from claims.publication import exports
 from claims.sources import capture as sources
 from claims.sources import fetching
+from claims.web import forms as web_forms
+from claims.web.tokens import TokenForm
 from tests.conftest import PASSWORD
 from tests.httpserver import LocalServer, local_server_fixture  # noqa: F401
 
@@ -143,6 +148,37 @@ def test_the_csv_export_streams(client: Client, viewer: User, large_article: Art
     assert response.streaming
     rows = list(csv.reader(io.StringIO(body(response))))
     assert len(rows) == 1 + 40  # the header, then one row per claim (one evidence each)
+
+
+@pytest.mark.parametrize("fmt", ["json", "claimreview"])
+def test_the_json_exports_stream_claim_by_claim_the_same_document(
+    client: Client, viewer: User, large_article: Article, fmt: str
+) -> None:
+    large_article.claims.update(status=Claim.Status.CONFIRMED)  # every claim a review
+    response = login(client, viewer).get(f"/articles/{large_article.pk}/export.{fmt}")
+
+    assert response.streaming
+    chunks = iter(response.streaming_content)
+    first = next(chunks).decode()
+    text = '"text": "Claim number' if fmt == "json" else '"claimReviewed": "Claim number'
+    assert first.count(text) == 1  # the article and its first claim: one claim at a time
+    streamed = first + b"".join(chunks).decode()
+    whole = exports.article_json if fmt == "json" else exports.article_claimreview
+    stored = Article.objects.get(pk=large_article.pk)
+    assert streamed == exports.dumps(whole(stored, base_url="http://testserver"))
+    assert len(json.loads(streamed)["claims" if fmt == "json" else "@graph"]) == 40
+
+
+def test_the_json_export_reads_the_claims_in_chunks(
+    client: Client, viewer: User, large_article: Article, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 10)
+    with CaptureQueriesContext(connection) as queries:
+        body(login(client, viewer).get(f"/articles/{large_article.pk}/export.json"))
+
+    sql = [q["sql"] for q in queries.captured_queries]
+    evidence_reads = [q for q in sql if q.startswith('SELECT "claims_evidence"')]
+    assert len(evidence_reads) == 4  # prefetched for each chunk of 10 of the 40 claims
 
 
 # --- 2. URLs are http(s) only -----------------------------------------------------------
@@ -546,3 +582,34 @@ def test_scripts_can_post_an_export_without_a_csrf_token(viewer: User, claim: Cl
     response = client.post("/claims/export.csv", {"ids": [claim.pk]})
     assert response.status_code == 200
     assert claim.text in body(response)
+
+
+# --- Text that cannot be stored -------------------------------------------------------
+
+TEXT_FORMS = [
+    web_forms.ArticleForm,
+    web_forms.ArticleTextForm,
+    web_forms.EvidenceForm,
+    web_forms.CaptureForm,
+    web_forms.ClaimFilterForm,
+    web_forms.ArticleFilterForm,
+    web_forms.SourceFilterForm,
+    TokenForm,
+    StoryForm,
+]
+TEXT_FIELDS = [
+    (form, name)
+    for form in TEXT_FORMS
+    for name, field in form.base_fields.items()
+    if isinstance(field, django_forms.CharField)
+]
+
+
+@pytest.mark.parametrize(("form_class", "name"), TEXT_FIELDS)
+def test_every_text_field_refuses_a_lone_surrogate_naming_itself(
+    db: Any, form_class: type[django_forms.Form], name: str
+) -> None:
+    form = form_class({name: "https://example.org/\ud800"})
+
+    assert not form.is_valid()
+    assert "U+D800" in " ".join(form.errors[name]), form.errors

@@ -112,3 +112,51 @@ def test_the_admin_login_is_locked_out_too(client: Client, viewer: User) -> None
     )
     assert response.status_code == 429
     assert not logged_in(client)
+
+
+PROXY = "10.0.0.5"
+
+
+def log_in_through(client: Client, password: str, forwarded: str, peer: str = PROXY) -> Any:
+    return client.post(
+        reverse("login"),
+        {"username": "vera", "password": password},
+        REMOTE_ADDR=peer,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_a_trusted_proxy_the_lock_keys_on_the_forwarded_client(
+    client: Client, viewer: User, settings: Any
+) -> None:
+    settings.WORKBENCH_BEHIND_PROXY = True
+    settings.WORKBENCH_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    for _ in range(5):
+        log_in_through(client, "wrong password", f"198.51.100.1, {ATTACKER}")
+
+    assert log_in_through(client, PASSWORD, ATTACKER).status_code == 429
+    # The victim, behind the same proxy, still logs in: the proxy's address is not locked.
+    assert log_in_through(Client(), PASSWORD, ELSEWHERE).status_code == 302
+    assert AccessAttempt.objects.get().ip_address == ATTACKER
+
+
+def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(
+    client: Client, viewer: User, settings: Any
+) -> None:
+    settings.WORKBENCH_BEHIND_PROXY = True
+    settings.WORKBENCH_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    for index in range(5):  # a new forged client address each time
+        log_in_through(client, "wrong password", f"192.0.2.{index}", peer=ATTACKER)
+
+    assert log_in_through(client, PASSWORD, ELSEWHERE, peer=ATTACKER).status_code == 429
+    assert AccessAttempt.objects.get().ip_address == ATTACKER
+
+
+def test_without_behind_proxy_the_forwarded_header_is_ignored(
+    client: Client, viewer: User, settings: Any
+) -> None:
+    settings.WORKBENCH_TRUSTED_PROXIES = [PROXY]
+    for index in range(5):
+        log_in_through(client, "wrong password", f"192.0.2.{index}")
+
+    assert AccessAttempt.objects.get().ip_address == PROXY

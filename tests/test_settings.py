@@ -78,3 +78,27 @@ def test_a_malformed_boolean_setting_is_a_clear_error():
 def test_the_models_match_their_migrations():
     result = manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout
+
+
+DATABASE = "import json; from django.conf import settings; db = settings.DATABASES['default']; "
+DATABASE += "print(json.dumps([db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS']]))"
+POSTGRES = "postgres://postgres@127.0.0.1:5432/workbench"
+
+
+def test_the_development_server_closes_each_connection_after_its_request():
+    result = manage("shell", "-c", DATABASE, DEBUG="1", DATABASE_URL=POSTGRES)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[0, false]"
+
+
+def test_production_keeps_connections_and_checks_them_before_reuse():
+    result = manage("shell", "-c", DATABASE, DATABASE_URL=POSTGRES, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[60, true]"
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_a_clear_error():
+    result = manage("check", BEHIND_PROXY="1", WORKBENCH_TRUSTED_PROXIES="10.0.0.1,proxy.internal")
+    assert result.returncode != 0
+    assert "WORKBENCH_TRUSTED_PROXIES must list IP addresses or networks" in result.stderr
+    assert "'proxy.internal'" in result.stderr

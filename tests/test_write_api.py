@@ -188,3 +188,46 @@ def test_the_article_list_and_detail_carry_the_readiness(
     for data in (listed, detail):
         assert data["readiness"]["verdict"] == "needs_work"
         assert "2 check-worthy claims are not confirmed yet" in data["readiness"]["reasons"]
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_a_nesting_bomb_is_refused_with_the_depth_limit(
+    client: Client, editor: User, opening: str
+) -> None:
+    body = opening * 100_000
+
+    response = client.post(ARTICLES, body, content_type="application/json", **token_of(editor))
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "JSON nested deeper than 32 levels."
+    assert not Article.objects.exists()
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(client: Client, editor: User) -> None:
+    response = send(client, token_of(editor), title="[" * 100 + '"{' * 100)
+
+    assert response.status_code == 202
+    assert Article.objects.get().title.startswith("[[[")
+
+
+@pytest.mark.parametrize("field", sorted(STORY))
+def test_a_lone_surrogate_is_refused_naming_the_field(
+    client: Client, editor: User, field: str
+) -> None:
+    body = json.dumps(STORY | {field: STORY[field][:5] + "\ud800"})  # sent as "\ud800"
+
+    response = client.post(ARTICLES, body, content_type="application/json", **token_of(editor))
+
+    assert response.status_code == 400
+    assert field in response.json()["detail"]
+    assert "U+D800" in response.json()["errors"][field][0]["message"]
+    assert not Article.objects.exists()
+
+
+def test_a_lone_surrogate_in_a_field_name_is_refused_too(client: Client, editor: User) -> None:
+    body = json.dumps(STORY | {"x\udfff": "y"})
+
+    response = client.post(ARTICLES, body, content_type="application/json", **token_of(editor))
+
+    assert response.status_code == 400
+    assert "U+DFFF" in response.content.decode()

@@ -8,6 +8,7 @@ Zero configuration gives a working development setup: SQLite and an embedded Red
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -134,7 +135,17 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Connections: the development server (DEBUG on) starts a thread per client connection,
+# so a kept connection would outlive its thread: close each at the end of its request.
+# In production each gunicorn worker thread keeps its own for CONN_MAX_AGE seconds and
+# checks it before reuse. Budget: web workers x threads + Celery worker processes must
+# stay below PostgreSQL's max_connections.
+WORKBENCH_CONN_MAX_AGE = 0 if DEBUG else env_int("CONN_MAX_AGE", 60)
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=WORKBENCH_CONN_MAX_AGE, conn_health_checks=not DEBUG
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A web process and a worker share the file: wait for locks, use WAL.
@@ -174,8 +185,35 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Behind a reverse proxy every request comes from the proxy's address. The lockout then
+# keys on the client address the proxy put in X-Forwarded-For, trusted only when the
+# request comes from one of WORKBENCH_TRUSTED_PROXIES (addresses or networks; the local
+# host by default); otherwise, and without BEHIND_PROXY, it keys on the peer address.
+WORKBENCH_BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+WORKBENCH_TRUSTED_PROXIES = env_list(
+    "WORKBENCH_TRUSTED_PROXIES", ["127.0.0.1", "::1"] if WORKBENCH_BEHIND_PROXY else []
+)
+for _proxy in WORKBENCH_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"WORKBENCH_TRUSTED_PROXIES must list IP addresses or networks, not {_proxy!r}"
+        ) from None
+AXES_CLIENT_IP_CALLABLE = "workbench.proxies.client_address"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Mail, for password reset only. Without a mail server the reset pages answer 404 (a
+# public form that could only fail); WORKBENCH_PASSWORD_RESET=1 turns them on with
+# another EMAIL_BACKEND.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+WORKBENCH_PASSWORD_RESET = env_bool("WORKBENCH_PASSWORD_RESET", bool(env_str("EMAIL_HOST")))
 
 # --- I18n, static ---------------------------------------------------------------------
 
@@ -190,9 +228,7 @@ STATIC_ROOT = VAR_DIR / "static"
 
 # --- Security (DEBUG off) -------------------------------------------------------------
 
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
-)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if WORKBENCH_BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -245,8 +281,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # unless DB_REUSE_MAX is set: on PostgreSQL a new connection (TCP, authentication,
 # session set-up) per article was most of the worker's overhead over direct extraction.
 # Workers keep connections as web requests do instead: closed around a task when
-# unusable or older than CONN_MAX_AGE (``workbench/celery.py``; SQLite's 0 closes them
-# every time, as before), and recycled by Celery every 1000 tasks.
+# unusable or older than CONN_MAX_AGE (``workbench/celery.py``; the 0 of SQLite and of
+# DEBUG closes them every time), and recycled by Celery every 1000 tasks.
 CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request must not hang when the broker is down: try once, then the sweeper
@@ -281,6 +317,9 @@ WORKBENCH_MAX_ARTICLE_BYTES = env_int("WORKBENCH_MAX_ARTICLE_BYTES", 5 * 1024 * 
 # limit itself and answer with the form and the reason; a request over even this cap gets
 # the form again with the reason (``claims.views.bad_request``).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * WORKBENCH_MAX_ARTICLE_BYTES + 1024 * 1024
+# The most claims the API's article detail includes with ?include=claims (more: a 400
+# pointing to the paged /api/claims/?article=<id>), so one response stays small.
+WORKBENCH_API_INCLUDE_CLAIMS_MAX = env_int("WORKBENCH_API_INCLUDE_CLAIMS_MAX", 1000)
 # Search terms (the lists' ``q``, speaker and outlet filters, in the UI and the API).
 WORKBENCH_SEARCH_MAX_LENGTH = env_int("WORKBENCH_SEARCH_MAX_LENGTH", 200)
 WORKBENCH_FETCH_MAX_BYTES = env_int("WORKBENCH_FETCH_MAX_BYTES", 10 * 1024 * 1024)

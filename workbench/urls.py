@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.contrib.auth import urls as auth_urls
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import URLPattern, include, path
 
 handler400 = "claims.web.views.bad_request"
 
@@ -13,9 +19,28 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
+def needs_email(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """404 unless password reset is on (``WORKBENCH_PASSWORD_RESET``: a mail server is
+    configured); otherwise the public form would only log mail errors."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.WORKBENCH_PASSWORD_RESET:
+            raise Http404("Password reset is off: no mail server is configured.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _account(pattern: URLPattern) -> URLPattern:
+    if not (pattern.name or "").startswith("password_reset"):
+        return pattern
+    return path(str(pattern.pattern), needs_email(pattern.callback), name=pattern.name)
+
+
 urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include([_account(pattern) for pattern in auth_urls.urlpatterns])),
     path("", include("claims.web.urls")),
 ]

@@ -14,7 +14,11 @@ Lists are paginated in a stable order ending with the primary key: ``{"count", "
 "previous", "results"}``, ``page_size`` at most ``MAX_PAGE_SIZE``. ``next`` and
 ``previous`` carry an opaque ``cursor`` (the sort key and id of the row to continue
 from), so a client following them sees every row once even while rows are added;
-``?page=N`` still starts at a page number.
+``?page=N`` still starts at a page number (at most ``MAX_PAGE``: a larger one is a 400).
+
+Nothing an article holds is embedded without a bound: its detail links to its claims,
+paged (``claims_url``), and includes them (``?include=claims``) only up to
+``WORKBENCH_API_INCLUDE_CLAIMS_MAX``; the downloads stream claim by claim.
 """
 
 from __future__ import annotations
@@ -22,12 +26,15 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import Model, Q, QuerySet
@@ -38,7 +45,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -49,9 +56,10 @@ from claims.ingest import stories
 from claims.integrations import tokens
 from claims.models import Article, Claim, Evidence, Source
 from claims.publication import exports
+from claims.text.cleaning import unencodable
 from claims.web import access
 from claims.web import forms as lists
-from claims.web.fields import HttpURLField, LineField
+from claims.web.fields import HttpURLField, LineField, StorableCharField
 
 View = Callable[..., HttpResponse]
 
@@ -218,7 +226,7 @@ def decode_cursor(cursor: str, model: type[Model], ordering: tuple[str, ...]) ->
     """(direction, key values) from a cursor; ``CursorError`` for anything else."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
+        data = parse_json(raw)
         direction, values = data["d"], data["k"]
         if direction not in ("after", "before") or len(values) != len(ordering):
             raise ValueError
@@ -348,15 +356,38 @@ def _article(article: Article, base_url: str, **options: Any) -> dict[str, Any]:
     return data | {"readiness": readiness.of(article).as_json()}
 
 
+class ArticleDetailForm(forms.Form):
+    """``?include=claims``: the claims in the article, up to ``INCLUDE_CLAIMS_MAX``."""
+
+    include = forms.ChoiceField(choices=[("", ""), ("claims", "claims")], required=False)
+
+
+def _claims_url(article: Article, base_url: str) -> str:
+    return f"{base_url}{reverse('api-claim-list')}?{urlencode({'article': article.pk})}"
+
+
 @csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
 @api_auth()
 @require_http_methods(["GET"])
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The article with its text; its claims are paged at ``claims_url``, or included
+    (``?include=claims``) when there are at most ``WORKBENCH_API_INCLUDE_CLAIMS_MAX``."""
     article = access.get_article(request, pk)
+    form = ArticleDetailForm(request.GET)
+    if not form.is_valid():
+        return _invalid(form)
     base_url = _base_url(request)
-    data = _article(article, base_url, body=True)
-    claims = exports.article_claims(article).for_export()
-    data["claims"] = [exports.claim_data(claim, base_url=base_url) for claim in claims]
+    data = _article(article, base_url, body=True) | {"claims_url": _claims_url(article, base_url)}
+    if form.cleaned_data["include"] == "claims":
+        bound, claims = settings.WORKBENCH_API_INCLUDE_CLAIMS_MAX, exports.article_claims(article)
+        count = claims.count()
+        if count > bound:
+            detail = (
+                f"This article has {count:,} claims, more than the {bound:,} that "
+                f"include=claims gives: page through them at {data['claims_url']}"
+            )
+            return _error(400, detail, limit=bound, claims_url=data["claims_url"])
+        data["claims"] = [exports.claim_data(c, base_url=base_url) for c in claims.for_export()]
     return _json(data)
 
 
@@ -447,7 +478,7 @@ class StoryForm(forms.Form):
     outlet = LineField(max_length=200, required=False)
     url = HttpURLField(required=False)
     published_at = IsoDateField(required=False, input_formats=["%Y-%m-%d"])
-    text = forms.CharField(required=False, strip=False)
+    text = StorableCharField(required=False, strip=False)
 
     def clean_external_id(self) -> str:
         value = self.cleaned_data["external_id"].strip()
@@ -467,14 +498,38 @@ class StoryForm(forms.Form):
         return data
 
 
+class TooDeep(ValueError):
+    pass
+
+
+JSON_MAX_DEPTH = 32  # arrays and objects inside one another in a request body
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def parse_json(body: bytes, max_depth: int = JSON_MAX_DEPTH) -> Any:
+    """A UTF-8 JSON body, refused (``TooDeep``) when nested deeper than ``max_depth``
+    before the parser recurses into it; ``ValueError`` when it is not JSON."""
+    text = body.decode("utf-8")
+    depth = 0
+    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket[0] in "[{" else -1
+        if depth > max_depth:
+            raise TooDeep(f"JSON nested deeper than {max_depth} levels.")
+    return json.loads(text or "null")
+
+
 def _story_fields(request: HttpRequest) -> dict[str, Any] | JsonResponse:
     """The posted fields: a JSON object of strings, or a form-encoded body."""
     try:
         if request.content_type != "application/json":
-            return request.POST.dict()
-        fields = json.loads(request.body or b"null")
+            fields = request.POST.dict()
+        else:
+            fields = parse_json(request.body)
     except RequestDataTooBig:
         return _error(413, "The request is too large.")
+    except TooDeep as error:
+        return _error(400, str(error))
     except (UnicodeDecodeError, ValueError):
         return _error(400, "The body is not valid JSON.")
     if not isinstance(fields, dict):
@@ -482,6 +537,14 @@ def _story_fields(request: HttpRequest) -> dict[str, Any] | JsonResponse:
     wrong = sorted(k for k, v in fields.items() if v is not None and not isinstance(v, str))
     if wrong:
         return _error(400, "Give every field as a string.", fields=wrong)
+    unstorable = {
+        k: [{"message": reason, "code": "unencodable"}]
+        for k, v in fields.items()
+        if (reason := unencodable(k) or unencodable(v or ""))
+    }
+    if unstorable:
+        names = ", ".join(sorted(unstorable))
+        return _error(400, f"Text that cannot be stored in: {names}.", errors=unstorable)
     return {k: v for k, v in fields.items() if v is not None}
 
 
@@ -561,8 +624,8 @@ def _article_chunks(article: Article, fmt: str, base_url: str, excel: bool) -> I
     if fmt == "csv":
         return exports.article_csv(article, base_url=base_url, excel=excel)
     if fmt == "json":
-        return [exports.dumps(exports.article_json(article, base_url=base_url))]
-    return [exports.dumps(exports.article_claimreview(article, base_url=base_url))]
+        return exports.article_json_chunks(article, base_url=base_url)
+    return exports.article_claimreview_chunks(article, base_url=base_url)
 
 
 @api_auth(redirect_anonymous=True)

@@ -34,7 +34,9 @@ Excel needs to read UTF-8.
 
 JSON: the same dictionaries as the read-only API (``article_data``, ``claim_data``,
 ``evidence_data``, ``source_data``); an article export is the article with its body and
-every claim with its evidence.
+every claim with its evidence. Every export is written claim by claim from an iterator
+over the claims (``*_chunks``, ``dumps_chunks``), so its memory does not grow with their
+number; ``article_json`` and ``article_claimreview`` build the same documents whole.
 """
 
 from __future__ import annotations
@@ -306,6 +308,16 @@ def article_claimreview(article: Article, *, base_url: str | None = None) -> dic
     return claimreview_graph(iterate(decided(article_claims(article))), base_url=base_url)
 
 
+def article_claimreview_chunks(article: Article, *, base_url: str | None = None) -> Iterator[str]:
+    """``dumps(article_claimreview(article))``, written claim by claim."""
+    reviews = (
+        claimreview(claim, base_url=base_url, context=False)
+        for claim in iterate(decided(article_claims(article)))
+        if is_decided(claim)
+    )
+    return dumps_chunks({"@context": SCHEMA_CONTEXT}, "@graph", reviews)
+
+
 # --- JSON (shared with the API) ---------------------------------------------------------
 
 
@@ -426,6 +438,16 @@ def article_json(article: Article, *, base_url: str | None = None) -> dict[str, 
     return data
 
 
+def article_json_chunks(article: Article, *, base_url: str | None = None) -> Iterator[str]:
+    """``dumps(article_json(article))``, written claim by claim: memory stays flat
+    however many claims the article has."""
+    data = article_data(article, base_url=base_url, body=True)
+    claims = (
+        claim_data(c, base_url=base_url, evidence=True) for c in iterate(article_claims(article))
+    )
+    return dumps_chunks(data, "claims", claims)
+
+
 def claims_json_chunks(queryset: QuerySet[Claim], *, base_url: str | None = None) -> Iterator[str]:
     """A JSON document ``{"claims": [...]}`` written piece by piece, for streaming."""
     yield '{"claims": ['
@@ -446,6 +468,20 @@ def claimreview_chunks(queryset: QuerySet[Claim], *, base_url: str | None = None
 
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def dumps_chunks(data: dict[str, Any], key: str, items: Iterable[Any]) -> Iterator[str]:
+    """``dumps(data | {key: list(items)})`` piece by piece, one item at a time (``key``
+    comes last). JSON's indentation is only its line breaks (a line break inside a string
+    is written ``\\n``), so an item nested two levels down is the item dumped alone with
+    every line break indented by two levels."""
+    head, _, tail = dumps(data | {key: [None]}).rpartition("null")
+    nested = "\n" + " " * 4
+    first = True
+    for item in items:
+        yield (head if first else "," + nested) + dumps(item)[:-1].replace("\n", nested)
+        first = False
+    yield tail if not first else dumps(data | {key: []})
 
 
 # --- CSV --------------------------------------------------------------------------------

@@ -16,6 +16,10 @@ pages and PDFs, and imported fact-check archives all pass text through here:
   U+2066-U+2069), which can make a title read differently from what it is, and the C0
   and C1 control characters; tabs and line breaks become one space; the result is NFC.
 
+Text that cannot be encoded as UTF-8 (a lone surrogate such as U+D800, which a JSON body
+can spell ``"\\ud800"``) cannot be stored or shown: ``unencodable`` finds it, and every
+form field and the write API refuse it naming the field, before it reaches the database.
+
 URLs that are stored or rendered are ``http`` or ``https`` only: ``validate_http_url``
 is the validator of every URL model and form field, ``http_url_or_blank`` drops
 anything else from imported data, and the ``safe_url`` template filter refuses to link
@@ -41,6 +45,19 @@ _UNWANTED_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 URL_SCHEMES = ("http", "https")
+
+
+def unencodable(value: str) -> str | None:
+    """Why ``value`` cannot be stored (a character UTF-8 cannot encode), or None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        char = value[error.start]
+        return (
+            f"The text has a character that cannot be stored, U+{ord(char):04X} at "
+            f"position {error.start + 1} (a lone surrogate): remove it."
+        )
+    return None
 
 
 def clean_text(value: str) -> str:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from claims.confirmation import audit, readiness
 from claims.models import Claim, Confirmation, Evidence, Feed, with_light_article
 from claims.web.access import get_article, require, user_can
-from claims.web.forms import BulkClaimForm, IdField
+from claims.web.forms import BulkClaimForm, PageNumberField
 from claims.web.views import claim_bulk, paginate
 
 QUEUE_HOURS = 24
@@ -32,7 +32,7 @@ QUEUE_HOURS = 24
 
 
 class QueueForm(forms.Form):
-    page = IdField(required=False)
+    page = PageNumberField(required=False)
 
 
 class QueueAssignForm(BulkClaimForm):

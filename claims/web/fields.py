@@ -1,4 +1,7 @@
-"""Form fields that clean their input (``claims.text.cleaning``); URLs only http(s)."""
+"""Form fields that clean their input (``claims.text.cleaning``); URLs only http(s).
+
+Every text field here refuses text that cannot be encoded as UTF-8 (a lone surrogate),
+with a form error on the field, instead of a database error."""
 
 from __future__ import annotations
 
@@ -7,17 +10,31 @@ from typing import Any
 from django import forms
 
 from claims.models.validators import validate_http_url
-from claims.text.cleaning import clean_line, clean_text
+from claims.text.cleaning import clean_line, clean_text, unencodable
 
 
-class TextField(forms.CharField):
+def encodable(value: Any) -> Any:
+    """``value``, or a ``ValidationError`` when it is text UTF-8 cannot encode."""
+    if isinstance(value, str) and (reason := unencodable(value)):
+        raise forms.ValidationError(reason, code="unencodable")
+    return value
+
+
+class StorableCharField(forms.CharField):
+    """Text as given (no cleaning), refused only when it cannot be encoded."""
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(encodable(value))
+
+
+class TextField(StorableCharField):
     """Multi-line text from a form, NULs removed (``clean_text``)."""
 
     def to_python(self, value: Any) -> str:
         return clean_text(super().to_python(value))
 
 
-class LineField(forms.CharField):
+class LineField(StorableCharField):
     """A single-line value from a form, controls and bidi overrides removed."""
 
     def to_python(self, value: Any) -> str:
@@ -36,4 +53,4 @@ class HttpURLField(forms.URLField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> str:
-        return super().to_python(clean_line(value) if isinstance(value, str) else value)
+        return super().to_python(clean_line(encodable(value)) if isinstance(value, str) else value)

@@ -20,13 +20,16 @@ from claims import roles
 from claims.confirmation.readiness import VERDICTS, with_readiness
 from claims.ingest import articles as ingest
 from claims.models import CORRECTABLE, Article, Claim, ClaimQuerySet, Evidence, Source
-from claims.web.fields import HttpURLField, LineField, TextField
+from claims.web.fields import HttpURLField, LineField, StorableCharField, TextField
 
 ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
 MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL (bigint) can hold
 SEARCH_MAX_LENGTH = settings.WORKBENCH_SEARCH_MAX_LENGTH
 EXCERPT_MAX_LENGTH = 10_000  # characters quoted from a source in one evidence
 MAX_PAGE_SIZE = 200  # rows in one page of the API
+# The last page number a list accepts: its offset (page x page size) stays far inside the
+# 64 bits PostgreSQL and SQLite hold, and no list comes near it.
+MAX_PAGE = 1_000_000_000
 
 
 class IdField(forms.IntegerField):
@@ -34,6 +37,15 @@ class IdField(forms.IntegerField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class PageNumberField(forms.IntegerField):
+    """A page number, from 1 to ``MAX_PAGE``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_PAGE, **kwargs)
+        message = f"Pages run from 1 to {MAX_PAGE:,}."
+        self.error_messages |= {"min_value": message, "max_value": message}
 
 
 class SearchField(LineField):
@@ -85,9 +97,9 @@ class PageForm(forms.Form):
     """Which page of a list: ``page`` (a page number), or, in the API, ``cursor`` (from
     a ``next``/``previous`` link); and the API's ``page_size``."""
 
-    page = IdField(required=False)
+    page = PageNumberField(required=False)
     page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
-    cursor = forms.CharField(required=False, max_length=1000, strip=True)
+    cursor = StorableCharField(required=False, max_length=1000, strip=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -107,7 +119,7 @@ class ArticleForm(forms.Form):
     published_at = forms.DateField(
         required=False, label="Published", widget=forms.DateInput(attrs={"type": "date"})
     )
-    text = forms.CharField(
+    text = StorableCharField(
         required=False,
         strip=False,
         label="Paste the text",
@@ -146,7 +158,7 @@ class ArticleForm(forms.Form):
 
 
 class ArticleTextForm(forms.Form):
-    text = forms.CharField(strip=False, widget=forms.Textarea(attrs={"rows": 24}))
+    text = StorableCharField(strip=False, widget=forms.Textarea(attrs={"rows": 24}))
 
 
 class ArticleFilterForm(PageForm):
@@ -377,10 +389,10 @@ class CaptureForm(forms.Form):
         required=False, label="Upload the page (PDF, HTML or text)",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.html,.htm,.txt,.md"}),
     )  # fmt: skip
-    text = forms.CharField(
+    text = StorableCharField(
         required=False, label="or paste its text", widget=forms.Textarea(attrs={"rows": 6})
     )
-    title = forms.CharField(required=False, max_length=500)
+    title = StorableCharField(required=False, max_length=500)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

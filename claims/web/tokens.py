@@ -20,10 +20,11 @@ from django.views.decorators.http import require_http_methods
 
 from claims.integrations import tokens
 from claims.models import ApiToken
+from claims.web.fields import StorableCharField
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(
+    name = StorableCharField(
         max_length=100,
         help_text="What the token is for, e.g. “nightly export script”.",
     )

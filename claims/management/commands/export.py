@@ -37,12 +37,10 @@ class Command(BaseCommand):
         if base_url and not is_http_url(base_url):
             raise CommandError(f"--base-url must be an http(s) URL, not {base_url!r}.")
         base_url = base_url.rstrip("/") or None
-        if fmt == "csv":
-            for line in exports.article_csv(found, base_url=base_url):
-                self.stdout.write(line, ending="")
-            return
-        if fmt == "json":
-            document = exports.article_json(found, base_url=base_url)
-        else:
-            document = exports.article_claimreview(found, base_url=base_url)
-        self.stdout.write(exports.dumps(document), ending="")
+        writers = {
+            "csv": exports.article_csv,
+            "json": exports.article_json_chunks,
+            "claimreview": exports.article_claimreview_chunks,
+        }
+        for chunk in writers[fmt](found, base_url=base_url):
+            self.stdout.write(chunk, ending="")

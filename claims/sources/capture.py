@@ -130,6 +130,16 @@ def _fetch_and_record(source_id: int, url: str) -> str:
     return _record_failure(source_id, result, reason=result.reason, dead=dead)
 
 
+def record_stopped(source_id: int, reason: str) -> str:
+    """The capture job was stopped (its time limit): record that as the failure, so the
+    source does not stay ``pending``."""
+    url = Source.objects.filter(pk=source_id).values_list("url", flat=True).first()
+    if url is None:
+        return "missing"
+    result = FetchResult("failed", reason, url, url)
+    return _record_failure(source_id, result, reason=reason, dead=False)
+
+
 def _redirected_home(url: str, final_url: str) -> str:
     """A reason when a deep link now lands on its site's home page, else ""."""
     asked, landed = urlsplit(url), urlsplit(final_url)

@@ -93,6 +93,17 @@ def capture_source(source_id: int, **kwargs: Any) -> str:
         return sources.record_stopped(source_id, reason)
 
 
+@shared_task(name="claims.requeue_pending_sources", acks_late=True, soft_time_limit=60)
+def requeue_pending_sources(**kwargs: Any) -> list[int]:
+    """Beat: queue again the captures of sources left pending (their job was lost)."""
+    from claims.sources import capture as sources
+
+    requeued = sources.requeue_pending()
+    if requeued:
+        log.info("re-queued pending sources: %s", requeued)
+    return requeued
+
+
 @shared_task(
     name="claims.recheck_sources",
     acks_late=True,

@@ -12,10 +12,13 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from claims import tasks
 from claims.ingest import articles as ingest
 from claims.ingest import feeds
 from claims.integrations import webhooks
@@ -151,3 +154,25 @@ def test_a_feed_that_drips_records_the_failed_poll(local_server: LocalServer, db
     assert (feed.last_outcome, feed.failures, feed.polls) == ("failed", 1, 1)
     assert feed.last_error.startswith(STALLED)
     assert elapsed < 3 * DEADLINE
+
+
+# --- no source stays pending without a job -------------------------------------------------
+
+
+def test_the_sweeper_requeues_sources_left_pending_past_the_period_once(
+    make_source: Callable[..., Source], django_capture_on_commit_callbacks: Any
+) -> None:
+    lost = make_source("https://www.reuters.com/world/lost")
+    recent = make_source("https://www.reuters.com/world/recent")
+    failed = make_source("https://www.reuters.com/world/failed", fetch_state="failed")
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Source.objects.filter(pk__in=[lost.pk, failed.pk]).update(updated_at=an_hour_ago)
+
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        requeued = tasks.requeue_pending_sources.run()
+        again = sources.requeue_pending()
+
+    assert requeued == [lost.pk]
+    assert len(sent) == 1  # one capture job, for the lost source
+    assert again == []  # claimed: not re-queued again until the period passes anew
+    assert recent.pk not in requeued and failed.pk not in requeued

@@ -291,6 +291,9 @@ WORKBENCH_FETCH_DEADLINE_SECONDS = env_float("WORKBENCH_FETCH_DEADLINE_SECONDS",
 WORKBENCH_WEBHOOK_DEADLINE_SECONDS = env_float("WORKBENCH_WEBHOOK_DEADLINE_SECONDS", 10.0)
 WORKBENCH_FETCH_MIN_BYTES_PER_SECOND = env_float("WORKBENCH_FETCH_MIN_BYTES_PER_SECOND", 1024.0)
 WORKBENCH_FETCH_RATE_GRACE_SECONDS = env_float("WORKBENCH_FETCH_RATE_GRACE_SECONDS", 5.0)
+# Sources still waiting for their first capture (or a re-queued one) this long have lost
+# their job; the sweeper (``claims.requeue_pending_sources``) queues them again.
+WORKBENCH_PENDING_SOURCE_MINUTES = env_int("WORKBENCH_PENDING_SOURCE_MINUTES", 10)
 # Only the project's own tests turn this on: it lets the fetcher reach 127.0.0.1.
 WORKBENCH_FETCH_ALLOW_LOOPBACK = env_bool("WORKBENCH_FETCH_ALLOW_LOOPBACK", False)
 # Sources are re-fetched (link rot, content drift) when last checked longer ago than this,

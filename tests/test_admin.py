@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claims.confirmation import service as status
-from claims.models import Article, Claim
+from claims.models import Article, Claim, WebhookDelivery, WebhookSubscriber
 
 
 @pytest.fixture
@@ -100,3 +100,34 @@ def test_an_editor_unpublishes_verdict_pages_in_the_admin_with_a_history_entry(
     page = VerdictPage.objects.get(pk=page.pk)
     assert not page.published
     assert page.history.first().history_change_reason == "unpublished in the admin"
+
+
+@pytest.fixture
+def superuser_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_send_again_in_the_admin_queues_pending_deliveries_too(
+    superuser_client, django_capture_on_commit_callbacks
+):
+    subscriber = WebhookSubscriber.objects.create(
+        url="https://cms.example.org/hooks", secret="s", events=["claim.status_changed"]
+    )
+    pending, failed = (
+        WebhookDelivery.objects.create(
+            subscriber=subscriber, delivery_id=state, event="x", body="{}", state=state
+        )
+        for state in ("pending", "failed")
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        response = superuser_client.post(
+            "/admin/claims/webhookdelivery/",
+            {"action": "send_again", "_selected_action": [pending.pk, failed.pk]},
+            follow=True,
+        )
+
+    assert "2 delivery(ies) queued again." in response.text
+    assert len(sent) == 2
+    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {"pending"}

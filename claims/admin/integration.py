@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from claims import jobs
-from claims.integrations.webhooks import EVENTS
+from claims.integrations import webhooks
 from claims.models import ExternalStory, Feed, FeedItem, WebhookDelivery, WebhookSubscriber
 from claims.web.fields import HttpURLField
 
@@ -20,7 +20,7 @@ from claims.web.fields import HttpURLField
 class WebhookSubscriberForm(forms.ModelForm):
     url = HttpURLField()
     events = forms.MultipleChoiceField(
-        choices=[(name, name) for name in EVENTS], widget=forms.CheckboxSelectMultiple
+        choices=[(name, name) for name in webhooks.EVENTS], widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -77,20 +77,10 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Send the selected deliveries again (failed ones)")
+    @admin.action(description="Send the selected deliveries again (failed or pending ones)")
     def send_again(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
-        from django.utils import timezone
-
-        failed = list(
-            queryset.filter(state=WebhookDelivery.State.FAILED).values_list("pk", flat=True)
-        )
-        # A fresh 24-hour window from now, with the same delivery id.
-        WebhookDelivery.objects.filter(pk__in=failed).update(
-            state=WebhookDelivery.State.PENDING, created_at=timezone.now()
-        )
-        for pk in failed:
-            jobs.send_on_commit("claims.deliver_webhook", args=[pk])
-        messages.success(request, f"{len(failed)} delivery(ies) queued again.")
+        queued = webhooks.send_again(list(queryset.values_list("pk", flat=True)))
+        messages.success(request, f"{len(queued)} delivery(ies) queued again.")
 
 
 class FeedItemInline(admin.TabularInline):

@@ -18,15 +18,39 @@ from claims.web.fields import HttpURLField
 
 
 class WebhookSubscriberForm(forms.ModelForm):
+    """The secret is write-only: never rendered back; left blank it keeps the current
+    one (or, for a new subscriber, one is generated). A secret set or generated here is
+    shown once, in the message after saving (``WebhookSubscriberAdmin.save_model``)."""
+
     url = HttpURLField()
     events = forms.MultipleChoiceField(
         choices=[(name, name) for name in webhooks.EVENTS], widget=forms.CheckboxSelectMultiple
+    )
+    secret = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Signs each body (HMAC-SHA256). Never shown again after saving: type a new "
+        "one to replace it, or leave it blank to keep the current one (a new subscriber "
+        "then gets a generated one).",
     )
 
     class Meta:
         model = WebhookSubscriber
         fields = ["url", "secret", "events", "active"]
-        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.new_secret = ""
+        if self.instance.pk:
+            self.fields["secret"].widget.attrs["placeholder"] = "•••••••• (set)"
+
+    def clean_secret(self) -> str:
+        typed = self.cleaned_data["secret"]
+        if not typed and self.instance.secret:
+            return self.instance.secret
+        self.new_secret = typed or webhooks.new_secret()
+        return self.new_secret
 
 
 class DeliveryInline(admin.TabularInline):
@@ -49,6 +73,17 @@ class WebhookSubscriberAdmin(admin.ModelAdmin):
     list_filter = ["active"]
     search_fields = ["url"]
     inlines = [DeliveryInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: WebhookSubscriber, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if form.new_secret:
+            messages.warning(
+                request,
+                f"The secret of {obj.url} is {form.new_secret}: copy it into the receiving "
+                "system now, it will not be shown again.",
+            )
 
 
 @admin.register(WebhookDelivery)

@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import json
 import logging
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -51,6 +52,11 @@ EVENTS = (
 SIGNATURE_HEADER = "X-Workbench-Signature"
 DELIVERY_HEADER = "X-Workbench-Delivery"
 EVENT_HEADER = "X-Workbench-Event"
+
+
+def new_secret() -> str:
+    """A signing secret for a subscriber added without one (256 random bits)."""
+    return secrets.token_urlsafe(32)
 
 
 def sign(body: bytes, secret: str) -> str:

@@ -9,9 +9,11 @@ are only bounded generously (3 x the deadline), never compared.
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +28,7 @@ from claims.models import Article, Feed, Source, WebhookDelivery, WebhookSubscri
 from claims.sources import capture as sources
 from claims.sources import fetching
 from tests.httpserver import (
+    DRIP_EVERY,
     LocalServer,
     WebhookReceiver,
     local_server_fixture,  # noqa: F401
@@ -71,6 +74,37 @@ def test_a_server_dripping_its_body_fails_at_the_deadline_with_its_own_reason(
 
 def test_a_server_dripping_its_headers_fails_at_the_deadline(local_server: LocalServer) -> None:
     result, elapsed = timed(lambda: fetching.safe_fetch(local_server.url("/drip-headers")))
+
+    assert result.status == "failed" and result.reason.startswith(STALLED)
+    assert elapsed < 3 * DEADLINE
+
+
+@pytest.fixture
+def dripping_handshake() -> Iterator[str]:
+    """A server on 127.0.0.1 that answers a TLS hello with the start of a 16 kB record,
+    then one byte of it a second: the handshake never completes on its own."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stopping = threading.Event()
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            client, _ = listener.accept()
+            with client:
+                client.recv(4096)
+                client.sendall(b"\x16\x03\x03\x40\x00")
+                while not stopping.wait(DRIP_EVERY):
+                    client.sendall(b"\x02")
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"https://127.0.0.1:{listener.getsockname()[1]}/"
+    stopping.set()
+    listener.close()
+
+
+def test_a_tls_handshake_dripped_byte_by_byte_ends_at_the_deadline(
+    dripping_handshake: str,
+) -> None:
+    result, elapsed = timed(lambda: fetching.safe_fetch(dripping_handshake))
 
     assert result.status == "failed" and result.reason.startswith(STALLED)
     assert elapsed < 3 * DEADLINE

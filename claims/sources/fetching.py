@@ -486,9 +486,9 @@ class _Fetch:
         host = self.host
         if isinstance(exc, NewConnectionError):
             return FetchFailed(_connection_reason(exc, host))
-        reading = isinstance(exc, Urllib3Timeout) and not isinstance(exc, ConnectTimeoutError)
-        if reading and time.monotonic() >= self.deadline - DEADLINE_SLACK:
-            return FetchFailed(self.stalled())  # the read waited out the deadline
+        connecting = isinstance(exc, ConnectTimeoutError)
+        if not connecting and time.monotonic() >= self.deadline - DEADLINE_SLACK:
+            return FetchFailed(self.stalled())  # a read, or the handshake, met the deadline
         if isinstance(exc, Urllib3Timeout):
             return FetchFailed(f"failed: timed out after {_seconds(self.timeout_hit(exc))}")
         if isinstance(exc, SSLError):
@@ -558,6 +558,9 @@ class _ClockedReader(io.RawIOBase):
         self.clock.received += count or 0
         return count
 
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
     def close(self) -> None:
         self.raw.close()  # releases the socket's reference, as http.client expects
         super().close()
@@ -580,6 +583,9 @@ class _ClockedHTTPConnection(urllib3.connection.HTTPConnection):
 
 
 class _ClockedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    """The TLS handshake needs no clock: the ssl module bounds the whole handshake by the
+    socket's timeout (the connect timeout, cut to the time left)."""
+
     def __init__(self, *args: Any, clock: _Fetch, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.response_class = partial(_ClockedResponse, clock=clock)  # type: ignore[assignment]

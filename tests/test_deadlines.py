@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
 from claims import tasks
@@ -210,3 +211,37 @@ def test_the_sweeper_requeues_sources_left_pending_past_the_period_once(
     assert len(sent) == 1  # one capture job, for the lost source
     assert again == []  # claimed: not re-queued again until the period passes anew
     assert recent.pk not in requeued and failed.pk not in requeued
+
+
+# --- a job stopped at its time limit still records an outcome ------------------------------
+
+
+def test_a_capture_stopped_at_its_time_limit_records_the_failure(
+    make_source: Callable[..., Source], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = make_source("https://www.reuters.com/world/slow")
+    monkeypatch.setattr(sources, "capture", stopped)
+
+    outcome = tasks.capture_source.run(source.pk)
+
+    source.refresh_from_db()
+    assert outcome == "failed"
+    assert source.fetch_state == Source.FetchState.FAILED
+    assert source.fetch_error == "failed: the capture took longer than 90 s and was stopped"
+
+
+def test_a_poll_stopped_at_its_time_limit_records_the_failure(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = Feed.objects.create(url="https://example.org/feed.xml", outlet="Daily Example")
+    monkeypatch.setattr(feeds, "poll", stopped)
+
+    tasks.poll_feed.run(feed.pk)
+
+    feed.refresh_from_db()
+    assert (feed.last_outcome, feed.failures) == ("failed", 1)
+    assert feed.last_error == "failed: the poll took longer than 120 s and was stopped"
+
+
+def stopped(pk: int) -> str:
+    raise SoftTimeLimitExceeded()

@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
 SOFT_LIMIT = 240
 HARD_LIMIT = 270
+# A fetch has its own deadline (``WORKBENCH_FETCH_DEADLINE_SECONDS``, 30 s): these limits
+# only catch what comes after it (extraction, parsing), and record it as the failure.
+CAPTURE_SOFT_LIMIT = 90
+POLL_SOFT_LIMIT = 120
 
 
 @shared_task(
@@ -73,7 +77,7 @@ def requeue_stuck(**kwargs: Any) -> list[int]:
     name="claims.capture_source",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=90,
+    soft_time_limit=CAPTURE_SOFT_LIMIT,
     time_limit=120,
     autoretry_for=TRANSIENT,
     retry_backoff=True,
@@ -82,7 +86,22 @@ def requeue_stuck(**kwargs: Any) -> list[int]:
 def capture_source(source_id: int, **kwargs: Any) -> str:
     from claims.sources import capture as sources
 
-    return sources.capture(source_id)
+    try:
+        return sources.capture(source_id)
+    except SoftTimeLimitExceeded:
+        reason = f"failed: the capture took longer than {CAPTURE_SOFT_LIMIT} s and was stopped"
+        return sources.record_stopped(source_id, reason)
+
+
+@shared_task(name="claims.requeue_pending_sources", acks_late=True, soft_time_limit=60)
+def requeue_pending_sources(**kwargs: Any) -> list[int]:
+    """Beat: queue again the captures of sources left pending (their job was lost)."""
+    from claims.sources import capture as sources
+
+    requeued = sources.requeue_pending()
+    if requeued:
+        log.info("re-queued pending sources: %s", requeued)
+    return requeued
 
 
 @shared_task(
@@ -185,7 +204,7 @@ def deliver_webhook(self: Any, delivery_id: int, **kwargs: Any) -> str:
     name="claims.poll_feed",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=120,
+    soft_time_limit=POLL_SOFT_LIMIT,
     time_limit=150,
     autoretry_for=TRANSIENT,
     retry_backoff=True,
@@ -195,7 +214,11 @@ def poll_feed(feed_id: int, **kwargs: Any) -> str:
     """Poll one feed (conditional GET) and ingest its new items."""
     from claims.ingest import feeds
 
-    return feeds.poll(feed_id)
+    try:
+        return feeds.poll(feed_id)
+    except SoftTimeLimitExceeded:
+        reason = f"failed: the poll took longer than {POLL_SOFT_LIMIT} s and was stopped"
+        return feeds.record_stopped(feed_id, reason)
 
 
 @shared_task(name="claims.poll_due_feeds", acks_late=True)

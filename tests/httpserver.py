@@ -19,6 +19,9 @@ Built-in routes (besides anything a test adds with ``add``):
 - a route added with an ``ETag`` or ``Last-Modified`` header answers 304 to a request
   that sends it back (``If-None-Match`` / ``If-Modified-Since``)
 - ``/slow?seconds=<s>`` sends headers, then stalls before the body
+- ``/drip?type=<content type>`` sends headers (declaring 100,000 bytes), then one byte
+  every second, for up to a minute; ``/drip-headers`` sends its status line, then the
+  rest of its headers one byte a second
 - ``/huge?bytes=<n>`` streams n bytes chunked, without Content-Length;
   ``/huge-declared?bytes=<n>`` declares Content-Length n but stalls after a first chunk
 
@@ -41,6 +44,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -162,6 +166,8 @@ class _Handler(BaseHTTPRequestHandler):
             "/loop/a": lambda q: self.send_redirect("/loop/b"),
             "/loop/b": lambda q: self.send_redirect("/loop/a"),
             "/slow": lambda q: self.send_slow(float(q.get("seconds", "5"))),
+            "/drip": lambda q: self.send_drip(q.get("type", "text/html; charset=utf-8")),
+            "/drip-headers": lambda q: self.send_drip_headers(),
             "/huge": lambda q: self.send_chunked(int(q.get("bytes", str(50 * 1024 * 1024)))),
             "/huge-declared": lambda q: self.send_declared(int(q.get("bytes", "0"))),
         }
@@ -214,6 +220,14 @@ class _Handler(BaseHTTPRequestHandler):
         while time.monotonic() < end and not self.server_state.stopping.is_set():
             time.sleep(SLOW_STEP)
 
+    def send_drip(self, content_type: str) -> None:
+        self.start(200, {"Content-Type": content_type, "Content-Length": "100000"})
+        _drip(self.wfile, self.server_state.stopping)
+
+    def send_drip_headers(self) -> None:
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Drip: ")
+        _drip(self.wfile, self.server_state.stopping)
+
     def send_chunked(self, total: int) -> None:
         self.start(200, {"Content-Type": "text/plain", "Transfer-Encoding": "chunked"})
         for chunk in _chunks(total):
@@ -225,6 +239,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"x" * min(total, 1024))
         self.wfile.flush()
         self.stall(5)
+
+
+DRIP_EVERY = 1.0  # seconds between the bytes of a dripping answer
+DRIP_FOR = 60  # bytes: the dripping stops after a minute whatever the client does
+
+
+def _drip(out: BinaryIO, stopping: threading.Event) -> None:
+    """One byte a second, until the client hangs up (the write fails) or the server stops."""
+    for _ in range(DRIP_FOR):
+        out.write(b"x")
+        out.flush()
+        if stopping.wait(DRIP_EVERY):
+            return
 
 
 def _chunks(total: int, size: int = 64 * 1024) -> Iterator[bytes]:
@@ -308,10 +335,14 @@ class Received:
 
 
 class WebhookReceiver:
-    """A server on 127.0.0.1 that logs every POST; the first ``fail_first`` answer 500."""
+    """A server on 127.0.0.1 that logs every POST; the first ``fail_first`` answer 500.
+    With ``drip`` set, it answers with a status line and then drips its headers, one byte
+    a second."""
 
     def __init__(self, fail_first: int = 0) -> None:
         self.fail_first = fail_first
+        self.drip = False
+        self.stopping = threading.Event()
         self.received: list[Received] = []
         self.answered: list[int] = []
         self.lock = threading.Lock()
@@ -327,6 +358,7 @@ class WebhookReceiver:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -349,6 +381,11 @@ class _ReceiverHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
         status = self.receiver.answer(Received(self.path, dict(self.headers.items()), body))
+        if self.receiver.drip:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                _drip(self.wfile, self.receiver.stopping)
+            return
         self.send_response(status)
         self.send_header("Content-Length", "0")
         self.send_header("Connection", "close")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claims.confirmation import service as status
-from claims.models import Article, Claim
+from claims.models import Article, Claim, WebhookDelivery, WebhookSubscriber
 
 
 @pytest.fixture
@@ -100,3 +100,76 @@ def test_an_editor_unpublishes_verdict_pages_in_the_admin_with_a_history_entry(
     page = VerdictPage.objects.get(pk=page.pk)
     assert not page.published
     assert page.history.first().history_change_reason == "unpublished in the admin"
+
+
+@pytest.fixture
+def superuser_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_send_again_in_the_admin_queues_pending_deliveries_too(
+    superuser_client, django_capture_on_commit_callbacks
+):
+    subscriber = WebhookSubscriber.objects.create(
+        url="https://cms.example.org/hooks", secret="s", events=["claim.status_changed"]
+    )
+    pending, failed = (
+        WebhookDelivery.objects.create(
+            subscriber=subscriber, delivery_id=state, event="x", body="{}", state=state
+        )
+        for state in ("pending", "failed")
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        response = superuser_client.post(
+            "/admin/claims/webhookdelivery/",
+            {"action": "send_again", "_selected_action": [pending.pk, failed.pk]},
+            follow=True,
+        )
+
+    assert "2 delivery(ies) queued again." in response.text
+    assert len(sent) == 2
+    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {"pending"}
+
+
+def subscriber_form(**fields):
+    inline = {f"deliveries-{name}": "0" for name in ("TOTAL_FORMS", "INITIAL_FORMS")}
+    data = {"url": "https://cms.example.org/hooks", "events": ["claim.status_changed"]}
+    return {**data, **inline, "active": "on", **fields}
+
+
+def test_the_webhook_secret_is_shown_once_then_masked_and_kept_when_left_blank(
+    superuser_client,
+):
+    subscriber = WebhookSubscriber.objects.create(
+        url="https://cms.example.org/hooks", secret="old-secret", events=["source.changed"]
+    )
+    page = f"/admin/claims/webhooksubscriber/{subscriber.pk}/change/"
+
+    assert "old-secret" not in superuser_client.get(page).text
+    response = superuser_client.post(page, subscriber_form(secret=""), follow=True)
+
+    subscriber.refresh_from_db()
+    assert subscriber.secret == "old-secret"  # kept
+    assert subscriber.events == ["claim.status_changed"]  # the rest was saved
+    assert "old-secret" not in response.text
+
+    response = superuser_client.post(page, subscriber_form(secret="new-secret"), follow=True)
+
+    subscriber.refresh_from_db()
+    assert subscriber.secret == "new-secret"
+    assert response.text.count("new-secret") == 1  # in the message, once
+    assert "new-secret" not in superuser_client.get(page).text
+
+
+def test_a_webhook_subscriber_added_without_a_secret_gets_one_shown_once(superuser_client):
+    response = superuser_client.post(
+        "/admin/claims/webhooksubscriber/add/", subscriber_form(secret=""), follow=True
+    )
+
+    subscriber = WebhookSubscriber.objects.get()
+    assert len(subscriber.secret) >= 40
+    assert response.text.count(subscriber.secret) == 1
+    change = f"/admin/claims/webhooksubscriber/{subscriber.pk}/change/"
+    assert subscriber.secret not in superuser_client.get(change).text

@@ -313,3 +313,45 @@ def test_the_signature_is_the_hmac_sha256_of_the_body() -> None:
     body = b'{"event": "x"}'
 
     assert webhooks.sign(body, "k") == "sha256=" + hmac.new(b"k", body, hashlib.sha256).hexdigest()
+
+
+def test_retries_stop_once_the_subscriber_is_deactivated(
+    subscriber: WebhookSubscriber, webhook_receiver: WebhookReceiver
+) -> None:
+    webhook_receiver.fail_first = 5
+    delivery = delivery_for(subscriber)
+    assert webhooks.attempt(delivery.pk).retry_in is not None
+    WebhookSubscriber.objects.filter(pk=subscriber.pk).update(active=False)
+
+    outcome = webhooks.attempt(delivery.pk)
+
+    assert outcome.retry_in is None and outcome.reason == "subscriber deactivated"
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.last_error) == ("failed", "subscriber deactivated")
+    assert delivery.attempts == 1 and len(webhook_receiver.received) == 1  # not posted
+
+
+def test_send_again_queues_failed_and_pending_deliveries_only(
+    subscriber: WebhookSubscriber, django_capture_on_commit_callbacks: Any
+) -> None:
+    long_ago = timezone.now() - timedelta(days=3)
+    made = {
+        state: WebhookDelivery.objects.create(
+            subscriber=subscriber,
+            delivery_id=f"delivery-{state}",
+            event="claim.status_changed",
+            body="{}",
+            state=state,
+            created_at=long_ago,
+        )
+        for state in ("failed", "pending", "retrying", "delivered")
+    }
+
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        queued = webhooks.send_again([delivery.pk for delivery in made.values()])
+
+    assert queued == sorted([made["failed"].pk, made["pending"].pk])
+    assert len(sent) == 2
+    made["failed"].refresh_from_db()
+    assert made["failed"].state == "pending"
+    assert made["failed"].created_at > long_ago  # a fresh retry window

@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
         "task": "claims.requeue_stuck",
         "schedule": crontab(minute="*/2"),
     },
+    "requeue-pending-sources": {  # captures whose job was lost (broker down, worker died)
+        "task": "claims.requeue_pending_sources",
+        "schedule": crontab(minute="*/5"),
+    },
     "recheck-sources": {
         "task": "claims.recheck_sources",
         "schedule": crontab(minute="*/30"),

@@ -323,6 +323,16 @@ WORKBENCH_API_INCLUDE_CLAIMS_MAX = env_int("WORKBENCH_API_INCLUDE_CLAIMS_MAX", 1
 # Search terms (the lists' ``q``, speaker and outlet filters, in the UI and the API).
 WORKBENCH_SEARCH_MAX_LENGTH = env_int("WORKBENCH_SEARCH_MAX_LENGTH", 200)
 WORKBENCH_FETCH_MAX_BYTES = env_int("WORKBENCH_FETCH_MAX_BYTES", 10 * 1024 * 1024)
+# One deadline per fetch (connect, headers and body together) and per webhook delivery;
+# a server sending less than MIN_BYTES_PER_SECOND on average once RATE_GRACE_SECONDS have
+# passed is cut off (a dripping server cannot hold a worker).
+WORKBENCH_FETCH_DEADLINE_SECONDS = env_float("WORKBENCH_FETCH_DEADLINE_SECONDS", 30.0)
+WORKBENCH_WEBHOOK_DEADLINE_SECONDS = env_float("WORKBENCH_WEBHOOK_DEADLINE_SECONDS", 10.0)
+WORKBENCH_FETCH_MIN_BYTES_PER_SECOND = env_float("WORKBENCH_FETCH_MIN_BYTES_PER_SECOND", 1024.0)
+WORKBENCH_FETCH_RATE_GRACE_SECONDS = env_float("WORKBENCH_FETCH_RATE_GRACE_SECONDS", 5.0)
+# Sources still waiting for their first capture (or a re-queued one) this long have lost
+# their job; the sweeper (``claims.requeue_pending_sources``) queues them again.
+WORKBENCH_PENDING_SOURCE_MINUTES = env_int("WORKBENCH_PENDING_SOURCE_MINUTES", 10)
 # Only the project's own tests turn this on: it lets the fetcher reach 127.0.0.1.
 WORKBENCH_FETCH_ALLOW_LOOPBACK = env_bool("WORKBENCH_FETCH_ALLOW_LOOPBACK", False)
 # Sources are re-fetched (link rot, content drift) when last checked longer ago than this,

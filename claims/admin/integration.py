@@ -12,21 +12,45 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from claims import jobs
-from claims.integrations.webhooks import EVENTS
+from claims.integrations import webhooks
 from claims.models import ExternalStory, Feed, FeedItem, WebhookDelivery, WebhookSubscriber
 from claims.web.fields import HttpURLField
 
 
 class WebhookSubscriberForm(forms.ModelForm):
+    """The secret is write-only: never rendered back; left blank it keeps the current
+    one (or, for a new subscriber, one is generated). A secret set or generated here is
+    shown once, in the message after saving (``WebhookSubscriberAdmin.save_model``)."""
+
     url = HttpURLField()
     events = forms.MultipleChoiceField(
-        choices=[(name, name) for name in EVENTS], widget=forms.CheckboxSelectMultiple
+        choices=[(name, name) for name in webhooks.EVENTS], widget=forms.CheckboxSelectMultiple
+    )
+    secret = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Signs each body (HMAC-SHA256). Never shown again after saving: type a new "
+        "one to replace it, or leave it blank to keep the current one (a new subscriber "
+        "then gets a generated one).",
     )
 
     class Meta:
         model = WebhookSubscriber
         fields = ["url", "secret", "events", "active"]
-        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.new_secret = ""
+        if self.instance.pk:
+            self.fields["secret"].widget.attrs["placeholder"] = "•••••••• (set)"
+
+    def clean_secret(self) -> str:
+        typed = self.cleaned_data["secret"]
+        if not typed and self.instance.secret:
+            return self.instance.secret
+        self.new_secret = typed or webhooks.new_secret()
+        return self.new_secret
 
 
 class DeliveryInline(admin.TabularInline):
@@ -49,6 +73,17 @@ class WebhookSubscriberAdmin(admin.ModelAdmin):
     list_filter = ["active"]
     search_fields = ["url"]
     inlines = [DeliveryInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: WebhookSubscriber, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if form.new_secret:
+            messages.warning(
+                request,
+                f"The secret of {obj.url} is {form.new_secret}: copy it into the receiving "
+                "system now, it will not be shown again.",
+            )
 
 
 @admin.register(WebhookDelivery)
@@ -77,20 +112,10 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Send the selected deliveries again (failed ones)")
+    @admin.action(description="Send the selected deliveries again (failed or pending ones)")
     def send_again(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
-        from django.utils import timezone
-
-        failed = list(
-            queryset.filter(state=WebhookDelivery.State.FAILED).values_list("pk", flat=True)
-        )
-        # A fresh 24-hour window from now, with the same delivery id.
-        WebhookDelivery.objects.filter(pk__in=failed).update(
-            state=WebhookDelivery.State.PENDING, created_at=timezone.now()
-        )
-        for pk in failed:
-            jobs.send_on_commit("claims.deliver_webhook", args=[pk])
-        messages.success(request, f"{len(failed)} delivery(ies) queued again.")
+        queued = webhooks.send_again(list(queryset.values_list("pk", flat=True)))
+        messages.success(request, f"{len(queued)} delivery(ies) queued again.")
 
 
 class FeedItemInline(admin.TabularInline):

@@ -173,6 +173,12 @@ def poll(feed_id: int) -> str:
     return _record(feed, outcome=outcome, validators=validators)
 
 
+def record_stopped(feed_id: int, reason: str) -> str:
+    """The poll job was stopped (its time limit): record that as the poll's failure."""
+    feed = Feed.objects.filter(pk=feed_id).first()
+    return "missing" if feed is None else _record(feed, error=reason)
+
+
 def _record(
     feed: Feed, *, outcome: str = "", error: str = "", validators: tuple[str, str] | None = None
 ) -> str:

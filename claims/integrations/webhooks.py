@@ -14,7 +14,11 @@ targets, no redirects) with
 A failed attempt (network trouble or a non-2xx answer) is retried with exponential
 backoff (``WORKBENCH_WEBHOOK_BACKOFF`` seconds, doubling) for
 ``WORKBENCH_WEBHOOK_RETRY_HOURS`` hours after the event; then the delivery gives up.
-Every attempt's outcome is kept on the delivery (the admin's delivery log).
+Every attempt's outcome is kept on the delivery (the admin's delivery log). A delivery
+whose subscriber has been deactivated ends ``failed`` ("subscriber deactivated") at its
+next attempt, without being posted. Each POST has one deadline for connecting, sending
+and the answer (``WORKBENCH_WEBHOOK_DEADLINE_SECONDS``): a receiver that drips its answer
+is a failed attempt like any other.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import hashlib
 import hmac
 import json
 import logging
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -48,6 +53,11 @@ EVENTS = (
 SIGNATURE_HEADER = "X-Workbench-Signature"
 DELIVERY_HEADER = "X-Workbench-Delivery"
 EVENT_HEADER = "X-Workbench-Event"
+
+
+def new_secret() -> str:
+    """A signing secret for a subscriber added without one (256 random bits)."""
+    return secrets.token_urlsafe(32)
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -189,6 +199,8 @@ def attempt(delivery_id: int) -> Attempt:
     delivery = WebhookDelivery.objects.select_related("subscriber").get(pk=delivery_id)
     if delivery.state in (WebhookDelivery.State.DELIVERED, WebhookDelivery.State.FAILED):
         return Attempt(delivery.state == WebhookDelivery.State.DELIVERED, None, "already done")
+    if not delivery.subscriber.active:
+        return _give_up(delivery, DEACTIVATED)
     if _earlier_pending(delivery):
         # In order: an earlier event to this subscriber goes first (it is being tried,
         # or ``send_unsent`` sends it again); this one waits without using an attempt.
@@ -204,6 +216,7 @@ def attempt(delivery_id: int) -> Attempt:
     return _record(delivery, result.ok, result.http_status, result.reason)
 
 
+DEACTIVATED = "subscriber deactivated"
 ORDER_WAIT = 5.0  # seconds a delivery waits for an earlier one to the same subscriber
 UNSENT_AFTER = timedelta(minutes=2)
 
@@ -234,6 +247,29 @@ def send_unsent(*, older_than: timedelta = UNSENT_AFTER) -> list[int]:
     for delivery_id in unsent:
         jobs.send("claims.deliver_webhook", args=[delivery_id])
     return unsent
+
+
+def send_again(delivery_ids: list[int]) -> list[int]:
+    """Queue the chosen deliveries again ("Send again" in the admin): a failed one gets
+    a fresh retry window from now (same delivery id); a pending one (never attempted, or
+    its task lost) is simply sent. Deliveries being retried, delivered ones and those of
+    deactivated subscribers are left alone. Returns the ids queued."""
+    chosen = WebhookDelivery.objects.filter(pk__in=delivery_ids, subscriber__active=True)
+    failed = chosen.filter(state=WebhookDelivery.State.FAILED)
+    pending = chosen.filter(state=WebhookDelivery.State.PENDING)
+    queued = sorted([*failed.values_list("pk", flat=True), *pending.values_list("pk", flat=True)])
+    failed.update(state=WebhookDelivery.State.PENDING, created_at=timezone.now())
+    for delivery_id in queued:
+        jobs.send_on_commit("claims.deliver_webhook", args=[delivery_id])
+    return queued
+
+
+def _give_up(delivery: WebhookDelivery, reason: str) -> Attempt:
+    """End the delivery without posting it (no attempt is counted)."""
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        state=WebhookDelivery.State.FAILED, last_error=reason, next_attempt_at=None
+    )
+    return Attempt(False, None, reason)
 
 
 def _record(delivery: WebhookDelivery, ok: bool, http_status: int | None, reason: str) -> Attempt:

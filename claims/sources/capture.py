@@ -4,7 +4,8 @@ The fetching itself (SSRF guards, caps, main-text extraction) is ``fetching.safe
 the quote check is ``quotes.check_quote``. This module ties them to the models:
 
 - ``source_for_url`` gives the one ``Source`` for a URL (canonicalised), queueing a
-  capture for a new one; ``retry_capture`` queues another attempt.
+  capture for a new one; ``retry_capture`` queues another attempt; ``requeue_pending``
+  (on beat) queues again a source whose capture job was lost.
 - ``capture`` fetches a source now and stores its text compressed (``SourceCapture``),
   or records honestly why it could not (``fetch_state``/``fetch_error``). A capture
   with the same text as the latest one is not stored twice. The evidence quoting the
@@ -92,6 +93,31 @@ def enqueue_capture(source: Source) -> None:
     )
 
 
+def requeue_pending(*, older_than: timedelta | None = None) -> list[int]:
+    """Queue again the sources left ``pending`` (a new source, or one whose capture was
+    re-queued by hand) for longer than ``WORKBENCH_PENDING_SOURCE_MINUTES``: their job
+    was lost (the broker was down, or the worker died). Each is claimed by moving its
+    ``updated_at`` first, so a source is re-queued at most once per period; a capture
+    that is merely slow and then finishes does no harm (captures are idempotent)."""
+    if older_than is None:
+        older_than = timedelta(minutes=settings.WORKBENCH_PENDING_SOURCE_MINUTES)
+    now = timezone.now()
+    stale = Source.objects.filter(
+        fetch_state=Source.FetchState.PENDING, updated_at__lt=now - older_than
+    )
+    requeued = []
+    for pk, updated_at in stale.order_by("pk").values_list("pk", "updated_at")[:500]:
+        claimed = Source.objects.filter(
+            pk=pk, fetch_state=Source.FetchState.PENDING, updated_at=updated_at
+        ).update(updated_at=now)
+        if claimed == 1:
+            jobs.send_on_commit(
+                "claims.capture_source", args=[pk], if_down=f"source {pk} waits for the sweeper"
+            )
+            requeued.append(pk)
+    return requeued
+
+
 def retry_capture(source: Source, *, by: AbstractBaseUser | None = None) -> None:
     """Put a source back to "waiting to be fetched" and queue another capture."""
     source.fetch_state = Source.FetchState.PENDING
@@ -128,6 +154,16 @@ def _fetch_and_record(source_id: int, url: str) -> str:
         return _record_capture(source_id, result)
     dead = result.http_status in GONE_STATUSES or "could not resolve host" in result.reason
     return _record_failure(source_id, result, reason=result.reason, dead=dead)
+
+
+def record_stopped(source_id: int, reason: str) -> str:
+    """The capture job was stopped (its time limit): record that as the failure, so the
+    source does not stay ``pending``."""
+    url = Source.objects.filter(pk=source_id).values_list("url", flat=True).first()
+    if url is None:
+        return "missing"
+    result = FetchResult("failed", reason, url, url)
+    return _record_failure(source_id, result, reason=reason, dead=False)
 
 
 def _redirected_home(url: str, final_url: str) -> str:

@@ -4,6 +4,10 @@
 no userinfo, every resolved address must be globally routable, every redirect is checked
 again, and the connection is pinned to the vetted address so DNS rebinding cannot slip
 through. Sizes and times are capped, and only HTML, plain text and PDF are accepted.
+Every read from the socket goes through the fetch's clock (``_Fetch.before_read``): one
+wall-clock deadline covers connect, headers and body together, and a server that sends
+less than a minimum rate after the first seconds is cut off, so one that drips a byte
+every few seconds cannot hold a worker.
 Network trouble and refusals never raise: they come back as a ``FetchResult`` whose
 ``reason`` a person can read.
 """
@@ -11,6 +15,7 @@ Network trouble and refusals never raise: they come back as a ``FetchResult`` wh
 from __future__ import annotations
 
 import hashlib
+import http.client
 import io
 import ipaddress
 import re
@@ -20,12 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.message import Message
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import idna
 import urllib3
+import urllib3.connection
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -52,7 +58,11 @@ MEGABYTE = 1024 * 1024
 DEFAULT_MAX_BYTES = 10 * MEGABYTE
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 10.0
-DEFAULT_TOTAL_TIMEOUT = 30.0
+DEFAULT_TOTAL_TIMEOUT = 30.0  # one deadline for connect, headers and body together
+DEFAULT_POST_DEADLINE = 10.0  # webhook deliveries
+DEFAULT_MIN_RATE = 1024.0  # bytes per second, averaged over the whole fetch ...
+DEFAULT_RATE_GRACE = 5.0  # ... once this many seconds have passed
+DEADLINE_SLACK = 0.05  # a socket timeout set to the time left ends this close to it
 CHUNK_SIZE = 64 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -399,13 +409,36 @@ class _Fetch:
     headers: dict[str, str] = field(default_factory=dict)  # extra request headers
     method: str = "GET"
     payload: bytes | None = None
+    min_rate: float = DEFAULT_MIN_RATE
+    rate_grace: float = DEFAULT_RATE_GRACE
+    started: float = 0.0
     deadline: float = 0.0
+    received: int = 0  # bytes read from the server's sockets, headers included
     host: str = ""
     limits: urllib3.Timeout | None = None
     redirects: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.deadline = time.monotonic() + self.total_timeout
+        self.started = time.monotonic()
+        self.deadline = self.started + self.total_timeout
+
+    def before_read(self, sock: socket.socket) -> None:
+        """Before every read from the server: past the deadline, or slower than the
+        minimum rate after the grace period, the fetch fails; otherwise the read may
+        wait at most the read timeout and never beyond the deadline."""
+        now = time.monotonic()
+        if now >= self.deadline - DEADLINE_SLACK:
+            raise FetchFailed(self.stalled())
+        elapsed = now - self.started
+        if elapsed >= self.rate_grace and self.received < self.min_rate * elapsed:
+            slower = f", slower than {_size(int(self.min_rate))}/s"
+            raise FetchFailed(
+                f"failed: the server sent {_size(self.received)} in {elapsed:.0f} s{slower}"
+            )
+        sock.settimeout(min(self.read_timeout, self.deadline - now))
+
+    def stalled(self) -> str:
+        return f"failed: the server sent {_size(self.received)} in {_seconds(self.total_timeout)}"
 
     def remaining(self) -> float:
         left = self.deadline - time.monotonic()
@@ -425,6 +458,7 @@ class _Fetch:
         self.host = target.host
         address = _vetted_address(target.host, target.port, self.resolver, self.allow_loopback)
         pool = _open_pool(target, address, self.timeout())
+        _read_through(pool, self)
         headers = {
             "Host": target.host_header,
             "User-Agent": USER_AGENT,
@@ -452,6 +486,9 @@ class _Fetch:
         host = self.host
         if isinstance(exc, NewConnectionError):
             return FetchFailed(_connection_reason(exc, host))
+        connecting = isinstance(exc, ConnectTimeoutError)
+        if not connecting and time.monotonic() >= self.deadline - DEADLINE_SLACK:
+            return FetchFailed(self.stalled())  # a read, or the handshake, met the deadline
         if isinstance(exc, Urllib3Timeout):
             return FetchFailed(f"failed: timed out after {_seconds(self.timeout_hit(exc))}")
         if isinstance(exc, SSLError):
@@ -500,10 +537,65 @@ class _Fetch:
                 body += chunk
                 if len(body) > self.max_bytes:
                     raise FetchRefused(f"refused: response larger than {_size(self.max_bytes)}")
-                self.remaining()
         except HTTPError as exc:
             raise self.network_failure(exc) from exc
         return bytes(body)
+
+
+class _ClockedReader(io.RawIOBase):
+    """The socket's reader, with the fetch's clock consulted before every read."""
+
+    def __init__(self, raw: socket.SocketIO, clock: _Fetch) -> None:
+        super().__init__()
+        self.raw, self.clock = raw, clock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        self.clock.before_read(self.raw._sock)
+        count = self.raw.readinto(buffer)
+        self.clock.received += count or 0
+        return count
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+    def close(self) -> None:
+        self.raw.close()  # releases the socket's reference, as http.client expects
+        super().close()
+
+
+class _ClockedResponse(http.client.HTTPResponse):
+    """http.client's response, reading its status line, headers and body through the
+    clock (``http.client`` looks the class up on the connection: ``response_class``)."""
+
+    def __init__(self, sock: socket.socket, *args: Any, clock: _Fetch, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        # Nothing is read yet: detaching the buffer hands over the socket's reader as is.
+        self.fp = io.BufferedReader(_ClockedReader(self.fp.detach(), clock))  # type: ignore[arg-type]
+
+
+class _ClockedHTTPConnection(urllib3.connection.HTTPConnection):
+    def __init__(self, *args: Any, clock: _Fetch, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.response_class = partial(_ClockedResponse, clock=clock)  # type: ignore[assignment]
+
+
+class _ClockedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    """The TLS handshake needs no clock: the ssl module bounds the whole handshake by the
+    socket's timeout (the connect timeout, cut to the time left)."""
+
+    def __init__(self, *args: Any, clock: _Fetch, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.response_class = partial(_ClockedResponse, clock=clock)  # type: ignore[assignment]
+
+
+def _read_through(pool: urllib3.HTTPConnectionPool, clock: _Fetch) -> None:
+    """Make ``pool``'s connections read every byte of the answer through ``clock``."""
+    https = isinstance(pool, urllib3.HTTPSConnectionPool)
+    pool.ConnectionCls = _ClockedHTTPSConnection if https else _ClockedHTTPConnection
+    pool.conn_kw["clock"] = clock
 
 
 def _connection_reason(exc: NewConnectionError, host: str) -> str:
@@ -643,7 +735,9 @@ def safe_fetch(
 
     Limits left as None come from the settings ``WORKBENCH_FETCH_MAX_BYTES``,
     ``WORKBENCH_FETCH_CONNECT_TIMEOUT``, ``WORKBENCH_FETCH_READ_TIMEOUT``,
-    ``WORKBENCH_FETCH_TOTAL_TIMEOUT`` and ``WORKBENCH_FETCH_ALLOW_LOOPBACK``.
+    ``WORKBENCH_FETCH_DEADLINE_SECONDS`` (connect, headers and body together) and
+    ``WORKBENCH_FETCH_ALLOW_LOOPBACK``; the minimum rate from
+    ``WORKBENCH_FETCH_MIN_BYTES_PER_SECOND`` after ``WORKBENCH_FETCH_RATE_GRACE_SECONDS``.
     """
     fetch = _Fetch(
         max_bytes=int(_chosen(max_bytes, "WORKBENCH_FETCH_MAX_BYTES", DEFAULT_MAX_BYTES)),
@@ -652,10 +746,11 @@ def safe_fetch(
         ),
         read_timeout=_chosen(read_timeout, "WORKBENCH_FETCH_READ_TIMEOUT", DEFAULT_READ_TIMEOUT),
         total_timeout=_chosen(
-            total_timeout, "WORKBENCH_FETCH_TOTAL_TIMEOUT", DEFAULT_TOTAL_TIMEOUT
+            total_timeout, "WORKBENCH_FETCH_DEADLINE_SECONDS", DEFAULT_TOTAL_TIMEOUT
         ),
         allow_loopback=bool(_chosen(allow_loopback, "WORKBENCH_FETCH_ALLOW_LOOPBACK", False)),
         max_redirects=max_redirects,
+        **_rate_limits(),
         resolver=resolver or resolve_host,
         headers={**({"Accept": FEED_ACCEPT} if feed else {}), **(headers or {})},
     )
@@ -717,12 +812,22 @@ def _fetch(url: str, fetch: _Fetch, *, feed: bool = False) -> FetchResult:
     )
 
 
+def _rate_limits() -> dict[str, float]:
+    return {
+        "min_rate": _chosen(None, "WORKBENCH_FETCH_MIN_BYTES_PER_SECOND", DEFAULT_MIN_RATE),
+        "rate_grace": _chosen(None, "WORKBENCH_FETCH_RATE_GRACE_SECONDS", DEFAULT_RATE_GRACE),
+    }
+
+
 def safe_post(
-    url: str, body: bytes, *, headers: dict[str, str], timeout: float = 10.0
+    url: str, body: bytes, *, headers: dict[str, str], timeout: float | None = None
 ) -> FetchResult:
     """POST ``body`` to ``url`` under the same address rules as ``safe_fetch`` (webhook
     deliveries). Redirects are not followed and the answer's body is not read: only its
-    status counts, ``ok`` meaning a 2xx answer."""
+    status counts, ``ok`` meaning a 2xx answer. One deadline covers connecting, sending
+    and the answer's headers (``WORKBENCH_WEBHOOK_DEADLINE_SECONDS``, 10 s), with the
+    fetcher's minimum rate."""
+    timeout = _chosen(timeout, "WORKBENCH_WEBHOOK_DEADLINE_SECONDS", DEFAULT_POST_DEADLINE)
     fetch = _Fetch(
         max_bytes=64 * 1024,
         connect_timeout=min(timeout, DEFAULT_CONNECT_TIMEOUT),
@@ -734,6 +839,7 @@ def safe_post(
         headers={"Content-Type": "application/json", "Accept": "*/*", **headers},
         method="POST",
         payload=body,
+        **_rate_limits(),
     )
     try:
         response = fetch.request(url)

@@ -45,6 +45,10 @@ def add_evidence(
             evidence._history_user = by
             with transaction.atomic():
                 evidence.save()
+            # A capture of the source running now either commits first (we wait for its
+            # lock, then check against it) or waits for us (and then checks this
+            # excerpt): the quote is never left unchecked between the two.
+            Source.objects.select_for_update().filter(pk=source.pk).exists()
             sources.check_quote(evidence)
     except IntegrityError:
         raise EvidenceRejected(f"This claim is already linked to {source}.") from None

@@ -86,6 +86,24 @@ def capture_source(source_id: int, **kwargs: Any) -> str:
 
 
 @shared_task(
+    name="claims.read_provided_file",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=120,
+    time_limit=150,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=3,
+)
+def read_provided_file(provided_id: int, **kwargs: Any) -> str:
+    """Read a PDF or HTML file uploaded as a source's content (in a subprocess on a
+    budget: ``WORKBENCH_PARSE_*``) and save it as the source's capture."""
+    from claims.sources import provided
+
+    return provided.read_pending(provided_id)
+
+
+@shared_task(
     name="claims.recheck_sources",
     acks_late=True,
     soft_time_limit=900,

@@ -284,6 +284,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * WORKBENCH_MAX_ARTICLE_BYTES + 1024 * 1024
 # Search terms (the lists' ``q``, speaker and outlet filters, in the UI and the API).
 WORKBENCH_SEARCH_MAX_LENGTH = env_int("WORKBENCH_SEARCH_MAX_LENGTH", 200)
 WORKBENCH_FETCH_MAX_BYTES = env_int("WORKBENCH_FETCH_MAX_BYTES", 10 * 1024 * 1024)
+# A PDF or HTML file uploaded as a source's content is read in a job, in a subprocess
+# with these limits (CPU seconds, address space, wall clock); a PDF with more pages, or
+# whose pages' content streams decompress to more than MAX_STREAM_MB in all, is refused
+# before it is read. Text read from any provided content is cut at MAX_CHARS, saying so.
+WORKBENCH_PARSE_CPU_SECONDS = env_int("WORKBENCH_PARSE_CPU_SECONDS", 20)
+WORKBENCH_PARSE_MEMORY_MB = env_int("WORKBENCH_PARSE_MEMORY_MB", 512)
+WORKBENCH_PARSE_WALL_SECONDS = env_int("WORKBENCH_PARSE_WALL_SECONDS", 40)
+WORKBENCH_PDF_MAX_PAGES = env_int("WORKBENCH_PDF_MAX_PAGES", 500)
+WORKBENCH_PDF_MAX_STREAM_MB = env_int("WORKBENCH_PDF_MAX_STREAM_MB", 50)
+WORKBENCH_CAPTURE_MAX_CHARS = env_int("WORKBENCH_CAPTURE_MAX_CHARS", 2_000_000)
 # Only the project's own tests turn this on: it lets the fetcher reach 127.0.0.1.
 WORKBENCH_FETCH_ALLOW_LOOPBACK = env_bool("WORKBENCH_FETCH_ALLOW_LOOPBACK", False)
 # Sources are re-fetched (link rot, content drift) when last checked longer ago than this,

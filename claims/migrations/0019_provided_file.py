@@ -5,6 +5,12 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def _sync_roles(apps, schema_editor):
+    from claims.roles import sync_roles
+
+    sync_roles(apps)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -35,4 +41,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['state', 'started_at'], name='provided_state_started')],
             },
         ),
+        migrations.RunPython(_sync_roles, migrations.RunPython.noop),
     ]

@@ -5,14 +5,17 @@ subprocess on a budget; a bomb fails the job with the reason and captures nothin
 from __future__ import annotations
 
 import zlib
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from claims.models import ProvidedFile, Source
-from claims.sources import reader
+from claims.sources import provided, reader
 from claims.tasks import read_provided_file
 from tests.test_fetching import minimal_pdf
 from workbench.celery import app
@@ -114,6 +117,17 @@ def test_a_pdf_cpu_bomb_fails_the_job_with_the_budget_reason_and_captures_nothin
     assert not source.captures.exists()
     assert Source.objects.get(pk=source.pk).fetch_state == Source.FetchState.PENDING
     assert read_provided_file.run(pending.pk) == "skipped"  # a second delivery does nothing
+
+
+def test_a_pdf_that_outlasts_the_wall_clock_limit_fails_with_that_reason(
+    uploader: Client, source: Source, settings: Any
+) -> None:
+    settings.WORKBENCH_PARSE_WALL_SECONDS = 1
+    upload(uploader, source, "bomb.pdf", bomb_pdf(3))
+    outcome, pending = read_job(source)
+    assert outcome == "failed"
+    assert pending.error == "bomb.pdf was not read: the PDF took more than 1 s to read."
+    assert not source.captures.exists()
 
 
 def test_a_pdf_that_needs_more_memory_than_its_budget_fails_with_that_reason(
@@ -250,3 +264,38 @@ def test_a_viewer_cannot_upload(client: Client, viewer: Any, source: Source) -> 
     files = {"file": SimpleUploadedFile("report.pdf", minimal_pdf(MEASLES))}
     assert client.post(f"/sources/{source.pk}/capture/", files).status_code == 403
     assert not source.provided_files.exists()
+
+
+# --- nothing is left waiting -----------------------------------------------------------------
+
+
+def test_an_upload_whose_job_was_lost_is_sent_again_by_the_sweeper(
+    uploader: Client, source: Source, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upload(uploader, source, "lost.pdf", minimal_pdf(MEASLES))  # its job never ran
+    upload(uploader, source, "new.pdf", minimal_pdf(MEASLES))
+    lost, _recent = source.provided_files.order_by("pk")
+    ProvidedFile.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    sent: list[tuple[str, list[int]]] = []
+    monkeypatch.setattr(
+        app, "send_task", lambda name, args, kwargs, **opts: sent.append((name, args))
+    )
+    assert provided.requeue_waiting() == [lost.pk]
+    assert sent == [("claims.read_provided_file", [lost.pk])]
+    assert read_provided_file.run(lost.pk) == "done"
+    assert provided.requeue_waiting() == []
+
+
+def test_a_job_stopped_at_its_time_limit_marks_the_upload_failed(
+    uploader: Client, source: Source, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upload(uploader, source, "slow.pdf", minimal_pdf(MEASLES))
+
+    def stopped(*args: Any) -> None:
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(reader, "read_in_subprocess", stopped)
+    outcome, pending = read_job(source)
+    assert outcome == "failed: time limit"
+    assert pending.state == ProvidedFile.State.FAILED
+    assert "took longer than 120 s" in pending.error

@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
         "task": "claims.requeue_stuck",
         "schedule": crontab(minute="*/2"),
     },
+    "requeue-provided-files": {
+        "task": "claims.requeue_provided_files",
+        "schedule": crontab(minute="*/5"),
+    },
     "recheck-sources": {
         "task": "claims.recheck_sources",
         "schedule": crontab(minute="*/30"),

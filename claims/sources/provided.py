@@ -7,7 +7,8 @@
   ``WORKBENCH_CAPTURE_MAX_CHARS``, and the note says so.
 - ``submit_file`` keeps a PDF or HTML upload as a ``ProvidedFile`` and queues
   ``claims.read_provided_file``; ``read_pending`` (the job) claims the row, reads it and
-  saves the capture (``capture.provide_capture``) or records why it could not.
+  saves the capture (``capture.provide_capture``) or records why it could not;
+  ``requeue_waiting`` (beat) sends it again for an upload the broker or a worker lost.
 """
 
 from __future__ import annotations
@@ -144,6 +145,29 @@ def read_pending(provided_id: int) -> str:
             return _finish(pending, note=content.note)
     except ValueError as exc:
         return _finish(pending, error=str(exc))
+
+
+def give_up(provided_id: int, reason: str) -> None:
+    """The job was stopped (its time limit): the upload failed, with the reason."""
+    ProvidedFile.objects.filter(pk=provided_id, state=ProvidedFile.State.READING).update(
+        state=ProvidedFile.State.FAILED, error=reason, data=b"", finished_at=timezone.now()
+    )
+
+
+def requeue_waiting() -> list[int]:
+    """Send the job again for uploads still waiting, or left reading by a lost worker,
+    well after the wall-clock limit (the broker was down, a worker died). A job sent
+    twice reads the file once: the second finds the row taken (``claim``)."""
+    stale = timezone.now() - timedelta(seconds=settings.WORKBENCH_PARSE_WALL_SECONDS) - STALE_AFTER
+    waiting = ProvidedFile.objects.filter(
+        Q(state=ProvidedFile.State.PENDING, created_at__lt=stale)
+        | Q(state=ProvidedFile.State.READING, started_at__lt=stale)
+    )
+    sent = []
+    for pk in waiting.values_list("pk", flat=True):
+        if jobs.send("claims.read_provided_file", args=[pk], if_down="tried again later"):
+            sent.append(pk)
+    return sent
 
 
 def _finish(pending: ProvidedFile, *, error: str = "", note: str = "") -> str:

@@ -89,10 +89,9 @@ def cut(text: str) -> tuple[str, str]:
 
 
 def described(provided_as: str, note: str) -> str:
-    """What a capture was provided as, with the note of a cut: "report.pdf, cut at ..."."""
-    if note.startswith("cut at"):
-        return f"{provided_as[:160]}, {note}"
-    return provided_as
+    """What a capture was provided as, with the note of what was done to its text (read
+    text has a note only when it was cut): "report.pdf, cut at 2,000,000 characters"."""
+    return f"{provided_as[:160]}, {note}" if note else provided_as
 
 
 # --- the job -----------------------------------------------------------------------------

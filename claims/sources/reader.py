@@ -166,6 +166,7 @@ def read(kind: str, data: bytes, limits: Limits) -> dict[str, str]:
             extracted = extract_pdf(data)
     else:
         extracted = extract_html(data, None, "")
+    # The extractors' note only says why there is no text; with text, a note is the cut.
     text, note = cut(extracted.text, limits.max_chars)
     return {"text": text, "title": extracted.title, "note": note or extracted.note}
 

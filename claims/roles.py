@@ -18,6 +18,7 @@ MODELS = [
     "claim",
     "source",
     "sourcecapture",
+    "providedfile",
     "evidence",
     "factcheck",
     "claimmatch",

@@ -105,6 +105,37 @@ def requeue_pending_sources(**kwargs: Any) -> list[int]:
 
 
 @shared_task(
+    name="claims.read_provided_file",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=120,
+    time_limit=150,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=3,
+)
+def read_provided_file(provided_id: int, **kwargs: Any) -> str:
+    """Read a PDF or HTML file uploaded as a source's content (in a subprocess on a
+    budget: ``WORKBENCH_PARSE_*``, whose wall clock stays well under the soft limit) and
+    save it as the source's capture."""
+    from claims.sources import provided
+
+    try:
+        return provided.read_pending(provided_id)
+    except SoftTimeLimitExceeded:
+        provided.give_up(provided_id, "Reading the file took longer than 120 s and was stopped.")
+        return "failed: time limit"
+
+
+@shared_task(name="claims.requeue_provided_files", acks_late=True, soft_time_limit=60)
+def requeue_provided_files(**kwargs: Any) -> list[int]:
+    """Beat: send the job again for uploads the broker or a lost worker left waiting."""
+    from claims.sources import provided
+
+    return provided.requeue_waiting()
+
+
+@shared_task(
     name="claims.recheck_sources",
     acks_late=True,
     soft_time_limit=900,

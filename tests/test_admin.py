@@ -21,7 +21,9 @@ def admin_client(client, staff_editor):
     return client
 
 
-@pytest.mark.parametrize("model", ["article", "claim", "source", "evidence", "articlerevision"])
+@pytest.mark.parametrize(
+    "model", ["article", "claim", "source", "evidence", "articlerevision", "providedfile"]
+)
 def test_every_model_has_a_working_changelist(admin_client, model, make_article, support):
     support(make_article().claims.first())
     assert admin_client.get(f"/admin/claims/{model}/").status_code == 200

@@ -26,7 +26,7 @@ from claims.models import (
 from claims.publication import exports
 from claims.review import evidence as verification
 from claims.sources import capture as sources
-from claims.tasks import extract_claims
+from claims.tasks import extract_claims, read_provided_file
 from tests.conftest import capture
 
 CASES = "Health officials reported 467,000 cases of measles in the region last year."
@@ -223,6 +223,7 @@ def test_content_provided_by_hand_becomes_a_capture_that_counts(
     )
     response = client.post(f"/sources/{evidence.source_id}/capture/", {"file": upload})
     assert response.status_code == 302
+    assert read_provided_file.run(evidence.source.provided_files.get().pk) == "done"
     latest = sources.latest_capture(evidence.source)
     assert latest.provided_by == fact_checker and latest.provided_as == "report.html"
     evidence.refresh_from_db()
@@ -537,6 +538,7 @@ def test_a_provided_pdf_is_read_like_a_fetched_one(
     )
     response = client.post(f"/sources/{evidence.source_id}/capture/", {"file": upload})
     assert response.status_code == 302
+    assert read_provided_file.run(evidence.source.provided_files.get().pk) == "done"
     evidence.refresh_from_db()
     assert evidence.quote_check == Evidence.QuoteCheck.FOUND
     assert sources.latest_capture(evidence.source).provided_as == "report.pdf"

@@ -24,6 +24,10 @@ app.conf.beat_schedule = {
         "task": "claims.requeue_pending_sources",
         "schedule": crontab(minute="*/5"),
     },
+    "requeue-provided-files": {
+        "task": "claims.requeue_provided_files",
+        "schedule": crontab(minute="*/5"),
+    },
     "recheck-sources": {
         "task": "claims.recheck_sources",
         "schedule": crontab(minute="*/30"),

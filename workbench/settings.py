@@ -333,6 +333,16 @@ WORKBENCH_FETCH_RATE_GRACE_SECONDS = env_float("WORKBENCH_FETCH_RATE_GRACE_SECON
 # Sources still waiting for their first capture (or a re-queued one) this long have lost
 # their job; the sweeper (``claims.requeue_pending_sources``) queues them again.
 WORKBENCH_PENDING_SOURCE_MINUTES = env_int("WORKBENCH_PENDING_SOURCE_MINUTES", 10)
+# A PDF or HTML file uploaded as a source's content is read in a job, in a subprocess
+# with these limits (CPU seconds, address space, wall clock); a PDF with more pages, or
+# whose pages' content streams decompress to more than MAX_STREAM_MB in all, is refused
+# before it is read. Text read from any provided content is cut at MAX_CHARS, saying so.
+WORKBENCH_PARSE_CPU_SECONDS = env_int("WORKBENCH_PARSE_CPU_SECONDS", 20)
+WORKBENCH_PARSE_MEMORY_MB = env_int("WORKBENCH_PARSE_MEMORY_MB", 512)
+WORKBENCH_PARSE_WALL_SECONDS = env_int("WORKBENCH_PARSE_WALL_SECONDS", 40)
+WORKBENCH_PDF_MAX_PAGES = env_int("WORKBENCH_PDF_MAX_PAGES", 500)
+WORKBENCH_PDF_MAX_STREAM_MB = env_int("WORKBENCH_PDF_MAX_STREAM_MB", 50)
+WORKBENCH_CAPTURE_MAX_CHARS = env_int("WORKBENCH_CAPTURE_MAX_CHARS", 2_000_000)
 # Only the project's own tests turn this on: it lets the fetcher reach 127.0.0.1.
 WORKBENCH_FETCH_ALLOW_LOOPBACK = env_bool("WORKBENCH_FETCH_ALLOW_LOOPBACK", False)
 # Sources are re-fetched (link rot, content drift) when last checked longer ago than this,

@@ -30,6 +30,7 @@ from claims.models import (
     Embedding,
     Evidence,
     FactCheck,
+    ProvidedFile,
     Publisher,
     PublisherDomain,
     Source,
@@ -179,6 +180,29 @@ class SourceCaptureInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+
+@admin.register(ProvidedFile)
+class ProvidedFileAdmin(admin.ModelAdmin):
+    """Files uploaded as a source's content and read by the job: read-only (the job
+    writes them)."""
+
+    list_display = ["name", "source", "state", "size", "provided_by", "created_at", "error"]
+    list_filter = ["state"]
+    search_fields = ["name", "source__url", "error"]
+    list_select_related = ["source", "provided_by"]
+    fields = ["source", "name", "size", "title", "provided_by", "state", "error", "note",
+              "created_at", "started_at", "finished_at"]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProvidedFile]:
+        return super().get_queryset(request).defer("data")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # uploads come in through the source page, and are read by the job
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Source)

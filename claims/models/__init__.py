@@ -33,6 +33,7 @@ from claims.models.memory import Embedding as Embedding
 from claims.models.memory import FactCheck as FactCheck
 from claims.models.memory import MatchState as MatchState
 from claims.models.publication import VerdictPage as VerdictPage
+from claims.models.sources import ProvidedFile as ProvidedFile
 from claims.models.sources import Publisher as Publisher
 from claims.models.sources import PublisherDomain as PublisherDomain
 from claims.models.sources import Source as Source

@@ -136,6 +136,46 @@ class SourceCapture(models.Model):
         return zlib.compress(text.encode("utf-8"), level=6)
 
 
+class ProvidedFile(models.Model):
+    """A PDF or HTML file uploaded as a source's content, waiting to be read by the job
+    ``claims.read_provided_file`` (off the web request, on a budget). Its bytes are kept
+    until it is read; then it is ``done`` (a capture was saved) or ``failed`` (``error``
+    says why)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be read"
+        READING = "reading", "Reading"
+        DONE = "done", "Read"
+        FAILED = "failed", "Could not be read"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="provided_files")
+    name = models.CharField(max_length=200, help_text="The uploaded file's name.")
+    data = models.BinaryField(help_text="The uploaded bytes; emptied once the file is read.")
+    size = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=500, blank=True, help_text="A title given by hand.")
+    provided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    error = models.TextField(blank=True)
+    note = models.CharField(max_length=200, blank=True, help_text="E.g. the text was cut.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "started_at"], name="provided_state_started")]
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.source}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (self.State.PENDING, self.State.READING)
+
+
 class Publisher(models.Model):
     """A publisher and the domains it publishes under (bbc.com, bbc.co.uk, bbci.co.uk).
 

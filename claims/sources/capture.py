@@ -17,7 +17,7 @@ the quote check is ``quotes.check_quote``. This module ties them to the models:
 - Every capture, failure and death re-checks the quotes and re-evaluates the confirmed
   claims resting on the source (``status``): one whose evidence no longer counts moves
   to *needs re-review*. ``provide_capture`` attaches content by hand when a page cannot
-  be fetched.
+  be fetched (an uploaded file is read first by ``provided``).
 
 The publisher and domain are set once, from the registered domain, when the source is
 created; capturing never touches them, so a publisher corrected by hand stays corrected.
@@ -44,12 +44,8 @@ from claims.integrations import webhooks
 from claims.models import Claim, Evidence, Source, SourceCapture
 from claims.sources import publishers
 from claims.sources.fetching import (
-    Extracted,
     FetchResult,
     canonicalize_url,
-    decode_text,
-    extract_html,
-    extract_pdf,
     registered_domain,
     safe_fetch,
 )
@@ -268,28 +264,6 @@ def provide_capture(
         source.save()
         _check_quotes(source)
     return capture
-
-
-PROVIDED_SUFFIXES = {"pdf", "html", "htm", "txt", "md"}
-
-
-def read_provided_file(name: str, data: bytes) -> tuple[str, str]:
-    """(text, title) of a file a person uploaded as a source's content, read the way a
-    fetched page of that type is; ``ValueError`` saying why it cannot be read."""
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix not in PROVIDED_SUFFIXES:
-        raise ValueError(f"Cannot read .{suffix or '?'} files: upload a PDF, HTML or text file.")
-    if suffix == "pdf":
-        extracted = extract_pdf(data)
-    elif suffix in {"html", "htm"}:
-        extracted = extract_html(data, None, "")
-    else:
-        if b"\x00" in data:
-            raise ValueError(f"{name} looks like a binary file, not text.")
-        extracted = Extracted(text=decode_text(data, None))
-    if not extracted.text.strip():
-        raise ValueError(f"No text could be read from {name}: {extracted.note or 'it is empty'}.")
-    return extracted.text, extracted.title
 
 
 def recheck_quotes(source: Source, *, cause: str, by: AbstractBaseUser | None = None) -> None:

@@ -686,6 +686,8 @@ def extract_pdf(body: bytes) -> Extracted:
         reader = pypdf.PdfReader(io.BytesIO(body))
         pages = [page.extract_text() or "" for page in reader.pages]
         title = (reader.metadata.title if reader.metadata else None) or ""
+    except MemoryError:  # a budget reached (``reader.read_in_subprocess``), not damage
+        raise
     except Exception:  # pypdf raises many types on damaged files; the PDF is still kept
         return Extracted(text="", note="the text of this PDF could not be extracted")
     text = "\n".join(page.strip() for page in pages if page.strip())

@@ -46,6 +46,7 @@ from claims.publication import exports
 from claims.review import edits, history
 from claims.review import evidence as verification
 from claims.sources import capture as sources
+from claims.sources import provided
 from claims.text.diff import WordDiff, word_diff
 from claims.web import highlight
 from claims.web.access import get_article, get_claim, get_source, require, user_can
@@ -650,14 +651,19 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = with_light_article(source.evidence.select_related("added_by"), "claim__article")
     evidence = evidence.order_by("-added_at")
     captures = source.captures.order_by("-fetched_at", "-pk")
+    uploads = list(source.provided_files.defer("data")[:5])
     context = {
         "source": source,
         "evidence": evidence,
         "captures": captures.defer("text_compressed"),
+        "uploads": uploads,
+        "reading": any(upload.is_active for upload in uploads),
         "capture_form": CaptureForm(),
         "can_capture": request.user.has_perm("claims.add_sourcecapture"),
     }
-    return render(request, "claims/source_detail.html", context)
+    # Polled by htmx while an uploaded file is being read (the card stops polling when done).
+    template = "claims/source_detail.html#source-card" if request.htmx else None
+    return render(request, template or "claims/source_detail.html", context)
 
 
 @login_required
@@ -668,26 +674,35 @@ def source_capture(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, "add_sourcecapture")
     form = CaptureForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            if data["file"]:
-                upload = data["file"]
-                text, title = sources.read_provided_file(upload.name, upload.read())
-                provided_as = upload.name
-            else:
-                text, title, provided_as = data["text"], "", "pasted text"
-            sources.provide_capture(
-                source, text=text, title=data["title"] or title, by=request.user,
-                provided_as=provided_as,
-            )  # fmt: skip
+            done = _provide(source, form.cleaned_data, request.user)
         except ValueError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request, "Content saved as a capture provided by you; quotes re-checked."
-            )
+            messages.success(request, done)
             return redirect(source)
     return render(request, "claims/source_capture.html", {"source": source, "form": form})
+
+
+def _provide(source: Source, data: dict[str, Any], user: Any) -> str:
+    """Save the content provided by hand, or queue a PDF or HTML file to be read in the
+    background; the message for the person. ``ValueError`` when it cannot be read."""
+    upload, title = data["file"], data["title"]
+    if upload and provided.reads_in_background(upload.name):
+        with jobs.unsent() as unsent:
+            provided.submit_file(source, name=upload.name, data=upload.read(), title=title, by=user)
+        if unsent:
+            return f"{upload.name} is kept: it will be read when the job queue is back."
+        return f"Reading {upload.name}… This page shows the capture when it is done."
+    if upload:
+        content = provided.read_provided_file(upload.name, upload.read())
+        text, provided_as = content.text, provided.described(upload.name, content.note)
+        title = title or content.title
+    else:
+        text, note = provided.cut(data["text"])
+        provided_as = provided.described("pasted text", note)
+    sources.provide_capture(source, text=text, title=title, by=user, provided_as=provided_as)
+    return "Content saved as a capture provided by you; quotes re-checked."
 
 
 # --- Requests over Django's size cap --------------------------------------------------------

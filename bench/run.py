@@ -2,7 +2,7 @@
 
 Usage: python -m bench.run [--quick] [--only NAME ...] [--skip NAME ...]
 
-Runs the pipeline, queue, memory, pages and matching benchmarks, prints one table and
+Runs the pipeline, queue, memory, pages, matching and exports benchmarks, prints one table and
 writes it as JSON to ``var/bench/results-<timestamp>.json`` and ``var/bench/latest.json``.
 Each figure is a ratio against a ceiling measured in the same run (plain spaCy, direct
 extraction, the worker's memory at article 100, the cheapest page of the app...), so the
@@ -49,8 +49,9 @@ SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"archive": 100_000, "queries": 50, "embed_sample": 5000},
         {"archive": 20_000, "queries": 20, "embed_sample": 500},
     ),
+    "exports": ({"claims": 20_000, "small": 5_000}, {"claims": 2_000, "small": 1_000}),
 }
-ORDER = ["pipeline", "queue", "memory", "pages", "matching"]
+ORDER = ["pipeline", "queue", "memory", "pages", "matching", "exports"]
 
 
 # --- The environment every benchmark runs in ------------------------------------------
@@ -203,6 +204,12 @@ def memory_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
     return rows(r, row)
 
 
+def exports_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
+    from bench.exports import rows
+
+    return rows(r, row)
+
+
 def pages_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
     from bench.pages import rows
 
@@ -303,7 +310,7 @@ def run_matching(**options: Any) -> dict[str, Any]:
 
 
 def runners() -> dict[str, tuple[Callable[..., dict], Callable[[dict], list[dict]]]]:
-    from bench import memory, pages, pipeline
+    from bench import exports, memory, pages, pipeline
     from bench import queueing as queue_bench
 
     return {
@@ -312,6 +319,7 @@ def runners() -> dict[str, tuple[Callable[..., dict], Callable[[dict], list[dict
         "memory": (memory.run, memory_rows),
         "pages": (pages.run, pages_rows),
         "matching": (run_matching, matching_rows),
+        "exports": (exports.run, exports_rows),
     }
 
 

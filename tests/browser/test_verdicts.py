@@ -66,7 +66,7 @@ def test_a_crlf_paste_keeps_every_claim_anchored_in_the_rendered_text(
     expect(page.locator("#claim-items li.claim-item").first).to_be_visible(timeout=EXTRACTION_MS)
     settled(page)
 
-    results = page.evaluate(RESOLVE_CLAIMS, f"/api/articles/{pk}/")
+    results = page.evaluate(RESOLVE_CLAIMS, f"/api/articles/{pk}/?include=claims")
 
     assert len(results) >= 10
     for claim in results:

@@ -288,7 +288,8 @@ def confirm(
             raise ConfirmationRefused(NOT_IN_BULK[fresh.status])
         facts, assessment = _judged(fresh, index=PublisherIndex.load(), to_confirm=True)
         if not assessment.satisfied:
-            raise ConfirmationRefused(f"Cannot confirm: {assessment.blocker}.")
+            blocker = assessment.blocker
+            raise ConfirmationRefused(blocker, message=f"Cannot confirm: {blocker}.")
         record = Confirmation.objects.create(
             claim=fresh,
             confirmed_by=by,
@@ -316,7 +317,7 @@ def unconfirm(claim: Claim, *, by: AbstractBaseUser, note: str = "") -> None:
 
 
 def latest_record(claim: Claim) -> Confirmation | None:
-    return claim.confirmations.order_by("-confirmed_at", "-pk").first()
+    return Confirmation.latest_for(claim.pk)
 
 
 def lapse_reason(claim: Claim, *, index: PublisherIndex | None = None) -> str:

@@ -10,7 +10,12 @@ from django.utils import timezone
 
 
 class ConfirmationRefused(Exception):
-    """The confirmation rule does not allow this claim to be confirmed yet."""
+    """The confirmation rule does not allow this claim to be confirmed yet: ``reason``
+    is why, alone (for lists); the message is the sentence people read."""
+
+    def __init__(self, reason: str, *, message: str = "") -> None:
+        super().__init__(message or reason)
+        self.reason = reason
 
 
 class Confirmation(models.Model):
@@ -50,6 +55,11 @@ class Confirmation(models.Model):
         if self.pk is not None:
             raise ValueError("A confirmation is a record of what happened; it is never changed.")
         super().save(*args, **kwargs)
+
+    @classmethod
+    def latest_for(cls, claim_id: int) -> Confirmation | None:
+        """The claim's latest record: what it stands confirmed on (and is published as)."""
+        return cls.objects.filter(claim_id=claim_id).order_by("-confirmed_at", "-pk").first()
 
 
 class AuditRun(models.Model):

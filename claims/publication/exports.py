@@ -51,7 +51,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
-from claims.models import Article, Claim, Evidence, Source, VerdictPage
+from claims.models import Article, Claim, Confirmation, Evidence, Source, VerdictPage
 from claims.text import anchoring
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -200,8 +200,10 @@ def _published_record(claim: Claim) -> dict[str, str] | None:
             "standalone": claim.confirmed_standalone or "",
             "speaker": claim.confirmed_speaker or "",
         }
-    latest = claim.confirmations.order_by("-confirmed_at", "-pk")
-    return latest.values("wording", "standalone", "speaker").first()
+    record = Confirmation.latest_for(claim.pk)
+    if record is None:
+        return None
+    return {"wording": record.wording, "standalone": record.standalone, "speaker": record.speaker}
 
 
 def speaker_node(claim: Claim) -> dict[str, Any] | None:

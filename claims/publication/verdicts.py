@@ -21,7 +21,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from claims.models import Claim, Evidence, VerdictPage
+from claims.models import Claim, Confirmation, Evidence, VerdictPage
 from claims.publication import exports
 
 SLUG_WORDS = 60  # characters of the claim's text in its slug, before its id
@@ -70,6 +70,6 @@ def _counting_evidence(claim: Claim) -> list[Evidence]:
         return [item for item in evidence if item.stance == Evidence.Stance.REFUTES]
     # What the confirmation rested on, as its record holds it (the claim is published as
     # that record; a basis that no longer holds has lapsed the claim).
-    record = claim.confirmations.order_by("-confirmed_at", "-pk").first()
+    record = Confirmation.latest_for(claim.pk)
     counting = {item.get("evidence") for item in record.basis} if record else set()
     return [item for item in evidence if item.pk in counting]

@@ -95,7 +95,7 @@ def confirm_many(
         try:
             status.confirm(claim, by=by, note=note, only_unconfirmed=True)
         except ConfirmationRefused as exc:
-            refused.append((claim, str(exc).removeprefix("Cannot confirm: ").rstrip(".")))
+            refused.append((claim, exc.reason))
         else:
             confirmed.append(claim)
     return confirmed, refused

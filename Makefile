@@ -25,6 +25,10 @@ run: install
 	$(BIN)/python manage.py setup_demo
 	$(BIN)/python manage.py runworkbench
 
+# A developer's run leaves out the benchmark smoke run (marker `bench`, ~40 s); CI runs it
+# once with PYTEST_ARGS= (see .ci/run). PYTEST_ARGS replaces the default.
+PYTEST_ARGS ?= -m "not bench"
+
 # The browser tests need a Chromium: find one or install one (scripts/ensure_browser.py),
 # or stop with one line saying what to install.
 test: install

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from claims.models import ProvidedFile, Source
-from tests.test_fetching import minimal_pdf
+from tests.support import minimal_pdf
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,7 @@ from tests import live
 from tests.browser.conftest import TIMEOUT_MS, VIEWPORT
 from tests.browser.test_review import EXTRACTION_MS, paste_article, screenshot, settled
 from tests.jsonld_strict import expand_strictly
-from tests.test_exports import build_checked_article
+from tests.support import build_checked_article
 
 pytestmark = pytest.mark.browser
 

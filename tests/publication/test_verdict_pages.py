@@ -18,7 +18,7 @@ from claims.confirmation import service as status
 from claims.models import Article, Claim, Confirmation, Evidence, VerdictPage
 from claims.publication import exports, verdicts
 from tests.jsonld_strict import SCHEMA, expand_strictly
-from tests.test_exports import build_checked_article
+from tests.support import build_checked_article
 
 LD_JSON = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from claims.models import ProvidedFile, Source
 from claims.sources import provided, reader
 from claims.tasks import read_provided_file
-from tests.test_fetching import minimal_pdf
+from tests.support import minimal_pdf
 from workbench.celery import app
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -334,7 +334,7 @@ def test_only_the_confirmation_service_writes_a_claims_status() -> None:
     """The design's guarantee, held by reading the code: nothing but
     ``claims/confirmation/service.py`` calls ``set_status`` or writes ``status=`` into
     claims with ``update()``."""
-    root = Path(__file__).resolve().parents[1] / "claims"
+    root = Path(__file__).resolve().parents[2] / "claims"
     offenders = []
     for path in root.rglob("*.py"):
         if "migrations" in path.parts or path == root / "confirmation" / "service.py":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claims.models import Claim, Evidence
+from tests.support import login
 
 SENTENCES = [
     "The United States has pledged 300 advisers, but Washington said troops would not fight.",
@@ -16,11 +17,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def article(make_article):
     return make_article(SENTENCES)
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 def test_splitting_a_claim_makes_two_anchored_claims(client, editor, article):

@@ -23,7 +23,7 @@ from claims.models import Article, Claim, ClaimMatch, ConfirmationRefused, Evide
 from claims.tasks import match_claims
 from workbench.celery import app
 
-FIXTURES = Path(__file__).parent / "fixtures" / "matching"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "matching"
 OHIO = "Unemployment in Ohio fell to 4.1 percent in March, according to the state labor department."
 OHIO_PARAPHRASE = (
     "Ohio's unemployment rate dropped to 4.1 percent in March, the state labor department said."

@@ -526,7 +526,7 @@ def test_seed_publishers_restores_a_deleted_family(db: Any) -> None:
 def test_a_provided_pdf_is_read_like_a_fetched_one(
     client: Client, article: Article, fact_checker: Any, support: Any
 ) -> None:
-    from tests.test_fetching import minimal_pdf
+    from tests.support import minimal_pdf
 
     claim = article.claims.get(text=CASES)
     evidence = support(

@@ -19,8 +19,8 @@ from claims.matching.engine import minilm
 from claims.models import Embedding, FactCheck
 from claims.tasks import embed_pending
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).parent / "fixtures" / "matching"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "matching"
 
 
 # --- The model --------------------------------------------------------------------------

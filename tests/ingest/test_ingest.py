@@ -20,7 +20,7 @@ from claims.models import Article, Claim
 from claims.nlp import records
 from claims.tasks import extract_claims
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 SAMPLE = (FIXTURES / "seed_article.txt").read_text(encoding="utf-8")
 SHORT = (
     "The council approved a budget of 4.2 million dollars on Monday. "

@@ -10,13 +10,9 @@ import pytest
 from claims.confirmation import service as status
 from claims.models import Claim, Evidence, Source
 from claims.publication import verdicts
+from tests.support import login
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -7,13 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from claims.models import Article
+from tests.support import login
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 # --- /articles/ -------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Exports: ClaimReview JSON-LD, CSV and JSON of a checked article (``claims.publication``).
 
-The scenario (``build_checked_article``) is shared with ``test_api.py`` and
-``test_export_command.py``: sentences of the sample article, two claims confirmed with
+The scenario (``tests.support.build_checked_article``) is shared with the API, export
+command and verdict page tests: sentences of the sample article, two claims confirmed with
 independent supporting sources, one contradicted by a refuting source, one untouched.
 """
 
@@ -12,7 +12,6 @@ import io
 import json
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,57 +24,13 @@ from claims.confirmation import service as status
 from claims.models import Article, Claim, Evidence
 from claims.publication import exports
 from tests.jsonld_strict import SCHEMA, expand_strictly
-
-FIXTURES = Path(__file__).parent / "fixtures"
-BASE_URL = "https://workbench.example.org"
-NEWLINE_CLAIM = (
-    'Officials said, in a statement issued late on Tuesday,\n"the Al-Walid border crossing '
-    'is open again" and guarded.'
+from tests.support import (
+    BASE_URL,
+    MALIKIS,
+    NEWLINE_CLAIM,
+    TRICKY_EXCERPT,
+    build_checked_article,
 )
-MALIKIS = "Maliki\u2019s"  # with a typographic apostrophe, as in the sample article
-TRICKY_EXCERPT = f'He said: "{MALIKIS} rule, in short,\nhas failed."'
-
-
-def _seed_sentence(containing: str) -> str:
-    text = (FIXTURES / "seed_article.txt").read_text(encoding="utf-8")
-    return next(line.strip() for line in text.splitlines() if containing in line)
-
-
-def build_checked_article(
-    make_article: Callable[..., Article],
-    support: Callable[..., Evidence],
-    fact_checker: User,
-) -> dict[str, Any]:
-    """The article and its claims: ``quoted`` and ``maliki`` confirmed, ``newline``
-    contradicted, ``plain`` without evidence."""
-    sentences = {
-        "quoted": _seed_sentence('"will be intense, sustained,"'),
-        "maliki": _seed_sentence(f"{MALIKIS} governance"),
-        "newline": NEWLINE_CLAIM,
-        "plain": _seed_sentence("Baiji oil refinery"),
-    }
-    article = make_article(
-        list(sentences.values()),
-        title="NATO to meet on Iraq crisis",
-        outlet="Daily Example",
-        published_at=date(2014, 6, 24),
-    )
-    claims = {key: article.claims.get(text=text) for key, text in sentences.items()}
-    Claim.objects.filter(pk=claims["quoted"].pk).update(
-        speaker="John Kerry", hedged=True, hedge_cues=[{"text": "but", "start": 0, "end": 3}]
-    )
-    support(
-        claims["quoted"],
-        "https://www.reuters.com/world/kerry",
-        excerpt="will be intense, sustained",
-    )
-    support(claims["maliki"], "https://apnews.com/article/iraq", excerpt=TRICKY_EXCERPT)
-    support(claims["maliki"], "https://www.reuters.com/world/kerry", stance="context")
-    support(claims["newline"], "https://www.bbc.com/news/iraq", stance=Evidence.Stance.REFUTES)
-    for key in ("quoted", "maliki"):
-        claims[key].refresh_from_db()
-        status.confirm(claims[key], by=fact_checker, note="Two wires agree.")
-    return {"article": article, **{key: Claim.objects.get(pk=c.pk) for key, c in claims.items()}}
 
 
 @pytest.fixture

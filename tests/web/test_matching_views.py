@@ -7,6 +7,7 @@ import pytest
 
 from claims.confirmation import service as status
 from claims.models import Claim, ClaimMatch, FactCheck
+from tests.support import login
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -14,11 +15,6 @@ EARLIER = (
     "Unemployment in Ohio fell to 4.1 percent in March, according to the state labor department."
 )
 LATER = "Ohio's unemployment rate dropped to 4.1 percent in March, the state labor department said."
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

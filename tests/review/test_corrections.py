@@ -142,5 +142,5 @@ def test_a_corrected_factuality_sets_hedged_to_match(client, fact_checker, quote
     reason = quote.history.first().history_change_reason
     assert reason.startswith("factuality corrected from ")
     assert reason.endswith(" to Unverified report by fred: it was a rumour")
-    rules = Path(__file__).parents[1] / "claims" / "nlp" / "data" / "hedges.json"
+    rules = Path(__file__).parents[2] / "claims" / "nlp" / "data" / "hedges.json"
     assert set(json.loads(rules.read_text())["hedging_values"]) == HEDGING_FACTUALITY

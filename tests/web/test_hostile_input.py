@@ -40,14 +40,10 @@ from claims.web import forms as web_forms
 from claims.web.tokens import TokenForm
 from tests.conftest import PASSWORD
 from tests.httpserver import LocalServer, local_server_fixture  # noqa: F401
+from tests.support import login
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 MB = 1_048_576
-
-
-def login(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 def body(response: Any) -> str:

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 
 from claims.models import FactCheck
 
-FIXTURES = Path(__file__).parent / "fixtures" / "matching"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "matching"
 
 
 def run(*paths: Path) -> str:

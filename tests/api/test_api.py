@@ -18,7 +18,7 @@ from claims.api.views import export_claims_response
 from claims.integrations import tokens
 from claims.models import Article, Claim, Evidence
 from tests.conftest import PASSWORD
-from tests.test_exports import MALIKIS, build_checked_article
+from tests.support import MALIKIS, build_checked_article
 
 API_LISTS = ["api-article-list", "api-claim-list", "api-source-list", "api-evidence-list"]
 

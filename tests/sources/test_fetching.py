@@ -24,6 +24,7 @@ from tests.httpserver import (  # noqa: F401
     local_server_fixture,
     tls_server_fixture,
 )
+from tests.support import minimal_pdf
 
 # A public-looking address for stubbed host names. It is never connected to: the
 # ``pinned_to_local`` fixture maps it to 127.0.0.1 and any other address raises.
@@ -681,32 +682,6 @@ def test_html_without_a_declared_charset_uses_the_meta_tag(local_server: LocalSe
     assert "Le café était fermé lundi" in result.text
     assert result.title == "Déjà vu"
     assert result.published is None
-
-
-def minimal_pdf(text: str) -> bytes:
-    """A one-page PDF showing ``text`` in Helvetica, with a correct cross-reference table."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def test_a_pdf_yields_its_text(local_server: LocalServer) -> None:

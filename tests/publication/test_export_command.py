@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 
 from claims.models import Article, Evidence
 from tests.jsonld_strict import expand_strictly
-from tests.test_exports import NEWLINE_CLAIM, TRICKY_EXCERPT, build_checked_article
+from tests.support import NEWLINE_CLAIM, TRICKY_EXCERPT, build_checked_article
 
 
 @pytest.fixture

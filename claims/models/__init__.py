@@ -5,7 +5,8 @@ Changes to one row are model methods with verb names (``claim.assign(to=..., by=
 workflows over several models live in the service packages (``claims.ingest``,
 ``claims.review``, ``claims.confirmation``, ``claims.sources``...). Every model keeps its
 history (django-simple-history), and the reason for a change travels as the history's
-``history_change_reason``.
+``history_change_reason``. What happened to a claim is also data: a ``ClaimEvent`` (kind,
+cause, fields) beside that sentence, written by ``claims.models.events.record``.
 """
 
 from claims.models.articles import Article as Article
@@ -20,6 +21,9 @@ from claims.models.claims import ClaimStatus as ClaimStatus
 from claims.models.confirmation import AuditRun as AuditRun
 from claims.models.confirmation import Confirmation as Confirmation
 from claims.models.confirmation import ConfirmationRefused as ConfirmationRefused
+from claims.models.events import ClaimEvent as ClaimEvent
+from claims.models.events import EventKind as EventKind
+from claims.models.events import LapseCause as LapseCause
 from claims.models.evidence import Evidence as Evidence
 from claims.models.evidence import EvidenceStance as EvidenceStance
 from claims.models.integration import ApiToken as ApiToken

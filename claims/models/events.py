@@ -1,0 +1,165 @@
+"""Claim events: a claim's history as data (issue 29).
+
+django-simple-history keeps every version of every row (the full audit); a
+``ClaimEvent`` says what happened in typed fields: its ``kind``, a ``cause`` code, the
+statuses before and after, who, when, and the fields of that kind in ``data``. Its
+``sentence`` is what people read, the same words as the history row's change reason.
+Code reads the fields, never the sentence.
+
+``record`` and ``record_many`` are the only writers. Call them inside the transaction of
+the change they describe, so a rollback leaves no event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from claims.models.claims import Claim
+
+
+class EventKind(models.TextChoices):
+    """``ClaimEvent.Kind``: what happened to a claim, and what ``data`` holds then."""
+
+    EXTRACTED = "extracted", "Extracted"  # revision, start, end
+    CREATED = "created", "Created by hand"  # start, end (also a split's second part)
+    STATUS_CHANGED = "status_changed", "Status changed"  # from/to status; note
+    LAPSED = "lapsed", "Confirmation lapsed"  # cause (LapseCause), trigger, reason
+    CORRECTED = "corrected", "Corrected"  # field, old, new, note, text
+    REANCHORED = "reanchored", "Re-anchored"  # revision, old/new start and end, exact
+    ORPHANED = "orphaned", "Orphaned"  # revision, old start and end
+    ASSIGNED = "assigned", "Assigned"  # to (user id or None), to_name
+    EVIDENCE_ADDED = "evidence_added", "Evidence added"  # evidence, source, stance
+    EVIDENCE_REMOVED = "evidence_removed", "Evidence removed"  # evidence, source, stance
+    STANCE_CHANGED = "stance_changed", "Stance changed"  # evidence, source, old, new
+    CHECKWORTHINESS_REFINED = "checkworthiness_refined", "Check-worthiness refined"
+    # ^ old, new, old_worthy, new_worthy, model
+    MATCH_FOUND = "match_found", "Match found"  # match, score, matched_claim or factcheck
+    MATCH_ACCEPTED = "match_accepted", "Match accepted"  # match, carried_over
+    MATCH_DISMISSED = "match_dismissed", "Match dismissed"  # match
+
+
+class LapseCause(models.TextChoices):
+    """Why a confirmation lapsed: the ``cause`` of a ``lapsed`` event, decided by the
+    confirmation rule's own findings (``confirmation.rule.lapse``), not by its prose."""
+
+    EVIDENCE_REMOVED = "evidence_removed", "Evidence removed"
+    STANCE_CHANGED = "stance_changed", "A source's stance changed"
+    WORDING_CHANGED = "wording_changed", "The claim's wording changed"
+    MEANING_CHANGED = "meaning_changed", "What is published changed"
+    SOURCE_CHANGED = "source_changed", "A source changed"
+    SOURCE_DEAD = "source_dead", "A source died"
+    PUBLISHER_RULES = "publisher_rules", "Publisher rules"
+    OTHER = "other", "Other"
+
+
+class ClaimEvent(models.Model):
+    Kind = EventKind
+    LapseCause = LapseCause
+
+    # SET_NULL, not CASCADE: the events of a claim merged away (or an article deleted)
+    # stay for the audit and the desk's counts; ``claim_ref`` keeps the claim's id.
+    claim = models.ForeignKey(
+        "Claim", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    claim_ref = models.PositiveBigIntegerField(help_text="The claim's id, kept if it is deleted.")
+    article = models.ForeignKey(
+        "Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="claim_events"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claim_events",
+    )
+    cause = models.CharField(max_length=32, blank=True, help_text="A short code (lapses).")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    data = models.JSONField(default=dict, blank=True, help_text="The fields of this kind.")
+    sentence = models.TextField(help_text="What people read (the history's change reason).")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["kind", "at"], name="event_kind_at"),
+            models.Index(fields=["article", "at"], name="event_article_at"),
+            models.Index(fields=["claim", "at"], name="event_claim_at"),
+            models.Index(fields=["by", "at"], name="event_by_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=EventKind.values), name="event_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.claim_ref} {self.kind}: {self.sentence}"
+
+
+def event(
+    claim: Claim,
+    kind: str,
+    *,
+    sentence: str,
+    by: AbstractBaseUser | None = None,
+    cause: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    **data: Any,
+) -> ClaimEvent:
+    """An unsaved event (for ``record_many``)."""
+    if kind not in EventKind.values:
+        raise ValueError(f"Unknown event kind: {kind}.")
+    return ClaimEvent(
+        claim_id=claim.pk,
+        claim_ref=claim.pk,
+        article_id=claim.article_id,
+        kind=kind,
+        by=by if by is not None and by.pk else None,
+        cause=cause,
+        from_status=from_status,
+        to_status=to_status,
+        data=data,
+        sentence=sentence,
+    )
+
+
+def record(
+    claim: Claim,
+    kind: str,
+    *,
+    sentence: str,
+    by: AbstractBaseUser | None = None,
+    cause: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    **data: Any,
+) -> ClaimEvent:
+    """Write one event about ``claim``, in the caller's transaction."""
+    made = event(
+        claim,
+        kind,
+        sentence=sentence,
+        by=by,
+        cause=cause,
+        from_status=from_status,
+        to_status=to_status,
+        **data,
+    )
+    made.save()
+    return made
+
+
+def record_many(events: Iterable[ClaimEvent]) -> list[ClaimEvent]:
+    """Write events made by ``event`` in one INSERT (extraction: one per revision)."""
+    return ClaimEvent.objects.bulk_create(list(events))

@@ -7,20 +7,20 @@
 - **ready**: none of that.
 
 Orphaned claims (their text is gone from the story) do not count. Hedged claims left in
-the text are in the summary as a caution, not a reason to hold the story. The verdict is
-computed in SQL (``with_readiness``), so that the article list filters by it, and the
-same annotations give the summary of one article.
+the text are in the summary as a caution, not a reason to hold the story. The counts are
+``ClaimQuerySet.counts()`` (the claims' verdicts: ``ClaimVerdict``), the same the
+article page's counters show. The verdict is also computed in SQL (``with_readiness``,
+from the same conditions), so that the article list filters by it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.db.models import (
     Case,
     CharField,
-    Count,
     IntegerField,
     Max,
     OuterRef,
@@ -32,44 +32,33 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from claims.models import Article, Claim
+from claims.models import Article, Claim, ClaimCounts, ClaimQuerySet
 
 READY, NEEDS_WORK, BLOCKED = "ready", "needs_work", "blocked"
 VERDICTS = [(READY, "Ready"), (NEEDS_WORK, "Needs work"), (BLOCKED, "Blocked")]
 
 
-def _claims(article: Any) -> QuerySet[Claim]:
+def _claims(article: Any) -> ClaimQuerySet:
     """The claims that count for an article (``OuterRef`` or a primary key)."""
-    return Claim.objects.filter(article=article, orphaned=False).with_contradicted()
+    return Claim.objects.filter(article=article).in_text()
 
 
-UNCONFIRMED = Q(status=Claim.Status.UNCONFIRMED)
-# Per claim: 2 blocks the story, 1 is work left, 0 is fine.
-SEVERITY = Case(
-    When(Q(contradicted=True) | Q(status=Claim.Status.NEEDS_REREVIEW), then=Value(2)),
-    When(Q(check_worthy=True, contradicted=False) & UNCONFIRMED, then=Value(1)),
-    default=Value(0),
-    output_field=IntegerField(),
-)
-# The summary's counts, by the same conditions.
-COUNTS = {
-    "worthy": Q(check_worthy=True),
-    "open": Q(check_worthy=True, contradicted=False) & UNCONFIRMED,
-    "confirmed": Q(status=Claim.Status.CONFIRMED, contradicted=False),
-    "contradicted": Q(contradicted=True),
-    "rereview": Q(status=Claim.Status.NEEDS_REREVIEW),
-    "hedged": Q(hedged=True, check_worthy=True)
-    & ~Q(factuality=Claim.Factuality.UNVERIFIED_REPORT)
-    & ~Q(status=Claim.Status.CONFIRMED),
-    "unverified": Q(factuality=Claim.Factuality.UNVERIFIED_REPORT, check_worthy=True)
-    & ~Q(status=Claim.Status.CONFIRMED),
-}
+def _severity() -> Case:
+    """Per claim: 2 blocks the story (contradicted, or needs re-review), 1 is work left
+    (open), 0 is fine: by the conditions of ``ClaimCounts``."""
+    condition = ClaimCounts.conditions()
+    return Case(
+        When(condition["contradicted"] | condition["rereview"], then=Value(2)),
+        When(condition["open"], then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
 def _level() -> Coalesce:
     worst = (
         _claims(OuterRef("pk"))
-        .annotate(severity=SEVERITY)
+        .annotate(severity=_severity())
         .order_by()
         .values("article")
         .annotate(worst=Max("severity"))
@@ -78,17 +67,12 @@ def _level() -> Coalesce:
     return Coalesce(Subquery(worst, output_field=IntegerField()), 0)
 
 
-def _count(condition: Q) -> Coalesce:
-    claims = (
-        _claims(OuterRef("pk")).filter(condition).order_by().values("article")
-        .annotate(n=Count("pk")).values("n")
-    )  # fmt: skip
-    return Coalesce(Subquery(claims, output_field=IntegerField()), 0)
+COUNTED = [counted.name for counted in fields(ClaimCounts)]
 
 
 def with_readiness(queryset: QuerySet[Article], *, counts: bool = False) -> QuerySet[Article]:
     """Articles with their verdict, ``readiness`` (one correlated subquery: the worst of
-    their claims); with ``counts``, also ``r_<name>`` for each count of the summary."""
+    their claims); with ``counts``, also ``r_<name>`` for each of ``ClaimCounts``."""
     if "readiness" not in queryset.query.annotations:
         queryset = queryset.alias(r_level=_level()).annotate(
             readiness=Case(
@@ -99,7 +83,10 @@ def with_readiness(queryset: QuerySet[Article], *, counts: bool = False) -> Quer
             )
         )
     if counts and "r_open" not in queryset.query.annotations:
-        queryset = queryset.annotate(**{f"r_{k}": _count(q) for k, q in COUNTS.items()})
+        claims = _claims(OuterRef("pk"))
+        queryset = queryset.annotate(
+            **{f"r_{name}": claims.count_per_article(name) for name in COUNTED}
+        )
     return queryset
 
 
@@ -107,7 +94,7 @@ def with_readiness(queryset: QuerySet[Article], *, counts: bool = False) -> Quer
 class Readiness:
     verdict: str
     reasons: list[str]
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: ClaimCounts
 
     @property
     def label(self) -> str:
@@ -121,44 +108,53 @@ def _n(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+def verdict_of(counts: ClaimCounts, state: str) -> str:
+    """The story's verdict from its counts: what ``with_readiness`` decides in SQL."""
+    if counts.contradicted or counts.rereview:
+        return BLOCKED
+    if counts.open or state != Article.State.DONE:
+        return NEEDS_WORK
+    return READY
+
+
 def of(article: Article) -> Readiness:
-    """The verdict, its reasons and the counts of an article (from the annotations of
-    ``with_readiness`` when it has them)."""
-    if not hasattr(article, "r_open"):
-        article = with_readiness(
-            Article.objects.filter(pk=article.pk).only("pk", "state"), counts=True
-        ).get()
-    counts = {name: getattr(article, f"r_{name}") for name in COUNTS}
+    """The verdict, its reasons and the counts of an article (one aggregate query, or
+    the annotations of ``with_readiness(..., counts=True)`` when it has them)."""
+    if hasattr(article, "r_open"):
+        counts = ClaimCounts(**{name: getattr(article, f"r_{name}") for name in COUNTED})
+    else:
+        counts = _claims(article.pk).counts()
+    verdict = verdict_of(counts, article.state)
     reasons = []
-    if counts["contradicted"]:
+    if counts.contradicted:
         reasons.append(
-            _n(counts["contradicted"], "claim is contradicted", "claims are contradicted")
+            _n(counts.contradicted, "claim is contradicted", "claims are contradicted")
             + " by refuting evidence"
         )
-    if counts["rereview"]:
+    if counts.rereview:
         reasons.append(
-            _n(counts["rereview"], "claim needs", "claims need")
+            _n(counts.rereview, "claim needs", "claims need")
             + " re-review: the basis of its confirmation lapsed"
         )
     if article.state != Article.State.DONE:
         reasons.append(f"claim extraction is {article.get_state_display().lower()}")
-    if counts["open"]:
+    if counts.open:
         reasons.append(
-            _n(counts["open"], "check-worthy claim is", "check-worthy claims are")
+            _n(counts.open, "check-worthy claim is", "check-worthy claims are")
             + " not confirmed yet"
         )
-    if counts["unverified"]:
+    if counts.unverified:
         reasons.append(
-            _n(counts["unverified"], "unverified report", "unverified reports")
+            _n(counts.unverified, "unverified report", "unverified reports")
             + " left in the text (caution, not blocking)"
         )
-    if counts["hedged"]:
+    if counts.hedged:
         reasons.append(
-            _n(counts["hedged"], "hedged claim", "hedged claims")
+            _n(counts.hedged, "hedged claim", "hedged claims")
             + " left in the text (caution, not blocking)"
         )
-    if article.readiness == READY and not counts["worthy"]:
+    if verdict == READY and not counts.worthy:
         reasons.insert(0, "no check-worthy claims were found")
-    elif article.readiness == READY:
-        reasons.insert(0, f"all {counts['worthy']} check-worthy claims are confirmed")
-    return Readiness(article.readiness, reasons, counts)
+    elif verdict == READY:
+        reasons.insert(0, f"all {counts.worthy} check-worthy claims are confirmed")
+    return Readiness(verdict, reasons, counts)

@@ -16,8 +16,10 @@ from claims.models.articles import with_light_article as with_light_article
 from claims.models.claims import CORRECTABLE as CORRECTABLE
 from claims.models.claims import HEDGING_FACTUALITY as HEDGING_FACTUALITY
 from claims.models.claims import Claim as Claim
+from claims.models.claims import ClaimCounts as ClaimCounts
 from claims.models.claims import ClaimQuerySet as ClaimQuerySet
 from claims.models.claims import ClaimStatus as ClaimStatus
+from claims.models.claims import ClaimVerdict as ClaimVerdict
 from claims.models.confirmation import AuditRun as AuditRun
 from claims.models.confirmation import Confirmation as Confirmation
 from claims.models.confirmation import ConfirmationRefused as ConfirmationRefused

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -22,6 +24,79 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 
+class ClaimStatus(models.TextChoices):
+    """``Claim.Status``: where a claim is in its verification."""
+
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"
+    CONFIRMED = "confirmed", "Confirmed"
+    # It was confirmed, and the basis of that confirmation has lapsed since.
+    NEEDS_REREVIEW = "needs_rereview", "Needs re-review"
+
+
+def _refuted() -> Exists:
+    """Some evidence refutes the outer claim (the partial index ``evidence_refuting_claim``
+    answers it)."""
+    return Exists(Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES))
+
+
+class ClaimVerdict(models.TextChoices):
+    """A claim's verdict, the one every page, count, export and the readiness box show:
+    refuting evidence wins (*contradicted*, whatever the status); else a claim confirmed
+    now is *confirmed*; anything else (unconfirmed, needs re-review) is *undecided*."""
+
+    CONFIRMED = "confirmed", "Confirmed"
+    CONTRADICTED = "contradicted", "Contradicted"
+    UNDECIDED = "undecided", "Undecided"
+
+    @classmethod
+    def of(cls, *, status: str, contradicted: bool) -> ClaimVerdict:
+        """The rule in Python; ``ClaimQuerySet.with_verdict`` is the same rule in SQL."""
+        if contradicted:
+            return cls.CONTRADICTED
+        return cls.CONFIRMED if status == ClaimStatus.CONFIRMED else cls.UNDECIDED
+
+
+@dataclass(frozen=True)
+class ClaimCounts:
+    """What ``ClaimQuerySet.counts()`` returns. By verdict, ``confirmed + contradicted +
+    undecided == total``; by status, ``unconfirmed`` and ``rereview`` (needs re-review,
+    whatever the verdict); and the desk's: ``worthy`` (check-worthy), ``open``
+    (check-worthy, unconfirmed and not contradicted: work left), ``hedged`` and
+    ``unverified`` (check-worthy, not confirmed, hedged or an unverified report: left in
+    the text as a caution)."""
+
+    total: int
+    worthy: int
+    confirmed: int
+    contradicted: int
+    undecided: int
+    unconfirmed: int
+    rereview: int
+    open: int
+    hedged: int
+    unverified: int
+
+    @classmethod
+    def conditions(cls) -> dict[str, Q]:
+        """Each count's condition on a claim (``Q()``: every claim), in field order."""
+        refuted, confirmed = Q(_refuted()), Q(status=ClaimStatus.CONFIRMED)
+        unconfirmed = Q(status=ClaimStatus.UNCONFIRMED)
+        worthy = Q(check_worthy=True)
+        unverified = Q(factuality=Claim.Factuality.UNVERIFIED_REPORT)
+        return {
+            "total": Q(),
+            "worthy": worthy,
+            "confirmed": confirmed & ~refuted,
+            "contradicted": refuted,
+            "undecided": ~confirmed & ~refuted,
+            "unconfirmed": unconfirmed,
+            "rereview": Q(status=ClaimStatus.NEEDS_REREVIEW),
+            "open": worthy & unconfirmed & ~refuted,
+            "hedged": worthy & Q(hedged=True) & ~unverified & ~confirmed,
+            "unverified": worthy & unverified & ~confirmed,
+        }
+
+
 class ClaimQuerySet(models.QuerySet):
     """The claim annotations and filters the lists, the API, the exports and the desk
     share: ``Claim.objects.with_flags().search("Nairobi")``."""
@@ -29,10 +104,40 @@ class ClaimQuerySet(models.QuerySet):
     def with_light_article(self) -> ClaimQuerySet:
         return with_light_article(self, "article")
 
-    def with_contradicted(self) -> ClaimQuerySet:
-        """Annotate ``contradicted``: some evidence refutes the claim."""
-        refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
-        return self.annotate(contradicted=Exists(refuting))
+    def with_verdict(self) -> ClaimQuerySet:
+        """Annotate ``contradicted`` (some evidence refutes the claim) and ``verdict``
+        (a ``ClaimVerdict`` value): the one place the verdict is decided in SQL."""
+        return self.annotate(contradicted=_refuted()).annotate(
+            verdict=models.Case(
+                models.When(contradicted=True, then=models.Value(ClaimVerdict.CONTRADICTED)),
+                models.When(
+                    status=ClaimStatus.CONFIRMED, then=models.Value(ClaimVerdict.CONFIRMED)
+                ),
+                default=models.Value(ClaimVerdict.UNDECIDED),
+                output_field=models.CharField(),
+            )
+        )
+
+    def in_text(self) -> ClaimQuerySet:
+        """The claims still found in their article's text (orphans do not count)."""
+        return self.filter(orphaned=False)
+
+    def counts(self) -> ClaimCounts:
+        """The claims counted by verdict, by status and for the desk (``ClaimCounts``),
+        in one aggregate query."""
+        counted = {
+            name: Count("pk", filter=condition)
+            for name, condition in ClaimCounts.conditions().items()
+        }
+        return ClaimCounts(**self.order_by().aggregate(**counted))
+
+    def count_per_article(self, name: str) -> Coalesce:
+        """The count ``name`` of ``counts()`` as a correlated subquery, for ``self``
+        filtered on an outer article: ``Article.objects.annotate(n=Claim.objects.filter(
+        article=OuterRef("pk")).count_per_article("worthy"))``."""
+        claims = self.filter(ClaimCounts.conditions()[name]).order_by()
+        counted = claims.values("article").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
 
     def with_review_flag(self) -> ClaimQuerySet:
         """Annotate ``source_problem`` (a supporting source died or changed) and
@@ -57,9 +162,9 @@ class ClaimQuerySet(models.QuerySet):
         return self.annotate(has_match=Exists(live))
 
     def with_flags(self) -> ClaimQuerySet:
-        """``contradicted``, ``source_problem``, ``needs_review`` and ``has_match``: what
-        the lists show and filter on."""
-        return self.with_contradicted().with_review_flag().with_match_flag()
+        """``contradicted``, ``verdict``, ``source_problem``, ``needs_review`` and
+        ``has_match``: what the lists show and filter on."""
+        return self.with_verdict().with_review_flag().with_match_flag()
 
     def with_public_slug(self) -> ClaimQuerySet:
         """Annotate the published verdict page's slug (``public_slug``, or None)."""
@@ -77,12 +182,13 @@ class ClaimQuerySet(models.QuerySet):
         )
 
     def for_export(self) -> ClaimQuerySet:
-        """With what every export reads: article, evidence with sources, ``contradicted``,
-        ``public_slug`` and the confirmation record's published text and speaker."""
+        """With what every export reads: article, evidence with sources, ``contradicted``
+        and ``verdict``, ``public_slug`` and the confirmation record's published text and
+        speaker."""
         evidence = Evidence.objects.select_related("source", "added_by").order_by("added_at", "pk")
         return (
             self.with_light_article()
-            .with_contradicted()
+            .with_verdict()
             .with_public_slug()
             .with_published()
             .prefetch_related(models.Prefetch("evidence", queryset=evidence))
@@ -109,15 +215,6 @@ def _problem_evidence() -> models.QuerySet:
         stance=Evidence.Stance.SUPPORTS,
         source__link_state__in=(Source.LinkState.DEAD, Source.LinkState.CHANGED),
     )
-
-
-class ClaimStatus(models.TextChoices):
-    """``Claim.Status``: where a claim is in its verification."""
-
-    UNCONFIRMED = "unconfirmed", "Unconfirmed"
-    CONFIRMED = "confirmed", "Confirmed"
-    # It was confirmed, and the basis of that confirmation has lapsed since.
-    NEEDS_REREVIEW = "needs_rereview", "Needs re-review"
 
 
 class Claim(models.Model):
@@ -249,6 +346,13 @@ class Claim(models.Model):
         if annotated is not None:
             return bool(annotated)
         return self.evidence.filter(stance=Evidence.Stance.REFUTES).exists()
+
+    def get_verdict(self) -> ClaimVerdict:
+        """The verdict (``ClaimVerdict``): annotated by ``with_verdict``, else asked."""
+        annotated = getattr(self, "verdict", None)
+        if annotated is not None:
+            return ClaimVerdict(annotated)
+        return ClaimVerdict.of(status=self.status, contradicted=self.is_contradicted)
 
     def set_status(
         self, status: str, *, by: AbstractBaseUser | None, reason: str, note: str = ""

@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -33,16 +33,14 @@ class DecisionForm(forms.Form):
 
 
 def matches_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
-    refuting = Evidence.objects.filter(
-        claim=OuterRef("matched_claim"), stance=Evidence.Stance.REFUTES
-    )
     evidence = Evidence.objects.select_related("source").order_by("added_at", "pk")
+    earlier = with_light_article(Claim.objects.with_verdict(), "article").prefetch_related(
+        Prefetch("evidence", queryset=evidence)
+    )
     matches = (
-        with_light_article(claim.matches.all(), "matched_claim__article")
-        .exclude(state=ClaimMatch.State.DISMISSED)
+        claim.matches.exclude(state=ClaimMatch.State.DISMISSED)
         .select_related("factcheck", "decided_by")
-        .annotate(matched_contradicted=Exists(refuting))
-        .prefetch_related(Prefetch("matched_claim__evidence", queryset=evidence))
+        .prefetch_related(Prefetch("matched_claim", queryset=earlier))
         .order_by("-score", "pk")
     )
     return {

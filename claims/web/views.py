@@ -15,8 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
@@ -83,21 +82,15 @@ def list_status(request: HttpRequest, form: Any) -> int:
 # --- Articles ---------------------------------------------------------------------------
 
 
-def _count(condition: Q | None = None) -> Coalesce:
-    claims = Claim.objects.filter(article=OuterRef("pk"), orphaned=False)
-    if condition is not None:
-        claims = claims.filter(condition)
-    counted = claims.order_by().values("article").annotate(n=Count("pk", distinct=True)).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def articles_with_counts(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """With ``n_<count>`` for the list's columns, the counts of ``ClaimQuerySet.counts``."""
+    claims = Claim.objects.filter(article=OuterRef("pk")).in_text()
     return queryset.select_related("assignee").annotate(
-        n_claims=_count(),
-        n_worthy=_count(Q(check_worthy=True)),
-        n_confirmed=_count(Q(status=Claim.Status.CONFIRMED)),
-        n_contradicted=_count(Q(evidence__stance=Evidence.Stance.REFUTES)),
+        **{f"n_{name}": claims.count_per_article(name) for name in LIST_COUNTS}
     )
+
+
+LIST_COUNTS = ("total", "worthy", "confirmed", "contradicted")
 
 
 @login_required
@@ -181,28 +174,19 @@ def article_page_context(
         "hidden_count": len(claims) - len(listed),
         "show_all": show_all,
         "body_html": highlight.body_html(highlight.segments(article, claims)),
-        "counts": claim_counts(article),
         "orphans": [c for c in claims if c.orphaned],
         "selected": selected,
         "can": user_can(request),
-        "readiness": readiness.of(article),
-    }
+    } | counts_context(article)
     if selected:
         context |= claim_panel_context(request, selected) | panel
     return context
 
 
-def claim_counts(article: Article) -> dict[str, int]:
-    # The refuting-evidence test is spelled out here: PostgreSQL cannot filter an
-    # aggregate on the ``contradicted`` annotation of ``ClaimQuerySet.with_flags``.
-    refuting = Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES)
-    return article.claims.filter(orphaned=False).aggregate(
-        total=Count("pk"),
-        worthy=Count("pk", filter=Q(check_worthy=True)),
-        confirmed=Count("pk", filter=Q(status=Claim.Status.CONFIRMED)),
-        rereview=Count("pk", filter=Q(status=Claim.Status.NEEDS_REREVIEW)),
-        contradicted=Count("pk", filter=Q(Exists(refuting))),
-    )
+def counts_context(article: Article) -> dict[str, Any]:
+    """The readiness box and the counters: one ``ClaimQuerySet.counts()`` for both."""
+    ready = readiness.of(article)
+    return {"readiness": ready, "counts": ready.counts}
 
 
 def _selected_claim(
@@ -441,9 +425,8 @@ def panel_response(
         return redirect(claim.get_absolute_url())
     claim = get_claim(request, claim.pk)
     context = claim_panel_context(request, claim) | extra
-    context |= {"oob": True, "selected": claim, "counts": claim_counts(claim.article)}
+    context |= {"oob": True, "selected": claim} | counts_context(claim.article)
     context |= {"result_for": action, "results": list(messages.get_messages(request))}
-    context["readiness"] = readiness.of(claim.article)
     response = render(request, "claims/article_detail.html#panel-with-oob", context)
     changed = {"id": claim.pk, "status": claim.status, "contradicted": claim.contradicted}
     response["HX-Trigger"] = json.dumps({"claim-changed": changed})

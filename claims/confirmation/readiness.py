@@ -129,6 +129,7 @@ def of(article: Article) -> Readiness:
             Article.objects.filter(pk=article.pk).only("pk", "state"), counts=True
         ).get()
     counts = {name: getattr(article, f"r_{name}") for name in COUNTS}
+    verdict: str = getattr(article, "readiness")  # noqa: B009 (an annotation, not a field)
     reasons = []
     if counts["contradicted"]:
         reasons.append(
@@ -157,8 +158,8 @@ def of(article: Article) -> Readiness:
             _n(counts["hedged"], "hedged claim", "hedged claims")
             + " left in the text (caution, not blocking)"
         )
-    if article.readiness == READY and not counts["worthy"]:
+    if verdict == READY and not counts["worthy"]:
         reasons.insert(0, "no check-worthy claims were found")
-    elif article.readiness == READY:
+    elif verdict == READY:
         reasons.insert(0, f"all {counts['worthy']} check-worthy claims are confirmed")
-    return Readiness(article.readiness, reasons, counts)
+    return Readiness(verdict, reasons, counts)

@@ -97,6 +97,7 @@ def _peak(work: Callable[[], None], concurrent: int) -> float:
 def run(claims: int = 20_000, small: int = 5_000, concurrent: int = 4) -> dict[str, Any]:
     setup_django()
     from django.contrib.auth.models import User
+    from django.http import StreamingHttpResponse
     from django.test import Client
 
     from claims.models import Article
@@ -111,6 +112,7 @@ def run(claims: int = 20_000, small: int = 5_000, concurrent: int = 4) -> dict[s
             client.force_login(user)
             response = client.get(f"/articles/{pk}/export.json")
             assert response.status_code == 200, response.status_code
+            assert isinstance(response, StreamingHttpResponse), type(response)
             size = sum(len(chunk) for chunk in response.streaming_content)
             assert size > 0
 

@@ -40,7 +40,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def ensure_seeded(articles: int, per_article: int, big: int) -> dict[str, int]:
+def ensure_seeded(articles: int, per_article: int, big: int) -> dict[str, float]:
     from django.core.management import call_command
 
     from claims.models import Article, Claim
@@ -79,6 +79,8 @@ def pages_to_measure() -> dict[str, tuple[str, dict[str, str]]]:
 
     big = Article.objects.filter(url__startswith=BENCH_ARTICLES).order_by("pk").first()
     claim = Claim.objects.filter(article=big, evidence__isnull=False).order_by("pk").first()
+    if big is None or claim is None:
+        raise RuntimeError("No benchmark article with evidence: run seed_bench first.")
     htmx = {"HTTP_HX_REQUEST": "true"}
     return {
         "floor": (f"/articles/{big.pk}/status/", {}),
@@ -107,7 +109,9 @@ def measure_page(client: Any, url: str, headers: dict[str, str], requests: int) 
     with CaptureQueriesContext(connection) as captured:
         client.get(url, **headers)
     # Read now: the log is emptied when the next request starts.
-    queries = [{"sql": q["sql"], "ms": float(q["time"]) * 1000} for q in captured.captured_queries]
+    queries: list[dict[str, Any]] = [
+        {"sql": q["sql"], "ms": float(q["time"]) * 1000} for q in captured.captured_queries
+    ]
     gc.collect()
     times = []
     for _ in range(requests):
@@ -237,6 +241,12 @@ def _k(n: int) -> str:
     return f"{n / 1000:.0f}k" if n >= 1000 else str(n)
 
 
+def _size(text: str) -> tuple[int, int]:
+    """``ARTICLES:CLAIMS_PER_ARTICLE`` as two numbers."""
+    articles, per_article = text.split(":")
+    return int(articles), int(per_article)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -248,7 +258,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--json", dest="json_out", default=None)
     args = parser.parse_args()
-    sizes = [tuple(int(x) for x in s.split(":")) for s in args.size] if args.size else None
+    sizes = [_size(s) for s in args.size] if args.size else None
     exit_on_sigterm()
     report = run(sizes=sizes, requests=args.requests)
     from bench.run import format_table, row

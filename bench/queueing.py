@@ -98,16 +98,18 @@ def point_app_at(url: str) -> None:
 
     from workbench.celery import app
 
-    app.conf.broker_url = url
-    app.conf.result_backend = url
-    app.conf.task_routes = {
-        "claims.extract_claims": {"queue": QUEUE},
-        "claims.match_claims": {"queue": f"{QUEUE}-matching"},  # nobody consumes it
-    }
+    app.conf.update(
+        broker_url=url,
+        result_backend=url,
+        task_routes={
+            "claims.extract_claims": {"queue": QUEUE},
+            "claims.match_claims": {"queue": f"{QUEUE}-matching"},  # nobody consumes it
+        },
+    )
     app.amqp.flush_routes()
     app.amqp.__dict__.pop("router", None)
     kombu.pools.reset()
-    app._pool = None
+    app._pool = None  # type: ignore[attr-defined]  # the producer pool: private, not in celery-types
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
@@ -163,6 +165,8 @@ class Worker:
     def processes(self) -> list[Any]:
         import psutil
 
+        if self.process is None:
+            return []
         main = psutil.Process(self.process.pid)
         return [main, *main.children(recursive=True)]
 

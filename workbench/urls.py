@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth import urls as auth_urls
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
-from django.urls import URLPattern, include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 handler400 = "claims.web.views.bad_request"
 
@@ -32,8 +32,8 @@ def needs_email(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
-def _account(pattern: URLPattern) -> URLPattern:
-    if not (pattern.name or "").startswith("password_reset"):
+def _account(pattern: URLPattern | URLResolver) -> URLPattern | URLResolver:
+    if isinstance(pattern, URLResolver) or not (pattern.name or "").startswith("password_reset"):
         return pattern
     return path(str(pattern.pattern), needs_email(pattern.callback), name=pattern.name)
 

@@ -41,6 +41,7 @@ from claims.review import edits
 from claims.review import evidence as verification
 from claims.sources import capture as sources
 from claims.sources import publishers
+from claims.web.types import signed_in_user
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -58,8 +59,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 class ArticleRevisionInline(admin.TabularInline):
     model = ArticleRevision
-    fields = ["number", "created_by", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "created_by", "created_at")
     extra = 0
     can_delete = False
 
@@ -93,13 +93,13 @@ class ArticleAdmin(HistoryAdmin):
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
         """Through ``ingest.edit_details``: only the changed fields, claims re-judged."""
         changes = {name: getattr(obj, name) for name in form.changed_data}
-        ingest.edit_details(article=obj, changes=changes, by=request.user)
+        ingest.edit_details(article=obj, changes=changes, by=signed_in_user(request))
 
     @admin.action(description="Re-run extraction", permissions=["change"])
     def rerun_extraction(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         count = 0
         for article in queryset.exclude(state=Article.State.PROCESSING):
-            article.requeue(by=request.user, reason="re-run requested in the admin")
+            article.requeue(by=signed_in_user(request), reason="re-run requested in the admin")
             ingest.enqueue(article)
             count += 1
         self.message_user(request, f"{count} article(s) queued for extraction.")
@@ -107,8 +107,14 @@ class ArticleAdmin(HistoryAdmin):
 
 class EvidenceInline(admin.TabularInline):
     model = Evidence
-    fields = ["source", "stance", "excerpt", "quote_check", "added_by", "added_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "source",
+        "stance",
+        "excerpt",
+        "quote_check",
+        "added_by",
+        "added_at",
+    )
     extra = 0
     can_delete = False
 
@@ -118,8 +124,7 @@ class EvidenceInline(admin.TabularInline):
 
 class ConfirmationInline(admin.TabularInline):
     model = Confirmation
-    fields = ["confirmed_at", "confirmed_by", "note", "wording", "basis"]
-    readonly_fields = fields
+    fields = readonly_fields = ("confirmed_at", "confirmed_by", "note", "wording", "basis")
     extra = 0
     can_delete = False
 
@@ -150,7 +155,7 @@ class ClaimAdmin(HistoryAdmin):
         """Through ``review.edits.edit_claim``: only the changed fields, under the claim's
         lock; a confirmation whose published text or speaker changed lapses."""
         changes = {name: getattr(obj, name) for name in form.changed_data}
-        edits.edit_claim(claim=obj, changes=changes, by=request.user)
+        edits.edit_claim(claim=obj, changes=changes, by=signed_in_user(request))
 
     @admin.action(
         description="Confirm (where the confirmation rule allows)", permissions=["change"]
@@ -159,7 +164,7 @@ class ClaimAdmin(HistoryAdmin):
         confirmed, refused = 0, []
         for claim in queryset.select_related("article"):
             try:
-                status.confirm(claim, by=request.user, note="confirmed in the admin")
+                status.confirm(claim, by=signed_in_user(request), note="confirmed in the admin")
                 confirmed += 1
             except ConfirmationRefused as exc:
                 refused.append(f"#{claim.pk}: {exc}")
@@ -170,14 +175,20 @@ class ClaimAdmin(HistoryAdmin):
     @admin.action(description="Unconfirm", permissions=["change"])
     def unconfirm(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         for claim in queryset:
-            status.unconfirm(claim, by=request.user, note="unconfirmed in the admin")
+            status.unconfirm(claim, by=signed_in_user(request), note="unconfirmed in the admin")
         self.message_user(request, f"{queryset.count()} claim(s) unconfirmed.")
 
 
 class SourceCaptureInline(admin.TabularInline):
     model = SourceCapture
-    fields = ["fetched_at", "provided_by_name", "http_status", "final_url", "wire", "text_sha256"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "fetched_at",
+        "provided_by_name",
+        "http_status",
+        "final_url",
+        "wire",
+        "text_sha256",
+    )
     extra = 0
     can_delete = False
 
@@ -191,9 +202,10 @@ class ProvidedFileAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["name", "source__url", "error"]
     list_select_related = ["source", "provided_by"]
-    fields = ["source", "name", "size", "title", "provided_by", "state", "error", "note",
-              "created_at", "started_at", "finished_at"]  # fmt: skip
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "source", "name", "size", "title", "provided_by", "state", "error", "note",
+        "created_at", "started_at", "finished_at",
+    )  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProvidedFile]:
         return super().get_queryset(request).defer("data")
@@ -224,18 +236,18 @@ class SourceAdmin(HistoryAdmin):
         """Through ``sources.edit_source``: only the changed fields; the claims citing it
         are re-judged (its publisher decides whether it is independent)."""
         changes = {name: getattr(obj, name) for name in form.changed_data}
-        sources.edit_source(source=obj, changes=changes, by=request.user)
+        sources.edit_source(source=obj, changes=changes, by=signed_in_user(request))
 
     @admin.action(description="Stop link checks", permissions=["change"])
     def stop_link_checks(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:
-            sources.stop_checks(source, by=request.user)
+            sources.stop_checks(source, by=signed_in_user(request))
         self.message_user(request, f"Link checks stopped for {queryset.count()} source(s).")
 
     @admin.action(description="Resume link checks", permissions=["change"])
     def resume_link_checks(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:
-            sources.stop_checks(source, by=request.user, stop=False)
+            sources.stop_checks(source, by=signed_in_user(request), stop=False)
         self.message_user(request, f"Link checks resumed for {queryset.count()} source(s).")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -257,15 +269,15 @@ class EvidenceAdmin(HistoryAdmin):
         return False  # evidence is added in the claim panel, where it is quote-checked
 
     def delete_model(self, request: HttpRequest, obj: Evidence) -> None:
-        verification.remove_evidence(evidence=obj, by=request.user)
+        verification.remove_evidence(evidence=obj, by=signed_in_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Evidence]) -> None:
         for evidence in queryset.select_related("claim", "source"):
-            verification.remove_evidence(evidence=evidence, by=request.user)
+            verification.remove_evidence(evidence=evidence, by=signed_in_user(request))
 
     def _set_stance(self, request: HttpRequest, queryset: QuerySet[Evidence], stance: str) -> None:
         for evidence in queryset.select_related("claim", "source"):
-            verification.change_stance(evidence=evidence, stance=stance, by=request.user)
+            verification.change_stance(evidence=evidence, stance=stance, by=signed_in_user(request))
         self.message_user(request, f"{queryset.count()} evidence link(s) updated.")
 
     @admin.action(description="Mark as supporting", permissions=["change"])
@@ -344,7 +356,7 @@ class PublisherAdmin(HistoryAdmin):
         status.reevaluate(
             Claim.objects.filter(status=Claim.Status.CONFIRMED),
             cause=f"publisher {form.instance} was edited",
-            by=request.user,
+            by=signed_in_user(request),
         )
 
     def delete_model(self, request: HttpRequest, obj: Publisher) -> None:
@@ -352,7 +364,7 @@ class PublisherAdmin(HistoryAdmin):
         status.reevaluate(
             Claim.objects.filter(status=Claim.Status.CONFIRMED),
             cause=f"publisher {obj} was deleted",
-            by=request.user,
+            by=signed_in_user(request),
         )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Publisher]) -> None:
@@ -360,7 +372,7 @@ class PublisherAdmin(HistoryAdmin):
         status.reevaluate(
             Claim.objects.filter(status=Claim.Status.CONFIRMED),
             cause="publishers were deleted",
-            by=request.user,
+            by=signed_in_user(request),
         )
 
 
@@ -405,7 +417,7 @@ class ClaimMatchAdmin(HistoryAdmin):
     def dismiss(self, request: HttpRequest, queryset: QuerySet[ClaimMatch]) -> None:
         count = 0
         for match in queryset.exclude(state=ClaimMatch.State.DISMISSED):
-            match.dismiss(by=request.user, note="dismissed in the admin")
+            match.dismiss(by=signed_in_user(request), note="dismissed in the admin")
             count += 1
         self.message_user(request, f"{count} match(es) dismissed.")
 
@@ -419,8 +431,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["name", "prefix", "user__username"]
     list_select_related = ["user"]
-    fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     actions = ["revoke"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -464,8 +482,7 @@ class VerdictPageAdmin(HistoryAdmin):
     list_filter = ["published", "published_at"]
     search_fields = ["slug", "claim__text"]
     list_select_related = ["claim", "published_by"]
-    fields = ["claim", "slug", "published", "published_by", "published_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("claim", "slug", "published", "published_by", "published_at")
     actions = ["unpublish"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -475,7 +492,7 @@ class VerdictPageAdmin(HistoryAdmin):
     def unpublish(self, request: HttpRequest, queryset: QuerySet[VerdictPage]) -> None:
         pages = list(queryset.filter(published=True))
         for page in pages:
-            page.unpublish(by=request.user, reason="unpublished in the admin")
+            page.unpublish(by=signed_in_user(request), reason="unpublished in the admin")
         self.message_user(request, f"Unpublished {len(pages)} page(s).", messages.SUCCESS)
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
@@ -487,8 +504,7 @@ class AuditRunAdmin(admin.ModelAdmin):
     """When the confirmation audit last ran and what it lapsed (read-only)."""
 
     list_display = ["started_at", "finished_at", "checked", "lapsed"]
-    fields = ["started_at", "finished_at", "checked", "lapsed", "findings"]
-    readonly_fields = fields
+    fields = readonly_fields = ("started_at", "finished_at", "checked", "lapsed", "findings")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -55,8 +55,14 @@ class WebhookSubscriberForm(forms.ModelForm):
 
 class DeliveryInline(admin.TabularInline):
     model = WebhookDelivery
-    fields = ["event", "state", "attempts", "last_status", "last_error", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "event",
+        "state",
+        "attempts",
+        "last_status",
+        "last_error",
+        "created_at",
+    )
     extra = 0
     max_num = 0
     can_delete = False
@@ -120,8 +126,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
 class FeedItemInline(admin.TabularInline):
     model = FeedItem
-    fields = ["url", "title", "article", "first_seen_at", "last_seen_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("url", "title", "article", "first_seen_at", "last_seen_at")
     extra = 0
     max_num = 0
     can_delete = False

@@ -30,14 +30,14 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -45,6 +45,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.urls import path, reverse
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
@@ -54,14 +55,16 @@ from claims.confirmation import readiness
 from claims.ingest import articles as ingest
 from claims.ingest import stories
 from claims.integrations import tokens
-from claims.models import Article, Claim, Evidence, Source
+from claims.models import Article, Claim, ClaimQuerySet, Evidence, Source
 from claims.publication import exports
 from claims.text.cleaning import unencodable
 from claims.web import access
 from claims.web import forms as lists
 from claims.web.fields import HttpURLField, LineField, StorableCharField
+from claims.web.types import AuthenticatedHttpRequest
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = lists.MAX_PAGE_SIZE
@@ -115,7 +118,7 @@ def api_auth(*, redirect_anonymous: bool = False) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 sent = _authorization(request)
                 if sent is None and redirect_anonymous:
@@ -172,7 +175,7 @@ class CsvOptionsForm(forms.Form):
 class ClaimExportForm(lists.ClaimFilterForm, CsvOptionsForm):
     ids = IdListField(required=False)
 
-    def filter(self, queryset: QuerySet[Claim], user: Any = None) -> QuerySet[Claim]:
+    def filter(self, queryset: ClaimQuerySet, user: Any = None) -> ClaimQuerySet:
         queryset = super().filter(queryset, user)
         if self.cleaned_data["ids"]:
             queryset = queryset.filter(pk__in=self.cleaned_data["ids"])
@@ -230,8 +233,12 @@ def decode_cursor(cursor: str, model: type[Model], ordering: tuple[str, ...]) ->
         direction, values = data["d"], data["k"]
         if direction not in ("after", "before") or len(values) != len(ordering):
             raise ValueError
-        fields = [model._meta.get_field(name.lstrip("-")) for name in ordering]
-        keys = [field.to_python(value) for field, value in zip(fields, values, strict=True)]
+        keys = []
+        for name, value in zip(ordering, values, strict=True):
+            field = model._meta.get_field(name.lstrip("-"))
+            if not isinstance(field, Field):  # a relation's other side: not a sort key
+                raise ValueError
+            keys.append(field.to_python(value))
         if any(key is None for key in keys):
             raise ValueError
     except (ValueError, TypeError, KeyError, AttributeError, ValidationError):
@@ -487,7 +494,8 @@ class StoryForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("text") and not data.get("url"):
             raise forms.ValidationError("Give the story's text, or its url to fetch it from.")
         if data.get("text"):
@@ -552,7 +560,7 @@ def write_auth(view: View) -> View:
     """Writes take an API token only (no session: no CSRF to forge), of an Editor."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         sent = _authorization(request)
         user = tokens.user_for(sent[1]) if sent and sent[0] == "bearer" else None
         if user is None:
@@ -566,7 +574,7 @@ def write_auth(view: View) -> View:
 
 
 @write_auth
-def article_create(request: HttpRequest) -> HttpResponse:
+def article_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create or revise the article of a CMS story; 202 with its API URL and state."""
     fields = _story_fields(request)
     if isinstance(fields, JsonResponse):
@@ -590,7 +598,7 @@ def article_create(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt  # token-only writes: a browser session cannot POST here
 @require_http_methods(["GET", "POST"])
-def articles(request: HttpRequest) -> HttpResponse:
+def articles(request: HttpRequest) -> HttpResponseBase:
     """``/api/articles/``: GET lists (session or token), POST sends a story (token)."""
     return article_create(request) if request.method == "POST" else article_list(request)
 
@@ -609,12 +617,12 @@ def schema(request: HttpRequest) -> HttpResponse:
 # --- Downloads --------------------------------------------------------------------------
 
 
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+def _attachment(response: _Response, filename: str) -> _Response:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _download(chunks: Iterable[str], fmt: str, stem: str) -> HttpResponse:
+def _download(chunks: Iterable[str], fmt: str, stem: str) -> StreamingHttpResponse:
     content_type, extension = FORMATS[fmt]
     response = StreamingHttpResponse(chunks, content_type=content_type)
     return _attachment(response, f"{stem}.{extension}")
@@ -630,7 +638,7 @@ def _article_chunks(article: Article, fmt: str, base_url: str, excel: bool) -> I
 
 @api_auth(redirect_anonymous=True)
 @require_http_methods(["GET"])
-def export_article(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def export_article(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     article = access.get_article(request, pk)
     if fmt not in FORMATS:
         raise Http404(f"Unknown export format {fmt!r}.")
@@ -668,7 +676,7 @@ CLAIM_WRITERS: dict[str, Callable[..., Iterable[str]]] = {
 
 def export_claims_response(
     request: HttpRequest, claims: QuerySet[Claim], fmt: str, *, excel: bool = False
-) -> HttpResponse:
+) -> StreamingHttpResponse:
     """A streamed download of ``claims`` (the caller has checked the read permission)."""
     claims = claims.order_by("article", "start", "pk")
     options = {"excel": excel} if fmt == "csv" else {}
@@ -679,7 +687,7 @@ def export_claims_response(
 @csrf_exempt  # read-only: scripts POST long id lists without a CSRF token; nothing changes
 @api_auth(redirect_anonymous=True)
 @require_http_methods(["GET", "POST"])
-def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """Selected claims (``ids``) and/or the claim list's filters, in any export format."""
     form = ClaimExportForm(request.POST if request.method == "POST" else request.GET)
     if fmt not in FORMATS:

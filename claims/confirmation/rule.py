@@ -30,6 +30,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -92,7 +93,7 @@ def install_seed(publisher_model: Any, domain_model: Any) -> int:
     return created
 
 
-def compile_wires(publishers: list[dict[str, Any]]) -> tuple[Wire, ...]:
+def compile_wires(publishers: Iterable[Mapping[str, Any]]) -> tuple[Wire, ...]:
     return tuple(
         Wire(p["name"], tuple(re.compile(pattern, re.MULTILINE) for pattern in p["wire_credits"]))
         for p in publishers

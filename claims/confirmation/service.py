@@ -54,7 +54,7 @@ from claims.models import (
 from claims.sources.publishers import PublisherIndex, latest_captures
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 def _evidence_facts(
@@ -172,7 +172,7 @@ def lock(claims: ClaimRefs) -> dict[int, Claim]:
     return them as they are now. A queryset is locked through a subquery, so locking
     every confirmed claim sends no list of ids."""
     if isinstance(claims, QuerySet):
-        wanted = Claim.objects.filter(pk__in=claims.order_by().values("pk"))
+        wanted = Claim.objects.filter(pk__in=claims.order_by().values_list("pk", flat=True))
     else:
         ids = _ids(claims)
         if not ids:
@@ -186,7 +186,7 @@ def basis_change(
     claims: ClaimRefs | Callable[[], ClaimRefs],
     *,
     cause: str,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> Iterator[BasisChange]:
     """Lock, change, re-judge: the one path for every change to what a confirmation
     rests on. ``claims`` may be a callable, evaluated inside the transaction (for
@@ -201,7 +201,7 @@ def basis_change(
             _sync(change.claims[pk], fresh)
 
 
-def _settle(ids: list[int], *, cause: str, by: AbstractBaseUser | None) -> list[Claim]:
+def _settle(ids: list[int], *, cause: str, by: User | None) -> list[Claim]:
     """Re-judge each locked, confirmed claim; lapse those whose confirmation fails."""
     confirmed = Claim.objects.filter(pk__in=ids, status=Claim.Status.CONFIRMED).order_by("pk")
     lapsed = []
@@ -221,9 +221,7 @@ def _sync(claim: Claim, fresh: Claim) -> None:
         setattr(claim, name, getattr(fresh, name))
 
 
-def _set_status(
-    claim: Claim, new: str, *, by: AbstractBaseUser | None, reason: str, note: str
-) -> None:
+def _set_status(claim: Claim, new: str, *, by: User | None, reason: str, note: str) -> None:
     """Every status change goes through here, and writes its webhook events to the
     outbox in the same transaction."""
     previous = claim.status
@@ -266,14 +264,14 @@ def _lock_for_judgement(claim: Claim) -> Claim:
 
 
 # Why a claim is not confirmed in bulk (``only_unconfirmed``), read under its lock.
-NOT_IN_BULK = {
+NOT_IN_BULK: dict[str, str] = {
     Claim.Status.CONFIRMED: "already confirmed",
     Claim.Status.NEEDS_REREVIEW: "needs re-review: one person must look at it first",
 }
 
 
 def confirm(
-    claim: Claim, *, by: AbstractBaseUser, note: str = "", only_unconfirmed: bool = False
+    claim: Claim, *, by: User, note: str = "", only_unconfirmed: bool = False
 ) -> Confirmation:
     """Confirm the claim and record the basis, or raise ``ConfirmationRefused``.
 
@@ -308,7 +306,7 @@ def confirm(
     return record
 
 
-def unconfirm(claim: Claim, *, by: AbstractBaseUser, note: str = "") -> None:
+def unconfirm(claim: Claim, *, by: User, note: str = "") -> None:
     with transaction.atomic():
         fresh = lock([claim])[claim.pk]
         reason = "unconfirmed" + (f": {note}" if note else "")
@@ -369,7 +367,7 @@ def reevaluate(
     claims: ClaimRefs,
     *,
     cause: str,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> list[Claim]:
     """Re-judge ``claims`` under their locks: move every confirmed claim whose
     confirmation no longer holds to *needs re-review*, naming the cause; return those
@@ -390,7 +388,7 @@ def lapse(
     claims: ClaimRefs,
     *,
     cause: str,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> list[Claim]:
     """Move the confirmed claims among ``claims`` to *needs re-review* for ``cause``
     (a person or a workflow withdrew the ground itself)."""

@@ -32,7 +32,7 @@ from claims.text import anchoring
 from claims.text.cleaning import clean_line, is_http_url, normalise_text
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def decode_upload(name: str, data: bytes) -> str:
 def submit_article(
     *,
     title: str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     text: str = "",
     fetch_url: str = "",
     outlet: str = "",
@@ -437,7 +437,7 @@ def _reanchor(
 # --- Revisions ----------------------------------------------------------------------------
 
 
-def revise_article(*, article: Article, text: str, by: AbstractBaseUser) -> None:
+def revise_article(*, article: Article, text: str, by: User) -> None:
     """Store a new revision of the text and queue its extraction (claims re-anchor then).
 
     The article's claims are locked and re-judged with the new text: a confirmed claim
@@ -459,7 +459,7 @@ def revise_article(*, article: Article, text: str, by: AbstractBaseUser) -> None
     enqueue(article)
 
 
-def edit_details(*, article: Article, changes: dict[str, Any], by: AbstractBaseUser) -> None:
+def edit_details(*, article: Article, changes: dict[str, Any], by: User) -> None:
     """A person edits an article's details (title, outlet, URL, date) in the admin: only
     those fields are written, and its claims are re-judged (the outlet and URL say who
     published it, so which sources are independent of it)."""

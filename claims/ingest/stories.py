@@ -19,7 +19,7 @@ from claims.ingest import articles as ingest
 from claims.models import Article, ExternalStory
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Received:
 
 def receive(
     *,
-    owner: AbstractBaseUser,
+    owner: User,
     external_id: str,
     title: str = "",
     text: str = "",

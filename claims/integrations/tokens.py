@@ -14,7 +14,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from claims.models import ApiToken
@@ -30,7 +30,7 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+def issue(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``: the row, and the token itself (shown once, never stored)."""
     token = SCHEME + secrets.token_urlsafe(32)
     row = ApiToken.objects.create(
@@ -39,7 +39,7 @@ def issue(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
     return row, token
 
 
-def user_for(token: str) -> AbstractBaseUser | None:
+def user_for(token: str) -> User | None:
     """The active user an active ``token`` belongs to, or None; notes when it was used."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None

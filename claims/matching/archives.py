@@ -65,7 +65,9 @@ def _parse_json(raw: str, where: str) -> Any:
 def _entry(data: dict[str, Any], where: str) -> dict[str, Any]:
     """One fact-check, cleaned: NULs removed from the text, controls and bidi overrides
     from the single-line fields, and a URL that is not http(s) dropped with a warning."""
-    entry = {name: clean_line(str(data.get(name) or "")).strip() for name in ARCHIVE_FIELDS}
+    entry: dict[str, Any] = {
+        name: clean_line(str(data.get(name) or "")).strip() for name in ARCHIVE_FIELDS
+    }
     entry["text"] = clean_text(str(data.get("text") or "")).strip()
     entry["id"] = entry["id"] or entry["url"]
     entry["warnings"] = []

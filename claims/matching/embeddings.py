@@ -87,8 +87,8 @@ def _targets(
         for pk, text, found, scored_by in values.iterator(chunk_size=5000):
             yield pk, claim_text(text), found, scored_by
     else:
-        rows = FactCheck.objects.annotate(sha=sha).values_list("pk", "text", "title", "sha")
-        for pk, text, title, found in rows.iterator(chunk_size=5000):
+        checks = FactCheck.objects.annotate(sha=sha).values_list("pk", "text", "title", "sha")
+        for pk, text, title, found in checks.iterator(chunk_size=5000):
             yield pk, factcheck_text(text, title), found, None
 
 

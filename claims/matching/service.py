@@ -50,7 +50,7 @@ from claims.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def thresholds() -> tuple[float, float, int]:
 class _Cached:
     """One index and what it was built from."""
 
-    kind: str
+    kind: embeddings.Kind
     version: tuple[Any, ...] = ()
     vectors_version: tuple[Any, ...] = ()
     index: Index | None = None
@@ -124,6 +124,10 @@ class _Cached:
         if index is None or index.vectors is None or position is None:
             return None
         return index.vectors[position] if index.has_vector[position] else None
+
+    def search(self, text: str, **options: Any) -> list[Hit]:
+        """``Index.search`` (``_refresh`` builds the index before any search)."""
+        return self.index.search(text, **options) if self.index is not None else []
 
 
 # Two indexes per process: the archive (large, changes on import) is not rebuilt when a
@@ -143,13 +147,13 @@ def _vectors_version(kind: str) -> tuple[Any, ...]:
     return tuple(rows.aggregate(n=Count("pk"), last=Max("updated_at")).values())
 
 
-def _load_vectors(cached: _Cached) -> None:
+def _load_vectors(cached: _Cached, index: Index) -> None:
     found = embeddings.stored_vectors(cached.kind, cached.texts)
     matrix = np.zeros((len(cached.pks), DIMENSIONS), dtype=np.float32)
     for n, pk in enumerate(cached.pks):
         if pk in found:
             matrix[n] = found[pk]
-    cached.index.set_vectors(matrix)
+    index.set_vectors(matrix)
 
 
 def _refresh(
@@ -157,15 +161,16 @@ def _refresh(
 ) -> None:
     """Rebuild the index when its texts changed; reload its vectors when they changed."""
     vectors_version = _vectors_version(cached.kind)
-    if cached.index is None or cached.version != version:
+    index = cached.index
+    if index is None or cached.version != version:
         rows = list(docs)
         cached.pks = [pk for pk, _, _ in rows]
         cached.positions = {pk: n for n, pk in enumerate(cached.pks)}
         cached.texts = {pk: embedded for pk, _, embedded in rows}
-        cached.index = Index((f"{cached.kind}:{pk}", text) for pk, text, _ in rows)
+        index = cached.index = Index((f"{cached.kind}:{pk}", text) for pk, text, _ in rows)
         cached.version, cached.vectors_version = version, ()
     if cached.vectors_version != vectors_version:
-        _load_vectors(cached)
+        _load_vectors(cached, index)
         cached.vectors_version = vectors_version
 
 
@@ -219,8 +224,8 @@ def _match(claim: Claim, claims: _Cached, archive: _Cached, *, top: int) -> list
         return claims.articles.get(key) not in (None, claim.article_id)
 
     vector = claims.vector(claim.pk)
-    hits = claims.index.search(claim.text, vector=vector, top=top, keep=other_article)
-    hits += archive.index.search(claim.text, vector=vector, top=top)
+    hits = claims.search(claim.text, vector=vector, top=top, keep=other_article)
+    hits += archive.search(claim.text, vector=vector, top=top)
     hits = sorted(hits, key=lambda hit: -hit.score)[:top]
     found = []
     with transaction.atomic():
@@ -296,9 +301,7 @@ class Outcome:
         return " ".join(parts)
 
 
-def accept_match(
-    *, match: ClaimMatch, by: AbstractBaseUser, confirm: bool = False, note: str = ""
-) -> Outcome:
+def accept_match(*, match: ClaimMatch, by: User, confirm: bool = False, note: str = "") -> Outcome:
     """Accept a match: carry the matched claim's evidence over (or, for a fact-check,
     link its page as context), record the decision, and confirm the claim when asked
     and the earlier claim was confirmed. A refused confirmation is reported in the
@@ -332,8 +335,10 @@ def accept_match(
     return outcome
 
 
-def _carry_over_evidence(match: ClaimMatch, *, by: AbstractBaseUser) -> int:
+def _carry_over_evidence(match: ClaimMatch, *, by: User) -> int:
     claim, earlier = match.claim, match.matched_claim
+    if earlier is None:  # a fact-check match: no claim's evidence to carry over
+        return 0
     linked = set(claim.evidence.values_list("source_id", flat=True))
     copied = 0
     for evidence in earlier.evidence.exclude(source_id__in=linked).order_by("added_at", "pk"):
@@ -358,10 +363,12 @@ def _carry_over_evidence(match: ClaimMatch, *, by: AbstractBaseUser) -> int:
     return copied
 
 
-def _link_factcheck(match: ClaimMatch, *, by: AbstractBaseUser, outcome: Outcome) -> int:
+def _link_factcheck(match: ClaimMatch, *, by: User, outcome: Outcome) -> int:
     from claims.sources import capture as sources
 
     check = match.factcheck
+    if check is None:  # a match with a claim: no fact-check page to link
+        return 0
     if not check.url:
         outcome.notes.append("The fact-check has no URL, so no source was linked.")
         return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -14,7 +14,9 @@ from simple_history.models import HistoricalRecords
 from claims.models.validators import validate_http_url
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
+
+_QuerySet = TypeVar("_QuerySet", bound=models.QuerySet[Any])
 
 
 class ArticleState(models.TextChoices):
@@ -115,7 +117,7 @@ class Article(models.Model):
             return 0
         return round(100 * self.progress_done / self.progress_total)
 
-    def requeue(self, *, by: AbstractBaseUser | None = None, reason: str = "") -> None:
+    def requeue(self, *, by: User | None = None, reason: str = "") -> None:
         """Put a failed (or stuck) article back in the queue; the caller enqueues the job."""
         self.state = self.State.QUEUED
         self.error = ""
@@ -128,7 +130,7 @@ class Article(models.Model):
         self.save()
 
 
-def with_light_article(queryset: models.QuerySet, *paths: str) -> models.QuerySet:
+def with_light_article(queryset: _QuerySet, *paths: str) -> _QuerySet:
     """``queryset.select_related(*paths)`` (``"article"``, ``"claim__article"``...) without
     the articles' text: rows that name their article must not each load its body."""
     text = [f"{path}__{name}" for path in paths for name in Article.TEXT_FIELDS]

@@ -21,7 +21,7 @@ from claims.models.publication import VerdictPage
 from claims.models.sources import Source
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 class ClaimStatus(models.TextChoices):
@@ -97,7 +97,7 @@ class ClaimCounts:
         }
 
 
-class ClaimQuerySet(models.QuerySet):
+class ClaimQuerySet(models.QuerySet["Claim"]):
     """The claim annotations and filters the lists, the API, the exports and the desk
     share: ``Claim.objects.with_flags().search("Nairobi")``."""
 
@@ -307,6 +307,13 @@ class Claim(models.Model):
 
     objects = ClaimQuerySet.as_manager()
     history = HistoricalRecords()
+    # Not columns: annotations ClaimQuerySet adds when asked (with_contradicted,
+    # with_public_slug, with_published).
+    contradicted: bool
+    public_slug: str | None
+    confirmed_wording: str | None
+    confirmed_standalone: str | None
+    confirmed_speaker: str | None
 
     class Meta:
         ordering = ["article", "start", "pk"]
@@ -354,9 +361,7 @@ class Claim(models.Model):
             return ClaimVerdict(annotated)
         return ClaimVerdict.of(status=self.status, contradicted=self.is_contradicted)
 
-    def set_status(
-        self, status: str, *, by: AbstractBaseUser | None, reason: str, note: str = ""
-    ) -> None:
+    def set_status(self, status: str, *, by: User | None, reason: str, note: str = "") -> None:
         """Record a status change with who and why. Only ``verification`` calls this: it
         decides whether the confirmation rule allows the change."""
         self.status = status
@@ -375,7 +380,7 @@ class Claim(models.Model):
             ]
         )
 
-    def correct(self, field: str, value: Any, *, by: AbstractBaseUser, reason: str) -> None:
+    def correct(self, field: str, value: Any, *, by: User, reason: str) -> None:
         """Set a machine label by hand (``CORRECTABLE``); from then on it is human-set and
         re-extraction does not overwrite it. The history says from what to what, and why."""
         if field not in CORRECTABLE:
@@ -404,7 +409,7 @@ class Claim(models.Model):
             return "yes" if value else "no"
         return str(value) if value else "nobody"
 
-    def assign(self, *, to: AbstractBaseUser | None, by: AbstractBaseUser) -> None:
+    def assign(self, *, to: User | None, by: User) -> None:
         self.assignee = to
         self._history_user = by
         self._change_reason = f"assigned to {to}" if to else "unassigned"

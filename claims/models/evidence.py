@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from claims.models.sources import Source
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from claims.confirmation.rule import EvidenceVerdict
 
 
 class EvidenceStance(models.TextChoices):
@@ -20,6 +27,12 @@ class EvidenceStance(models.TextChoices):
 
 class Evidence(models.Model):
     Stance = EvidenceStance
+
+    # Not columns: what django-simple-history records with the next save, and the
+    # confirmation rule's verdict the review panel shows beside each link.
+    _history_user: User | None
+    _change_reason: str
+    verdict: EvidenceVerdict | None
 
     class QuoteCheck(models.TextChoices):
         UNCHECKED = "unchecked", "Not checked yet"

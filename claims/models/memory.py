@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from claims.models.validators import validate_http_url
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 class FactCheck(models.Model):
@@ -118,11 +118,11 @@ class ClaimMatch(models.Model):
     def is_undecided(self) -> bool:
         return self.state in self.UNDECIDED
 
-    def dismiss(self, *, by: AbstractBaseUser, note: str = "") -> None:
+    def dismiss(self, *, by: User, note: str = "") -> None:
         """Hide the match for this claim (kept, so matching does not suggest it again)."""
         self.decide(self.State.DISMISSED, by=by, reason=note or "dismissed")
 
-    def decide(self, state: str, *, by: AbstractBaseUser, reason: str) -> None:
+    def decide(self, state: str, *, by: User, reason: str) -> None:
         self.state = state
         self.decided_by = by
         self.decided_at = timezone.now()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 class VerdictPage(models.Model):
@@ -35,6 +35,9 @@ class VerdictPage(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    # Not columns: what django-simple-history records with the next save.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -47,7 +50,7 @@ class VerdictPage(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("verdict-public", args=[self.slug])
 
-    def publish(self, *, by: AbstractBaseUser) -> None:
+    def publish(self, *, by: User) -> None:
         self.published = True
         self.published_by = by
         self.published_at = timezone.now()
@@ -55,7 +58,7 @@ class VerdictPage(models.Model):
         self._change_reason = "published"
         self.save()
 
-    def unpublish(self, *, by: AbstractBaseUser | None, reason: str = "unpublished") -> None:
+    def unpublish(self, *, by: User | None, reason: str = "unpublished") -> None:
         self.published = False
         self._history_user = by
         self._change_reason = reason

@@ -68,16 +68,16 @@ class FoldedContains(Lookup):
     lookup_name = "ufcontains"
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         folded = FOLD_SQL.get(connection.vendor)
         if folded is None:  # another database: Django's own case-insensitive contains
             rhs = connection.ops.prep_for_like_query(fold(self.rhs))
             sql = connection.operators["icontains"] % "%s"
-            return f"{lhs} {sql}", [*lhs_params, f"%{rhs}%"]
+            return f"{lhs} {sql}", (*lhs_params, f"%{rhs}%")
         pattern = "'%%' || " + folded.format("%s") + " || '%%'"
         sql = f"{folded.format(lhs)} LIKE {pattern} ESCAPE '\\'"
-        return sql, [*lhs_params, _escape_like(str(self.rhs))]
+        return sql, (*lhs_params, _escape_like(str(self.rhs)))
 
 
 def words(term: str) -> tuple[list[str], bool]:
@@ -110,13 +110,14 @@ class FullTextMatch(Lookup):
     lookup_name = "matches"
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         found, _ = words(str(self.rhs))
         if not found:
-            return "1 = 0", []
+            return "1 = 0", ()
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        target = getattr(self.lhs, "target", None)
-        model = getattr(target, "model", None)
+        # The column's field and model when the left side is a column (Django's Col).
+        target: Any = getattr(self.lhs, "target", None)
+        model: Any = getattr(target, "model", None)
         table = model and FTS_TABLES.get((model._meta.db_table, target.column))
         if connection.vendor == "sqlite" and table:
             pk = f"{compiler.quote_name_unless_alias(self.lhs.alias)}.{model._meta.pk.column}"
@@ -128,16 +129,16 @@ class FullTextMatch(Lookup):
             query = compiler.query
             walk = query.is_sliced and (query.order_by or query.get_meta().ordering)
             sql = f"{'+' if walk else ''}{pk} IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)"
-            return sql, [fts5_query(str(self.rhs))]
+            return sql, (fts5_query(str(self.rhs)),)
         if connection.vendor == "postgresql":
             vector = TSVECTOR_SQL.format(lhs)
             if (key := (model._meta.db_table, target.column) if model else None) in PG_VECTORS:
                 alias = compiler.quote_name_unless_alias(self.lhs.alias)
-                vector, lhs_params = f"{alias}.{PG_VECTORS[key]}", []
+                vector, lhs_params = f"{alias}.{PG_VECTORS[key]}", ()
             sql = f"{vector} @@ to_tsquery('simple'::regconfig, %s)"
-            return sql, [*lhs_params, tsquery(str(self.rhs))]
+            return sql, (*lhs_params, tsquery(str(self.rhs)))
         parts = [FoldedContains(self.lhs, word).as_sql(compiler, connection) for word in found]
-        return " AND ".join(sql for sql, _ in parts), [p for _, ps in parts for p in ps]
+        return " AND ".join(sql for sql, _ in parts), tuple(p for _, ps in parts for p in ps)
 
 
 for lookup in (FoldedContains, FullTextMatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,9 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims.models.validators import validate_http_url
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Source(models.Model):
@@ -72,6 +76,9 @@ class Source(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    # Not columns: what django-simple-history records with the next save.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         ordering = ["-created_at", "-pk"]

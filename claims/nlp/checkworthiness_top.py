@@ -22,9 +22,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -100,15 +102,7 @@ def from_bytes(data: bytes) -> TopLayers:
 
     start = int(meta["start"])
     try:
-        layers = tuple(
-            minilm.Layer(
-                **{f: f32(f"layer{i}.{f}") for f in LAYER_FIELDS},
-                **{
-                    f: (f32(f"layer{i}.{f}.weight"), f32(f"layer{i}.{f}.bias")) for f in NORM_FIELDS
-                },
-            )
-            for i in range(start, 6)
-        )
+        layers = tuple(minilm.Layer(**_layer_arrays(i, f32)) for i in range(start, 6))
         head = f32("head")
     except KeyError as exc:
         raise WeightsRefused(f"the weights file lacks {exc}") from None
@@ -121,6 +115,13 @@ def from_bytes(data: bytes) -> TopLayers:
         version=version_of(data),
         meta=meta,
     )
+
+
+def _layer_arrays(i: int, f32: Callable[[str], np.ndarray]) -> dict[str, Any]:
+    """``minilm.Layer``'s arguments for layer ``i``: its arrays, and its norms' pairs."""
+    arrays: dict[str, Any] = {f: f32(f"layer{i}.{f}") for f in LAYER_FIELDS}
+    arrays |= {f: (f32(f"layer{i}.{f}.weight"), f32(f"layer{i}.{f}.bias")) for f in NORM_FIELDS}
+    return arrays
 
 
 @cache

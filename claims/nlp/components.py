@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -33,6 +35,7 @@ from claims.nlp.checkworthiness import DEFAULT_MODEL_PATH, load_model
 
 DATA_DIR = Path(__file__).parent / "data"
 CLAIMS_KEY = "wb_claims"
+_Component = TypeVar("_Component")
 
 if not Span.has_extension("wb_checkworthiness"):
     Span.set_extension("wb_checkworthiness", default=None)
@@ -47,6 +50,16 @@ def data_file(name: str) -> dict:
         return json.load(fh)
 
 
+def component(nlp: Language, name: str, kind: type[_Component]) -> _Component:
+    """``nlp.get_pipe(name)`` as the class it is (spaCy types every pipe as a callable)."""
+    pipe = nlp.get_pipe(name)
+    if not isinstance(pipe, kind):
+        raise TypeError(
+            f"The pipeline's {name!r} is a {type(pipe).__name__}, not a {kind.__name__}."
+        )
+    return pipe
+
+
 def _has_word(sent: Span) -> bool:
     return any(ch.isalnum() for ch in sent.text)
 
@@ -57,7 +70,7 @@ def _verb_forms(nlp: Language) -> dict[str, list[str]]:
     forms: dict[str, list[str]] = {}
     if "lemmatizer" not in nlp.pipe_names:
         return forms
-    lookups = nlp.get_pipe("lemmatizer").lookups
+    lookups = component(nlp, "lemmatizer", Lemmatizer).lookups
     if not lookups.has_table("lemma_exc"):
         return forms
     for form, lemmas in lookups.get_table("lemma_exc").get("verb", {}).items():

@@ -83,7 +83,8 @@ def pattern_anchors(
     ]
     if not candidates:
         raise ValueError(f"hedge pattern without an anchor word: {pattern}")
-    return frozenset(min(candidates, key=len))
+    fewest = min(candidates, key=len)
+    return frozenset(fewest)
 
 
 def sentence_bounds(doc: Doc) -> tuple[np.ndarray, np.ndarray]:
@@ -148,7 +149,7 @@ class CueMatcher:
             return []
         sent_start, sent_end = sentence_bounds(doc)
         lower = doc.to_array(LOWER)
-        found = set()
+        found: set[tuple[int, int, int]] = set()
         for i in hits.tolist():
             matcher, radius = self.by_anchor[int(lower[i])]
             lo, hi = max(int(sent_start[i]), i - radius), min(int(sent_end[i]), i + radius + 1)

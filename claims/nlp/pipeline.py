@@ -12,7 +12,13 @@ from spacy.tokens import Span as SpacySpan
 from claims.nlp import attribution as attribution_mod
 from claims.nlp import blocks as blocks_mod
 from claims.nlp.attribution import ATTRIBUTION_KEY, Found, Lexicon
-from claims.nlp.components import CLAIMS_KEY
+from claims.nlp.components import (
+    CLAIMS_KEY,
+    AttributionTagger,
+    CheckworthinessScorer,
+    HedgeTagger,
+    component,
+)
 from claims.nlp.factuality import ASSERTED
 from claims.nlp.fingerprint import normalise_for_fingerprint
 from claims.nlp.hedges import CUES_KEY, FACTUALITY_KEY, GOVERNING_KEY
@@ -86,12 +92,13 @@ def extract(
     """Claims, hedges, attributions and entities of ``text`` as plain records."""
     _check_input(text)
     nlp = get_nlp(model)
-    cut = nlp.get_pipe("wb_checkworthiness").model.threshold if threshold is None else threshold
-    lex = nlp.get_pipe("wb_attribution")
+    scorer = component(nlp, "wb_checkworthiness", CheckworthinessScorer)
+    cut = scorer.model.threshold if threshold is None else threshold
+    lex = component(nlp, "wb_attribution", AttributionTagger)
     state = _State(
         text=text,
         threshold=cut,
-        hedging=nlp.get_pipe("wb_hedges").rules.hedging_values,
+        hedging=component(nlp, "wb_hedges", HedgeTagger).rules.hedging_values,
         pronouns=lex.pronouns,
         role_nouns=lex.role_nouns,
         lexicon=lex.lex,
@@ -144,6 +151,7 @@ def _process_block(
             return
         state.block_sentences[index] = _read_doc(state, doc, block.start)
     elif block.kind == blocks_mod.DUPLICATE:
+        assert block.original is not None  # split_blocks gives every duplicate its original
         sentences = state.block_sentences[block.original]
         for rel_start, rel_end, key in sentences:
             state.drafts[key].occurrences.append((block.start + rel_start, block.start + rel_end))
@@ -347,7 +355,10 @@ def _opens_turn(
 
 
 def _speaks_in_person(doc: Doc) -> bool:
-    return any(t.pos_ == "PRON" and set(t.morph.get("Person")) & {"1", "2"} for t in doc)
+    return any(
+        t.pos_ == "PRON" and set(t.morph.get("Person")) & {"1", "2"}  # type: ignore[call-arg]  # spaCy's stub: default is optional
+        for t in doc
+    )
 
 
 def _content(

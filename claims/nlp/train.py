@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,8 @@ from claims.matching.engine import minilm
 from claims.nlp import wordpieces
 from claims.nlp.checkworthiness import DEFAULT_MODEL_PATH, sentence_features, sentence_vector
 from claims.nlp.model import resolve_model_name
+
+Rows = Sequence[int] | np.ndarray  # row numbers: a list, or numpy's indices
 
 SEED = 0
 DEFAULT_C = 0.02
@@ -145,10 +147,10 @@ def featurize(texts: Sequence[str], model: str | None = None, log: Callable = pr
 
 
 def _vocabulary(
-    sparse: list[list[str]], rows: Sequence[int], weights: np.ndarray | None = None
+    sparse: list[list[str]], rows: Rows, weights: np.ndarray | None = None
 ) -> dict[str, int]:
     """Features seen at least ``MIN_COUNT`` times, a weighted row counting its weight."""
-    counts: Counter[str] = Counter()
+    counts: defaultdict[str, float] = defaultdict(float)
     for i in rows:
         w = 1.0 if weights is None else float(weights[i])
         for f in sparse[i]:
@@ -157,7 +159,7 @@ def _vocabulary(
     return {name: j for j, name in enumerate(names)}
 
 
-def _matrix(features: Features, rows: Sequence[int], vocab: dict[str, int], mu, sd):
+def _matrix(features: Features, rows: Rows, vocab: dict[str, int], mu, sd):
     from scipy import sparse as sp
 
     data, indices, indptr = [], [], [0]
@@ -179,7 +181,7 @@ class Fitted:
     mu: np.ndarray
     sd: np.ndarray
 
-    def predict(self, features: Features, rows: Sequence[int]) -> np.ndarray:
+    def predict(self, features: Features, rows: Rows) -> np.ndarray:
         X = _matrix(features, rows, self.vocab, self.mu, self.sd)
         return 1.0 / (1.0 + np.exp(-(X @ self.coef + self.intercept)))
 
@@ -187,7 +189,7 @@ class Fitted:
 def fit(
     features: Features,
     labels: np.ndarray,
-    rows: Sequence[int],
+    rows: Rows,
     C: float = DEFAULT_C,
     weights: np.ndarray | None = None,
 ) -> Fitted:
@@ -242,15 +244,13 @@ def prepare(
     )
 
 
-def _fit(training: Training, rows: Sequence[int], C: float) -> Fitted:
+def _fit(training: Training, rows: Rows, C: float) -> Fitted:
     """Fit on ClaimBuster ``rows`` plus every extra row (never a test row)."""
     rows = [*rows, *training.extra_rows.tolist()]
     return fit(training.features, training.labels, rows, C, training.weights)
 
 
-def folds(
-    training: Training, rows: Sequence[int] | None = None
-) -> Iterator[tuple[list[int], list[int]]]:
+def folds(training: Training, rows: Rows | None = None) -> Iterator[tuple[list[int], list[int]]]:
     """Grouped K-fold by debate over the ClaimBuster ``rows`` (default: all of them); the
     extra rows are added to every training side and never tested on."""
     from sklearn.model_selection import GroupKFold
@@ -263,7 +263,7 @@ def folds(
 
 
 def _grouped_cv(
-    training: Training, rows: Sequence[int] | None, C: float, log: Callable
+    training: Training, rows: Rows | None, C: float, log: Callable
 ) -> tuple[float, dict[float, list[float]]]:
     """Positive-class F1 per threshold and fold; the threshold with the best mean."""
     scores: dict[float, list[float]] = {t: [] for t in THRESHOLDS}

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -326,7 +327,7 @@ def save(model: Top, threshold: float, meta: dict, out: str | Path) -> Path:
     texts = list(REFERENCE_TEXTS)
     states = hidden_states(texts, model.start, cache=None)
     reference = predict(model, states, np.arange(len(texts)))
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, Any] = {}  # name -> array (Any: numpy's savez takes **arrays)
     for i, layer in zip(range(model.start, 6), model.layers, strict=True):
         for name, value in layer.arrays().items():
             arrays[f"layer{i}.{name}"] = value.astype(np.float16)

@@ -71,6 +71,8 @@ def table() -> np.ndarray:
     model = minilm.model()
     vocab = model.words.shape[0]
     cls, sep = (model.tokenizer.token_to_id(t) for t in (CLS, SEP))
+    if cls is None or sep is None:
+        raise ValueError(f"The MiniLM vocabulary lacks {CLS} or {SEP}.")
     out = np.zeros((vocab, minilm.DIMENSIONS), dtype=np.float32)
     for start in range(0, vocab, TABLE_BATCH):
         batch = [[cls, piece, sep] for piece in range(start, min(vocab, start + TABLE_BATCH))]

@@ -48,10 +48,18 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from claims.models import Article, Claim, Confirmation, Evidence, Source, VerdictPage
+from claims.models import (
+    Article,
+    Claim,
+    ClaimQuerySet,
+    Confirmation,
+    Evidence,
+    Source,
+    VerdictPage,
+)
 from claims.text import anchoring
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -95,12 +103,12 @@ CSV_COLUMNS = [
 # --- Querysets --------------------------------------------------------------------------
 
 
-def iterate(queryset: QuerySet[Claim]) -> Iterator[Claim]:
+def iterate(queryset: ClaimQuerySet) -> Iterator[Claim]:
     """Stream claims chunk by chunk, with relations prefetched per chunk."""
     return queryset.for_export().iterator(chunk_size=CHUNK_SIZE)
 
 
-def article_claims(article: Article) -> QuerySet[Claim]:
+def article_claims(article: Article) -> ClaimQuerySet:
     return Claim.objects.filter(article=article).order_by("start", "pk")
 
 
@@ -151,7 +159,7 @@ DECIDED = ("Confirmed", "Contradicted")  # the verdicts published as reviews
 ORGANIZATION_LABELS = {"ORG", "NORP", "GPE", "FAC"}  # speakers that are not people
 
 
-def decided(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+def decided(queryset: ClaimQuerySet) -> ClaimQuerySet:
     """The claims among ``queryset`` that have a verdict to publish: confirmed now, or
     contradicted (refuting evidence). Unconfirmed and needs-re-review claims are not
     reviews."""
@@ -194,9 +202,10 @@ def published(claim: Claim) -> tuple[str, str]:
 
 
 def _published_record(claim: Claim) -> dict[str, str] | None:
-    if getattr(claim, "confirmed_wording", None) is not None:
+    wording = getattr(claim, "confirmed_wording", None)
+    if wording is not None:
         return {
-            "wording": claim.confirmed_wording,
+            "wording": wording,
             "standalone": claim.confirmed_standalone or "",
             "speaker": claim.confirmed_speaker or "",
         }
@@ -450,7 +459,7 @@ def article_json_chunks(article: Article, *, base_url: str | None = None) -> Ite
     return dumps_chunks(data, "claims", claims)
 
 
-def claims_json_chunks(queryset: QuerySet[Claim], *, base_url: str | None = None) -> Iterator[str]:
+def claims_json_chunks(queryset: ClaimQuerySet, *, base_url: str | None = None) -> Iterator[str]:
     """A JSON document ``{"claims": [...]}`` written piece by piece, for streaming."""
     yield '{"claims": ['
     for index, claim in enumerate(iterate(queryset)):
@@ -459,7 +468,7 @@ def claims_json_chunks(queryset: QuerySet[Claim], *, base_url: str | None = None
     yield "\n]}\n"
 
 
-def claimreview_chunks(queryset: QuerySet[Claim], *, base_url: str | None = None) -> Iterator[str]:
+def claimreview_chunks(queryset: ClaimQuerySet, *, base_url: str | None = None) -> Iterator[str]:
     """The same document as ``claimreview_graph``, written piece by piece."""
     yield '{"@context": "https://schema.org", "@graph": ['
     for index, claim in enumerate(iterate(decided(queryset))):
@@ -493,7 +502,7 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _claim_columns(claim: Claim, base_url: str) -> list[Any]:
+def _claim_columns(claim: Claim, base_url: str | None) -> list[Any]:
     article = claim.article
     return [
         claim.pk,
@@ -534,14 +543,13 @@ def _evidence_columns(evidence: Evidence | None) -> list[Any]:
     ]
 
 
-def claims_csv_rows(
-    queryset: QuerySet[Claim], *, base_url: str | None = None
-) -> Iterator[list[Any]]:
+def claims_csv_rows(queryset: ClaimQuerySet, *, base_url: str | None = None) -> Iterator[list[Any]]:
     """The header, then one row per evidence (one row for a claim without evidence)."""
     yield CSV_COLUMNS
     for claim in iterate(queryset):
         columns = _claim_columns(claim, base_url)
-        for evidence in list(claim.evidence.all()) or [None]:
+        rows: list[Evidence | None] = [*claim.evidence.all()] or [None]
+        for evidence in rows:
             yield columns + _evidence_columns(evidence)
 
 
@@ -573,7 +581,7 @@ def csv_lines(rows: Iterable[list[Any]], *, excel: bool = False) -> Iterator[str
 
 
 def claims_csv(
-    queryset: QuerySet[Claim], *, base_url: str | None = None, excel: bool = False
+    queryset: ClaimQuerySet, *, base_url: str | None = None, excel: bool = False
 ) -> Iterator[str]:
     return csv_lines(claims_csv_rows(queryset, base_url=base_url), excel=excel)
 

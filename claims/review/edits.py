@@ -11,7 +11,7 @@ from claims.models import Article, Claim, VerdictPage
 from claims.text import anchoring
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 class ClaimEditRejected(ValueError):
@@ -50,7 +50,7 @@ def _anchored(claim: Claim, text: str, start: int, end: int) -> None:
 
 
 @transaction.atomic
-def create_claim(*, article: Article, start: int, end: int, by: AbstractBaseUser) -> Claim:
+def create_claim(*, article: Article, start: int, end: int, by: User) -> Claim:
     """A claim from a selection of the article text (offsets into the current revision)."""
     _check_current(article)
     text = article.body
@@ -71,7 +71,7 @@ SHAPE_FIELDS = ["start", "end", "text", "prefix", "suffix", "occurrences", "orig
 
 
 @transaction.atomic
-def split_claim(*, claim: Claim, before: str, by: AbstractBaseUser) -> Claim:
+def split_claim(*, claim: Claim, before: str, by: User) -> Claim:
     """Split a claim before the first occurrence of ``before`` in its text.
 
     The first part keeps the claim (its evidence, records and history); a confirmation
@@ -120,7 +120,7 @@ def _refuse_losing_records(claim: Claim) -> None:
 
 
 @transaction.atomic
-def merge_with_next(*, claim: Claim, by: AbstractBaseUser) -> Claim:
+def merge_with_next(*, claim: Claim, by: User) -> Claim:
     """Merge a claim with the one that follows it in the text; evidence moves over.
     The merged wording was never confirmed: a confirmation of the first lapses (its
     records stay); a following claim with records is never merged away."""
@@ -164,9 +164,7 @@ def merge_with_next(*, claim: Claim, by: AbstractBaseUser) -> Claim:
     return claim
 
 
-def correct_claim(
-    *, claim: Claim, field: str, value: Any, by: AbstractBaseUser, reason: str = ""
-) -> Claim:
+def correct_claim(*, claim: Claim, field: str, value: Any, by: User, reason: str = "") -> Claim:
     """A person corrects a machine label (``CORRECTABLE``) in the panel. A speaker is
     part of what is published: a confirmed claim whose speaker changes lapses."""
     cause = f"{field} corrected by {by}"
@@ -177,7 +175,7 @@ def correct_claim(
     return claim
 
 
-def edit_claim(*, claim: Claim, changes: dict[str, Any], by: AbstractBaseUser) -> None:
+def edit_claim(*, claim: Claim, changes: dict[str, Any], by: User) -> None:
     """A person edits a claim's fields in the admin: only those fields are written, under
     the claim's lock, and a confirmation that no longer holds (a new standalone text or
     speaker) lapses."""

@@ -12,7 +12,7 @@ from claims.models import Claim, ConfirmationRefused, Evidence, Source
 from claims.sources import capture as sources
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 class EvidenceRejected(ValueError):
@@ -22,7 +22,7 @@ class EvidenceRejected(ValueError):
 def add_evidence(
     *,
     claim: Claim,
-    by: AbstractBaseUser,
+    by: User,
     stance: str,
     source: Source | None = None,
     url: str = "",
@@ -55,7 +55,7 @@ def add_evidence(
     return evidence
 
 
-def remove_evidence(*, evidence: Evidence, by: AbstractBaseUser) -> None:
+def remove_evidence(*, evidence: Evidence, by: User) -> None:
     source = evidence.source
     with status.basis_change([evidence.claim_id], cause=f"evidence removed ({source})", by=by):
         evidence._history_user = by
@@ -63,7 +63,7 @@ def remove_evidence(*, evidence: Evidence, by: AbstractBaseUser) -> None:
         evidence.delete()
 
 
-def change_stance(*, evidence: Evidence, stance: str, by: AbstractBaseUser) -> None:
+def change_stance(*, evidence: Evidence, stance: str, by: User) -> None:
     """Say the source supports, refutes or only gives context to the claim after all."""
     if stance not in Evidence.Stance.values:
         raise EvidenceRejected(f"Unknown stance: {stance}.")
@@ -82,7 +82,7 @@ def change_stance(*, evidence: Evidence, stance: str, by: AbstractBaseUser) -> N
 
 
 def confirm_many(
-    claims: Iterable[Claim], *, by: AbstractBaseUser, note: str = ""
+    claims: Iterable[Claim], *, by: User, note: str = ""
 ) -> tuple[list[Claim], list[tuple[Claim, str]]]:
     """Confirm what the rule allows; return (confirmed, [(refused claim, why)]).
 

@@ -52,7 +52,7 @@ from claims.sources.fetching import (
 from claims.text.quotes import check_quote as match_quote
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ SUMMARY_CLIP = 80
 # --- adding and capturing ---------------------------------------------------------------
 
 
-def source_for_url(url: str, *, kind: str, by: AbstractBaseUser | None) -> Source:
+def source_for_url(url: str, *, kind: str, by: User | None) -> Source:
     """The source for ``url`` (canonicalised); a new one is queued for capture."""
     canonical = canonicalize_url(url)
     domain = registered_domain(canonical)
@@ -114,7 +114,7 @@ def requeue_pending(*, older_than: timedelta | None = None) -> list[int]:
     return requeued
 
 
-def retry_capture(source: Source, *, by: AbstractBaseUser | None = None) -> None:
+def retry_capture(source: Source, *, by: User | None = None) -> None:
     """Put a source back to "waiting to be fetched" and queue another capture."""
     source.fetch_state = Source.FetchState.PENDING
     source.fetch_error = ""
@@ -230,7 +230,7 @@ def _record_capture(source_id: int, result: FetchResult) -> str:
 
 
 def provide_capture(
-    source: Source, *, text: str, by: AbstractBaseUser, provided_as: str, title: str = ""
+    source: Source, *, text: str, by: User, provided_as: str, title: str = ""
 ) -> SourceCapture:
     """Attach a source's content by hand (a paywalled, offline or blocked page): it
     becomes the latest capture, marked as provided by ``by``, hashed and quote-checked
@@ -266,7 +266,7 @@ def provide_capture(
     return capture
 
 
-def recheck_quotes(source: Source, *, cause: str, by: AbstractBaseUser | None = None) -> None:
+def recheck_quotes(source: Source, *, cause: str, by: User | None = None) -> None:
     """Quote-check every excerpt from the source against its latest capture, and
     re-judge the claims that cite it, in one locked basis change."""
     with status.basis_change(citing(source.pk), cause=cause, by=by):
@@ -321,7 +321,7 @@ def _apply_capture(
     return outcome
 
 
-def acknowledge_change(source: Source, *, by: AbstractBaseUser) -> None:
+def acknowledge_change(source: Source, *, by: User) -> None:
     """Someone has read what changed: the source counts as alive again."""
     if source.link_state != Source.LinkState.CHANGED:
         return
@@ -354,6 +354,7 @@ def check_quote(
     if text is None:
         capture = latest_capture(evidence.source)
         text = capture.text if capture else None
+    check: str
     if not evidence.excerpt.strip():
         check = Evidence.QuoteCheck.NO_EXCERPT
     elif text is None:
@@ -432,7 +433,7 @@ def due_for_recheck(*, older_than: timedelta | None = None) -> QuerySet[Source]:
     )
 
 
-def edit_source(*, source: Source, changes: dict[str, Any], by: AbstractBaseUser) -> None:
+def edit_source(*, source: Source, changes: dict[str, Any], by: User) -> None:
     """A person edits a source's details (publisher, kind, title) in the admin: only those
     fields are written, and the claims citing it are re-judged (its publisher decides
     whether it is independent of each article)."""
@@ -449,7 +450,7 @@ def edit_source(*, source: Source, changes: dict[str, Any], by: AbstractBaseUser
         fresh.save(update_fields=[*sorted(changes), "updated_at"])
 
 
-def stop_checks(source: Source, *, by: AbstractBaseUser, stop: bool = True) -> None:
+def stop_checks(source: Source, *, by: User, stop: bool = True) -> None:
     """A person stops (or resumes) a source's link checks."""
     source.checks_stopped = stop
     source._history_user = by

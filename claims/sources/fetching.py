@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.message import Message
 from functools import cache, partial
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import idna
@@ -553,7 +553,7 @@ class _ClockedReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int | None:
-        self.clock.before_read(self.raw._sock)
+        self.clock.before_read(self.raw._sock)  # type: ignore[attr-defined]  # private: not in typeshed
         count = self.raw.readinto(buffer)
         self.clock.received += count or 0
         return count
@@ -769,17 +769,17 @@ def _unsuccessful(url: str, fetch: _Fetch, exc: FetchRefused | FetchFailed) -> F
         reason=str(exc),
         url=url,
         final_url=fetch.redirects[-1] if fetch.redirects else url,
-        http_status=None if refused else exc.http_status,
+        http_status=exc.http_status if isinstance(exc, FetchFailed) else None,
         redirects=list(fetch.redirects),
     )
 
 
 def _fetch(url: str, fetch: _Fetch, *, feed: bool = False) -> FetchResult:
     final_url, response = fetch.follow(url)
-    validators = {
-        "etag": clean_line(response.headers.get("ETag", ""))[:500],
-        "last_modified": clean_line(response.headers.get("Last-Modified", ""))[:100],
-    }
+    validators = _Validators(
+        etag=clean_line(response.headers.get("ETag", ""))[:500],
+        last_modified=clean_line(response.headers.get("Last-Modified", ""))[:100],
+    )
     try:
         if response.status == 304 and fetch.headers:
             return FetchResult("not_modified", "", url, final_url, 304, **validators)
@@ -814,7 +814,19 @@ def _fetch(url: str, fetch: _Fetch, *, feed: bool = False) -> FetchResult:
     )
 
 
-def _rate_limits() -> dict[str, float]:
+class _Validators(TypedDict):
+    """A response's cache validators, for the next conditional fetch."""
+
+    etag: str
+    last_modified: str
+
+
+class _RateLimits(TypedDict):
+    min_rate: float
+    rate_grace: float
+
+
+def _rate_limits() -> _RateLimits:
     return {
         "min_rate": _chosen(None, "WORKBENCH_FETCH_MIN_BYTES_PER_SECOND", DEFAULT_MIN_RATE),
         "rate_grace": _chosen(None, "WORKBENCH_FETCH_RATE_GRACE_SECONDS", DEFAULT_RATE_GRACE),

@@ -107,7 +107,8 @@ def unwrap(url: str, hosts: Hosts | None = None) -> Origin:
     """The original address inside ``url``. Never raises: an address that cannot be read
     is its own origin. Unwrapping an origin's ``url`` again changes nothing."""
     hosts = hosts or default_hosts()
-    current, via = url, []
+    current = url
+    via: list[str] = []
     while (step := _step(current, hosts)) is not None:
         inner, label = step
         if not inner:

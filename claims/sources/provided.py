@@ -28,7 +28,7 @@ from claims.sources.capture import provide_capture
 from claims.sources.fetching import Extracted, decode_text
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 SUFFIXES = {"pdf", "html", "htm", "txt", "md"}
 # Read in a job, in a subprocess on a budget; text files are cheap and read at once.
@@ -97,9 +97,7 @@ def described(provided_as: str, note: str) -> str:
 # --- the job -----------------------------------------------------------------------------
 
 
-def submit_file(
-    source: Source, *, name: str, data: bytes, title: str, by: AbstractBaseUser
-) -> ProvidedFile:
+def submit_file(source: Source, *, name: str, data: bytes, title: str, by: User) -> ProvidedFile:
     """Keep an upload to read in the background, and queue the job after commit."""
     check_readable(name)
     pending = ProvidedFile.objects.create(

@@ -247,7 +247,7 @@ def _lexicon() -> tuple[frozenset[str], dict[str, list[str]], dict[str, frozense
 
 def _words(text: str) -> list[_Word]:
     _, contractions, _ = _lexicon()
-    words = []
+    words: list[_Word] = []
     for match in _WORD.finditer(text):
         token, start, end = match.group(), match.start(), match.end()
         if token in contractions:

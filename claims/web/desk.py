@@ -13,7 +13,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
@@ -23,6 +24,7 @@ from claims.confirmation import audit, readiness
 from claims.models import Claim, Confirmation, Evidence, Feed, with_light_article
 from claims.web.access import get_article, require, user_can
 from claims.web.forms import BulkClaimForm, PageNumberField
+from claims.web.types import AuthenticatedHttpRequest
 from claims.web.views import claim_bulk, paginate
 
 QUEUE_HOURS = 24
@@ -68,7 +70,7 @@ def queue_claims(now: Any = None) -> QuerySet[Claim]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def todays_queue(request: HttpRequest) -> HttpResponse:
+def todays_queue(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     require(request, "view_claim")
     if request.method == "POST":
         return claim_bulk(request)  # assign: checks change_claim, redirects back here
@@ -111,7 +113,7 @@ def report_claims(article: Any) -> list[Claim]:
 
 @login_required
 @require_GET
-def article_report(request: HttpRequest, pk: int) -> HttpResponse:
+def article_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The printable verification report of one article, for the editor in charge."""
     article = get_article(request, pk)
     require(request, "view_claim")
@@ -129,7 +131,7 @@ def article_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def feed_list(request: HttpRequest) -> HttpResponse:
+def feed_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "view_feed")
     form = QueueForm(request.GET)
     feeds = (
@@ -140,7 +142,7 @@ def feed_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def feed_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def feed_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "view_feed")
     feed = get_object_or_404(Feed, pk=pk)
     items = feed.items.select_related("article").order_by("-first_seen_at", "-pk")[:100]

@@ -24,7 +24,8 @@ class StorableCharField(forms.CharField):
     """Text as given (no cleaning), refused only when it cannot be encoded."""
 
     def to_python(self, value: Any) -> str:
-        return super().to_python(encodable(value))
+        text = super().to_python(encodable(value))
+        return "" if text is None else text  # None only for an empty_value=None we never set
 
 
 class TextField(StorableCharField):
@@ -53,4 +54,5 @@ class HttpURLField(forms.URLField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> str:
-        return super().to_python(clean_line(encodable(value)) if isinstance(value, str) else value)
+        url = super().to_python(clean_line(encodable(value)) if isinstance(value, str) else value)
+        return "" if url is None else url  # None only for an empty_value=None we never set

@@ -74,7 +74,7 @@ class ClaimIdsField(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": text[:40]},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private: not in django-stubs
 
 
 class YesNoFilter(forms.TypedChoiceField):
@@ -102,7 +102,8 @@ class PageForm(forms.Form):
     cursor = StorableCharField(required=False, max_length=1000, strip=True)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # Decoded by ``api.paginated``, which knows the list's sort key.
         data["cursor_text"], data["cursor"] = data.get("cursor") or "", None
         if data["cursor_text"] and data.get("page"):
@@ -145,7 +146,8 @@ class ArticleForm(forms.Form):
             raise forms.ValidationError(str(exc)) from None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         given = [name for name in ("text", "file", "fetch_url") if data.get(name)]
         if len(given) != 1:
             raise forms.ValidationError("Give exactly one of: pasted text, a file, or a URL.")
@@ -189,7 +191,7 @@ class ArticleFilterForm(PageForm):
         if data.get("outlet"):
             queryset = queryset.filter(outlet__iexact=data["outlet"])
         if data.get("readiness"):
-            queryset = with_readiness(queryset).filter(readiness=data["readiness"])
+            queryset = with_readiness(queryset).filter(Q(readiness=data["readiness"]))
         return queryset.order_by(*self.SORTS[data.get("sort") or "-created"])
 
 
@@ -239,7 +241,7 @@ class ClaimFilterForm(PageForm):
         if data.get("hedged") is not None:
             queryset = queryset.filter(hedged=data["hedged"])
         if data.get("contradicted") is not None:
-            queryset = queryset.filter(contradicted=data["contradicted"])
+            queryset = queryset.filter(Q(contradicted=data["contradicted"]))
         if data.get("min_score") is not None:
             queryset = queryset.filter(checkworthiness__gte=data["min_score"])
         if data.get("max_score") is not None:
@@ -253,9 +255,9 @@ class ClaimFilterForm(PageForm):
         if data.get("no_evidence"):
             queryset = queryset.filter(evidence__isnull=True)
         if data.get("has_match"):
-            queryset = queryset.filter(has_match=True)
+            queryset = queryset.filter(Q(has_match=True))
         if data.get("needs_review"):
-            queryset = queryset.filter(needs_review=True)
+            queryset = queryset.filter(Q(needs_review=True))
         return queryset.order_by(*self.SORTS[data.get("sort") or "-score"])
 
 
@@ -280,7 +282,8 @@ class BulkClaimForm(forms.Form):
     note = TextField(required=False, max_length=1000)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("all_matching") and not data.get("ids") and "ids" not in self.errors:
             self.add_error("ids", "Check some claims, or choose every claim matching the filters.")
         return data
@@ -300,7 +303,8 @@ class StatusForm(forms.Form):
             self.fields["note"].widget.attrs |= {"required": True, "data-focus": True}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         confirmed = self.claim.status == Claim.Status.CONFIRMED
         if data.get("action") == "unconfirm" and confirmed and not data.get("note", "").strip():
             self.add_error("note", "Say why you unconfirm this confirmed claim.")
@@ -372,7 +376,8 @@ class EvidenceForm(forms.Form):
     note = TextField(required=False, max_length=2000)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if bool(data.get("source")) == bool(data.get("url")):
             raise forms.ValidationError("Pick an existing source or give a URL (one of the two).")
         return data
@@ -395,7 +400,8 @@ class CaptureForm(forms.Form):
     title = StorableCharField(required=False, max_length=500)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload, text = data.get("file"), (data.get("text") or "").strip()
         if bool(upload) == bool(text):
             raise forms.ValidationError("Upload a file or paste the text (one of the two).")

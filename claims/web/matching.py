@@ -24,6 +24,7 @@ from claims.matching import service as matching
 from claims.models import Claim, ClaimMatch, Evidence, with_light_article
 from claims.web.access import get_claim, get_match
 from claims.web.fields import TextField
+from claims.web.types import AuthenticatedHttpRequest
 from claims.web.views import panel_response
 
 
@@ -53,7 +54,7 @@ def matches_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET"])
-def claim_matches(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_matches(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = get_claim(request, pk)
     template = "claims/matches.html#matches" if request.htmx else "claims/matches.html"
     return render(request, template, matches_context(request, claim))
@@ -61,7 +62,7 @@ def claim_matches(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def match_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def match_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     match = get_match(request, pk, "change_claim")
     form = DecisionForm(request.POST)
     if match.state == ClaimMatch.State.ACCEPTED:
@@ -82,7 +83,7 @@ def match_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def match_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def match_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     match = get_match(request, pk, "change_claim")
     form = DecisionForm(request.POST)
     if not match.is_undecided:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.cache import never_cache
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from claims.integrations import tokens
 from claims.models import ApiToken
 from claims.web.fields import StorableCharField
+from claims.web.types import AuthenticatedHttpRequest
 
 
 class TokenForm(forms.Form):
@@ -33,7 +34,7 @@ class TokenForm(forms.Form):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST if request.method == "POST" else None)
     created = ""
     if form.is_valid():
@@ -45,7 +46,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     token.revoke()
     message = f"Token “{token.name}” ({token.prefix}…) revoked: it no longer works."

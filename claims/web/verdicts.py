@@ -14,6 +14,7 @@ from claims.models import Claim, VerdictPage
 from claims.publication import exports
 from claims.publication.verdicts import _counting_evidence, publish, unpublish
 from claims.web import access, views
+from claims.web.types import AuthenticatedHttpRequest
 
 
 class PublishForm(forms.Form):
@@ -22,7 +23,7 @@ class PublishForm(forms.Form):
 
 @login_required
 @require_POST
-def verdict_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def verdict_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = access.get_claim(request, pk, "publish_verdict")
     form = PublishForm(request.POST)
     if form.is_valid():

@@ -17,6 +17,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.html import format_html, format_html_join
@@ -65,6 +66,7 @@ from claims.web.forms import (
     StanceForm,
     StatusForm,
 )
+from claims.web.types import AuthenticatedHttpRequest, HtmxHttpRequest
 
 # --- List helpers ----------------------------------------------------------------------
 
@@ -73,7 +75,7 @@ def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = 50) 
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-def list_status(request: HttpRequest, form: Any) -> int:
+def list_status(request: HtmxHttpRequest, form: Any) -> int:
     """400 for a list asked with filters that cannot be used (the page shows why); htmx
     fragments answer 200 so that the error is swapped in."""
     return 400 if form.errors and not request.htmx else 200
@@ -95,13 +97,13 @@ LIST_COUNTS = ("total", "worthy", "confirmed", "contradicted")
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("article-list")
 
 
 @login_required
 @require_GET
-def article_list(request: HttpRequest) -> HttpResponse:
+def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "view_article")
     form = ArticleFilterForm(request.GET)
     articles = articles_with_counts(form.filter(Article.objects.defer("body", "dropped")))
@@ -119,7 +121,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def article_new(request: HttpRequest) -> HttpResponse:
+def article_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "add_article")
     form = ArticleForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -149,7 +151,7 @@ def article_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def article_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = get_article(request, pk)
     context = article_page_context(request, article)
     if embeddings.refining(article):
@@ -198,7 +200,7 @@ def _selected_claim(
 
 @login_required
 @require_GET
-def article_status(request: HttpRequest, pk: int) -> HttpResponse:
+def article_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The live job state: polled by htmx while the article is queued or processing."""
     article = get_article(request, pk)
     response = render(request, "claims/partials/article_state.html", {"article": article})
@@ -209,7 +211,7 @@ def article_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def article_refinement(request: HttpRequest, pk: int) -> HttpResponse:
+def article_refinement(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Polled by the article page while the background pass refines its claims'
     check-worthiness (``embeddings.refining``); then says whether the check-worthy list
     changed since the page was drawn (``shown``: ``embeddings.worthy_key`` then). The page
@@ -228,7 +230,7 @@ def article_refinement(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def article_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def article_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = get_article(request, pk, "change_article")
     if article.is_active:
         messages.info(request, "The article is already queued or being processed.")
@@ -247,7 +249,7 @@ def article_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def article_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = get_article(request, pk, "change_article")
     form = ArticleTextForm(request.POST or None, initial={"text": article.body})
     if request.method == "POST" and form.is_valid():
@@ -272,7 +274,7 @@ def matching_claims(request: HttpRequest, form: ClaimFilterForm | None = None) -
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def claim_list(request: HttpRequest) -> HttpResponse:
+def claim_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     require(request, "view_claim")
     if request.method == "POST":
         return claim_bulk(request)
@@ -288,12 +290,12 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=list_status(request, form))
 
 
-def claim_bulk(request: HttpRequest) -> HttpResponse:
+def claim_bulk(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     form = BulkClaimForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
             what = {"ids": "Pick some claims: ", "action": "Pick an action: "}.get(field, "")
-            messages.error(request, what + " ".join(errors))
+            messages.error(request, what + " ".join(map(str, errors)))
         return redirect(request.get_full_path())
     action, claims = form.cleaned_data["action"], form.cleaned_data["ids"]
     if form.cleaned_data["all_matching"]:
@@ -359,7 +361,7 @@ def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         **status_box_context(request, claim, blocker=assessment.blocker),
         "wording_change": wording_change(claim, confirmation),
         "published_url": request.build_absolute_uri(verdict_page.get_absolute_url())
-        if published
+        if verdict_page is not None and published
         else "",
         "status_form": StatusForm(claim=claim),
         "assign_form": AssignForm(initial={"assignee": claim.assignee_id}),
@@ -408,7 +410,7 @@ def article_people(article_id: int) -> list[str]:
 
 @login_required
 @require_GET
-def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_panel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = get_claim(request, pk)
     if not request.htmx:
         return redirect(claim.get_absolute_url())
@@ -416,7 +418,7 @@ def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def panel_response(
-    request: HttpRequest, claim: Claim, *, action: str = "", **extra: Any
+    request: HtmxHttpRequest, claim: Claim, *, action: str = "", **extra: Any
 ) -> HttpResponse:
     """After a change: the panel, with the claim's list row, the article's counters and
     the live region swapped out of band; an event tells the page to recolour highlights.
@@ -435,11 +437,11 @@ def panel_response(
 
 @login_required
 @require_POST
-def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = get_claim(request, pk, "change_claim")
     form = StatusForm(request.POST, claim=claim)
     if not form.is_valid():
-        errors = [error for field in form.errors.values() for error in field]
+        errors = [str(error) for field in form.errors.values() for error in field]
         messages.error(request, "Not changed: " + " ".join(errors))
         return status_form_again(request, claim, form)
     note = form.cleaned_data["note"]
@@ -457,7 +459,9 @@ def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
     return panel_response(request, claim, action="status")
 
 
-def status_form_again(request: HttpRequest, claim: Claim, form: StatusForm) -> HttpResponse:
+def status_form_again(
+    request: AuthenticatedHttpRequest, claim: Claim, form: StatusForm
+) -> HttpResponse:
     """The status form with its errors and input (200): in the panel for htmx, else on
     the article page served at the form's URL."""
     again = {"status_form": form, "unconfirm_open": True}
@@ -471,25 +475,27 @@ def status_form_again(request: HttpRequest, claim: Claim, form: StatusForm) -> H
 
 @login_required
 @require_POST
-def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = get_claim(request, pk, "change_claim")
     form = AssignForm(request.POST)
     if form.is_valid():
         claim.assign(to=form.cleaned_data["assignee"], by=request.user)
         messages.success(request, f"Assigned to {claim.assignee or 'nobody'}.")
     else:
-        messages.error(request, " ".join(form.errors.get("assignee", ["Pick a reviewer."])))
+        messages.error(
+            request, " ".join(map(str, form.errors.get("assignee", ["Pick a reviewer."])))
+        )
     return panel_response(request, claim, action="assign")
 
 
 @login_required
 @require_POST
-def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct a machine label (speaker, claim type, check-worthy...) with a reason."""
     claim = get_claim(request, pk, "change_claim")
     form = CorrectionForm(request.POST, claim=claim)
     if not form.is_valid():
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
         messages.error(request, "Not corrected: " + " ".join(errors))
         forms = [form if name == form.name else CorrectionForm(claim=claim, field=name)
                  for name in CORRECTABLE]  # fmt: skip
@@ -511,7 +517,7 @@ def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = get_claim(request, pk, "add_evidence")
     form = EvidenceForm(request.POST)
     if form.is_valid():
@@ -534,7 +540,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def evidence_stance(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_stance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "change_evidence")
     evidence = get_object_or_404(Evidence.objects.select_related("claim", "source"), pk=pk)
     form = StanceForm(request.POST)
@@ -550,7 +556,7 @@ def evidence_stance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "delete_evidence")
     evidence = get_object_or_404(Evidence.objects.select_related("claim"), pk=pk)
     claim = evidence.claim
@@ -559,14 +565,14 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return panel_response(request, claim, action="evidence")
 
 
-def after_claim_edit(request: HttpRequest, url: str) -> HttpResponse:
+def after_claim_edit(request: HtmxHttpRequest, url: str) -> HttpResponse:
     """Splits, merges and new claims change the whole text: reload the article page."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @login_required
 @require_POST
-def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = get_claim(request, pk, "add_claim")
     form = SplitForm(request.POST)
     try:
@@ -581,7 +587,7 @@ def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def claim_merge(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = get_claim(request, pk, "add_claim")
     try:
         edits.merge_with_next(claim=claim, by=request.user)
@@ -593,7 +599,7 @@ def claim_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = get_article(request, pk, "add_claim")
     form = SelectionForm(request.POST)
     url = article.get_absolute_url()
@@ -613,7 +619,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def source_list(request: HttpRequest) -> HttpResponse:
+def source_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "view_source")
     form = SourceFilterForm(request.GET)
     sources = form.filter(Source.objects.annotate(n_evidence=Count("evidence")))
@@ -629,7 +635,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def source_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     source = get_source(request, pk)
     evidence = with_light_article(source.evidence.select_related("added_by"), "claim__article")
     evidence = evidence.order_by("-added_at")
@@ -651,7 +657,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def source_capture(request: HttpRequest, pk: int) -> HttpResponse:
+def source_capture(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Provide a source's content by hand (paywall, offline, blocked): upload or paste."""
     source = get_source(request, pk)
     require(request, "add_sourcecapture")
@@ -691,7 +697,7 @@ def _provide(source: Source, data: dict[str, Any], user: Any) -> str:
 # --- Requests over Django's size cap --------------------------------------------------------
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``handler400``: a paste or edit larger than even Django's request cap (see
     ``DATA_UPLOAD_MAX_MEMORY_SIZE``) gets its form again with the reason, not a bare 400.
     The text itself could not be read, so it cannot be shown again."""

@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, username: str, name: str, **options: Any) -> None:
         name = name.strip()
-        limit = ApiToken._meta.get_field("name").max_length
+        limit = ApiToken._meta.get_field("name").max_length or 0
         if not name or len(name) > limit:
             raise CommandError(f"--name must be 1 to {limit} characters.")
         user = get_user_model().objects.filter(username=username).first()

@@ -36,11 +36,11 @@ class Command(BaseCommand):
             raise CommandError(f"There is no article with id {article}.")
         if base_url and not is_http_url(base_url):
             raise CommandError(f"--base-url must be an http(s) URL, not {base_url!r}.")
-        base_url = base_url.rstrip("/") or None
+        site = base_url.rstrip("/") or None
         writers = {
             "csv": exports.article_csv,
             "json": exports.article_json_chunks,
             "claimreview": exports.article_claimreview_chunks,
         }
-        for chunk in writers[fmt](found, base_url=base_url):
+        for chunk in writers[fmt](found, base_url=site):
             self.stdout.write(chunk, ending="")

@@ -78,9 +78,7 @@ class Command(BaseCommand):
         users = make_users()
         with transaction.atomic():
             sources = make_sources(options["sources"], users["bench-checker"])
-            articles = make_articles(
-                rng, options["articles"], users["bench-editor"], options["big_article"]
-            )
+            articles = make_articles(rng, options["articles"], users["bench-editor"])
             n_claims = make_claims(rng, articles, options["claims_per_article"], options)
             n_evidence = make_evidence(rng, sources, users["bench-checker"])
         self.stdout.write(
@@ -178,7 +176,7 @@ def _body(rng: random.Random, n: int) -> tuple[str, list[tuple[int, int]]]:
     return "".join(parts), spans
 
 
-def make_articles(rng: random.Random, n: int, by: User, big: int) -> list[Article]:
+def make_articles(rng: random.Random, n: int, by: User) -> list[Article]:
     """Articles (done), each with its revision; bodies are written by ``make_claims``."""
     day = date(2025, 1, 1)
     articles = [
@@ -195,9 +193,7 @@ def make_articles(rng: random.Random, n: int, by: User, big: int) -> list[Articl
         )
         for i in range(n)
     ]
-    articles = Article.objects.bulk_create(articles, batch_size=BATCH)
-    articles[0]._bench_claims = big or None
-    return articles
+    return Article.objects.bulk_create(articles, batch_size=BATCH)
 
 
 def make_claims(
@@ -206,8 +202,9 @@ def make_claims(
     users = list(User.objects.filter(username__in=USERS))
     now = timezone.now()
     revisions, claims, total = [], [], 0
-    for article in articles:
-        n = getattr(article, "_bench_claims", None) or per_article
+    for position, article in enumerate(articles):
+        # The first article is the big one when ``--big-article`` asks for it.
+        n = (options["big_article"] if position == 0 else 0) or per_article
         body, spans = _body(rng, n)
         article.body = body
         revisions.append(ArticleRevision(article=article, number=1, body=body))

@@ -214,14 +214,14 @@ class Index:
             for i in _top(scores, depth):
                 if scores[i] > 0:
                     found[int(i)] = Candidate(int(i), float(scores[i]), None, True)
-        use_vectors = vector is not None and self.vectors is not None and np.any(vector)
-        if use_vectors:
+        vectors = self.vectors
+        if vector is not None and vectors is not None and np.any(vector):
             for i, _ in self.nearest(vector, depth):
                 bm25 = float(scores[i]) if scores is not None else 0.0
                 found.setdefault(i, Candidate(i, bm25, None, False))
             for candidate in found.values():
                 if self.has_vector[candidate.position]:
-                    candidate.cosine = float(self.vectors[candidate.position] @ vector)
+                    candidate.cosine = float(vectors[candidate.position] @ vector)
         return list(found.values())
 
     def search(

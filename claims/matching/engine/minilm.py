@@ -105,7 +105,8 @@ class Branch(Protocol):
     """A head that reads the hidden states entering layer ``start`` (0-5) of the same
     pass that makes the embedding, giving one value per row (``MiniLM.encode_with``)."""
 
-    start: int
+    @property
+    def start(self) -> int: ...
 
     def __call__(
         self, model: MiniLM, x: np.ndarray, attend: np.ndarray, mask: np.ndarray

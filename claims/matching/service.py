@@ -44,10 +44,12 @@ from claims.models import (
     ClaimMatch,
     ConfirmationRefused,
     Embedding,
+    EventKind,
     Evidence,
     FactCheck,
     Source,
 )
+from claims.models.events import record
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -243,10 +245,12 @@ def _record(claim: Claim, hit: Hit, state: str) -> ClaimMatch:
     match = ClaimMatch.objects.filter(claim=claim, **target).first()
     if match is None:
         match = ClaimMatch(claim=claim, score=hit.score, state=state, **target)
-        match._change_reason = f"found by matching (score {hit.score:.2f})"
+        match._change_reason = found = f"found by matching (score {hit.score:.2f})"
         try:
             with transaction.atomic():
                 match.save()
+                record(claim, EventKind.MATCH_FOUND, sentence=found, match=match.pk,
+                       score=hit.score, **target)  # fmt: skip
         except IntegrityError:  # a concurrent run recorded it first
             return ClaimMatch.objects.get(claim=claim, **target)
     elif match.is_undecided and (match.score, match.state) != (hit.score, state):
@@ -354,6 +358,8 @@ def _carry_over_evidence(match: ClaimMatch, *, by: AbstractBaseUser) -> int:
         copy._history_user = by
         copy._change_reason = reason
         copy.save()
+        record(claim, EventKind.EVIDENCE_ADDED, sentence=reason, by=by, evidence=copy.pk,
+               source=copy.source_id, stance=copy.stance, from_claim=earlier.pk)  # fmt: skip
         copied += 1
     return copied
 
@@ -383,10 +389,12 @@ def _link_factcheck(match: ClaimMatch, *, by: AbstractBaseUser, outcome: Outcome
         added_by=by,
     )
     evidence._history_user = by
-    evidence._change_reason = f"from accepted fact-check match #{match.pk}"
+    evidence._change_reason = reason = f"from accepted fact-check match #{match.pk}"
     try:
         with transaction.atomic():
             evidence.save()
+            record(match.claim, EventKind.EVIDENCE_ADDED, sentence=reason, by=by,
+                   evidence=evidence.pk, source=source.pk, stance=evidence.stance)  # fmt: skip
     except IntegrityError:  # linked concurrently
         return 0
     return 1

@@ -175,6 +175,8 @@ class EvidenceVerdict:
     counts: bool
     reason: str
     publisher: str = ""
+    # Why it does not count, as a code ("" when it counts): see ``VERDICT_LAPSES``.
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,8 @@ class Assessment:
     blockers: tuple[str, ...] = field(default=())
     # While sources are missing: the supporting evidence that does not count, and why.
     discounted: tuple[str, ...] = field(default=())
+    # A code for each blocker, in the same order: see ``BLOCKER_LAPSES``.
+    blocker_codes: tuple[str, ...] = field(default=())
 
     @property
     def satisfied(self) -> bool:
@@ -211,31 +215,32 @@ def judge_evidence(
     ``claim_text`` is the claim's current wording, whose figures the excerpt must not
     contradict."""
 
-    def no(reason: str) -> EvidenceVerdict:
-        return EvidenceVerdict(facts.evidence_id, False, reason, facts.publisher.name)
+    def no(code: str, reason: str) -> EvidenceVerdict:
+        return EvidenceVerdict(facts.evidence_id, False, reason, facts.publisher.name, code)
 
     if facts.stance != SUPPORTS:
-        return no("refutes the claim" if facts.stance == REFUTES else "context only")
+        return no("stance", "refutes the claim" if facts.stance == REFUTES else "context only")
     if not facts.captured:
-        return no(f"never captured{f' ({facts.fetch_problem})' if facts.fetch_problem else ''}")
+        problem = f" ({facts.fetch_problem})" if facts.fetch_problem else ""
+        return no("uncaptured", f"never captured{problem}")
     if facts.dead and not facts.provided_by:
-        return no(f"the source has died since it was captured ({facts.fetch_problem})")
+        return no("dead", f"the source has died since it was captured ({facts.fetch_problem})")
     capture = f"the capture of {_day(facts.captured_at)}"
     if not facts.excerpt.strip():
-        return no("no excerpt quoted from the source")
+        return no("no_excerpt", "no excerpt quoted from the source")
     if quotes.too_short(facts.excerpt):
-        return no(quotes.TOO_SHORT)
+        return no("too_short", quotes.TOO_SHORT)
     if facts.quote_sha256 != facts.capture_sha256 or facts.quote_check == "unchecked":
-        return no(f"excerpt not yet checked against {capture}")
+        return no("unchecked", f"excerpt not yet checked against {capture}")
     if facts.quote_check not in FOUND_STATES:
         why = f": {facts.quote_reason}" if facts.quote_reason else ""
-        return no(f"excerpt not found in {capture}{why}")
+        return no("not_found", f"excerpt not found in {capture}{why}")
     differ = figures.disagreement(claim_text, facts.excerpt)
     if differ:
-        return no(f"figures differ: {differ}")
+        return no("figures", f"figures differ: {differ}")
     dependent = dependence(facts.publisher, article)
     if dependent:
-        return no(dependent)
+        return no("dependent", dependent)
     how = "found" if facts.quote_check == "found" else "found approximately"
     by_hand = f", provided by {facts.provided_by}" if facts.provided_by else ""
     wire = (
@@ -266,25 +271,32 @@ def assess(
     for facts in evidence:
         if verdicts[facts.evidence_id].counts:
             publishers.setdefault(facts.publisher.name.casefold(), facts.publisher.name)
-    blockers = []
+    blockers: dict[str, str] = {}  # code → sentence
     if orphaned:
-        blockers.append("its text is no longer in the article")
+        blockers["orphaned"] = "its text is no longer in the article"
     if pending_revision:
-        blockers.append("the article was edited and its claims are not re-anchored yet")
+        blockers["pending_revision"] = (
+            "the article was edited and its claims are not re-anchored yet"
+        )
     refuting = sum(1 for facts in evidence if facts.stance == REFUTES)
     if refuting:
         noun = "source refutes" if refuting == 1 else "sources refute"
-        blockers.append(f"{refuting} {noun} it")
+        blockers["refuted"] = f"{refuting} {noun} it"
     missing = max(0, required - len(publishers))
     if missing:
         noun = "source" if missing == 1 else "sources"
-        blockers.append(
+        blockers["too_few"] = (
             f"needs {missing} more supporting {noun} from another publisher, captured and "
             f"with the excerpt found in it (the article's own publisher does not count)"
         )
     discounted = _discounted(evidence, verdicts) if missing else ()
     return Assessment(
-        verdicts, tuple(sorted(publishers.values())), required, tuple(blockers), discounted
+        verdicts,
+        tuple(sorted(publishers.values())),
+        required,
+        tuple(blockers.values()),
+        discounted,
+        tuple(blockers),
     )
 
 
@@ -306,6 +318,77 @@ def _who(publisher: str) -> str:
     return publisher or "a source"
 
 
+# --- Lapses -------------------------------------------------------------------------------
+
+# The cause of a lapse, as a code (``claims.models.LapseCause`` has the same values).
+EVIDENCE_REMOVED, STANCE_CHANGED = "evidence_removed", "stance_changed"
+WORDING_CHANGED, MEANING_CHANGED = "wording_changed", "meaning_changed"
+SOURCE_CHANGED, SOURCE_DEAD = "source_changed", "source_dead"
+PUBLISHER_RULES, OTHER = "publisher_rules", "other"
+LAPSE_CAUSES = (
+    EVIDENCE_REMOVED, STANCE_CHANGED, WORDING_CHANGED, MEANING_CHANGED,
+    SOURCE_CHANGED, SOURCE_DEAD, PUBLISHER_RULES, OTHER,
+)  # fmt: skip
+
+# Why a piece of the basis stopped counting (``EvidenceVerdict.code``) → the lapse cause.
+VERDICT_LAPSES = {
+    "stance": STANCE_CHANGED,
+    "uncaptured": SOURCE_CHANGED,
+    "dead": SOURCE_DEAD,
+    "no_excerpt": MEANING_CHANGED,
+    "too_short": MEANING_CHANGED,
+    "unchecked": SOURCE_CHANGED,
+    "not_found": SOURCE_CHANGED,
+    "figures": MEANING_CHANGED,
+    "dependent": PUBLISHER_RULES,
+}
+# What blocks the claim now (``Assessment.blocker_codes``) → the lapse cause.
+BLOCKER_LAPSES = {
+    "orphaned": WORDING_CHANGED,
+    "pending_revision": WORDING_CHANGED,
+    "refuted": STANCE_CHANGED,
+    "too_few": PUBLISHER_RULES,
+}
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """Why a confirmation no longer holds: a cause (``LAPSE_CAUSES``) and the sentence."""
+
+    cause: str
+    reason: str
+
+
+def lapse(
+    assessment: Assessment,
+    *,
+    confirmed_wording: str,
+    wording: str,
+    basis: list[dict[str, Any]] | None = None,
+) -> Lapse | None:
+    """Why a confirmation no longer holds, or None while it does. ``basis`` is the
+    confirmation's record of the evidence it rested on: what became of each piece is
+    named first, and the first such loss is the cause. After a change of wording, so is
+    the evidence that the new wording took from under it (its figures now differ)."""
+    lost, causes = [], []
+    for item in basis or []:
+        verdict = assessment.verdicts.get(item.get("evidence", 0))
+        who = _who(item.get("publisher") or item.get("url") or "")
+        if verdict is None:
+            lost.append(f"evidence from {who} was removed")
+            causes.append(EVIDENCE_REMOVED)
+        elif not verdict.counts:
+            lost.append(f"evidence from {who} no longer counts ({verdict.reason})")
+            causes.append(VERDICT_LAPSES.get(verdict.code, OTHER))
+    if normalise_wording(confirmed_wording) != normalise_wording(wording):
+        reason = "; ".join(["the claim's wording changed since it was confirmed", *lost])
+        return Lapse(WORDING_CHANGED, reason)
+    if assessment.satisfied:
+        return None
+    causes += [BLOCKER_LAPSES.get(code, OTHER) for code in assessment.blocker_codes]
+    return Lapse(causes[0] if causes else OTHER, "; ".join([*lost, *assessment.blockers]))
+
+
 def lapse_reason(
     assessment: Assessment,
     *,
@@ -313,20 +396,6 @@ def lapse_reason(
     wording: str,
     basis: list[dict[str, Any]] | None = None,
 ) -> str:
-    """Why a confirmation no longer holds, or "" while it does. ``basis`` is the
-    confirmation's record of the evidence it rested on: what became of each piece is
-    named first. After a change of wording, so is the evidence that the new wording
-    took from under it (its figures now differ)."""
-    lost = []
-    for item in basis or []:
-        verdict = assessment.verdicts.get(item.get("evidence", 0))
-        who = _who(item.get("publisher") or item.get("url") or "")
-        if verdict is None:
-            lost.append(f"evidence from {who} was removed")
-        elif not verdict.counts:
-            lost.append(f"evidence from {who} no longer counts ({verdict.reason})")
-    if normalise_wording(confirmed_wording) != normalise_wording(wording):
-        return "; ".join(["the claim's wording changed since it was confirmed", *lost])
-    if assessment.satisfied:
-        return ""
-    return "; ".join([*lost, *assessment.blockers])
+    """The sentence of ``lapse`` ("" while the confirmation holds)."""
+    found = lapse(assessment, confirmed_wording=confirmed_wording, wording=wording, basis=basis)
+    return found.reason if found else ""

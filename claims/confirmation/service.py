@@ -45,12 +45,14 @@ from claims.models import (
     Claim,
     Confirmation,
     ConfirmationRefused,
+    EventKind,
     Evidence,
     Publisher,
     PublisherDomain,
     Source,
     SourceCapture,
 )
+from claims.models.events import record
 from claims.sources.publishers import PublisherIndex, latest_captures
 
 if TYPE_CHECKING:
@@ -208,10 +210,11 @@ def _settle(ids: list[int], *, cause: str, by: User | None) -> list[Claim]:
     index: PublisherIndex | None = None
     for claim in confirmed:
         index = index or PublisherIndex.load()
-        reason = lapse_reason(claim, index=index)
-        if reason:
-            text = f"needs re-review: {cause}; {reason}"
-            _set_status(claim, Claim.Status.NEEDS_REREVIEW, by=by, reason=text, note=text)
+        found = lapse_of(claim, index=index)
+        if found:
+            text = f"needs re-review: {cause}; {found.reason}"
+            _set_status(claim, Claim.Status.NEEDS_REREVIEW, by=by, reason=text, note=text,
+                        cause=found.cause, trigger=cause, why=found.reason)  # fmt: skip
             lapsed.append(claim)
     return lapsed
 
@@ -221,11 +224,25 @@ def _sync(claim: Claim, fresh: Claim) -> None:
         setattr(claim, name, getattr(fresh, name))
 
 
-def _set_status(claim: Claim, new: str, *, by: User | None, reason: str, note: str) -> None:
-    """Every status change goes through here, and writes its webhook events to the
-    outbox in the same transaction."""
+def _set_status(
+    claim: Claim,
+    new: str,
+    *,
+    by: User | None,
+    reason: str,
+    note: str,
+    cause: str = "",
+    **data: str,
+) -> None:
+    """Every status change goes through here, and writes its event (``lapsed`` with its
+    ``cause`` code for a move to needs re-review, else ``status_changed``) and its
+    webhook events to the outbox in the same transaction."""
     previous = claim.status
     claim.set_status(new, by=by, reason=reason, note=note)
+    lapsed = new == Claim.Status.NEEDS_REREVIEW
+    kind = EventKind.LAPSED if lapsed else EventKind.STATUS_CHANGED
+    record(claim, kind, sentence=reason, by=by, cause=cause, from_status=previous,
+           to_status=new, **(data if lapsed else {"note": note}))  # fmt: skip
     webhooks.claim_status_event(claim, previous=previous)
 
 
@@ -319,25 +336,36 @@ def latest_record(claim: Claim) -> Confirmation | None:
 
 
 def lapse_reason(claim: Claim, *, index: PublisherIndex | None = None) -> str:
-    """Why the claim's confirmation no longer holds ("" while it does): its wording,
-    its published text or speaker changed, its words left the article, or its
-    evidence no longer satisfies the rule."""
-    record = latest_record(claim)
-    if record is None:
-        return "there is no record of what it was confirmed on"
-    if confirmation.normalise_wording(record.wording) != confirmation.normalise_wording(claim.text):
-        return "the claim's wording changed since it was confirmed"
-    published = _published_change(claim, record)
+    """Why the claim's confirmation no longer holds ("" while it does)."""
+    found = lapse_of(claim, index=index)
+    return found.reason if found else ""
+
+
+def lapse_of(claim: Claim, *, index: PublisherIndex | None = None) -> confirmation.Lapse | None:
+    """Why the claim's confirmation no longer holds, as a cause code and a sentence (None
+    while it does): its wording, its published text or speaker changed, its words left
+    the article, or its evidence no longer satisfies the rule."""
+    confirmed = latest_record(claim)
+    if confirmed is None:
+        return confirmation.Lapse(
+            confirmation.OTHER, "there is no record of what it was confirmed on"
+        )
+    wording = confirmation.normalise_wording(confirmed.wording)
+    if wording != confirmation.normalise_wording(claim.text):
+        return confirmation.Lapse(
+            confirmation.WORDING_CHANGED, "the claim's wording changed since it was confirmed"
+        )
+    published = _published_change(claim, confirmed)
     if published:
-        return published
+        return confirmation.Lapse(confirmation.MEANING_CHANGED, published)
     gone = _wording_gone(claim)
     if gone:
-        return gone
-    return confirmation.lapse_reason(
+        return confirmation.Lapse(confirmation.WORDING_CHANGED, gone)
+    return confirmation.lapse(
         assess(claim, index=index, to_confirm=False),
-        confirmed_wording=record.wording,
+        confirmed_wording=confirmed.wording,
         wording=claim.text,
-        basis=record.basis,
+        basis=confirmed.basis,
     )
 
 
@@ -389,9 +417,11 @@ def lapse(
     *,
     cause: str,
     by: User | None = None,
+    code: str = confirmation.OTHER,
 ) -> list[Claim]:
     """Move the confirmed claims among ``claims`` to *needs re-review* for ``cause``
-    (a person or a workflow withdrew the ground itself)."""
+    (a person or a workflow withdrew the ground itself); ``code`` is the cause's code
+    (``confirmation.LAPSE_CAUSES``)."""
     if not isinstance(claims, QuerySet):
         claims = list(claims)
     given = [c for c in claims if isinstance(c, Claim)] if isinstance(claims, list) else []
@@ -401,7 +431,8 @@ def lapse(
             if claim.status != Claim.Status.CONFIRMED:
                 continue
             text = f"needs re-review: {cause}"
-            _set_status(claim, Claim.Status.NEEDS_REREVIEW, by=by, reason=text, note=text)
+            _set_status(claim, Claim.Status.NEEDS_REREVIEW, by=by, reason=text, note=text,
+                        cause=code, trigger=cause)  # fmt: skip
             lapsed.append(claim)
     moved = {c.pk: c for c in lapsed}
     for claim in given:

@@ -26,7 +26,8 @@ from simple_history.utils import bulk_create_with_history
 from claims import jobs, nlp
 from claims.confirmation import service as status
 from claims.integrations import webhooks
-from claims.models import Article, ArticleRevision, Claim
+from claims.models import Article, ArticleRevision, Claim, ClaimEvent, EventKind
+from claims.models.events import event, record_many
 from claims.nlp import Extraction, InputRefused
 from claims.text import anchoring
 from claims.text.cleaning import clean_line, is_http_url, normalise_text
@@ -306,7 +307,8 @@ def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, in
             (c for c in change.claims.values() if not c.orphaned), key=lambda c: (c.start, c.pk)
         )
         dirty: dict[int, set[str]] = {}
-        reasons = _reanchor(live, text, article.revision, dirty)
+        events: list[ClaimEvent] = []
+        reasons = _reanchor(live, text, article.revision, dirty, events)
         carried = len(reasons)
         live = [claim for claim in live if not claim.orphaned]
         # Claims shaped by hand (split, merged, created from a selection) keep their shape:
@@ -330,10 +332,15 @@ def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, in
             if claim.pk in reasons:
                 claim._change_reason = reasons[claim.pk].rstrip("; ")
                 claim.save(update_fields=sorted(dirty.get(claim.pk, set()) | {"updated_at"}))
-        bulk_create_with_history(
-            created, Claim, default_change_reason=f"extracted from revision {article.revision}"
-        )
-    orphaned = sum(1 for reason in reasons.values() if reason.startswith("orphaned"))
+        extracted = f"extracted from revision {article.revision}"
+        created = bulk_create_with_history(created, Claim, default_change_reason=extracted)
+        events += [
+            event(claim, EventKind.EXTRACTED, sentence=extracted, revision=article.revision,
+                  start=claim.start, end=claim.end)
+            for claim in created
+        ]  # fmt: skip
+        record_many(events)  # one INSERT for the revision's extracted, moved and lost claims
+    orphaned = sum(1 for item in events if item.kind == EventKind.ORPHANED)
     return len(created), carried - orphaned, orphaned
 
 
@@ -400,11 +407,15 @@ def _overlapping(by_anchor: dict[tuple[int, int], Claim], item: Any) -> Claim | 
 
 
 def _reanchor(
-    claims: Iterable[Claim], text: str, revision: int, dirty: dict[int, set[str]]
+    claims: Iterable[Claim],
+    text: str,
+    revision: int,
+    dirty: dict[int, set[str]],
+    events: list[ClaimEvent],
 ) -> dict[int, str]:
     """Move claims of earlier revisions to where their text is now (unsaved; the fields
-    set are added to ``dirty``), or mark them orphaned (saved). Returns the history
-    reason for each claim it touched."""
+    set are added to ``dirty``), or mark them orphaned (saved); their events are added
+    to ``events`` (unsaved). Returns the history reason for each claim it touched."""
     reasons = {}
     claims = list(claims)
     taken = {(c.start, c.end) for c in claims if c.revision == revision}
@@ -421,8 +432,16 @@ def _reanchor(
             reasons[claim.pk] = f"orphaned: text not found in revision {revision}"
             claim._change_reason = reasons[claim.pk].rstrip("; ")
             claim.save(update_fields=["orphaned", "updated_at"])
+            events.append(event(claim, EventKind.ORPHANED, sentence=reasons[claim.pk],
+                                revision=revision, old_revision=claim.revision,
+                                old_start=claim.start, old_end=claim.end))  # fmt: skip
             continue
         taken.add((anchor.start, anchor.end))
+        old: dict[str, Any] = {
+            "old_revision": claim.revision,
+            "old_start": claim.start,
+            "old_end": claim.end,
+        }
         claim.start, claim.end, claim.revision = anchor.start, anchor.end, revision
         claim.text = text[anchor.start : anchor.end]
         claim.prefix, claim.suffix = anchoring.context(text, anchor.start, anchor.end)
@@ -431,6 +450,9 @@ def _reanchor(
         )
         how = "exactly" if anchor.exact else "approximately"
         reasons[claim.pk] = f"re-anchored {how} in revision {revision}; "
+        events.append(event(claim, EventKind.REANCHORED, sentence=reasons[claim.pk][:-2],
+                            revision=revision, start=anchor.start, end=anchor.end,
+                            exact=anchor.exact, **old))  # fmt: skip
     return reasons
 
 

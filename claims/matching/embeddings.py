@@ -37,7 +37,8 @@ from simple_history.utils import bulk_update_with_history
 
 from claims.matching.engine import minilm
 from claims.matching.engine.text import clean
-from claims.models import Article, Claim, Embedding, FactCheck
+from claims.models import Article, Claim, ClaimEvent, Embedding, EventKind, FactCheck
+from claims.models.events import event, record_many
 from claims.nlp import checkworthiness_top
 from claims.nlp.checkworthiness_top import TopLayers
 
@@ -170,7 +171,7 @@ def _refine(batch: list[tuple[int, str]], scores: np.ndarray, refiner: TopLayers
         for (pk, _), score in zip(batch, scores, strict=True)
     }
     texts = dict(batch)
-    now, changed = timezone.now(), []
+    now, changed, events = timezone.now(), [], []
     with transaction.atomic():
         # Locked in primary-key order, as ``confirmation.service.lock`` does: no deadlock.
         locked = Claim.objects.select_for_update().filter(pk__in=score_of, orphaned=False)
@@ -186,7 +187,7 @@ def _refine(batch: list[tuple[int, str]], scores: np.ndarray, refiner: TopLayers
             before = (claim.checkworthiness, claim.check_worthy, claim.checkworthiness_model)
             if before == (score, worthy, refiner.version):
                 continue
-            claim._change_reason = (
+            claim._change_reason = reason = (
                 f"check-worthiness {before[0]:.2f} → {score:.2f}"
                 + ("" if worthy == before[1] else f", {'' if worthy else 'not '}check-worthy")
                 + f": refined by MiniLM's fine-tuned top layers ({refiner.version})"
@@ -194,6 +195,8 @@ def _refine(batch: list[tuple[int, str]], scores: np.ndarray, refiner: TopLayers
             claim.checkworthiness, claim.check_worthy = score, worthy
             claim.checkworthiness_model, claim.updated_at = refiner.version, now
             changed.append(claim)
+            if (round(before[0], 2), before[1]) != (round(score, 2), worthy):
+                events.append(_refined(claim, before, refiner.version, reason))
         if not changed:
             return 0
         bulk_update_with_history(
@@ -201,7 +204,21 @@ def _refine(batch: list[tuple[int, str]], scores: np.ndarray, refiner: TopLayers
             Claim,
             ["checkworthiness", "check_worthy", "checkworthiness_model", "updated_at"],
         )
+        record_many(events)
     return len(changed)
+
+
+def _refined(
+    claim: Claim, before: tuple[float, bool, str], model: str, sentence: str
+) -> ClaimEvent:
+    """The ``checkworthiness_refined`` event of a score that changed as people read it
+    (two decimals) or a check-worthy flag that flipped; a new model version giving the
+    same score changes the row (its history says so), but is no event."""
+    return event(
+        claim, EventKind.CHECKWORTHINESS_REFINED, sentence=sentence,
+        old=before[0], new=claim.checkworthiness, old_worthy=before[1],
+        new_worthy=claim.check_worthy, model=model,
+    )  # fmt: skip
 
 
 def _store(kind: Kind, batch: list[tuple[int, str]], vectors: np.ndarray) -> None:

@@ -44,10 +44,12 @@ from claims.models import (
     ClaimMatch,
     ConfirmationRefused,
     Embedding,
+    EventKind,
     Evidence,
     FactCheck,
     Source,
 )
+from claims.models.events import record
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -244,14 +246,18 @@ def _match(claim: Claim, claims: _Cached, archive: _Cached, *, top: int) -> list
 
 def _record(claim: Claim, hit: Hit, state: str) -> ClaimMatch:
     kind, pk = hit.key.split(":")
-    target = {"matched_claim_id": int(pk)} if kind == "claim" else {"factcheck_id": int(pk)}
+    target: dict[str, Any] = (
+        {"matched_claim_id": int(pk)} if kind == "claim" else {"factcheck_id": int(pk)}
+    )
     match = ClaimMatch.objects.filter(claim=claim, **target).first()
     if match is None:
         match = ClaimMatch(claim=claim, score=hit.score, state=state, **target)
-        match._change_reason = f"found by matching (score {hit.score:.2f})"
+        match._change_reason = found = f"found by matching (score {hit.score:.2f})"
         try:
             with transaction.atomic():
                 match.save()
+                record(claim, EventKind.MATCH_FOUND, sentence=found, match=match.pk,
+                       score=hit.score, **target)  # fmt: skip
         except IntegrityError:  # a concurrent run recorded it first
             return ClaimMatch.objects.get(claim=claim, **target)
     elif match.is_undecided and (match.score, match.state) != (hit.score, state):
@@ -359,6 +365,8 @@ def _carry_over_evidence(match: ClaimMatch, *, by: User) -> int:
         copy._history_user = by
         copy._change_reason = reason
         copy.save()
+        record(claim, EventKind.EVIDENCE_ADDED, sentence=reason, by=by, evidence=copy.pk,
+               source=copy.source_id, stance=copy.stance, from_claim=earlier.pk)  # fmt: skip
         copied += 1
     return copied
 
@@ -390,10 +398,12 @@ def _link_factcheck(match: ClaimMatch, *, by: User, outcome: Outcome) -> int:
         added_by=by,
     )
     evidence._history_user = by
-    evidence._change_reason = f"from accepted fact-check match #{match.pk}"
+    evidence._change_reason = reason = f"from accepted fact-check match #{match.pk}"
     try:
         with transaction.atomic():
             evidence.save()
+            record(match.claim, EventKind.EVIDENCE_ADDED, sentence=reason, by=by,
+                   evidence=evidence.pk, source=source.pk, stance=evidence.stance)  # fmt: skip
     except IntegrityError:  # linked concurrently
         return 0
     return 1

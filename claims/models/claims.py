@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from claims.models.articles import Article, with_light_article
 from claims.models.confirmation import Confirmation
+from claims.models.events import EventKind, record
 from claims.models.evidence import Evidence
 from claims.models.memory import ClaimMatch
 from claims.models.publication import VerdictPage
@@ -382,10 +383,11 @@ class Claim(models.Model):
 
     def correct(self, field: str, value: Any, *, by: User, reason: str) -> None:
         """Set a machine label by hand (``CORRECTABLE``); from then on it is human-set and
-        re-extraction does not overwrite it. The history says from what to what, and why."""
+        re-extraction does not overwrite it. The history says from what to what, and why
+        (and a ``corrected`` event holds the raw values)."""
         if field not in CORRECTABLE:
             raise ValueError(f"{field} cannot be corrected.")
-        before = self.label_of(field)
+        before, old = self.label_of(field), getattr(self, field)
         setattr(self, field, value)
         fields = [field, "corrected_fields", "updated_at"]
         if field == "factuality":
@@ -397,7 +399,10 @@ class Claim(models.Model):
             f"{CORRECTABLE[field]} corrected from {before} to {self.label_of(field)} by {by}"
             + (f": {reason}" if reason else "")
         )
-        self.save(update_fields=fields)
+        with transaction.atomic():
+            self.save(update_fields=fields)
+            record(self, EventKind.CORRECTED, sentence=self._change_reason, by=by,
+                   field=field, old=old, new=value, note=reason, text=self.text)  # fmt: skip
 
     def label_of(self, field: str) -> str:
         """A field's value as people read it: the choice's label, yes/no, or "nobody"."""
@@ -413,7 +418,10 @@ class Claim(models.Model):
         self.assignee = to
         self._history_user = by
         self._change_reason = f"assigned to {to}" if to else "unassigned"
-        self.save(update_fields=["assignee", "updated_at"])
+        with transaction.atomic():
+            self.save(update_fields=["assignee", "updated_at"])
+            record(self, EventKind.ASSIGNED, sentence=self._change_reason, by=by,
+                   to=to.pk if to else None, to_name=str(to) if to else "")  # fmt: skip
 
 
 # Machine labels a reviewer may correct in the panel, with the name the history uses.

@@ -20,7 +20,7 @@ from django.db import models
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from claims.models.claims import Claim
 
@@ -111,7 +111,7 @@ def event(
     kind: str,
     *,
     sentence: str,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     cause: str = "",
     from_status: str = "",
     to_status: str = "",
@@ -139,7 +139,7 @@ def record(
     kind: str,
     *,
     sentence: str,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     cause: str = "",
     from_status: str = "",
     to_status: str = "",

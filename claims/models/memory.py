@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from claims.models.events import EventKind, record
 from claims.models.validators import validate_http_url
 
 if TYPE_CHECKING:
@@ -123,12 +124,21 @@ class ClaimMatch(models.Model):
         self.decide(self.State.DISMISSED, by=by, reason=note or "dismissed")
 
     def decide(self, state: str, *, by: User, reason: str) -> None:
+        """Accept or dismiss the match (with its ``match_accepted``/``match_dismissed``
+        event)."""
         self.state = state
         self.decided_by = by
         self.decided_at = timezone.now()
         self._history_user = by
         self._change_reason = reason
-        self.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+        kind = {
+            MatchState.ACCEPTED: EventKind.MATCH_ACCEPTED,
+            MatchState.DISMISSED: EventKind.MATCH_DISMISSED,
+        }[MatchState(state)]
+        with transaction.atomic():
+            self.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+            record(self.claim, kind, sentence=reason, by=by, match=self.pk,
+                   matched_claim=self.matched_claim_id, factcheck=self.factcheck_id)  # fmt: skip
 
 
 class Embedding(models.Model):

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from claims.confirmation import service as status
-from claims.models import Article, Claim, VerdictPage
+from claims.models import Article, Claim, EventKind, VerdictPage
+from claims.models.events import record
 from claims.text import anchoring
 
 if TYPE_CHECKING:
@@ -62,8 +63,9 @@ def create_claim(*, article: Article, start: int, end: int, by: User) -> Claim:
     claim = Claim(article=article, revision=article.revision, origin=Claim.Origin.MANUAL)
     _anchored(claim, text, start, end)
     claim._history_user = by
-    claim._change_reason = "created by hand from a selection"
+    claim._change_reason = reason = "created by hand from a selection"
     claim.save()
+    record(claim, EventKind.CREATED, sentence=reason, by=by, start=claim.start, end=claim.end)
     return claim
 
 
@@ -103,6 +105,8 @@ def split_claim(*, claim: Claim, before: str, by: User) -> Claim:
         claim.origin = Claim.Origin.SPLIT
         claim._history_user = by
         second_claim.save()
+        record(second_claim, EventKind.CREATED, sentence=f"split from claim #{claim.pk}", by=by,
+               start=second_claim.start, end=second_claim.end, split_from=claim.pk)  # fmt: skip
         claim._change_reason = f"split; the rest became claim #{second_claim.pk}"
         claim.save(update_fields=SHAPE_FIELDS)
     return second_claim

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 
 from claims.confirmation import service as status
-from claims.models import Claim, ConfirmationRefused, Evidence, Source
+from claims.models import Claim, ConfirmationRefused, EventKind, Evidence, Source
+from claims.models.events import record
 from claims.sources import capture as sources
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ def add_evidence(
             evidence._history_user = by
             with transaction.atomic():
                 evidence.save()
+            record(claim, EventKind.EVIDENCE_ADDED, sentence=cause, by=by,
+                   evidence=evidence.pk, source=source.pk, stance=stance)  # fmt: skip
             # A capture of the source running now either commits first (we wait for its
             # lock, then check against it) or waits for us (and then checks this
             # excerpt): the quote is never left unchecked between the two.
@@ -57,7 +60,10 @@ def add_evidence(
 
 def remove_evidence(*, evidence: Evidence, by: User) -> None:
     source = evidence.source
-    with status.basis_change([evidence.claim_id], cause=f"evidence removed ({source})", by=by):
+    cause = f"evidence removed ({source})"
+    with status.basis_change([evidence.claim_id], cause=cause, by=by) as change:
+        record(change.claims[evidence.claim_id], EventKind.EVIDENCE_REMOVED, sentence=cause,
+               by=by, evidence=evidence.pk, source=source.pk, stance=evidence.stance)  # fmt: skip
         evidence._history_user = by
         evidence._change_reason = "evidence removed"
         evidence.delete()
@@ -70,10 +76,12 @@ def change_stance(*, evidence: Evidence, stance: str, by: User) -> None:
     before = evidence.get_stance_display().lower()
     after = Evidence.Stance(stance).label.lower()
     cause = f"stance changed from {before} to {after}"
-    with status.basis_change([evidence.claim_id], cause=cause, by=by):
+    with status.basis_change([evidence.claim_id], cause=cause, by=by) as change:
         fresh = Evidence.objects.select_for_update().get(pk=evidence.pk)
         if fresh.stance == stance:
             return
+        record(change.claims[fresh.claim_id], EventKind.STANCE_CHANGED, sentence=cause, by=by,
+               evidence=fresh.pk, source=fresh.source_id, old=fresh.stance, new=stance)  # fmt: skip
         fresh.stance = stance
         fresh._history_user = by
         fresh._change_reason = cause

@@ -355,6 +355,7 @@ def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         "claim": claim,
         "evidence": evidence,
         "history": history.claim_history(claim),
+        "lapse_explanation": history.lapse_explanation(claim),
         "assessment": assessment,
         "blocker": assessment.blocker,
         "confirmation": confirmation,

@@ -1,11 +1,11 @@
 """``manage.py export_corrections [--format jsonl|csv] [--since DATE]``: what editors fixed.
 
 One record per correction of a machine label (``Claim.correct``: speaker, claim type,
-check-worthy, factuality), read from the claim's history: the sentence as it was when
-corrected, the article and claim ids, the field, the raw value before and after, who and
-when. A claim corrected twice (or in two fields) gives two records, oldest first; the
-last one for a field is the label that stands. ``train_checkworthiness --extra FILE``
-reads either format back.
+check-worthy, factuality), read from its ``corrected`` event (``ClaimEvent``): the
+sentence as it was when corrected, the article and claim ids, the field, the raw value
+before and after, who and when. A claim corrected twice (or in two fields) gives two
+records, oldest first; the last one for a field is the label that stands.
+``train_checkworthiness --extra FILE`` reads either format back.
 """
 
 from __future__ import annotations
@@ -20,46 +20,28 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from claims.models import CORRECTABLE, Claim
+from claims.models import ClaimEvent, EventKind
 
 FORMATS = ("jsonl", "csv")
 COLUMNS = ("claim_id", "article_id", "text", "field", "before", "after", "by", "at", "reason")
-# The history's change reason starts with the field's human name (``Claim.correct``).
-PREFIXES = {f"{name} corrected from ": field for field, name in CORRECTABLE.items()}
-
-
-def _corrected_field(reason: str | None) -> str | None:
-    for prefix, field in PREFIXES.items():
-        if (reason or "").startswith(prefix):
-            return field
-    return None
 
 
 def corrections(since: dt.datetime | None = None) -> Iterator[dict[str, Any]]:
-    """Every correction, oldest first; the value before is the previous history row's."""
-    claim_ids = Claim.history.filter(history_change_reason__contains=" corrected from ")
-    rows = (
-        Claim.history.filter(id__in=claim_ids.values("id"))
-        .select_related("history_user")
-        .order_by("id", "history_date", "history_id")
-    )
-    previous: Any = None
-    for row in rows.iterator():
-        before = previous if previous is not None and previous.id == row.id else None
-        previous = row
-        field = _corrected_field(row.history_change_reason)
-        if field is None or (since is not None and row.history_date < since):
-            continue
+    """Every correction (a ``corrected`` event), by claim and oldest first."""
+    events = ClaimEvent.objects.filter(kind=EventKind.CORRECTED)
+    if since is not None:
+        events = events.filter(at__gte=since)
+    for event in events.select_related("by").order_by("claim_ref", "at", "pk").iterator():
         yield {
-            "claim_id": row.id,
-            "article_id": row.article_id,
-            "text": row.text,
-            "field": field,
-            "before": getattr(before, field) if before is not None else None,
-            "after": getattr(row, field),
-            "by": row.history_user.get_username() if row.history_user else None,
-            "at": row.history_date.isoformat(),
-            "reason": row.history_change_reason,
+            "claim_id": event.claim_ref,
+            "article_id": event.article_id,
+            "text": event.data.get("text", ""),
+            "field": event.data["field"],
+            "before": event.data.get("old"),
+            "after": event.data.get("new"),
+            "by": event.by.get_username() if event.by else None,
+            "at": event.at.isoformat(),
+            "reason": event.sentence,
         }
 
 

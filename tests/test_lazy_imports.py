@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import claims.nlp
-from claims.nlp import fingerprint, html, model, pipeline, records
+from claims.nlp import html, model, pipeline, records
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,7 +33,7 @@ def modules_after(code: str) -> set[str]:
     [
         "import claims.nlp.records",
         "from claims.nlp import Extraction, InputRefused, Claim, Span",
-        "from claims.nlp import normalise_for_fingerprint, extract_main_text",
+        "from claims.nlp import extract_main_text",
     ],
 )
 def test_the_plain_parts_of_claims_nlp_import_without_spacy(code: str) -> None:
@@ -71,7 +71,6 @@ def test_every_public_name_is_the_object_of_its_home_module() -> None:
         "extract": pipeline,
         "extract_main_text": html,
         "get_nlp": model,
-        "normalise_for_fingerprint": fingerprint,
     }
     assert sorted(claims.nlp.__all__) == sorted(homes)
     for name, home in homes.items():

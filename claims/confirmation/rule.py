@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,7 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from claims.text import figures, quotes
+from claims.text import figures, normalising, quotes
 
 PUBLISHERS_FILE = Path(__file__).resolve().parents[1] / "data" / "publishers.json"
 # Wire datelines and credits stand at the top or the bottom of a story; searching only
@@ -52,13 +51,8 @@ FOUND_STATES = ("found", "approximate")
 # --- Wording ------------------------------------------------------------------------------
 
 
-def normalise_wording(text: str) -> str:
-    """The wording that a confirmation is about: NFC, whitespace runs folded, trimmed."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
 def wording_sha256(text: str) -> str:
-    return hashlib.sha256(normalise_wording(text).encode("utf-8")).hexdigest()
+    return hashlib.sha256(normalising.for_wording(text).encode("utf-8")).hexdigest()
 
 
 # --- Publishers and wires -------------------------------------------------------------------
@@ -380,7 +374,7 @@ def lapse(
         elif not verdict.counts:
             lost.append(f"evidence from {who} no longer counts ({verdict.reason})")
             causes.append(VERDICT_LAPSES.get(verdict.code, OTHER))
-    if normalise_wording(confirmed_wording) != normalise_wording(wording):
+    if normalising.for_wording(confirmed_wording) != normalising.for_wording(wording):
         reason = "; ".join(["the claim's wording changed since it was confirmed", *lost])
         return Lapse(WORDING_CHANGED, reason)
     if assessment.satisfied:

@@ -54,6 +54,7 @@ from claims.models import (
 )
 from claims.models.events import record
 from claims.sources.publishers import PublisherIndex, latest_captures
+from claims.text import normalising
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -309,7 +310,7 @@ def confirm(
             claim=fresh,
             confirmed_by=by,
             note=note,
-            wording=confirmation.normalise_wording(fresh.text),
+            wording=normalising.for_wording(fresh.text),
             wording_sha256=confirmation.wording_sha256(fresh.text),
             standalone=fresh.standalone,
             speaker=fresh.speaker,
@@ -350,8 +351,8 @@ def lapse_of(claim: Claim, *, index: PublisherIndex | None = None) -> confirmati
         return confirmation.Lapse(
             confirmation.OTHER, "there is no record of what it was confirmed on"
         )
-    wording = confirmation.normalise_wording(confirmed.wording)
-    if wording != confirmation.normalise_wording(claim.text):
+    wording = normalising.for_wording(confirmed.wording)
+    if wording != normalising.for_wording(claim.text):
         return confirmation.Lapse(
             confirmation.WORDING_CHANGED, "the claim's wording changed since it was confirmed"
         )

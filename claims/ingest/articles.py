@@ -29,8 +29,8 @@ from claims.integrations import webhooks
 from claims.models import Article, ArticleRevision, Claim, ClaimEvent, EventKind
 from claims.models.events import event, record_many
 from claims.nlp import Extraction, InputRefused
-from claims.text import anchoring
-from claims.text.cleaning import clean_line, is_http_url, normalise_text
+from claims.text import anchoring, normalising
+from claims.text.cleaning import clean_line, is_http_url
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -53,12 +53,12 @@ class StaleAttempt(Exception):
 
 
 def check_text(text: str) -> str:
-    """The text as it will be stored (``\n`` line endings, NFC: ``normalise_text``), or
+    """The text as it will be stored (``\n`` line endings, NFC: ``normalising.for_storage``), or
     ``ArticleRejected`` saying why not. Every way in (paste, upload, edit, URL fetch,
     ``manage.py ingest``) passes here."""
     if "\x00" in text:
         raise ArticleRejected("The text contains NUL bytes: is it a binary file?")
-    text = normalise_text(text)
+    text = normalising.for_storage(text)
     if not text.strip():
         raise ArticleRejected("The article is empty.")
     size = len(text.encode("utf-8"))

@@ -232,6 +232,7 @@ def _reevaluate_confirmed(apps, schema_editor):
     from django.utils import timezone
 
     from claims.confirmation import rule as confirmation
+    from claims.text import normalising
 
     Claim = apps.get_model("claims", "Claim")
     HistoricalClaim = apps.get_model("claims", "HistoricalClaim")
@@ -299,7 +300,7 @@ def _reevaluate_confirmed(apps, schema_editor):
                 claim_id=claim.pk, confirmed_by_id=claim.status_changed_by_id,
                 confirmed_at=claim.status_changed_at or now,
                 note="recorded from the existing confirmation when bases were introduced",
-                wording=confirmation.normalise_wording(claim.text),
+                wording=normalising.for_wording(claim.text),
                 wording_sha256=confirmation.wording_sha256(claim.text),
                 basis=[{"evidence": v.evidence_id, "source": rows[v.evidence_id][0].source_id,
                         "url": rows[v.evidence_id][0].source.url, "publisher": v.publisher,

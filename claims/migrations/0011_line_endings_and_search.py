@@ -1,7 +1,7 @@
 """Article text with ``\\n`` line endings and in Unicode NFC; folded search on PostgreSQL.
 
 Articles and their revisions stored with CRLF (or CR) line endings, or not in NFC, are
-rewritten the way text is now stored on the way in (``cleaning.normalise_text``), and
+rewritten the way text is now stored on the way in (``normalising.for_storage``), and
 every offset into them moves with the text: each claim's start and end, its occurrences,
 and every ``start``/``end``/``*_start``/``*_end`` inside its JSON fields (hedge cues,
 attribution, entities...), plus the article's dropped blocks. A claim's text, prefix and
@@ -22,7 +22,8 @@ from typing import Any
 from django.db import migrations, models
 
 from claims.text.anchoring import context
-from claims.text.cleaning import normalise_text, normalised_offsets
+from claims.text.normalising import for_storage as normalise_text
+from claims.text.normalising import storage_offsets as normalised_offsets
 
 OFFSET_KEYS = ("start", "end")
 

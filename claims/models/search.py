@@ -2,7 +2,7 @@
 
 Two lookups, both folding case and Unicode (NFC) on both sides, so ``café`` typed
 precomposed finds text stored with ``e`` + U+0301 and ``é`` finds ``É``. (Text coming in
-is already NFC, ``cleaning.normalise_text``; the search folds both sides anyway, so rows
+is already NFC, ``normalising.for_storage``; the search folds both sides anyway, so rows
 stored before that also match.)
 
 ``Claim.text`` is searched by words, with a full-text index (``field__matches=term``,
@@ -33,7 +33,7 @@ with the same function:
 
 - PostgreSQL: ``LOWER(NORMALIZE(x, NFC))``.
 - SQLite: ``wb_fold(x)``, a deterministic Python function registered on every
-  connection: ``unicodedata.normalize("NFC", x).casefold()`` (SQLite's own ``LIKE`` and
+  connection: ``normalising.for_search(x)``, NFC and case-folded (SQLite's own ``LIKE`` and
   ``LOWER`` fold ASCII only).
 
 Full case folding (``ß`` = ``ss``) is SQLite's only; PostgreSQL's ``LOWER`` keeps ``ß``.
@@ -43,13 +43,12 @@ Full case folding (``ß`` = ``ss``) is SQLite's only; PostgreSQL's ``LOWER`` kee
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from django.db.backends.signals import connection_created
 from django.db.models import CharField, Lookup, TextField
 
-from claims.text.cleaning import fold
+from claims.text.normalising import for_search, nfc
 
 FOLD_SQL = {"postgresql": "LOWER(NORMALIZE({}, NFC))", "sqlite": "wb_fold({})"}
 WORD = re.compile(r"[^\W_]+")
@@ -72,7 +71,7 @@ class FoldedContains(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         folded = FOLD_SQL.get(connection.vendor)
         if folded is None:  # another database: Django's own case-insensitive contains
-            rhs = connection.ops.prep_for_like_query(fold(self.rhs))
+            rhs = connection.ops.prep_for_like_query(for_search(self.rhs))
             sql = connection.operators["icontains"] % "%s"
             return f"{lhs} {sql}", (*lhs_params, f"%{rhs}%")
         pattern = "'%%' || " + folded.format("%s") + " || '%%'"
@@ -83,7 +82,7 @@ class FoldedContains(Lookup):
 def words(term: str) -> tuple[list[str], bool]:
     """The words of a search term (NFC, case kept) and whether the last is a prefix: it
     is, unless the term ends with something other than a letter or digit."""
-    text = unicodedata.normalize("NFC", term).strip()
+    text = nfc(term).strip()
     found = WORD.findall(text)
     return found, bool(found) and text.endswith(found[-1])
 
@@ -91,7 +90,7 @@ def words(term: str) -> tuple[list[str], bool]:
 def fts5_query(term: str) -> str:
     """An FTS5 ``MATCH`` expression: every folded word, quoted, the last maybe a prefix."""
     found, prefix = words(term)
-    quoted = [f'"{fold(word)}"' for word in found]
+    quoted = [f'"{for_search(word)}"' for word in found]
     return " ".join(quoted) + ("*" if prefix else "")
 
 
@@ -147,7 +146,7 @@ for lookup in (FoldedContains, FullTextMatch):
 
 
 def _sqlite_fold(value: str | None) -> str | None:
-    return None if value is None else fold(value)
+    return None if value is None else for_search(value)
 
 
 def register_sqlite_function(sender: Any, connection: Any, **kwargs: Any) -> None:

@@ -18,8 +18,9 @@
    ``checkworthiness.py``/``train.py``);
 3. ``pipeline.py`` turns each Doc into plain records straight away (inside
    ``nlp.memory_zone()``), collapses repeated sentences (same text after normalising
-   whitespace, quotes and case, ``fingerprint.py``) into occurrences of the first
-   claim, and resolves pronoun speakers across the text (``speakers.py``).
+   whitespace, quotes and case: ``claims.text.normalising.for_duplicates``) into
+   occurrences of the first claim, and resolves pronoun speakers across the text
+   (``speakers.py``).
 
 Every span's offsets index the text as received: ``text[start:end] == span.text``.
 Memory and time stay bounded on any input: blocks are at most 10,000 characters (so
@@ -36,7 +37,6 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from claims.nlp.fingerprint import normalise_for_fingerprint
     from claims.nlp.html import extract_main_text
     from claims.nlp.model import get_nlp
     from claims.nlp.pipeline import PIPELINE_VERSION, extract
@@ -64,7 +64,6 @@ _HOMES = {
     "extract": "pipeline",
     "extract_main_text": "html",
     "get_nlp": "model",
-    "normalise_for_fingerprint": "fingerprint",
 }
 
 
@@ -93,5 +92,4 @@ __all__ = [
     "extract",
     "extract_main_text",
     "get_nlp",
-    "normalise_for_fingerprint",
 ]

@@ -20,7 +20,6 @@ from claims.nlp.components import (
     component,
 )
 from claims.nlp.factuality import ASSERTED
-from claims.nlp.fingerprint import normalise_for_fingerprint
 from claims.nlp.hedges import CUES_KEY, FACTUALITY_KEY, GOVERNING_KEY
 from claims.nlp.model import get_nlp, resolve_model_name
 from claims.nlp.records import (
@@ -34,6 +33,7 @@ from claims.nlp.records import (
 )
 from claims.nlp.speakers import SpeakerMemory
 from claims.nlp.standalone import spoken, standalone
+from claims.text import normalising
 
 PIPELINE_VERSION = "1.1.0"
 CONTEXT_CHARS = 32
@@ -179,7 +179,7 @@ def _read_doc(state: _State, doc: Doc, offset: int) -> list[tuple[int, int, str]
             state.dropped.append(Dropped(state.text[slice(*bounds)], *bounds, SPEAKER_LABEL))
             read.append((sent, _found(state, label, offset)))
             continue
-        key = normalise_for_fingerprint(state.text[offset + start : offset + end])
+        key = normalising.for_duplicates(state.text[offset + start : offset + end])
         entities = _entities(sent, offset)
         state.speakers.observe(sent, offset)
         if key not in state.drafts:

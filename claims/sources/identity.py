@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -121,17 +120,6 @@ def unwrap(url: str, hosts: Hosts | None = None) -> Origin:
     if host and _under(host, hosts.shorteners):
         return Origin(current, tuple(via), hidden=SHORT_LINK)
     return Origin(current, tuple(via), syndicated=bool(host and _under(host, hosts.syndication)))
-
-
-def name_key(name: str) -> str:
-    """A publisher's or outlet's name for matching: case, accents, punctuation, spaces
-    and a leading "The" ignored ("The N.Y. Times" -> "nytimes")."""
-    folded = unicodedata.normalize("NFKD", name.casefold())
-    letters = "".join(c for c in folded if not unicodedata.combining(c))
-    words = re.findall(r"[^\W_]+", letters.replace("'", "").replace("\u2019", ""))
-    if len(words) > 1 and words[0] == "the":
-        words = words[1:]
-    return "".join(words)
 
 
 # --- one step inward ------------------------------------------------------------------------

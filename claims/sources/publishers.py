@@ -22,9 +22,9 @@ from claims.sources.identity import (
     Origin,
     default_hosts,
     host_of,
-    name_key,
     unwrap,
 )
+from claims.text.normalising import for_names
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class PublisherIndex:
 
     by_domain: dict[str, str]
     wires: tuple[Wire, ...]
-    names: dict[str, str] = field(default_factory=dict)  # name_key of a name or alias -> name
+    names: dict[str, str] = field(default_factory=dict)  # for_names of a name or alias -> name
     hosts: Hosts = field(default_factory=default_hosts)
 
     @classmethod
@@ -92,7 +92,7 @@ class PublisherIndex:
 
     def named(self, name: str) -> str:
         """The publisher called ``name`` or known by it as an alias, or ""."""
-        return self.names.get(name_key(name), "") if name.strip() else ""
+        return self.names.get(for_names(name), "") if name.strip() else ""
 
     def _routes(self, source: Source, final: str) -> dict[str, str]:
         """Every key of a source, each with the hosts crossed to reach it ("" if none)."""
@@ -144,12 +144,12 @@ class PublisherIndex:
 def _names(names: Iterable[str]) -> dict[str, str]:
     """Publishers by the key of their name and of their seed aliases (an alias that two
     publishers share names neither)."""
-    known = {name_key(name): name for name in names}
+    known = {for_names(name): name for name in names}
     aliases: dict[str, set[str]] = {}
     for entry in confirmation.seed_publishers():
         if entry["name"] in known.values():
             for alias in entry.get("aliases", ()):
-                aliases.setdefault(name_key(alias), set()).add(entry["name"])
+                aliases.setdefault(for_names(alias), set()).add(entry["name"])
     unique = {key: owners.pop() for key, owners in aliases.items() if len(owners) == 1}
     return {**unique, **known}
 

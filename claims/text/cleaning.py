@@ -5,12 +5,8 @@ pages and PDFs, and imported fact-check archives all pass text through here:
 
 - ``clean_text`` removes NUL characters (PostgreSQL refuses them in text columns);
   everything else in multi-line text (notes, excerpts) is kept.
-- ``normalise_text`` is for article text (pasted, uploaded, edited, fetched): line
-  endings become ``\n`` (CRLF and lone CR alike: browsers send every textarea line
-  break as CRLF, and a client rendering the text as HTML drops the CRs, so offsets
-  into CRLF text would point past the claims they name) and the text is put in Unicode
-  NFC, so ``café`` typed precomposed or as ``e`` + U+0301 is one text. Claim offsets
-  index the normalised text.
+- article text (pasted, uploaded, edited, fetched) is then normalised for storage
+  (``\n`` line endings, NFC): ``claims.text.normalising.for_storage``.
 - ``clean_line`` is for single-line fields (titles, outlets, names, speakers, ratings):
   it also removes the bidirectional overrides and isolates (U+202A-U+202E,
   U+2066-U+2069), which can make a title read differently from what it is, and the C0
@@ -28,12 +24,11 @@ a stored value that is not one (rows saved before the check existed).
 
 from __future__ import annotations
 
-import bisect
 import re
-import unicodedata
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
+
+from claims.text.normalising import nfc
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
@@ -65,32 +60,10 @@ def clean_text(value: str) -> str:
     return value.replace("\x00", "")
 
 
-def normalise_text(value: str) -> str:
-    """Article text as stored: ``\n`` line endings, Unicode NFC."""
-    return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def normalised_offsets(text: str, offsets: Iterable[int]) -> dict[int, int]:
-    """Where each offset into ``text`` lands in ``normalise_text(text)``."""
-    wanted = sorted(set(offsets))
-    if "\r" not in text and unicodedata.is_normalized("NFC", text):
-        return {offset: offset for offset in wanted}
-    if unicodedata.is_normalized("NFC", text):
-        pairs = [match.start() for match in re.finditer("\r\n", text)]
-        # a CRLF wholly before the offset is one character shorter now
-        return {offset: offset - bisect.bisect_left(pairs, offset - 1) for offset in wanted}
-    return {offset: len(normalise_text(text[:offset])) for offset in wanted}
-
-
 def clean_line(value: str) -> str:
     """A single-line value without controls or bidi overrides, line breaks as spaces, NFC."""
     line = _UNWANTED_IN_LINE.sub("", _LINE_BREAKS.sub(" ", value))
-    return unicodedata.normalize("NFC", line)
-
-
-def fold(value: str) -> str:
-    """The form search compares: NFC, case-folded (``Café`` -> ``café``)."""
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", value).casefold())
+    return nfc(line)
 
 
 def is_http_url(value: Any) -> bool:

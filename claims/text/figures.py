@@ -26,6 +26,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from claims.text import normalising
+
 MEANING_FILE = Path(__file__).resolve().parent / "data" / "meaning.json"
 
 Date = tuple[int | None, int | None, int | None]  # year, month, day
@@ -84,7 +86,7 @@ class _Token:
 
 def _tokens(text: str) -> list[_Token]:
     return [
-        _Token(m.lastgroup or "", " ".join(m.group().lower().split()), m.start(), m.end())
+        _Token(m.lastgroup or "", normalising.for_figures(m.group()), m.start(), m.end())
         for m in _TOKEN.finditer(text)
     ]
 

@@ -25,7 +25,6 @@ highlighted as the source wrote it.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
@@ -34,38 +33,12 @@ from typing import Any, Literal
 from rapidfuzz import fuzz
 
 from claims.text import figures
+from claims.text.normalising import Normalised, for_quote_matching
 
 DEFAULT_THRESHOLD = 90.0
 MIN_WORDS = 4
 TOO_SHORT = f"the excerpt is too short to check: at least {MIN_WORDS} words"
 
-# One character in, one character out, so offsets survive the translation.
-_TYPOGRAPHY = str.maketrans(
-    {
-        "\u2018": "'",  # left single quotation mark
-        "\u2019": "'",  # right single quotation mark / apostrophe
-        "\u201a": "'",  # single low-9 quotation mark
-        "\u201b": "'",  # single high-reversed-9 quotation mark
-        "\u2032": "'",  # prime
-        "\u0060": "'",  # grave accent used as a quote
-        "\u00b4": "'",  # acute accent used as an apostrophe
-        "\u201c": '"',  # left double quotation mark
-        "\u201d": '"',  # right double quotation mark
-        "\u201e": '"',  # double low-9 quotation mark
-        "\u201f": '"',  # double high-reversed-9 quotation mark
-        "\u2033": '"',  # double prime
-        "\u00ab": '"',  # left-pointing guillemet
-        "\u00bb": '"',  # right-pointing guillemet
-        "\u2010": "-",  # hyphen
-        "\u2011": "-",  # non-breaking hyphen
-        "\u2012": "-",  # figure dash
-        "\u2013": "-",  # en dash
-        "\u2014": "-",  # em dash
-        "\u2015": "-",  # horizontal bar
-        "\u2212": "-",  # minus sign
-    }
-)
-_WHITESPACE = re.compile(r"\s+")
 # A word as the meaning check reads it: letters and digits, with inner apostrophes
 # ("wasn't") and separators ("467,000").
 _WORD = re.compile(r"[^\W_]+(?:['.,][^\W_]+)*")
@@ -82,49 +55,6 @@ class QuoteCheck:
     score: float
     matched: str
     reason: str = ""  # why a passage that scored high enough is not found
-
-
-@dataclass(frozen=True)
-class _Normalised:
-    """Normalised text plus where each of its segments starts in the original."""
-
-    text: str
-    starts: list[int]  # segment starts in ``text``
-    origins: list[int]  # the same segments' starts in the original
-
-    def original_index(self, index: int) -> int:
-        segment = bisect_right(self.starts, index) - 1
-        return self.origins[segment] + (index - self.starts[segment])
-
-    def original_span(self, start: int, end: int) -> tuple[int, int]:
-        return self.original_index(start), self.original_index(end - 1) + 1
-
-
-def _lower_keeping_length(text: str) -> str:
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-
-
-def normalise(text: str) -> _Normalised:
-    """Fold case, quotes, dashes and whitespace runs, remembering original offsets."""
-    folded = _lower_keeping_length(text.translate(_TYPOGRAPHY))
-    pieces: list[str] = []
-    starts: list[int] = []
-    origins: list[int] = []
-    length = position = 0
-    for match in _WHITESPACE.finditer(folded):
-        for piece, origin in ((folded[position : match.start()], position), (" ", match.start())):
-            pieces.append(piece)
-            starts.append(length)
-            origins.append(origin)
-            length += len(piece)
-        position = match.end()
-    pieces.append(folded[position:])
-    starts.append(length)
-    origins.append(position)
-    return _Normalised("".join(pieces), starts, origins)
 
 
 def _threshold(value: float | None) -> float:
@@ -174,7 +104,7 @@ def _snap_to_words(needle: str, haystack: str, start: int, end: int) -> tuple[in
     return max(pairs, key=lambda pair: fuzz.ratio(needle, haystack[pair[0] : pair[1]]))
 
 
-def _passage(text: str, normalised: _Normalised, start: int, end: int) -> str:
+def _passage(text: str, normalised: Normalised, start: int, end: int) -> str:
     original_start, original_end = normalised.original_span(start, end)
     original_start, original_end = _widen_to_words(text, original_start, original_end)
     return text[original_start:original_end].strip()
@@ -191,8 +121,8 @@ def too_short(excerpt: str) -> bool:
 
 def check_quote(excerpt: str, text: str, *, threshold: float | None = None) -> QuoteCheck:
     """Look for ``excerpt`` in ``text``: found exactly, approximately, or not at all."""
-    needle = normalise(excerpt).text.strip(_QUOTE_EDGES)
-    haystack = normalise(text)
+    needle = for_quote_matching(excerpt).text.strip(_QUOTE_EDGES)
+    haystack = for_quote_matching(text)
     if not needle or not haystack.text.strip():
         return QuoteCheck("not_found", 0.0, "")
     if too_short(needle):
@@ -207,7 +137,7 @@ def check_quote(excerpt: str, text: str, *, threshold: float | None = None) -> Q
     differences = []
     for start, end in _with_neighbours(haystack.text, *window):
         matched = _passage(text, haystack, start, end)
-        differences.append(meaning_difference(needle, normalise(matched).text))
+        differences.append(meaning_difference(needle, for_quote_matching(matched).text))
         if not differences[-1]:
             return QuoteCheck("approximate", round(alignment.score, 1), matched)
     return QuoteCheck("not_found", round(alignment.score, 1), "", differences[0])

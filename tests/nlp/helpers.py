@@ -38,6 +38,6 @@ def assert_offsets_true(text: str, result: Extraction) -> None:
 
 
 def _same(a: str, b: str) -> bool:
-    from claims.nlp import normalise_for_fingerprint
+    from claims.text.normalising import for_duplicates
 
-    return normalise_for_fingerprint(a) == normalise_for_fingerprint(b)
+    return for_duplicates(a) == for_duplicates(b)

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from claims.nlp import extract, normalise_for_fingerprint
+from claims.nlp import extract
+from claims.text.normalising import for_duplicates
 from tests.nlp.helpers import assert_offsets_true
 
 TEXTS = [
@@ -60,9 +61,7 @@ def test_a_whole_article_pasted_twice_has_occurrences_in_the_second_copy() -> No
 
 
 def test_fingerprint_folds_whitespace_quotes_and_case() -> None:
-    assert (
-        normalise_for_fingerprint("  Maliki\u2019s \u201cplan\u201d\n IS ") == 'maliki\'s "plan" is'
-    )
+    assert for_duplicates("  Maliki\u2019s \u201cplan\u201d\n IS ") == 'maliki\'s "plan" is'
 
 
 def test_progress_reports_every_block() -> None:

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from claims.confirmation import service as status
 from claims.models import Article, Claim, ConfirmationRefused, Evidence
-from claims.sources.identity import name_key, unwrap
+from claims.sources.identity import unwrap
+from claims.text.normalising import for_names
 from tests.conftest import capture
 
 ARTICLE_URL = "https://www.bbc.co.uk/news/uk-politics-123"
@@ -321,7 +322,7 @@ def test_unwrap_marks_syndication_hosts():
     ],
 )
 def test_name_key_ignores_case_punctuation_and_a_leading_the(text, key):
-    assert name_key(text) == key
+    assert for_names(text) == key
 
 
 WRAPPERS = [

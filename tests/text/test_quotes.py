@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from claims.text import quotes
-from claims.text.quotes import TOO_SHORT, QuoteCheck, check_quote, normalise
+from claims.text.normalising import for_quote_matching
+from claims.text.quotes import TOO_SHORT, QuoteCheck, check_quote
 
 SOURCE = (
     "The mayor spoke after the vote on Tuesday.\n\n"
@@ -122,7 +123,7 @@ def test_empty_excerpt_or_text_is_not_found_with_score_zero(excerpt: str, text: 
 
 def test_normalising_keeps_a_map_back_to_the_original() -> None:
     text = "  A \u201cQuote\u201d\t\n here \u2014 THERE"
-    normalised = normalise(text)
+    normalised = for_quote_matching(text)
     assert normalised.text == ' a "quote" here - there'
     start = normalised.text.index("here")
     begin, end = normalised.original_span(start, start + len("here - there"))

@@ -18,7 +18,7 @@ from claims.ingest import articles as ingest
 from claims.models import Article, ArticleRevision, Claim
 from claims.publication import exports
 from claims.text import anchoring
-from claims.text.cleaning import normalise_text, normalised_offsets
+from claims.text.normalising import for_storage, storage_offsets
 
 CRLF_TEXT = (
     "The council approved a budget on Monday.\r\n\r\n"
@@ -88,11 +88,11 @@ def test_offsets_move_with_the_line_endings_and_composition() -> None:
     text = "A\r\nB\r\ncafe\u0301 C\rD"
     offsets = [0, 1, 3, 4, 6, 7, 13, 14]
 
-    where = normalised_offsets(text, offsets)
+    where = storage_offsets(text, offsets)
 
-    new = normalise_text(text)
+    new = for_storage(text)
     assert new == "A\nB\ncafé C\nD"
-    assert [where[o] for o in offsets] == [len(normalise_text(text[:o])) for o in offsets]
+    assert [where[o] for o in offsets] == [len(for_storage(text[:o])) for o in offsets]
     assert new[where[6] : where[13]] == "café C"
 
 

@@ -29,6 +29,7 @@ from claims.integrations import webhooks
 from claims.models import Article, ArticleRevision, Claim, ClaimEvent, EventKind
 from claims.models.events import event, record_many
 from claims.nlp import Extraction, InputRefused
+from claims.sources.publishers import registered_domain
 from claims.text import anchoring, normalising
 from claims.text.cleaning import clean_line, is_http_url
 
@@ -115,7 +116,7 @@ def submit_article(
         article = Article.objects.create(
             title=title or _title_from(text, url),
             outlet=outlet,
-            outlet_domain=_registered_domain(url),
+            outlet_domain=registered_domain(url),
             url=url,
             published_at=published_at,
             origin=origin,
@@ -130,17 +131,6 @@ def submit_article(
 def _title_from(text: str, url: str) -> str:
     first = text.strip().splitlines()[0] if text.strip() else url
     return clean_line(first[:120]).strip() or "Untitled article"
-
-
-def _registered_domain(url: str) -> str:
-    if not url:
-        return ""
-    from claims.sources.fetching import registered_domain
-
-    try:
-        return registered_domain(url)
-    except ValueError:
-        return ""
 
 
 def enqueue(article: Article) -> None:

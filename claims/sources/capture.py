@@ -43,12 +43,7 @@ from claims.confirmation import service as status
 from claims.integrations import webhooks
 from claims.models import Claim, Evidence, Source, SourceCapture
 from claims.sources import publishers
-from claims.sources.fetching import (
-    FetchResult,
-    canonicalize_url,
-    registered_domain,
-    safe_fetch,
-)
+from claims.sources.fetching import FetchResult, canonicalize_url, safe_fetch
 from claims.text.quotes import check_quote as match_quote
 
 if TYPE_CHECKING:
@@ -70,7 +65,7 @@ SUMMARY_CLIP = 80
 def source_for_url(url: str, *, kind: str, by: User | None) -> Source:
     """The source for ``url`` (canonicalised); a new one is queued for capture."""
     canonical = canonicalize_url(url)
-    domain = registered_domain(canonical)
+    domain = publishers.registered_domain(canonical)
     source, created = Source.objects.get_or_create(
         url=canonical,
         defaults={"publisher": domain, "domain": domain, "kind": kind, "created_by": by},

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.message import Message
-from functools import cache, partial
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from functools import partial
+from typing import Any, Literal, TypedDict
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import idna
@@ -45,9 +45,6 @@ from urllib3.exceptions import (
 
 from claims import nlp
 from claims.text.cleaning import clean_line, clean_text
-
-if TYPE_CHECKING:
-    import tldextract
 
 Resolver = Callable[[str, int], list[str]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -193,7 +190,9 @@ def _is_tracking(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
-def _encode_host(host: str) -> str:
+def encode_host(host: str) -> str:
+    """``host`` lower-cased, without a trailing dot, IDNA-encoded (``ValueError`` when it
+    cannot be)."""
     host = host.rstrip(".").lower()
     if ":" in host or host.isascii():
         return host
@@ -214,7 +213,7 @@ def canonicalize_url(url: str) -> str:
         raise ValueError(f"only http and https URLs can be canonicalised, not {url!r}")
     if not parts.hostname:
         raise ValueError(f"URL {url!r} has no host")
-    host = _encode_host(parts.hostname)
+    host = encode_host(parts.hostname)
     netloc = f"[{host}]" if ":" in host else host
     if parts.port is not None and parts.port != DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{parts.port}"
@@ -223,31 +222,10 @@ def canonicalize_url(url: str) -> str:
     return urlunsplit((scheme, netloc, _canonical_path(parts.path), urlencode(kept), ""))
 
 
-@cache
-def _public_suffixes() -> tldextract.TLDExtract:
-    """The Public Suffix List snapshot bundled with tldextract: never fetched, never cached
-    to disk. Private suffixes (github.io, blogspot.com) count, so each blog is its own
-    publisher. Built on first use (importing tldextract costs start-up)."""
-    import tldextract
-
-    return tldextract.TLDExtract(
-        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
-    )
-
-
-def registered_domain(url_or_host: str) -> str:
-    """``edition.cnn.com`` -> ``cnn.com``; ``news.bbc.co.uk`` -> ``bbc.co.uk``; IPs stay."""
-    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
-    host = _encode_host((host or "").strip("[]"))
-    if _literal_ip(host) is not None:
-        return host
-    return _public_suffixes()(host).top_domain_under_public_suffix or host
-
-
 # --- address policy ---------------------------------------------------------------------
 
 
-def _literal_ip(host: str) -> IPAddress | None:
+def literal_ip(host: str) -> IPAddress | None:
     """Parse IP literals, including the decimal/octal/hex spellings ``inet_aton`` accepts."""
     try:
         return ipaddress.ip_address(host.split("%", 1)[0])
@@ -290,7 +268,7 @@ def _address_problem(ip: IPAddress) -> str | None:
 
 def address_problem(address: str, *, allow_loopback: bool = False) -> str | None:
     """Say why ``address`` may not be connected to ("10.0.0.5 is private"), or None."""
-    ip = _literal_ip(address)
+    ip = literal_ip(address)
     if ip is None:
         return f"{address} is not an IP address"
     inner = _embedded_ipv4(ip) if ip.version == 6 else None
@@ -332,7 +310,7 @@ def _vet_resolved(host: str, addresses: list[str], allow_loopback: bool) -> str:
 
 def _vetted_address(host: str, port: int, resolver: Resolver, allow_loopback: bool) -> str:
     """The address to connect to: every address of ``host`` must pass the policy."""
-    literal = _literal_ip(host)
+    literal = literal_ip(host)
     if literal is not None:
         return _vet_literal(host, literal, allow_loopback)
     try:
@@ -372,7 +350,7 @@ def _parse_target(url: str) -> _Target:
     if not parts.hostname:
         raise FetchRefused("refused: the URL has no host")
     try:
-        host = _encode_host(parts.hostname)
+        host = encode_host(parts.hostname)
     except UnicodeError as exc:
         raise FetchRefused(f"refused: {parts.hostname} is not a valid host name") from exc
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

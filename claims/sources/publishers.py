@@ -1,9 +1,13 @@
-"""Publishers: which publisher a host or a wire credit belongs to (``PublisherIndex``)."""
+"""Publishers: which publisher a host or a wire credit belongs to (``PublisherIndex``),
+and the one lookup of an address's registered domain (``registered_domain``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from claims.confirmation import rule as confirmation
 from claims.confirmation.rule import PublisherFacts, Wire
@@ -15,7 +19,7 @@ from claims.models import (
     Source,
     SourceCapture,
 )
-from claims.sources.fetching import canonicalize_url, registered_domain
+from claims.sources.fetching import canonicalize_url, encode_host, literal_ip
 from claims.sources.identity import (
     SHORT_LINK,
     Hosts,
@@ -25,6 +29,9 @@ from claims.sources.identity import (
     unwrap,
 )
 from claims.text.normalising import for_names
+
+if TYPE_CHECKING:
+    import tldextract
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,7 @@ class PublisherIndex:
             return source.publisher or source.domain or host_of(source.url)
         if text.url == source.url:
             return self.family(text.host) or source.domain or source.publisher
-        return self.family(text.host) or _registered(text.host)
+        return self.family(text.host) or registered_domain(text.host)
 
     def _keys(self, url: str, hop: str = "") -> dict[str, str]:
         """The keys of an address and of the original inside it (publisher, registered
@@ -125,7 +132,7 @@ class PublisherIndex:
         for address, route in ((url, hop), (origin.url, inner)):
             host = host_of(address)
             if host:
-                found = (self.family(host).casefold(), _registered(host), _canonical(address))
+                found = (self.family(host).casefold(), registered_domain(host), _canonical(address))
                 _merge(routes, dict.fromkeys(found, route))
         return routes
 
@@ -161,11 +168,50 @@ def _merge(routes: dict[str, str], found: dict[str, str]) -> None:
             routes[key] = route
 
 
-def _registered(host: str) -> str:
+@cache
+def _public_suffixes() -> tldextract.TLDExtract:
+    """The Public Suffix List snapshot bundled with tldextract: never fetched, never cached
+    to disk. Private suffixes (github.io, blogspot.com) count, so each blog is its own
+    publisher. Built on first use (importing tldextract costs start-up)."""
+    import tldextract
+
+    return tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+    )
+
+
+def registered_domain(url_or_host: str) -> str:
+    """The domain an address's publisher registered, by the Public Suffix List: the
+    publisher key of every host. ``edition.cnn.com`` -> ``cnn.com``, ``news.bbc.co.uk``
+    -> ``bbc.co.uk``, ``someone.github.io`` stays (a private suffix: each blog is its own
+    publisher). Never raises; where the list gives no answer:
+
+    - an IP address is its own publisher (``93.184.215.14``, ``2001:db8::1``);
+    - a host under no listed suffix (``www.daily.example``, ``wiki.intranet.corp``) takes
+      the list's default rule ``*``, its last two labels (``daily.example``), so that
+      its subdomains are one publisher, as under a listed suffix; ``localhost`` and any
+      other single label stays as it is, as does a host that is itself a public suffix
+      (``co.uk``);
+    - a host IDNA cannot encode stays as it is, lower-cased (it still names a publisher);
+    - an address without a host, or one that cannot be read, gives "".
+    """
     try:
-        return registered_domain(host).casefold()
+        host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
+    except ValueError:  # a malformed IPv6 literal
+        return ""
+    host = (host or "").strip().strip("[]").rstrip(".").lower()
+    if not host:
+        return ""
+    try:
+        host = encode_host(host)
     except ValueError:
-        return host.casefold()
+        return host
+    if literal_ip(host) is not None:
+        return host
+    parts = _public_suffixes()(host)
+    if parts.suffix:
+        return parts.top_domain_under_public_suffix or host
+    return ".".join(host.split(".")[-2:])
 
 
 def _canonical(url: str) -> str:

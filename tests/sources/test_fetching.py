@@ -16,7 +16,7 @@ import pytest
 import urllib3
 
 from claims.sources import fetching
-from claims.sources.fetching import FetchResult, canonicalize_url, registered_domain, safe_fetch
+from claims.sources.fetching import FetchResult, canonicalize_url, safe_fetch
 from tests.httpserver import (  # noqa: F401
     ARTICLE_HTML,
     LocalServer,
@@ -134,35 +134,6 @@ def test_canonical_url_is_idempotent() -> None:
 def test_canonical_url_rejects_non_web_or_hostless_urls(url: str) -> None:
     with pytest.raises(ValueError, match=r"http|host"):
         canonicalize_url(url)
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("https://edition.cnn.com/2024/world", "cnn.com"),
-        ("https://www.cnn.com/", "cnn.com"),
-        ("http://news.bbc.co.uk/1/hi", "bbc.co.uk"),
-        ("www.theguardian.com", "theguardian.com"),
-        ("https://someone.github.io/post", "someone.github.io"),
-        ("https://WWW.Reuters.COM:443/x", "reuters.com"),
-        ("http://93.184.215.14/page", "93.184.215.14"),
-        ("http://[2001:db8::1]/page", "2001:db8::1"),
-        ("127.0.0.1", "127.0.0.1"),
-    ],
-)
-def test_registered_domain_groups_hosts_by_publisher(value: str, expected: str) -> None:
-    assert registered_domain(value) == expected
-
-
-def test_publisher_for_a_url_is_its_registered_domain() -> None:
-    assert registered_domain("https://edition.cnn.com/x") == registered_domain(
-        "https://www.cnn.com/y"
-    )
-
-
-def test_public_suffix_list_comes_from_the_bundled_snapshot_only() -> None:
-    assert fetching._public_suffixes().suffix_list_urls == ()
-    assert fetching._public_suffixes()._cache.enabled is False
 
 
 # --- SSRF: nothing inside the network, ever ---------------------------------------------

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from claims.confirmation import service as status
 from claims.models import Article, Claim, ConfirmationRefused, Evidence
+from claims.sources import publishers
 from claims.sources.identity import unwrap
+from claims.sources.publishers import registered_domain
 from claims.text.normalising import for_names
 from tests.conftest import capture
 
@@ -350,3 +352,85 @@ def test_unwrap_never_raises_and_is_idempotent(url):
     again = unwrap(once.url)
     assert again.url == once.url
     assert again.via == ()
+
+
+# --- One publisher lookup: the registered domain -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://edition.cnn.com/2024/world", "cnn.com"),
+        ("https://www.cnn.com/", "cnn.com"),
+        ("http://news.bbc.co.uk/1/hi", "bbc.co.uk"),
+        ("www.theguardian.com", "theguardian.com"),
+        ("https://someone.github.io/post", "someone.github.io"),
+        ("https://WWW.Reuters.COM:443/x", "reuters.com"),
+        ("https://www.cnn.com./x", "cnn.com"),
+        ("https://news.bücher.de/", "xn--bcher-kva.de"),
+        ("https://www.bücher.de/", "xn--bcher-kva.de"),
+    ],
+)
+def test_registered_domain_groups_hosts_by_publisher(value: str, expected: str) -> None:
+    assert registered_domain(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("http://93.184.215.14/page", "93.184.215.14"),
+        ("http://[2001:db8::1]/page", "2001:db8::1"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("http://2130706433/", "2130706433"),
+        ("http://0x7f.0.0.1/", "0x7f.0.0.1"),
+        ("http://localhost:8000/a", "localhost"),
+        ("intranet", "intranet"),
+        ("https://www.daily.example/a", "daily.example"),
+        ("https://a.b.wiki.intranet.corp/", "intranet.corp"),
+        ("co.uk", "co.uk"),
+        ("github.io", "github.io"),
+        ("", ""),
+        ("https:///path", ""),
+        ("http://[::1/", ""),
+        ("https://www.\u2603.com/", "www.\u2603.com"),
+    ],
+)
+def test_registered_domain_where_the_suffix_list_has_no_answer(value: str, expected: str) -> None:
+    """IPs are their own publisher; an unlisted suffix takes the list's default rule
+    (``*``: the last two labels), so a site's subdomains stay one publisher; a host IDNA
+    refuses is kept; no host, no publisher."""
+    assert registered_domain(value) == expected
+
+
+LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
+HOSTS = st.lists(LABEL, min_size=1, max_size=4).map(".".join) | st.sampled_from(
+    ["bbc.co.uk", "someone.github.io", "daily.example", "localhost", "93.184.215.14"]
+)
+
+
+@given(HOSTS, LABEL)
+def test_a_subdomain_has_its_parents_publisher_and_the_lookup_is_stable(
+    host: str, label: str
+) -> None:
+    domain = registered_domain(host)
+    assert registered_domain(domain) == domain
+    assert host == domain or host.endswith("." + domain)
+    if host != domain:  # a subdomain: any other subdomain has the same publisher
+        assert registered_domain(f"{label}.{domain}") == domain
+
+
+def test_public_suffix_list_comes_from_the_bundled_snapshot_only() -> None:
+    assert publishers._public_suffixes().suffix_list_urls == ()
+    assert publishers._public_suffixes()._cache.enabled is False
+
+
+def test_a_source_on_a_subdomain_of_an_unlisted_outlet_is_that_outlet(
+    make_article, fact_checker, support, make_source
+):
+    """``www.daily.example`` and ``news.daily.example`` are one publisher, as ``*.cnn.com``
+    are: a suffix missing from the list does not make a site's subdomains independent."""
+    article = make_article(outlet="", outlet_domain="", url="https://www.daily.example/a")
+    claim = article.claims.first()
+    evidence = cite(support, make_source, claim, "https://news.daily.example/b")
+    assert reason(claim, evidence).startswith("same publisher as the article")
+    assert NEEDS_ONE_MORE in refused(claim, fact_checker)

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from claims import jobs
+from claims.ingest import feeds
 from claims.integrations import webhooks
 from claims.models import ExternalStory, Feed, FeedItem, WebhookDelivery, WebhookSubscriber
 from claims.web.fields import HttpURLField
@@ -30,9 +30,11 @@ class WebhookSubscriberForm(forms.ModelForm):
         required=False,
         max_length=200,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Signs each body (HMAC-SHA256). Never shown again after saving: type a new "
-        "one to replace it, or leave it blank to keep the current one (a new subscriber "
-        "then gets a generated one).",
+        help_text="Signs each delivery (HMAC-SHA256; a whsec_<base64> secret is used as "
+        "Standard Webhooks says). Never shown again after saving: type a new one to replace "
+        "it at once, or leave it blank to keep the current one (a new subscriber then gets a "
+        "generated one). To change it without refusals at the receiver, use the action "
+        "'Rotate the secret' in the list instead.",
     )
 
     class Meta:
@@ -49,6 +51,11 @@ class WebhookSubscriberForm(forms.ModelForm):
         typed = self.cleaned_data["secret"]
         if not typed and self.instance.secret:
             return self.instance.secret
+        if typed:
+            try:
+                webhooks.signing_key(typed)
+            except webhooks.BadSecret as exc:
+                raise forms.ValidationError(str(exc)) from None
         self.new_secret = typed or webhooks.new_secret()
         return self.new_secret
 
@@ -79,6 +86,7 @@ class WebhookSubscriberAdmin(admin.ModelAdmin):
     list_filter = ["active"]
     search_fields = ["url"]
     inlines = [DeliveryInline]
+    actions = ["rotate_secret"]
 
     def save_model(
         self, request: HttpRequest, obj: WebhookSubscriber, form: Any, change: bool
@@ -89,6 +97,17 @@ class WebhookSubscriberAdmin(admin.ModelAdmin):
                 request,
                 f"The secret of {obj.url} is {form.new_secret}: copy it into the receiving "
                 "system now, it will not be shown again.",
+            )
+
+    @admin.action(description="Rotate the secret (the old one keeps signing for 24 hours)")
+    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[WebhookSubscriber]) -> None:
+        for subscriber in queryset:
+            secret = webhooks.rotate_secret(subscriber)
+            messages.warning(
+                request,
+                f"The new secret of {subscriber.url} is {secret}: copy it into the receiving "
+                "system within 24 hours (both secrets sign until then); it will not be "
+                "shown again.",
             )
 
 
@@ -162,7 +181,7 @@ class FeedAdmin(admin.ModelAdmin):
     def poll_now(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
         pks = list(queryset.values_list("pk", flat=True))
         for pk in pks:
-            jobs.send_on_commit("claims.poll_feed", args=[pk])
+            feeds.enqueue_poll(pk)
         messages.success(request, f"{len(pks)} feed poll(s) queued.")
 
 

@@ -140,11 +140,18 @@ def queue_due(now: datetime | None = None) -> list[int]:
             next_poll_at=now + timedelta(seconds=every)
         )
         if taken == 1:
-            jobs.send_on_commit(
-                "claims.poll_feed", args=[pk], if_down=f"feed {pk} is polled at its next due time"
-            )
+            enqueue_poll(pk)
             queued.append(pk)
     return queued
+
+
+def enqueue_poll(feed_id: int) -> None:
+    """The one sender of ``claims.poll_feed``: once the current transaction commits (at
+    once outside one). A broker that is down is logged (``jobs.unsent()`` sees it); the
+    feed is polled at its next due time."""
+    jobs.send_on_commit(
+        "claims.poll_feed", args=[feed_id], if_down=f"feed {feed_id} is polled when next due"
+    )
 
 
 def poll(feed_id: int) -> str:

@@ -4,12 +4,25 @@
 transaction commits it writes one ``WebhookDelivery`` per active subscriber of that event
 and queues ``claims.deliver_webhook`` for each. A delivery POSTs the body through the
 safe fetcher's address rules (``fetching.safe_post``: no loopback, private or reserved
-targets, no redirects) with
+targets, no redirects), signed as the Standard Webhooks spec says
+(https://www.standardwebhooks.com/), so any of its libraries verifies it:
+
+- ``webhook-id``: the delivery's id (a UUID; the same on every retry: drop duplicates),
+- ``webhook-timestamp``: the Unix time of *this* attempt, in seconds,
+- ``webhook-signature``: ``v1,`` + the base64 HMAC-SHA256 of ``"{id}.{timestamp}.{body}"``;
+  during a secret rotation (``rotate_secret``) one such signature per active secret,
+  separated by a space.
+
+The signature covers the time, so a receiver that refuses timestamps more than five
+minutes from its clock refuses a captured delivery replayed later; each retry is signed
+afresh. The key of a ``whsec_<base64>`` secret is the decoded bytes; of any other secret
+its UTF-8 bytes (``signing_key``). Beside them, for receivers written before, the
+original headers:
 
 - ``X-Workbench-Event``: the event name,
-- ``X-Workbench-Delivery``: the delivery's id (a UUID; the same on every retry),
-- ``X-Workbench-Signature``: ``sha256=`` + the hex HMAC-SHA256 of the body with the
-  subscriber's secret.
+- ``X-Workbench-Delivery``: the delivery's id again,
+- ``X-Workbench-Signature``: ``sha256=`` + the hex HMAC-SHA256 of the body alone, with
+  the current secret (no timestamp: not replay-safe).
 
 A failed attempt (network trouble or a non-2xx answer) is retried with exponential
 backoff (``WORKBENCH_WEBHOOK_BACKOFF`` seconds, doubling) for
@@ -23,6 +36,8 @@ is a failed attempt like any other.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -30,10 +45,11 @@ import logging
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,16 +69,99 @@ EVENTS = (
 SIGNATURE_HEADER = "X-Workbench-Signature"
 DELIVERY_HEADER = "X-Workbench-Delivery"
 EVENT_HEADER = "X-Workbench-Event"
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+STANDARD_SIGNATURE_HEADER = "webhook-signature"
+SECRET_PREFIX = "whsec_"
+ROTATION_OVERLAP = timedelta(hours=24)
+
+
+class BadSecret(ValueError):
+    """A ``whsec_`` secret that is not base64, or an empty secret."""
 
 
 def new_secret() -> str:
-    """A signing secret for a subscriber added without one (256 random bits)."""
-    return secrets.token_urlsafe(32)
+    """A signing secret for a subscriber added without one: 32 random bytes, written as
+    the Standard Webhooks libraries expect them (``whsec_`` + base64)."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def signing_key(secret: str) -> bytes:
+    """The HMAC key of a secret: a ``whsec_<base64>`` secret is its decoded bytes (as the
+    Standard Webhooks spec says); any other secret is its UTF-8 bytes."""
+    if not secret.startswith(SECRET_PREFIX):
+        if not secret:
+            raise BadSecret("the secret is empty")
+        return secret.encode("utf-8")
+    encoded = secret.removeprefix(SECRET_PREFIX)
+    try:  # unpadded base64 is accepted, as the spec's libraries accept it
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+    except binascii.Error:
+        raise BadSecret("a whsec_ secret must be base64 after the prefix") from None
+    if not key:
+        raise BadSecret("the secret is empty")
+    return key
 
 
 def sign(body: bytes, secret: str) -> str:
-    """The ``X-Workbench-Signature`` value of ``body``."""
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    """The ``X-Workbench-Signature`` value of ``body`` (the body alone: not replay-safe;
+    kept for receivers written before the ``webhook-*`` headers)."""
+    return "sha256=" + hmac.new(signing_key(secret), body, hashlib.sha256).hexdigest()
+
+
+def sign_standard(msg_id: str, timestamp: int, body: bytes, secret: str) -> str:
+    """One ``webhook-signature`` entry: ``v1,`` + base64 HMAC-SHA256 of ``id.timestamp.body``."""
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    mac = hmac.new(signing_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(mac).decode("ascii")
+
+
+def active_secrets(subscriber: WebhookSubscriber, now: datetime) -> list[str]:
+    """The current secret, and the previous one while its rotation overlap lasts."""
+    until = subscriber.previous_secret_until
+    if subscriber.previous_secret and until is not None and now < until:
+        return [subscriber.secret, subscriber.previous_secret]
+    return [subscriber.secret]
+
+
+def signed_headers(delivery: WebhookDelivery, *, now: datetime) -> dict[str, str]:
+    """Every header of one attempt at ``now``: its own timestamp, so its own signatures."""
+    subscriber, body = delivery.subscriber, delivery.body.encode("utf-8")
+    timestamp = int(now.timestamp())
+    signatures = [
+        sign_standard(delivery.delivery_id, timestamp, body, secret)
+        for secret in active_secrets(subscriber, now)
+    ]
+    return {
+        ID_HEADER: delivery.delivery_id,
+        TIMESTAMP_HEADER: str(timestamp),
+        STANDARD_SIGNATURE_HEADER: " ".join(signatures),
+        SIGNATURE_HEADER: sign(body, subscriber.secret),
+        DELIVERY_HEADER: delivery.delivery_id,
+        EVENT_HEADER: delivery.event,
+        "User-Agent": "ClaimWorkbench-Webhooks/1",
+    }
+
+
+def rotate_secret(
+    subscriber: WebhookSubscriber, *, secret: str = "", overlap: timedelta = ROTATION_OVERLAP
+) -> str:
+    """Give the subscriber a new secret (``secret``, or a generated one) and keep the
+    current one signing as well for ``overlap``: meanwhile every delivery carries one
+    ``v1`` signature per secret, so the receiver can switch to the new secret at any
+    moment of the change without refusing a delivery. Returns the new secret."""
+    new = secret or new_secret()
+    signing_key(new)  # refuse a malformed secret before anything is written
+    with transaction.atomic():
+        current = WebhookSubscriber.objects.select_for_update().get(pk=subscriber.pk)
+        if new == current.secret:
+            raise BadSecret("the new secret is the current one")
+        WebhookSubscriber.objects.filter(pk=current.pk).update(
+            secret=new,
+            previous_secret=current.secret,
+            previous_secret_until=timezone.now() + overlap,
+        )
+    return new
 
 
 def send_event(event: str, data: dict[str, Any]) -> None:
@@ -162,11 +261,18 @@ def _fan_out(event: str, data: dict[str, Any], sent_at: Any) -> None:
             body=json.dumps(body | {"data": data}, ensure_ascii=False, sort_keys=True),
             created_at=sent_at,
         )
-        jobs.send_on_commit(  # the broker is down: logged, the delivery row is kept
-            "claims.deliver_webhook",
-            args=[delivery.pk],
-            if_down=f"webhook delivery {delivery.delivery_id} kept; send it again in the admin",
-        )
+        enqueue_delivery(delivery.pk)
+
+
+def enqueue_delivery(delivery_pk: int) -> None:
+    """The one sender of ``claims.deliver_webhook``: once the current transaction commits
+    (at once outside one). A broker that is down is logged (``jobs.unsent()`` sees it);
+    the delivery row is kept, and ``send_unsent`` sends it again."""
+    jobs.send_on_commit(
+        "claims.deliver_webhook",
+        args=[delivery_pk],
+        if_down=f"webhook delivery {delivery_pk} kept; beat sends it again",
+    )
 
 
 # --- One attempt ------------------------------------------------------------------------
@@ -205,14 +311,11 @@ def attempt(delivery_id: int) -> Attempt:
         # In order: an earlier event to this subscriber goes first (it is being tried,
         # or ``send_unsent`` sends it again); this one waits without using an attempt.
         return Attempt(False, ORDER_WAIT, "waiting for an earlier delivery")
-    body = delivery.body.encode("utf-8")
-    headers = {
-        SIGNATURE_HEADER: sign(body, delivery.subscriber.secret),
-        DELIVERY_HEADER: delivery.delivery_id,
-        EVENT_HEADER: delivery.event,
-        "User-Agent": "ClaimWorkbench-Webhooks/1",
-    }
-    result = safe_post(delivery.subscriber.url, body, headers=headers)
+    try:
+        headers = signed_headers(delivery, now=timezone.now())
+    except BadSecret as exc:  # typed in before secrets were checked: a person must fix it
+        return _give_up(delivery, f"refused: the subscriber's secret is unusable ({exc})")
+    result = safe_post(delivery.subscriber.url, delivery.body.encode("utf-8"), headers=headers)
     return _record(delivery, result.ok, result.http_status, result.reason)
 
 
@@ -245,7 +348,7 @@ def send_unsent(*, older_than: timedelta = UNSENT_AFTER) -> list[int]:
         .values_list("pk", flat=True)[:500]
     )
     for delivery_id in unsent:
-        jobs.send("claims.deliver_webhook", args=[delivery_id])
+        enqueue_delivery(delivery_id)
     return unsent
 
 
@@ -254,14 +357,19 @@ def send_again(delivery_ids: list[int]) -> list[int]:
     a fresh retry window from now (same delivery id); a pending one (never attempted, or
     its task lost) is simply sent. Deliveries being retried, delivered ones and those of
     deactivated subscribers are left alone. Returns the ids queued."""
-    chosen = WebhookDelivery.objects.filter(pk__in=delivery_ids, subscriber__active=True)
-    failed = chosen.filter(state=WebhookDelivery.State.FAILED)
-    pending = chosen.filter(state=WebhookDelivery.State.PENDING)
-    queued = sorted([*failed.values_list("pk", flat=True), *pending.values_list("pk", flat=True)])
-    failed.update(state=WebhookDelivery.State.PENDING, created_at=timezone.now())
-    for delivery_id in queued:
-        jobs.send_on_commit("claims.deliver_webhook", args=[delivery_id])
-    return queued
+    failed, pending = WebhookDelivery.State.FAILED, WebhookDelivery.State.PENDING
+    with transaction.atomic():
+        chosen = dict(
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .filter(pk__in=delivery_ids, subscriber__active=True, state__in=(failed, pending))
+            .values_list("pk", "state")
+        )
+        WebhookDelivery.objects.filter(
+            pk__in=[pk for pk, state in chosen.items() if state == failed]
+        ).update(state=pending, created_at=timezone.now(), next_attempt_at=None)
+        for delivery_id in sorted(chosen):
+            enqueue_delivery(delivery_id)
+    return sorted(chosen)
 
 
 def _give_up(delivery: WebhookDelivery, reason: str) -> Attempt:

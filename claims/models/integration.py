@@ -127,6 +127,12 @@ class WebhookSubscriber(models.Model):
 
     url = models.URLField(max_length=2000, validators=[validate_http_url])
     secret = models.CharField(max_length=200, help_text="Signs each body (HMAC-SHA256).")
+    previous_secret = models.CharField(
+        max_length=200, blank=True, help_text="The secret before the last rotation."
+    )
+    previous_secret_until = models.DateTimeField(
+        null=True, blank=True, help_text="Until then the previous secret signs too."
+    )
     events = models.JSONField(default=list, help_text="Event names it receives.")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

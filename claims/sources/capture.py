@@ -71,16 +71,17 @@ def source_for_url(url: str, *, kind: str, by: User | None) -> Source:
         defaults={"publisher": domain, "domain": domain, "kind": kind, "created_by": by},
     )
     if created:
-        enqueue_capture(source)
+        enqueue_capture(source.pk)
     return source
 
 
-def enqueue_capture(source: Source) -> None:
-    """Queue ``claims.capture_source`` once the current transaction commits."""
+def enqueue_capture(source_id: int) -> None:
+    """The one sender of ``claims.capture_source``: once the current transaction commits.
+    A broker that is down is logged; the source stays pending for ``requeue_pending``."""
     jobs.send_on_commit(
         "claims.capture_source",
-        args=[source.pk],
-        if_down=f"source {source.pk} waits for the link check",
+        args=[source_id],
+        if_down=f"source {source_id} waits for the sweeper",
     )
 
 
@@ -102,9 +103,7 @@ def requeue_pending(*, older_than: timedelta | None = None) -> list[int]:
             pk=pk, fetch_state=Source.FetchState.PENDING, updated_at=updated_at
         ).update(updated_at=now)
         if claimed == 1:
-            jobs.send_on_commit(
-                "claims.capture_source", args=[pk], if_down=f"source {pk} waits for the sweeper"
-            )
+            enqueue_capture(pk)
             requeued.append(pk)
     return requeued
 
@@ -117,7 +116,7 @@ def retry_capture(source: Source, *, by: User | None = None) -> None:
     if by is not None:
         source._history_user = by
     source.save(update_fields=["fetch_state", "fetch_error", "updated_at"])
-    enqueue_capture(source)
+    enqueue_capture(source.pk)
 
 
 def capture(source_id: int) -> str:

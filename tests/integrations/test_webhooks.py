@@ -10,19 +10,26 @@ after each test); the tests then run each delivery's task in this process
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
+import re
 import socket
+import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
+import standardwebhooks.webhooks as standard
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from claims.confirmation import service as status
 from claims.ingest import articles as ingest
@@ -35,6 +42,7 @@ from claims.tasks import deliver_webhook
 from tests import live
 from tests.httpserver import (
     LocalServer,
+    Received,
     WebhookReceiver,
     local_server_fixture,  # noqa: F401
     webhook_receiver_fixture,  # noqa: F401
@@ -42,6 +50,7 @@ from tests.httpserver import (
 from tests.live_fixtures import broker_fixture  # noqa: F401
 
 SECRET = "s3cret-for-tests"
+WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # the Standard Webhooks spec's example
 
 
 @pytest.fixture(autouse=True)
@@ -355,3 +364,221 @@ def test_send_again_queues_failed_and_pending_deliveries_only(
     made["failed"].refresh_from_db()
     assert made["failed"].state == "pending"
     assert made["failed"].created_at > long_ago  # a fresh retry window
+
+
+# --- Standard Webhooks: replay-safe signatures, verified by the spec's own library ---------
+
+
+class StandardReceiver(WebhookReceiver):
+    """A receiver built on the ``standardwebhooks`` package: it answers 401 to whatever
+    its ``Webhook.verify`` refuses, and keeps the reason."""
+
+    def __init__(self, secret: str | bytes) -> None:
+        super().__init__()
+        self.hook = standard.Webhook(secret)
+        self.refused: list[str] = []
+
+    def answer(self, request: Received) -> int:
+        try:
+            self.hook.verify(request.body, request.headers)
+        except standard.WebhookVerificationError as exc:
+            with self.lock:
+                self.received.append(request)
+                self.refused.append(str(exc))
+                self.answered.append(401)
+            return 401
+        return super().answer(request)
+
+    def replay(self, request: Received) -> int:
+        """POST a captured request again, exactly as it was."""
+        replayed = urllib.request.Request(
+            self.url(request.path), data=request.body, headers=request.headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(replayed, timeout=5) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+
+@pytest.fixture
+def standard_receiver() -> Iterator[Callable[[str | bytes], StandardReceiver]]:
+    started: list[StandardReceiver] = []
+
+    def start(secret: str | bytes) -> StandardReceiver:
+        receiver = StandardReceiver(secret)
+        receiver.start()
+        started.append(receiver)
+        return receiver
+
+    yield start
+    for receiver in started:
+        receiver.stop()
+
+
+def subscriber_at(receiver: WebhookReceiver, secret: str) -> WebhookSubscriber:
+    return WebhookSubscriber.objects.create(
+        url=receiver.url(), secret=secret, events=list(webhooks.EVENTS)
+    )
+
+
+def clock_moved(monkeypatch: pytest.MonkeyPatch, by: timedelta) -> None:
+    """The receiving library's clock, ``by`` later than ours (the replay comes later)."""
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return datetime.now(tz) + by
+
+    monkeypatch.setattr(standard, "datetime", Later)
+
+
+def test_every_attempt_including_retries_hours_after_the_event_verifies_with_the_library(
+    db: Any, standard_receiver: Callable[[str | bytes], StandardReceiver]
+) -> None:
+    secret = webhooks.new_secret()
+    receiver = standard_receiver(secret)
+    receiver.fail_first = 2
+    subscriber = subscriber_at(receiver, secret)
+    delivery = delivery_for(subscriber, created_at=timezone.now() - timedelta(hours=3))
+
+    assert deliver_webhook.apply(args=[delivery.pk]).get() == "delivered"
+
+    assert receiver.refused == []  # an event three hours old, and every retry, verifies
+    assert receiver.answered == [500, 500, 204]
+    assert {r.headers["webhook-id"] for r in receiver.received} == {delivery.delivery_id}
+    for received in receiver.received:
+        assert abs(int(received.headers["webhook-timestamp"]) - timezone.now().timestamp()) < 60
+        assert received.headers["X-Workbench-Delivery"] == delivery.delivery_id
+
+
+def test_a_secret_that_is_not_whsec_is_used_as_its_utf8_bytes(
+    db: Any, standard_receiver: Callable[[str | bytes], StandardReceiver]
+) -> None:
+    receiver = standard_receiver(SECRET.encode())
+    delivery = delivery_for(subscriber_at(receiver, SECRET))
+
+    assert webhooks.attempt(delivery.pk).delivered
+    assert receiver.refused == [] and receiver.answered == [204]
+    assert_signed(receiver.received[0])  # the original header is still there
+
+
+def test_a_captured_delivery_replayed_after_five_minutes_is_refused(
+    db: Any,
+    standard_receiver: Callable[[str | bytes], StandardReceiver],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    secret = webhooks.new_secret()
+    receiver = standard_receiver(secret)
+    delivery = delivery_for(subscriber_at(receiver, secret))
+    assert webhooks.attempt(delivery.pk).delivered
+    captured = receiver.received[0]
+
+    clock_moved(monkeypatch, timedelta(minutes=4))
+    assert receiver.replay(captured) == 204  # within the window: drop it by webhook-id
+    clock_moved(monkeypatch, timedelta(minutes=6))
+    assert receiver.replay(captured) == 401
+    forged = dict(captured.headers) | {
+        "webhook-timestamp": str(int(datetime.now(UTC).timestamp()) + 360)
+    }
+    assert receiver.replay(Received(captured.path, forged, captured.body)) == 401
+
+    assert receiver.refused == ["Message timestamp too old", "No matching signature found"]
+
+
+def test_during_a_rotation_both_secrets_verify_and_after_it_only_the_new_one(
+    db: Any, standard_receiver: Callable[[str | bytes], StandardReceiver]
+) -> None:
+    old = webhooks.new_secret()
+    old_receiver = standard_receiver(old)
+    subscriber = subscriber_at(old_receiver, old)
+    out = StringIO()
+    call_command("rotate_webhook_secret", str(subscriber.pk), stdout=out)
+    new = re.search(r"new secret (whsec_\S+)", out.getvalue())[1]  # type: ignore[index]
+    new_receiver = standard_receiver(new)
+    subscriber.refresh_from_db()
+    assert (subscriber.secret, subscriber.previous_secret) == (new, old)
+
+    for receiver in (old_receiver, new_receiver):
+        WebhookSubscriber.objects.filter(pk=subscriber.pk).update(url=receiver.url())
+        delivery = WebhookDelivery.objects.create(
+            subscriber=subscriber, delivery_id=f"d-{receiver.url()}", event="x", body="{}"
+        )
+        assert webhooks.attempt(delivery.pk).delivered
+        assert len(receiver.received[-1].headers["webhook-signature"].split(" ")) == 2
+
+    WebhookSubscriber.objects.filter(pk=subscriber.pk).update(
+        url=old_receiver.url(), previous_secret_until=timezone.now() - timedelta(seconds=1)
+    )
+    late = WebhookDelivery.objects.create(
+        subscriber=subscriber, delivery_id="late", event="x", body="{}"
+    )
+    assert webhooks.attempt(late.pk).retry_in is not None  # the old secret no longer signs
+    assert old_receiver.refused == ["No matching signature found"]
+    assert len(old_receiver.received[-1].headers["webhook-signature"].split(" ")) == 1
+
+
+def test_rotation_refuses_a_malformed_or_unchanged_secret(db: Any) -> None:
+    subscriber = WebhookSubscriber.objects.create(url="https://x.example/h", secret=SECRET)
+
+    with pytest.raises(CommandError, match="base64"):
+        call_command("rotate_webhook_secret", str(subscriber.pk), "--secret", "whsec_!!")
+    with pytest.raises(CommandError, match="current one"):
+        call_command("rotate_webhook_secret", str(subscriber.pk), "--secret", SECRET)
+    with pytest.raises(CommandError, match="base64"):
+        call_command(
+            "add_webhook", "https://x.example/h", "--secret", "whsec_%%", "--events", "all"
+        )
+    subscriber.refresh_from_db()
+    assert (subscriber.secret, subscriber.previous_secret) == (SECRET, "")
+
+
+def docs_verify() -> Callable[..., dict[str, Any]]:
+    """The ``verify`` example of docs/integration.md, run as it is written there."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "integration.md").read_text()
+    [example] = [b for b in re.findall(r"```python\n(.*?)```", page, re.S) if "def verify(" in b]
+    namespace: dict[str, Any] = {}
+    exec(compile(example, "docs/integration.md", "exec"), namespace)
+    return namespace["verify"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("secret", [WHSEC, SECRET, "whsec_QUJD"])
+def test_the_documented_verify_accepts_a_delivery_and_refuses_a_replay(
+    db: Any, webhook_receiver: WebhookReceiver, secret: str
+) -> None:
+    verify = docs_verify()
+    subscriber = subscriber_at(webhook_receiver, secret)
+    delivery = delivery_for(subscriber)
+    assert webhooks.attempt(delivery.pk).delivered
+    received = webhook_receiver.received[0]
+
+    assert verify(received.body, received.headers, secret) == json.loads(delivery.body)
+    delivery.subscriber = subscriber
+    replay = webhooks.signed_headers(delivery, now=timezone.now() - timedelta(minutes=6))
+    with pytest.raises(PermissionError, match="5-minute window"):
+        verify(received.body, replay, secret)
+    moved = dict(received.headers) | {"webhook-timestamp": replay["webhook-timestamp"]}
+    with pytest.raises(PermissionError, match="5-minute window"):
+        verify(received.body, moved, secret)
+    fresh = dict(received.headers) | {"webhook-timestamp": str(int(timezone.now().timestamp()) + 1)}
+    with pytest.raises(PermissionError, match="bad signature"):
+        verify(received.body, fresh, secret)
+    with pytest.raises(PermissionError, match="bad signature"):
+        verify(received.body + b" ", received.headers, secret)
+
+
+@given(
+    key=st.binary(min_size=1, max_size=64),
+    msg_id=st.text(st.characters(blacklist_characters=" ,"), min_size=1, max_size=40),
+    timestamp=st.integers(min_value=0, max_value=2**33),
+    body=st.text(max_size=200),
+)
+def test_our_signature_is_the_one_the_library_computes(
+    key: bytes, msg_id: str, timestamp: int, body: str
+) -> None:
+    secret = "whsec_" + base64.b64encode(key).decode()
+    library = standard.Webhook(secret).sign(msg_id, datetime.fromtimestamp(timestamp, UTC), body)
+
+    assert webhooks.sign_standard(msg_id, timestamp, body.encode(), secret) == library
+    assert webhooks.signing_key(secret) == key
+    assert webhooks.signing_key(secret.rstrip("=")) == key  # unpadded, as the library takes it

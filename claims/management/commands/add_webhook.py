@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.integrations.webhooks import EVENTS
+from claims.integrations.webhooks import EVENTS, BadSecret, signing_key
 from claims.models import WebhookSubscriber
 from claims.models.validators import validate_http_url
 
@@ -17,7 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("url")
-        parser.add_argument("--secret", required=True, help="signs each body (HMAC-SHA256)")
+        parser.add_argument(
+            "--secret",
+            required=True,
+            help="signs each delivery (HMAC-SHA256); whsec_<base64> as Standard Webhooks says",
+        )
         parser.add_argument("--events", required=True, help="comma-separated, or all")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,6 +36,10 @@ class Command(BaseCommand):
             )
         if not options["secret"].strip():
             raise CommandError("give a secret: receivers check the signature with it", returncode=2)
+        try:
+            signing_key(options["secret"])
+        except BadSecret as exc:
+            raise CommandError(str(exc), returncode=2) from None
         hook = WebhookSubscriber(
             url=options["url"].strip(), secret=options["secret"], events=events
         )

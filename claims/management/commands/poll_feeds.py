@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from claims import jobs
+from claims.ingest import feeds
 from claims.models import Feed
 
 
@@ -23,7 +24,10 @@ class Command(BaseCommand):
         if not before:
             self.stdout.write("no active feeds (manage.py add_feed URL --outlet O)")
             return
-        if not all(jobs.send("claims.poll_feed", args=[pk]) for pk in before):
+        with jobs.unsent() as unsent:
+            for pk in before:
+                feeds.enqueue_poll(pk)  # outside a transaction: sent at once
+        if unsent:
             raise CommandError("the job queue is unavailable (the log says why)", returncode=1)
         deadline = time.monotonic() + options["timeout"]
         while time.monotonic() < deadline:

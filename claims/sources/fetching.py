@@ -200,9 +200,23 @@ def encode_host(host: str) -> str:
 
 
 def _canonical_path(path: str) -> str:
-    """Percent-encode what must be, keep existing escapes, and write them in upper case."""
+    """Percent-encode what must be, keep existing escapes (in upper case), fold repeated
+    slashes and remove dot segments (RFC 3986, 5.2.4): ``/news/.././news//x`` is
+    ``/news/x``."""
     quoted = quote(path or "/", safe="/%:@!$&'()*+,;=-._~")
-    return PERCENT_ESCAPE.sub(lambda match: match.group(0).upper(), quoted)
+    quoted = PERCENT_ESCAPE.sub(lambda match: match.group(0).upper(), quoted)
+    pieces = re.sub("/{2,}", "/", quoted).lstrip("/").split("/")
+    kept: list[str] = []
+    for index, piece in enumerate(pieces):
+        dots = piece.replace("%2E", ".")
+        if dots in (".", ".."):
+            if dots == ".." and kept:
+                kept.pop()
+            if index == len(pieces) - 1:
+                kept.append("")  # "/a/b/.." is the directory "/a/"
+            continue
+        kept.append(piece)
+    return "/" + "/".join(kept)
 
 
 def canonicalize_url(url: str) -> str:

@@ -11,9 +11,12 @@ import hashlib
 import ipaddress
 import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import urllib3
+from hypothesis import given
+from hypothesis import strategies as st
 
 from claims.sources import fetching
 from claims.sources.fetching import FetchResult, canonicalize_url, safe_fetch
@@ -115,6 +118,13 @@ CANONICAL = [
     ("https://www.example.com./a", "https://www.example.com/a"),
     ("http://[2001:DB8::1]:80/a", "http://[2001:db8::1]/a"),
     ("  https://example.com/a  ", "https://example.com/a"),
+    ("https://example.com/news/../news/rail.html", "https://example.com/news/rail.html"),
+    ("https://example.com/news/./rail.html", "https://example.com/news/rail.html"),
+    ("https://example.com//news///rail.html", "https://example.com/news/rail.html"),
+    ("https://example.com/news/%2e%2E/sport/", "https://example.com/sport/"),
+    ("https://example.com/news/rail/..", "https://example.com/news/"),
+    ("https://example.com/../../rail.html", "https://example.com/rail.html"),
+    ("https://example.com/a.b/..c/...", "https://example.com/a.b/..c/..."),
 ]
 
 
@@ -126,6 +136,22 @@ def test_canonical_url_spells_one_page_one_way(url: str, expected: str) -> None:
 def test_canonical_url_is_idempotent() -> None:
     for _url, expected in CANONICAL:
         assert canonicalize_url(expected) == expected
+
+
+@given(
+    path=st.lists(
+        st.sampled_from(["", ".", "..", "%2e", "a", "b.c", "..d", "%41", "ü", ";x", "a b"]),
+        max_size=8,
+    ),
+    query=st.sampled_from(["", "?x=1", "?utm_source=a&y=.."]),
+)
+def test_canonical_url_is_idempotent_and_free_of_dot_segments(path: list[str], query: str) -> None:
+    canonical = canonicalize_url("https://example.com/" + "/".join(path) + query)
+
+    assert canonicalize_url(canonical) == canonical
+    segments = urlsplit(canonical).path.split("/")
+    assert segments[0] == "" and not {".", ".."} & set(segments)
+    assert "//" not in urlsplit(canonical).path
 
 
 @pytest.mark.parametrize(

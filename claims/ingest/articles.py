@@ -449,7 +449,7 @@ def _reanchor(
 # --- Revisions ----------------------------------------------------------------------------
 
 
-def revise_article(*, article: Article, text: str, by: User) -> None:
+def revise_article(*, article: Article, text: str, by: User | None) -> None:
     """Store a new revision of the text and queue its extraction (claims re-anchor then).
 
     The article's claims are locked and re-judged with the new text: a confirmed claim

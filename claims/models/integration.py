@@ -75,7 +75,8 @@ class ExternalStory(models.Model):
 
 
 class Feed(models.Model):
-    """An outlet's RSS/Atom feed or sitemap, polled every ``every`` seconds (``feeds.py``)."""
+    """An outlet's RSS/Atom feed, JSON Feed or sitemap, polled every ``every`` seconds
+    (``feeds.py``)."""
 
     url = models.URLField(max_length=2000, unique=True, validators=[validate_http_url])
     outlet = models.CharField(max_length=200)
@@ -89,6 +90,9 @@ class Feed(models.Model):
     last_error = models.TextField(blank=True)
     failures = models.PositiveIntegerField(default=0, help_text="Failed polls in a row.")
     polls = models.PositiveIntegerField(default=0)
+    last_skipped = models.JSONField(
+        default=dict, blank=True, help_text="Items the last poll left out, by reason."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -104,7 +108,8 @@ class Feed(models.Model):
 
 
 class FeedItem(models.Model):
-    """One story seen in a feed, by canonical URL: ingested once, however often it is seen."""
+    """One story seen in a feed, by canonical URL: ingested once, however often it is seen;
+    when the feed shows it changed, its article gets a new revision (``feeds.py``)."""
 
     url = models.URLField(max_length=2000, unique=True, validators=[validate_http_url])
     feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="items")
@@ -114,6 +119,15 @@ class FeedItem(models.Model):
     title = models.CharField(max_length=300, blank=True)
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
+    updated = models.CharField(
+        max_length=100, blank=True, help_text="The item's last 'updated' stamp in the feed."
+    )
+    digest = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the item's title and text in the feed."
+    )
+    revised_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an update of the item last revised its article."
+    )
 
     class Meta:
         ordering = ["-first_seen_at", "-pk"]

@@ -67,11 +67,23 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
 PDF_TYPES = frozenset({"application/pdf"})
-# RSS, Atom and sitemaps (``safe_fetch(..., feed=True)``: the body comes back unparsed).
+# RSS, Atom, JSON Feed and sitemaps (``safe_fetch(..., feed=True)``: the body comes back
+# unparsed).
 FEED_TYPES = frozenset(
-    {"application/rss+xml", "application/atom+xml", "application/xml", "text/xml", "text/plain"}
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/feed+json",
+        "application/json",
+        "application/xml",
+        "text/xml",
+        "text/plain",
+    }
 )
-FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9"
+FEED_ACCEPT = (
+    "application/rss+xml,application/atom+xml,application/feed+json,"
+    "application/xml;q=0.9,text/xml;q=0.9,application/json;q=0.8"
+)
 
 # Query parameters that only track the reader; they never change what a page says.
 TRACKING_PARAMS = frozenset(

@@ -1,10 +1,14 @@
-"""Feeds: a local RSS/Atom feed or sitemap, polled with conditional GET; each item's
-canonical URL is ingested once however often it is polled or republished; a failing
-feed records why on its page and does not stop the others."""
+"""Feeds: a local RSS/Atom feed, JSON Feed or sitemap, polled with conditional GET; each
+item's canonical URL is ingested once however often it is polled or republished, relative
+links resolved against xml:base or the feed's URL; an updated item becomes a new revision
+of its article; every item left out is counted with its reason; a failing feed records
+why on its page and does not stop the others. Everything is served from 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
 import socket
+from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -15,9 +19,13 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from claims.confirmation import service as status
+from claims.ingest import articles as ingest
 from claims.ingest import feeds
-from claims.models import Article, Feed, FeedItem
+from claims.models import Article, Claim, Feed, FeedItem
 from claims.sources import fetching
 from tests.httpserver import LocalServer, local_server_fixture  # noqa: F401
 
@@ -194,3 +202,224 @@ def test_a_sitemap_index_is_refused_with_advice() -> None:
     )
     with pytest.raises(feeds.FeedUnreadable, match="add the sitemaps it lists"):
         feeds.parse(body)
+
+
+# --- Feeds as found in the wild ------------------------------------------------------------
+
+RELATIVE_RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>Local</title>
+<item><title>Rail fares rise</title><link>/news/rail.html</link></item>
+<item><title>Rail fares rise (again)</title><link>/news/../news/./rail.html</link></item>
+<item><title>Podcast: the week</title><enclosure url="/audio/week.mp3" type="audio/mpeg"
+  length="100"/></item>
+<item><title>A note without a link</title><description>Read all about it.</description></item>
+<item><title>Write to us</title><link>mailto:desk@dailyexample.com</link></item>
+<item><title>Schools</title><link>sub/schools.html</link></item>
+</channel></rss>"""
+
+RELATIVE_ATOM = """<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="{base}/wire/">
+<title>Wire</title><id>urn:w</id><updated>2025-03-05T00:00:00Z</updated>
+<entry><title>Port strike ends</title><link href="port.html"/><id>urn:1</id>
+  <updated>2025-03-05T08:00:00Z</updated></entry>
+<entry xml:base="/world/"><title>Floods</title><link href="floods.html"/><id>urn:2</id>
+  <updated>2025-03-05T09:00:00Z</updated></entry>
+</feed>"""
+
+BASELESS_ATOM = """<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>Wire</title><id>urn:w</id><updated>2025-03-05T00:00:00Z</updated>
+<entry><title>Harbour</title><link href="harbour.html"/><id>urn:3</id>
+  <updated>2025-03-05T08:00:00Z</updated></entry>
+</feed>"""
+
+
+def json_feed(*items: object, version: str = "https://jsonfeed.org/version/1.1") -> bytes:
+    return json.dumps({"version": version, "title": "Daily Example", "items": list(items)}).encode()
+
+
+def test_relative_links_are_resolved_against_xml_base_or_the_feed_url(
+    local_server: LocalServer, db: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    base = local_server.base
+    rss = feed_at(serve(local_server, "/feeds/rss.xml", RELATIVE_RSS, "application/rss+xml"))
+    atom = feed_at(serve(local_server, "/feeds/atom", RELATIVE_ATOM, "application/atom+xml"))
+    bare = feed_at(serve(local_server, "/feeds/wire.atom", BASELESS_ATOM, "application/atom+xml"))
+    items = json_feed({"id": "1", "url": "../stories/bridge.html", "title": "Bridge"})
+    jf = feed_at(
+        local_server.add("/feeds/json/feed.json", items, content_type="application/feed+json")
+    )
+
+    with django_capture_on_commit_callbacks(execute=False):
+        outcomes = [feeds.poll(feed.pk) for feed in (rss, atom, bare, jf)]
+
+    assert outcomes[1:] == ["2 new, 0 seen before", "1 new, 0 seen before", "1 new, 0 seen before"]
+    assert set(Article.objects.values_list("url", flat=True)) == {
+        f"{base}/news/rail.html",
+        f"{base}/feeds/sub/schools.html",
+        f"{base}/wire/port.html",  # the feed's xml:base
+        f"{base}/world/floods.html",  # the entry's own xml:base
+        f"{base}/feeds/harbour.html",  # no xml:base: the feed's URL
+        f"{base}/feeds/stories/bridge.html",
+    }
+
+
+def test_every_item_left_out_is_counted_with_its_reason_and_shown_on_the_feed_page(
+    local_server: LocalServer,
+    client: Client,
+    viewer: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    feed = feed_at(serve(local_server, "/feeds/rss.xml", RELATIVE_RSS, "application/rss+xml"))
+
+    with django_capture_on_commit_callbacks(execute=False):
+        outcome = feeds.poll(feed.pk)
+
+    assert outcome == (
+        "2 new, 0 seen before, 4 skipped (1 duplicate in the feed, 1 enclosure only, "
+        "1 no link, 1 not a web link)"
+    )
+    feed.refresh_from_db()
+    assert feed.last_skipped == {
+        "duplicate in the feed": 1,
+        "enclosure only": 1,
+        "no link": 1,
+        "not a web link": 1,
+    }
+    client.force_login(viewer)
+    page = client.get(reverse("feed-detail", args=[feed.pk])).content.decode()
+    assert "1 enclosure only" in page and "1 duplicate in the feed" in page
+
+
+def test_a_json_feed_is_read_with_its_items_checked_one_by_one(
+    local_server: LocalServer, db: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    body = json_feed(
+        {"id": "1", "url": f"{local_server.base}/news/budget", "title": "Budget",
+         "date_published": "2025-03-04T10:00:00Z", "content_text": "The council..."},
+        {"id": "2", "title": "Episode 12", "attachments": [{"url": "/e12.mp3"}]},
+        {"id": "3", "content_html": "<p>A status update</p>"},
+        {"id": "4", "url": f"{local_server.base}//news//budget"},
+        "not an item",
+        {"id": "5", "url": ["not", "a", "string"]},
+    )  # fmt: skip
+    feed = feed_at(local_server.add("/feed.json", body, content_type="application/feed+json"))
+
+    with django_capture_on_commit_callbacks(execute=False):
+        outcome = feeds.poll(feed.pk)
+
+    assert outcome == (
+        "1 new, 0 seen before, 5 skipped (1 duplicate in the feed, 1 enclosure only, "
+        "2 no link, 1 not a JSON Feed item)"
+    )
+    article = Article.objects.get()
+    assert (article.title, article.published_at.isoformat()) == ("Budget", "2025-03-04")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": ', "invalid JSON"),
+        (b'{"title": "no version", "items": []}', "without a JSON Feed version"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": {}}', "no list of items"),
+        (b"[" * 100_000 + b"]" * 100_000, "not a feed"),
+        (json_feed(*[{"url": "https://x.example/"}] * 1001), "more than 1000 items"),
+        (b'{"version": "https://jsonfeed.org/version/1", "x": "' + b"a" * (5 << 20), "larger than"),
+    ],
+)  # fmt: skip
+def test_what_is_not_a_json_feed_is_refused_with_the_reason(body: bytes, message: str) -> None:
+    with pytest.raises(feeds.FeedUnreadable, match=message):
+        feeds.parse(body, base_url="http://127.0.0.1/feed.json")
+
+
+PAGE_V1 = (
+    "The port strike ended on Monday after twelve days. "
+    "The dockers won a pay rise of 4 percent, the union said."
+)
+PAGE_V2 = PAGE_V1.replace("4 percent", "3 percent")
+UPDATED_ATOM = """<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>Wire</title><id>urn:w</id><updated>{updated}</updated>
+<entry><title>Port strike ends</title><link href="/wire/port"/><id>urn:1</id>
+  <updated>{updated}</updated><summary>{summary}</summary></entry>
+</feed>"""
+
+
+def serve_update(server: LocalServer, *, updated: str, page: str, summary: str = "") -> str:
+    server.add("/wire/port", page.encode(), content_type="text/plain; charset=utf-8")
+    atom = UPDATED_ATOM.format(updated=updated, summary=summary)
+    return server.add("/wire.atom", atom.encode(), content_type="application/atom+xml")
+
+
+def test_an_updated_item_becomes_a_new_revision_and_its_confirmed_claim_lapses(
+    local_server: LocalServer,
+    fact_checker: User,
+    support: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    feed = feed_at(serve_update(local_server, updated="2025-03-05T08:00:00Z", page=PAGE_V1))
+    with django_capture_on_commit_callbacks(execute=False):
+        assert feeds.poll(feed.pk) == "1 new, 0 seen before"
+    article = Article.objects.get()
+    assert ingest.run_extraction(article.pk, article.revision).startswith("done")
+    claim = article.claims.get(text__contains="4 percent")
+    support(claim)
+    status.confirm(claim, by=fact_checker)
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.CONFIRMED
+
+    serve_update(local_server, updated="2025-03-05T10:00:00Z", page=PAGE_V2)
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert feeds.poll(feed.pk) == "0 new, 0 seen before, 1 revised"
+        assert feeds.poll(feed.pk) == "0 new, 1 seen before"  # the same update: once
+
+    article.refresh_from_db()
+    assert (article.revision, article.body, article.state) == (2, PAGE_V2, "queued")
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.NEEDS_REREVIEW
+    assert len(sent) == 1  # the new revision's extraction
+    assert FeedItem.objects.get().revised_at is not None
+
+
+def test_an_item_whose_text_changed_but_whose_page_did_not_is_not_a_revision(
+    local_server: LocalServer, db: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    stamp = "2025-03-05T08:00:00Z"
+    feed = feed_at(serve_update(local_server, updated=stamp, page=PAGE_V1, summary="Strike over"))
+    with django_capture_on_commit_callbacks(execute=False):
+        feeds.poll(feed.pk)
+        article = Article.objects.get()
+        assert ingest.run_extraction(article.pk, article.revision).startswith("done")
+        serve_update(local_server, updated=stamp, page=PAGE_V1, summary="The strike is over")
+        assert feeds.poll(feed.pk) == "0 new, 1 seen before"
+        serve_update(local_server, updated=stamp, page=PAGE_V2, summary="Pay rise: 3 percent")
+        assert feeds.poll(feed.pk) == "0 new, 0 seen before, 1 revised"  # a changed text
+
+    assert Article.objects.get().revision == 2
+    fetches = [path for path, _headers in local_server.requests if path == "/wire/port"]
+    assert len(fetches) == 3  # extraction, then once per changed item
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.builds(
+            feeds.Entry,
+            url=st.sampled_from(
+                ["https://a.example/x", "https://a.example/./x", "https://a.example//y", "",
+                 "mailto:desk@a.example", "ftp://a.example/z", "https://a.example/" + "l" * 2000]
+            ),
+            title=st.just("A story"),
+            updated=st.sampled_from(["", "2025-03-05T08:00:00Z", "2025-03-06T08:00:00Z"]),
+            digest=st.sampled_from(["", "d1", "d2"]),
+            skip=st.sampled_from(["", "", "no link", "enclosure only"]),
+        ),
+        max_size=12,
+    )
+)  # fmt: skip
+def test_every_entry_is_counted_exactly_once(
+    db: Any, django_capture_on_commit_callbacks: Any, entries: list[feeds.Entry]
+) -> None:
+    feed = Feed.objects.get_or_create(url="https://a.example/rss", outlet="A")[0]
+    with django_capture_on_commit_callbacks(execute=False):
+        tally = feeds.ingest_entries(feed, entries)
+
+    assert tally.new + tally.seen + tally.revised + tally.skipped.total() == len(entries)
+    assert FeedItem.objects.filter(url__contains="/./").count() == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,44 @@ def test_no_module_under_claims_but_tasks_imports_claims_tasks() -> None:
             if module == "claims.tasks":
                 offenders.append(f"{path.relative_to(CLAIMS.parent)}:{line}")
     assert offenders == []
+
+
+def job_sends(source: str) -> list[tuple[int, str]]:
+    """(line, first argument) of every ``jobs.send``/``jobs.send_on_commit`` call; the
+    argument is the task's name when it is a literal, ``?`` otherwise."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("send", "send_on_commit")
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "jobs"
+        ):
+            first = node.args[0] if node.args else None
+            name = first.value if isinstance(first, ast.Constant) else "?"
+            found.append((node.lineno, str(name)))
+    return found
+
+
+def test_each_task_is_sent_from_one_function_by_its_literal_name() -> None:
+    """Issue 29: one sender per task (``feeds.enqueue_poll``, ``webhooks.enqueue_delivery``,
+    ``capture.enqueue_capture``, ``provided.enqueue_read``...), which every caller uses."""
+    senders: dict[str, list[str]] = {}
+    for path in sorted(CLAIMS.rglob("*.py")):
+        for line, name in job_sends(path.read_text(encoding="utf-8")):
+            senders.setdefault(name, []).append(f"{path.relative_to(CLAIMS.parent)}:{line}")
+    task_names = set(re.findall(r'name="(claims\.\w+)"', (CLAIMS / "tasks.py").read_text()))
+
+    assert "?" not in senders, senders.get("?")
+    assert {name: where for name, where in senders.items() if len(where) > 1} == {}
+    assert set(senders) <= task_names
+    assert {"claims.poll_feed", "claims.deliver_webhook", "claims.capture_source"} <= set(senders)
+
+
+def test_the_send_check_sees_both_ways_of_sending() -> None:
+    source = "jobs.send('claims.a', args=[1])\njobs.send_on_commit(name)\nother.send('x')"
+    assert job_sends(source) == [(1, "claims.a"), (2, "?")]
 
 
 @pytest.mark.parametrize(

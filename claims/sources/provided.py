@@ -104,12 +104,19 @@ def submit_file(source: Source, *, name: str, data: bytes, title: str, by: User)
         source=source, name=name[:200], data=data, size=len(data), title=title[:500],
         provided_by=by,
     )  # fmt: skip
+    enqueue_read(pending.pk)
+    return pending
+
+
+def enqueue_read(provided_id: int) -> None:
+    """The one sender of ``claims.read_provided_file``: once the current transaction
+    commits (at once outside one). A broker that is down is logged (``jobs.unsent()``
+    sees it); the upload waits for ``requeue_waiting``."""
     jobs.send_on_commit(
         "claims.read_provided_file",
-        args=[pending.pk],
-        if_down=f"provided file {pending.pk} waits to be read",
+        args=[provided_id],
+        if_down=f"provided file {provided_id} waits to be read",
     )
-    return pending
 
 
 def claim(provided_id: int) -> bool:
@@ -162,7 +169,9 @@ def requeue_waiting() -> list[int]:
     )
     sent = []
     for pk in waiting.values_list("pk", flat=True):
-        if jobs.send("claims.read_provided_file", args=[pk], if_down="tried again later"):
+        with jobs.unsent() as unsent:  # beat runs this outside a transaction: sent at once
+            enqueue_read(pk)
+        if not unsent:
             sent.append(pk)
     return sent
 

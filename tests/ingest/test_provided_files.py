@@ -270,7 +270,10 @@ def test_a_viewer_cannot_upload(client: Client, viewer: Any, source: Source) -> 
 
 
 def test_an_upload_whose_job_was_lost_is_sent_again_by_the_sweeper(
-    uploader: Client, source: Source, monkeypatch: pytest.MonkeyPatch
+    uploader: Client,
+    source: Source,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     upload(uploader, source, "lost.pdf", minimal_pdf(MEASLES))  # its job never ran
     upload(uploader, source, "new.pdf", minimal_pdf(MEASLES))
@@ -280,7 +283,8 @@ def test_an_upload_whose_job_was_lost_is_sent_again_by_the_sweeper(
     monkeypatch.setattr(
         app, "send_task", lambda name, args, kwargs, **opts: sent.append((name, args))
     )
-    assert provided.requeue_waiting() == [lost.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert provided.requeue_waiting() == [lost.pk]
     assert sent == [("claims.read_provided_file", [lost.pk])]
     assert read_provided_file.run(lost.pk) == "done"
     assert provided.requeue_waiting() == []

@@ -582,3 +582,18 @@ def test_our_signature_is_the_one_the_library_computes(
     assert webhooks.sign_standard(msg_id, timestamp, body.encode(), secret) == library
     assert webhooks.signing_key(secret) == key
     assert webhooks.signing_key(secret.rstrip("=")) == key  # unpadded, as the library takes it
+
+
+def test_the_openapi_document_names_every_header_a_delivery_carries(
+    subscriber: WebhookSubscriber, webhook_receiver: WebhookReceiver
+) -> None:
+    schema_path = Path(__file__).resolve().parents[1] / "claims" / "data" / "openapi.json"
+    schema = json.loads(schema_path.read_text())
+    delivery = delivery_for(subscriber)
+    assert webhooks.attempt(delivery.pk).delivered
+
+    sent = {name.lower() for name in webhook_receiver.received[0].headers}
+    documented = {
+        p["name"].lower() for p in schema["webhooks"][delivery.event]["post"]["parameters"]
+    }
+    assert documented == {name for name in sent if name.startswith(("webhook-", "x-workbench-"))}

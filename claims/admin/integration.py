@@ -85,6 +85,7 @@ class WebhookSubscriberAdmin(admin.ModelAdmin):
     list_display = ["url", "events", "active", "created_at"]
     list_filter = ["active"]
     search_fields = ["url"]
+    readonly_fields = ["previous_secret_until"]
     inlines = [DeliveryInline]
     actions = ["rotate_secret"]
 

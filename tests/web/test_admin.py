@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from claims.confirmation import service as status
 from claims.models import Article, Claim, WebhookDelivery, WebhookSubscriber
@@ -175,3 +176,32 @@ def test_a_webhook_subscriber_added_without_a_secret_gets_one_shown_once(superus
     assert response.text.count(subscriber.secret) == 1
     change = f"/admin/claims/webhooksubscriber/{subscriber.pk}/change/"
     assert subscriber.secret not in superuser_client.get(change).text
+
+
+def test_rotating_a_secret_in_the_admin_keeps_the_old_one_signing_for_a_day(superuser_client):
+    subscriber = WebhookSubscriber.objects.create(
+        url="https://cms.example.org/hooks", secret="old-secret", events=["source.changed"]
+    )
+
+    response = superuser_client.post(
+        "/admin/claims/webhooksubscriber/",
+        {"action": "rotate_secret", "_selected_action": [subscriber.pk]},
+        follow=True,
+    )
+
+    subscriber.refresh_from_db()
+    assert subscriber.secret.startswith("whsec_") and subscriber.previous_secret == "old-secret"
+    hours = (subscriber.previous_secret_until - timezone.now()).total_seconds() / 3600
+    assert 23.9 < hours <= 24
+    assert response.text.count(subscriber.secret) == 1  # in the message, once
+    change = f"/admin/claims/webhooksubscriber/{subscriber.pk}/change/"
+    assert subscriber.secret not in superuser_client.get(change).text
+
+
+def test_a_whsec_secret_that_is_not_base64_is_refused_in_the_admin(superuser_client):
+    response = superuser_client.post(
+        "/admin/claims/webhooksubscriber/add/", subscriber_form(secret="whsec_not*base64")
+    )
+
+    assert response.status_code == 200 and "must be base64" in response.text
+    assert not WebhookSubscriber.objects.exists()

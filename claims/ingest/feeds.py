@@ -287,8 +287,8 @@ def _record(
         log.info("feed %s: %s", feed.pk, error)
     else:
         fields |= {"last_error": "", "last_outcome": outcome[:200], "failures": 0}
-    if skipped is not None or not (error or outcome.startswith("not modified")):
-        fields["last_skipped"] = dict(sorted((skipped or Counter()).items()))
+    if skipped is not None:  # a poll that read the items (a 304 or a failure keeps the last)
+        fields["last_skipped"] = dict(sorted(skipped.items()))
     if validators is not None:
         fields |= {"etag": validators[0], "last_modified": validators[1]}
     Feed.objects.filter(pk=feed.pk).update(**fields)
@@ -321,7 +321,7 @@ def ingest_entries(feed: Feed, entries: list[Entry]) -> Tally:
     every entry left out with its reason."""
     from claims.sources.fetching import canonicalize_url
 
-    tally, this_poll = Tally(), set()
+    tally, this_poll = Tally(), set[str]()
     for entry in entries:
         try:
             url = "" if entry.skip else canonicalize_url(entry.url)
@@ -332,7 +332,7 @@ def ingest_entries(feed: Feed, entries: list[Entry]) -> Tally:
             tally.skipped[reason] += 1
             continue
         this_poll.add(url)
-        item = FeedItem.objects.filter(url=url).select_related("article").first()
+        item = FeedItem.objects.filter(url=url).first()
         if item is None and tally.new >= MAX_NEW_ITEMS:
             tally.skipped["left for the next poll"] += 1
             tally.deferred = True
@@ -390,9 +390,11 @@ def _seen_again(item: FeedItem, entry: Entry, tally: Tally) -> None:
     Each entry lands in exactly one count: seen, revised, or skipped with a reason."""
     fields: dict[str, Any] = {"last_seen_at": timezone.now()}
     stamps = {"updated": entry.updated, "digest": entry.digest}
-    changed = any(old and new and new != old for old, new in _pairs(item, stamps))
-    article = item.article
-    if not changed or article is None or not article.body:
+    changed = any(
+        getattr(item, name) and new and new != getattr(item, name) for name, new in stamps.items()
+    )
+    fetched = Article.objects.filter(pk=item.article_id).exclude(body="")
+    if not changed or not fetched.exists():
         # Unchanged; or its article is gone, or not fetched yet (its job reads the page
         # as it is now): nothing to revise, the new stamps are the baseline.
         tally.seen += 1
@@ -404,7 +406,7 @@ def _seen_again(item: FeedItem, entry: Entry, tally: Tally) -> None:
         FeedItem.objects.filter(pk=item.pk).update(**fields)
         return
     tally.refetched += 1
-    outcome = _revise(article.pk)
+    outcome = _revise(item.article_id)
     if outcome == "revised":
         tally.revised += 1
         fields["revised_at"] = timezone.now()
@@ -413,10 +415,6 @@ def _seen_again(item: FeedItem, entry: Entry, tally: Tally) -> None:
     else:
         tally.skipped[outcome] += 1
     FeedItem.objects.filter(pk=item.pk).update(**fields, **stamps)
-
-
-def _pairs(item: FeedItem, stamps: dict[str, str]) -> list[tuple[str, str]]:
-    return [(getattr(item, name), value) for name, value in stamps.items()]
 
 
 def _revise(article_id: int) -> str:

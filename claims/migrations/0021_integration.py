@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0019_provided_file"),
+        ("claims", "0020_claim_events"),
     ]
 
     operations = [

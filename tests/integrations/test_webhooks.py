@@ -20,7 +20,6 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from io import StringIO
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,6 +47,7 @@ from tests.httpserver import (
     webhook_receiver_fixture,  # noqa: F401
 )
 from tests.live_fixtures import broker_fixture  # noqa: F401
+from tests.support import ROOT
 
 SECRET = "s3cret-for-tests"
 WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # the Standard Webhooks spec's example
@@ -535,7 +535,7 @@ def test_rotation_refuses_a_malformed_or_unchanged_secret(db: Any) -> None:
 
 def docs_verify() -> Callable[..., dict[str, Any]]:
     """The ``verify`` example of docs/integration.md, run as it is written there."""
-    page = (Path(__file__).resolve().parents[1] / "docs" / "integration.md").read_text()
+    page = (ROOT / "docs" / "integration.md").read_text()
     [example] = [b for b in re.findall(r"```python\n(.*?)```", page, re.S) if "def verify(" in b]
     namespace: dict[str, Any] = {}
     exec(compile(example, "docs/integration.md", "exec"), namespace)
@@ -587,8 +587,7 @@ def test_our_signature_is_the_one_the_library_computes(
 def test_the_openapi_document_names_every_header_a_delivery_carries(
     subscriber: WebhookSubscriber, webhook_receiver: WebhookReceiver
 ) -> None:
-    schema_path = Path(__file__).resolve().parents[1] / "claims" / "data" / "openapi.json"
-    schema = json.loads(schema_path.read_text())
+    schema = json.loads((ROOT / "claims" / "data" / "openapi.json").read_text())
     delivery = delivery_for(subscriber)
     assert webhooks.attempt(delivery.pk).delivered
 

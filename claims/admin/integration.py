@@ -146,7 +146,14 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
 class FeedItemInline(admin.TabularInline):
     model = FeedItem
-    fields = readonly_fields = ("url", "title", "article", "first_seen_at", "last_seen_at")
+    fields = readonly_fields = (
+        "url",
+        "title",
+        "article",
+        "first_seen_at",
+        "last_seen_at",
+        "revised_at",
+    )
     extra = 0
     max_num = 0
     can_delete = False
@@ -174,6 +181,7 @@ class FeedAdmin(admin.ModelAdmin):
         "last_error",
         "failures",
         "polls",
+        "last_skipped",
     ]
     inlines = [FeedItemInline]
     actions = ["poll_now"]
@@ -188,10 +196,19 @@ class FeedAdmin(admin.ModelAdmin):
 
 @admin.register(FeedItem)
 class FeedItemAdmin(admin.ModelAdmin):
-    list_display = ["url", "title", "feed", "article", "first_seen_at", "last_seen_at"]
+    list_display = ["url", "title", "feed", "article", "first_seen_at", "revised_at"]
     search_fields = ["url", "title"]
     list_select_related = ["feed", "article"]
-    readonly_fields = ["url", "feed", "article", "first_seen_at", "last_seen_at"]
+    readonly_fields = [
+        "url",
+        "feed",
+        "article",
+        "first_seen_at",
+        "last_seen_at",
+        "updated",
+        "digest",
+        "revised_at",
+    ]
 
 
 @admin.register(ExternalStory)

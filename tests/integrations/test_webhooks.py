@@ -18,6 +18,7 @@ import re
 import socket
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from typing import Any
@@ -533,13 +534,39 @@ def test_rotation_refuses_a_malformed_or_unchanged_secret(db: Any) -> None:
     assert (subscriber.secret, subscriber.previous_secret) == (SECRET, "")
 
 
-def docs_verify() -> Callable[..., dict[str, Any]]:
-    """The ``verify`` example of docs/integration.md, run as it is written there."""
+def docs_example(marker: str, namespace: dict[str, Any]) -> dict[str, Any]:
+    """Run the Python example of docs/integration.md that contains ``marker``, as it is
+    written there, in ``namespace``."""
     page = (ROOT / "docs" / "integration.md").read_text()
-    [example] = [b for b in re.findall(r"```python\n(.*?)```", page, re.S) if "def verify(" in b]
-    namespace: dict[str, Any] = {}
+    [example] = [b for b in re.findall(r"```python\n(.*?)```", page, re.S) if marker in b]
     exec(compile(example, "docs/integration.md", "exec"), namespace)
-    return namespace["verify"]  # type: ignore[no-any-return]
+    return namespace
+
+
+def docs_verify() -> Callable[..., dict[str, Any]]:
+    return docs_example("def verify(", {})["verify"]  # type: ignore[no-any-return]
+
+
+def test_the_documented_library_example_verifies_a_delivery(
+    db: Any, webhook_receiver: WebhookReceiver
+) -> None:
+    delivery = delivery_for(subscriber_at(webhook_receiver, WHSEC))
+    assert webhooks.attempt(delivery.pk).delivered
+    received = webhook_receiver.received[0]
+
+    @dataclass
+    class Request:  # what a Django view has: the raw body and the headers
+        body: bytes
+        headers: dict[str, str]
+
+    ran = docs_example(
+        "standardwebhooks", {"SECRET": WHSEC, "request": Request(received.body, received.headers)}
+    )
+
+    assert ran["event"] == json.loads(delivery.body)
+    forged = Request(received.body + b" ", received.headers)
+    with pytest.raises(standard.WebhookVerificationError):
+        docs_example("standardwebhooks", {"SECRET": WHSEC, "request": forged})
 
 
 @pytest.mark.parametrize("secret", [WHSEC, SECRET, "whsec_QUJD"])

@@ -393,8 +393,12 @@ def _seen_again(item: FeedItem, entry: Entry, tally: Tally) -> None:
     changed = any(
         getattr(item, name) and new and new != getattr(item, name) for name, new in stamps.items()
     )
-    fetched = Article.objects.filter(pk=item.article_id).exclude(body="")
-    if not changed or not fetched.exists():
+    article_id = item.article_id
+    if (
+        not changed
+        or article_id is None
+        or not Article.objects.filter(pk=article_id).exclude(body="").exists()
+    ):
         # Unchanged; or its article is gone, or not fetched yet (its job reads the page
         # as it is now): nothing to revise, the new stamps are the baseline.
         tally.seen += 1
@@ -406,7 +410,7 @@ def _seen_again(item: FeedItem, entry: Entry, tally: Tally) -> None:
         FeedItem.objects.filter(pk=item.pk).update(**fields)
         return
     tally.refetched += 1
-    outcome = _revise(item.article_id)
+    outcome = _revise(article_id)
     if outcome == "revised":
         tally.revised += 1
         fields["revised_at"] = timezone.now()

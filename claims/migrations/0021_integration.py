@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0020_claim_events"),
+        ("claims", "0021_claim_events_from_history"),
     ]
 
     operations = [

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import migrations
 
 BATCH = 1000
@@ -116,7 +117,7 @@ def _claim_events(row: Any, before: Any) -> Iterator[dict[str, Any]]:
         yield {"kind": kind, "cause": cause, "from_status": before.status,
                "to_status": row.status, "data": data}  # fmt: skip
     if row.assignee_id != before.assignee_id:
-        yield {"kind": "assigned", "data": {"to": row.assignee_id}}
+        yield {"kind": "assigned", "data": {"to": row.assignee_id, "to_name": ""}}
     field = _corrected_field(reason)
     if field:
         by = row.history_user.username if row.history_user_id else ""
@@ -182,6 +183,8 @@ def forwards(apps: Any, schema_editor: Any) -> None:
         recorded[claim_ref, kind].append(at)
     claims = set(Claim.objects.values_list("pk", flat=True))
     articles = set(Article.objects.values_list("pk", flat=True))
+    User = apps.get_model(settings.AUTH_USER_MODEL)
+    users = dict(User.objects.values_list("pk", getattr(User, "USERNAME_FIELD", "username")))
     HistoricalClaim = apps.get_model("claims", "HistoricalClaim")
     article_of = dict(HistoricalClaim.objects.values_list("id", "article_id").distinct())
     sources = [
@@ -203,6 +206,8 @@ def forwards(apps: Any, schema_editor: Any) -> None:
                 times = recorded[claim_id, made["kind"]]
                 if any(abs(at - row.history_date) <= SAME_CHANGE for at in times):
                     continue
+                if made["kind"] == "assigned":
+                    made["data"]["to_name"] = users.get(made["data"]["to"], "")
                 batch.append(ClaimEvent(
                     claim_id=claim_id if claim_id in claims else None, claim_ref=claim_id,
                     article_id=article_id if article_id in articles else None,
@@ -220,6 +225,7 @@ def forwards(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("claims", "0020_claim_events"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [

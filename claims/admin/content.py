@@ -24,6 +24,7 @@ from claims.models import (
     ArticleRevision,
     AuditRun,
     Claim,
+    ClaimEvent,
     ClaimMatch,
     Confirmation,
     ConfirmationRefused,
@@ -510,4 +511,25 @@ class AuditRunAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ClaimEvent)
+class ClaimEventAdmin(admin.ModelAdmin):
+    """What happened to claims, as data (read-only: only the write paths record events)."""
+
+    list_display = ["at", "kind", "cause", "claim_ref", "article", "by", "sentence"]
+    list_filter = ["kind", "cause"]
+    list_select_related = ["article", "by"]
+    search_fields = ["sentence", "=claim_ref"]
+    date_hierarchy = "at"
+    readonly_fields = [field.name for field in ClaimEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

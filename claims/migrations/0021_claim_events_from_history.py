@@ -5,18 +5,23 @@ the ``ClaimEvent`` each change would have written. What changed (status, stance,
 offsets, values before and after) is read from the rows themselves; only what the rows
 do not hold is read from the change reason's words: which kind a claim change was, and
 the cause of a lapse. This is the one place that reads history prose, and it runs once:
-rows newer than the first event already recorded are left alone.
+a change that already has its event (written by the code since 0020) is left alone.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import migrations
 
 BATCH = 1000
+# A history row and the event written with it are moments apart (one transaction).
+SAME_CHANGE = timedelta(seconds=5)
 LAPSE_PREFIX = "needs re-review: "
 # The rule's finding → the lapse cause, first found wins (``confirmation.rule.lapse``).
 LAPSE_WORDS = (
@@ -112,10 +117,10 @@ def _claim_events(row: Any, before: Any) -> Iterator[dict[str, Any]]:
         yield {"kind": kind, "cause": cause, "from_status": before.status,
                "to_status": row.status, "data": data}  # fmt: skip
     if row.assignee_id != before.assignee_id:
-        yield {"kind": "assigned", "data": {"to": row.assignee_id}}
+        yield {"kind": "assigned", "data": {"to": row.assignee_id, "to_name": ""}}
     field = _corrected_field(reason)
     if field:
-        by = row.history_user.get_username() if row.history_user_id else ""
+        by = row.history_user.username if row.history_user_id else ""
         yield {"kind": "corrected", "data": {
             "field": field, "old": getattr(before, field), "new": getattr(row, field),
             "note": _note(reason, by), "text": row.text,
@@ -173,9 +178,13 @@ def _sentence(row: Any, kind: str) -> str:
 def forwards(apps: Any, schema_editor: Any) -> None:
     ClaimEvent = apps.get_model("claims", "ClaimEvent")
     Claim, Article = apps.get_model("claims", "Claim"), apps.get_model("claims", "Article")
-    first = ClaimEvent.objects.order_by("at").values_list("at", flat=True).first()
+    recorded = defaultdict(list)  # (claim, kind) → when, of the events already written
+    for claim_ref, kind, at in ClaimEvent.objects.values_list("claim_ref", "kind", "at"):
+        recorded[claim_ref, kind].append(at)
     claims = set(Claim.objects.values_list("pk", flat=True))
     articles = set(Article.objects.values_list("pk", flat=True))
+    User = apps.get_model(settings.AUTH_USER_MODEL)
+    users = dict(User.objects.values_list("pk", getattr(User, "USERNAME_FIELD", "username")))
     HistoricalClaim = apps.get_model("claims", "HistoricalClaim")
     article_of = dict(HistoricalClaim.objects.values_list("id", "article_id").distinct())
     sources = [
@@ -191,11 +200,14 @@ def forwards(apps: Any, schema_editor: Any) -> None:
         for row in rows.iterator(chunk_size=BATCH):
             previous = before if before is not None and before.id == row.id else None
             before = row
-            if first is not None and row.history_date >= first:
-                continue
             claim_id = getattr(row, claim_field)
             article_id = article_of.get(claim_id)
             for made in events_of(row, previous):
+                times = recorded[claim_id, made["kind"]]
+                if any(abs(at - row.history_date) <= SAME_CHANGE for at in times):
+                    continue
+                if made["kind"] == "assigned":
+                    made["data"]["to_name"] = users.get(made["data"]["to"], "")
                 batch.append(ClaimEvent(
                     claim_id=claim_id if claim_id in claims else None, claim_ref=claim_id,
                     article_id=article_id if article_id in articles else None,
@@ -213,6 +225,7 @@ def forwards(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("claims", "0020_claim_events"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [

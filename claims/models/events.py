@@ -125,7 +125,7 @@ def event(
         claim_ref=claim.pk,
         article_id=claim.article_id,
         kind=kind,
-        by=by if by is not None and by.pk else None,
+        by_id=by.pk if by is not None else None,
         cause=cause,
         from_status=from_status,
         to_status=to_status,

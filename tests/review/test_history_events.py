@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,8 +37,8 @@ from claims.review import edits
 from claims.review import evidence as verification
 from claims.review.history import claim_history
 from claims.tasks import extract_claims
+from tests.support import ROOT, login
 
-ROOT = Path(__file__).resolve().parents[1]
 CASES = "Health officials reported 467,000 cases of measles in the region last year."
 TEXT = (
     "The outbreak spread quickly across three provinces. "
@@ -318,8 +317,11 @@ def test_the_panel_explains_a_lapse_from_the_event(
     client: Client, confirmed: Claim, fact_checker: Any
 ) -> None:
     verification.remove_evidence(evidence=confirmed.evidence.get(), by=fact_checker)
-    client.force_login(fact_checker)
-    page = client.get(f"/claims/{confirmed.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    page = (
+        login(client, fact_checker)
+        .get(f"/claims/{confirmed.pk}/", HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
     assert "that basis has lapsed" in page
     assert "evidence removed (Report on who.int); evidence from who.int was removed; needs" in page
     assert "): needs re-review: " not in page  # the prefix is not cut off prose

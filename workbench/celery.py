@@ -3,13 +3,19 @@ schedule (here rather than in the settings, so reading them does not load Celery
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 from celery import Celery
+from celery._state import get_current_task
 from celery.schedules import crontab
-from celery.signals import task_postrun, task_prerun
+from celery.signals import after_setup_logger, after_setup_task_logger, task_postrun, task_prerun
+from django.conf import settings
 from django.db import close_old_connections, reset_queries
+from pythonjsonlogger.json import JsonFormatter
+
+from workbench import heartbeat
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
 
@@ -51,6 +57,35 @@ app.conf.beat_schedule = {
     },
 }
 app.autodiscover_tasks()
+# Signs of life for /healthz: every worker writes its queues to the broker every few
+# seconds, and the scheduler each tick (``workbench/heartbeat.py``).
+app.steps["worker"].add(heartbeat.WorkerHeartbeat)
+app.conf.beat_scheduler = "workbench.heartbeat:Scheduler"
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def json_log_lines(logger: logging.Logger, **kwargs: Any) -> None:
+    """With LOG_FORMAT=json, Celery's own handlers (worker, beat, tasks) write JSON lines
+    like the rest of the workbench (the settings' LOGGING)."""
+    if settings.LOG_FORMAT != "json":
+        return
+    options = {k: v for k, v in settings.LOG_FORMATTERS["json"].items() if k != "()"}
+    for handler in logger.handlers:
+        handler.setFormatter(TaskJsonFormatter(**options))
+
+
+class TaskJsonFormatter(JsonFormatter):
+    """JSON lines that name the task being run, if any (as Celery's task format does)."""
+
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
+        super().add_fields(log_data, record, message_dict)
+        task = get_current_task()
+        if task is not None and task.request.id:
+            log_data["task_id"] = task.request.id
+            log_data["task_name"] = task.name
 
 
 @task_prerun.connect

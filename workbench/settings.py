@@ -101,6 +101,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (hashed, compressed, cached for ever) before anything else looks at them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -224,7 +226,20 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static"))).resolve()
+if DEBUG:  # WhiteNoise then serves from the source folders, but expects this one to exist
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# WhiteNoise serves the static files from the web processes. With DEBUG off they are the
+# ones ``manage.py collectstatic`` wrote to STATIC_ROOT: hashed names (cached for a year
+# by browsers) and gzip/Brotli copies; with DEBUG on, straight from the source folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # --- Security (DEBUG off) -------------------------------------------------------------
 
@@ -239,6 +254,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Load balancers probe /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Content-Security-Policy (django-csp), on every response: scripts, styles, images and
 # requests only from this origin. No inline script or event-handler attribute runs and
@@ -295,6 +312,9 @@ CELERY_TASK_ROUTES = {
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # The beat schedule is in workbench/celery.py: its ``crontab`` would load Celery into
 # every process that reads the settings (``manage.py extract`` among them).
+
+# /healthz keeps its answer this long in each process (probes cost nothing more).
+WORKBENCH_HEALTH_CACHE_SECONDS = env_float("WORKBENCH_HEALTH_CACHE_SECONDS", 5.0)
 
 # Reverting a row to an old version in the admin would bypass the confirmation rule.
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -393,11 +413,26 @@ WORKBENCH_NEWSROOM_URL = env_str("WORKBENCH_NEWSROOM_URL", WORKBENCH_BASE_URL + 
 WORKBENCH_WEBHOOK_BACKOFF = env_float("WORKBENCH_WEBHOOK_BACKOFF", 30.0)
 WORKBENCH_WEBHOOK_RETRY_HOURS = env_float("WORKBENCH_WEBHOOK_RETRY_HOURS", 24.0)
 
+# Logs go to standard error: lines of text, or with LOG_FORMAT=json one JSON object per
+# line (time, level, logger, message and any extra fields) for a log collector. Celery's
+# own handlers get the same format (``workbench/celery.py``), gunicorn's through
+# ``gunicorn.conf.py``.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
+LOG_FORMATTERS = {
+    "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    "json": {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+    },
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"console": LOG_FORMATTERS[LOG_FORMAT]},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "console"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -11,6 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path
 
+from workbench import health
+
 handler400 = "claims.web.views.bad_request"
 
 
@@ -40,6 +42,7 @@ def _account(pattern: URLPattern | URLResolver) -> URLPattern | URLResolver:
 
 urlpatterns = [
     path("favicon.ico", favicon),
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include([_account(pattern) for pattern in auth_urls.urlpatterns])),
     path("", include("claims.web.urls")),

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import close_old_connections, reset_queries
 from pythonjsonlogger.json import JsonFormatter
 
-from workbench import heartbeat
+from workbench import heartbeat, logs
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
 
@@ -70,9 +70,8 @@ def json_log_lines(logger: logging.Logger, **kwargs: Any) -> None:
     like the rest of the workbench (the settings' LOGGING)."""
     if settings.LOG_FORMAT != "json":
         return
-    options = {k: v for k, v in settings.LOG_FORMATTERS["json"].items() if k != "()"}
     for handler in logger.handlers:
-        handler.setFormatter(TaskJsonFormatter(**options))
+        handler.setFormatter(TaskJsonFormatter(**logs.json_options()))
 
 
 class TaskJsonFormatter(JsonFormatter):

@@ -18,6 +18,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from workbench import logs
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -418,20 +420,12 @@ WORKBENCH_WEBHOOK_RETRY_HOURS = env_float("WORKBENCH_WEBHOOK_RETRY_HOURS", 24.0)
 # own handlers get the same format (``workbench/celery.py``), gunicorn's through
 # ``gunicorn.conf.py``.
 LOG_FORMAT = env_str("LOG_FORMAT", "plain").strip().lower()
-if LOG_FORMAT not in ("plain", "json"):
+if LOG_FORMAT not in logs.FORMATS:
     raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
-LOG_FORMATTERS = {
-    "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-    "json": {
-        "()": "pythonjsonlogger.json.JsonFormatter",
-        "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-    },
-}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"console": LOG_FORMATTERS[LOG_FORMAT]},
+    "formatters": {"console": logs.FORMATTERS[LOG_FORMAT]},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "console"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

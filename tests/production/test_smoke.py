@@ -1,9 +1,10 @@
 """The production smoke test: the deployment of docs/production.md, on 127.0.0.1.
 
-gunicorn (``gunicorn.conf.py``, ``DEBUG=0``, static files collected and served by
-WhiteNoise, JSON logs), one Celery worker on both queues and one beat, on PostgreSQL (the
-test database) and a private ``redis-server`` on a free port (so it can be stopped). The
-test speaks HTTP only, as a browser and a CMS would, through a TLS-terminating proxy's
+The processes of ``docs/deploy/Procfile``: its release command (migrations), gunicorn
+(``gunicorn.conf.py``, ``DEBUG=0``, static files collected and served by WhiteNoise, JSON
+logs), a Celery worker for each queue and the one beat, on PostgreSQL (the test
+database) and a private ``redis-server`` on a free port (so it can be stopped). The test
+speaks HTTP only, as a browser and a CMS would, through a TLS-terminating proxy's
 ``X-Forwarded-Proto: https`` (``BEHIND_PROXY=1``): log in, send a story with an API
 token, wait for its extraction, add evidence from a page served on 127.0.0.1, confirm,
 export ClaimReview, read ``/healthz``. Then the broker is stopped: ``/healthz`` answers
@@ -53,6 +54,12 @@ pytestmark = [
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "seed_article.txt"
 PASSWORD = "smoke-test-password-long-enough"
 SECRET_KEY = "smoke-test-secret-key-" + "x" * 40
+
+
+def read_procfile() -> dict[str, str]:
+    """docs/deploy/Procfile, the process layout this test runs: ``{name: command}``."""
+    lines = (settings.BASE_DIR / "docs" / "deploy" / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip())
 
 
 def free_port() -> int:
@@ -163,6 +170,7 @@ class Browser:
 def deployment(
     transactional_db: Any, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[Deployment]:
+    procfile = read_procfile()
     web_port, redis_port = free_port(), free_port()
     deployment = Deployment(base=f"http://127.0.0.1:{web_port}", redis_port=redis_port)
     env = {
@@ -182,6 +190,12 @@ def deployment(
         "WORKBENCH_FETCH_ALLOW_LOOPBACK": "1",  # the evidence's page is on 127.0.0.1
         "WEB_BIND": f"127.0.0.1:{web_port}",
         "WEB_CONCURRENCY": "2",
+        "EXTRACTION_CONCURRENCY": "1",
+        "DEFAULT_CONCURRENCY": "1",
+        "WORKBENCH_VAR_DIR": str(tmp_path),
+        # The Procfile names its programs (python, gunicorn, celery) as an installed
+        # virtualenv's bin/ on the PATH provides them.
+        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
         "PYTHONUNBUFFERED": "1",
     }
     collected = subprocess.run(
@@ -189,15 +203,17 @@ def deployment(
         cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert collected.returncode == 0, collected.stderr
-    celery = [sys.executable, "-m", "celery", "-A", "workbench"]
-    specs = {
-        "redis": ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port),
-                  "--save", "", "--appendonly", "no"],
-        "web": [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-        "worker": [*celery, "worker", "-Q", "extraction,default", "-c", "1", "-l", "info",
-                   "-n", f"smoke-{os.getpid()}@%h"],
-        "beat": [*celery, "beat", "-l", "info", "-s", str(tmp_path / "celerybeat-schedule")],
-    }  # fmt: skip
+    release = subprocess.run(
+        ["sh", "-c", procfile["release"]],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert release.returncode == 0, release.stderr
+    redis_server = ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port),
+                    "--save", "", "--appendonly", "no"]  # fmt: skip
+    specs = {"redis": redis_server} | {
+        name: ["sh", "-c", f"exec {procfile[name]}"]
+        for name in ("web", "extraction", "default", "beat")
+    }
     request.node.deployment = deployment
     try:
         for name, args in specs.items():
@@ -267,7 +283,11 @@ def test_the_production_deployment_serves_the_workflow_and_survives_a_broker_out
     token = token_out.getvalue().splitlines()[-1]
 
     ready = wait_healthy(deployment, browser, 200)
-    assert ready["workers"]["queues"] == {"default": 1, "extraction": 1}
+    assert ready["workers"] == {
+        "status": "ok",
+        "count": 2,
+        "queues": {"default": 1, "extraction": 1},
+    }
 
     # Static files: hashed names, compressed, cached for ever (WhiteNoise).
     page = browser.request("GET", "/accounts/login/")
@@ -351,7 +371,7 @@ def test_the_production_deployment_serves_the_workflow_and_survives_a_broker_out
     extracted(browser, token, json.loads(queued.data)["api_url"], deployment)
 
     # Logs are JSON lines: gunicorn's access log and Celery's worker log.
-    for name in ("web", "worker"):
+    for name in ("web", "extraction"):
         lines = deployment.services[name].log_path.read_text().splitlines()
         records = [json.loads(line) for line in lines if line.startswith("{")]
         assert records, deployment.services[name].tail()

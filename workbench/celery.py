@@ -61,6 +61,8 @@ app.autodiscover_tasks()
 # seconds, and the scheduler each tick (``workbench/heartbeat.py``).
 app.steps["worker"].add(heartbeat.WorkerHeartbeat)
 app.conf.beat_scheduler = "workbench.heartbeat:Scheduler"
+# Beat wakes at least this often (its sign of life lasts heartbeat.BEAT_TTL seconds).
+app.conf.beat_max_interval = 30
 
 
 @after_setup_logger.connect

@@ -7,8 +7,8 @@
 - The beat scheduler (``Scheduler``, set as ``beat_scheduler`` in ``workbench/celery.py``,
   so ``celery beat`` and the embedded ``worker -B`` both use it) writes
   ``workbench:health:beat:<instance>`` on every tick, and the last periodic task it sent,
-  with a time to live of ``BEAT_TTL``. Beat ticks at least once a minute (the feeds entry
-  runs every 60 seconds), so a missing key means beat is down; two keys mean two
+  with a time to live of ``BEAT_TTL``. Beat ticks at least every 30 seconds
+  (``beat_max_interval``), so a missing key means beat is down; two keys mean two
   schedulers, which would send every periodic task twice.
 
 The keys live in the broker's Redis database; ``read()`` collects them in two round

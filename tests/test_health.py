@@ -3,7 +3,7 @@
 
 The broker is a real Redis (the embedded one of the test session, or ``REDIS_URL``'s);
 the workers' and beat's signs are written with the functions the worker bootstep and the
-beat scheduler call (``tests/integration/test_health_live.py`` runs the real processes).
+beat scheduler call (``tests/production/test_health_processes.py`` runs the real processes).
 """
 
 from __future__ import annotations

@@ -201,8 +201,8 @@ def test_signs_of_life_expire(broker: live.Broker) -> None:
     client = broker.client()
     heartbeat.record_worker(client, "celery@gone", ["default", "extraction"])
     heartbeat.record_beat(client, "gone")
-    worker_ttl = client.ttl(heartbeat.WORKER_KEY + "celery@gone")
-    beat_ttl = client.ttl(heartbeat.BEAT_KEY + "gone")
+    worker_ttl = int(client.ttl(heartbeat.WORKER_KEY + "celery@gone"))  # type: ignore[arg-type]
+    beat_ttl = int(client.ttl(heartbeat.BEAT_KEY + "gone"))  # type: ignore[arg-type]
     client.close()
 
     assert 0 < worker_ttl <= heartbeat.WORKER_TTL

@@ -61,7 +61,7 @@ def client(url: str) -> redis.Redis:
 class WorkerHeartbeat(bootsteps.StartStopStep):
     """A worker bootstep: the worker's queues written to the broker every WORKER_EVERY s."""
 
-    requires = {"celery.worker.components:Timer"}
+    requires = ("celery.worker.components:Timer",)
 
     def __init__(self, worker: Any, **kwargs: Any) -> None:
         super().__init__(worker, **kwargs)
@@ -159,7 +159,7 @@ def read(connection: redis.Redis) -> Signs:
     """The live signs, in two round trips for a few workers (raises ``redis.RedisError``
     if the broker is unreachable)."""
     keys = list(connection.scan_iter(match=PREFIX + "*", count=1000))
-    values = connection.mget(keys) if keys else []
+    values: list[bytes | None] = connection.mget(keys) if keys else []  # type: ignore[assignment]
     workers, beats, last_sent = [], [], None
     for key, raw in zip(keys, values, strict=True):
         if raw is None:  # expired between the scan and the read

@@ -37,7 +37,7 @@ def test_a_dump_restored_into_a_fresh_database_passes_the_audit(
     tmp_path: Path,
 ) -> None:
     article = make_article()
-    for claim in article.claims.order_by("pk"):
+    for claim in Claim.objects.filter(article=article).order_by("pk"):
         support(claim, url=f"https://www.reuters.com/world/report-{claim.pk}")
         service.confirm(claim, by=fact_checker, note="backed by Reuters")
     confirmed = Claim.objects.filter(status=Claim.Status.CONFIRMED).count()

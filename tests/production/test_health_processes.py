@@ -28,6 +28,11 @@ def healthz() -> tuple[int, dict[str, Any]]:
     return response.status_code, json.loads(response.content)
 
 
+def healthy() -> dict[str, Any] | None:
+    status, body = healthz()
+    return body if status == 200 else None
+
+
 def test_a_worker_with_beat_makes_it_healthy_and_its_stop_makes_it_fail(
     broker: live.Broker, transactional_db: Any, tmp_path: Path, settings: Any
 ) -> None:
@@ -39,19 +44,20 @@ def test_a_worker_with_beat_makes_it_healthy_and_its_stop_makes_it_fail(
             "-s", str(tmp_path / "celerybeat-schedule")]  # fmt: skip
     worker = Service("worker", args, env, tmp_path / "worker.log").start()
     try:
-        status, body = live.wait_for(
-            lambda: (answer := healthz())[0] == 200 and answer,
-            timeout=90, interval=0.5, what="/healthz to answer 200", on_timeout=worker.tail,
+        ready = live.wait_for(
+            healthy, timeout=90, interval=0.5, what="/healthz to answer 200",
+            on_timeout=worker.tail,
         )  # fmt: skip
     finally:
         worker.stop()
 
-    assert body["workers"] == {
+    assert ready is not None
+    assert ready["workers"] == {
         "status": "ok",
         "count": 1,
         "queues": {"default": 1, "extraction": 1},
     }
-    assert body["beat"]["count"] == 1
+    assert ready["beat"]["count"] == 1
     status, body = healthz()
     assert status == 503
     assert body["failing"] == ["workers", "beat"]

@@ -189,10 +189,12 @@ def wait_healthy(deployment: Deployment, browser: Browser, want: int) -> dict[st
             return None  # gunicorn not listening yet
         return body if status == want else None
 
-    return live.wait_for(
+    found = live.wait_for(
         answered, timeout=90, interval=0.5, what=f"/healthz to answer {want}",
         on_timeout=deployment.tails,
     )  # fmt: skip
+    assert found is not None
+    return found
 
 
 def extracted(browser: Browser, token: str, api_url: str, deployment: Deployment) -> Any:

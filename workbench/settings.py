@@ -150,6 +150,9 @@ DATABASES = {
         DATABASE_URL, conn_max_age=WORKBENCH_CONN_MAX_AGE, conn_health_checks=not DEBUG
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails a request (and /healthz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A web process and a worker share the file: wait for locks, use WAL.
@@ -233,7 +236,7 @@ if DEBUG:  # WhiteNoise then serves from the source folders, but expects this on
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # WhiteNoise serves the static files from the web processes. With DEBUG off they are the
 # ones ``manage.py collectstatic`` wrote to STATIC_ROOT: hashed names (cached for a year
-# by browsers) and gzip/Brotli copies; with DEBUG on, straight from the source folders.
+# by browsers) and gzip copies; with DEBUG on, straight from the source folders.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

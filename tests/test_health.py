@@ -24,6 +24,7 @@ from claims import tasks
 from tests import live
 from tests.live_fixtures import broker_fixture  # noqa: F401 (a fixture)
 from workbench import health, heartbeat
+from workbench.celery import app
 
 
 @pytest.fixture(autouse=True)
@@ -237,3 +238,23 @@ def test_its_cost_does_not_grow_with_the_claims_and_it_keeps_its_answer(
 @pytest.mark.django_db
 def test_it_answers_only_get() -> None:
     assert Client().post(reverse("healthz")).status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_scheduler_records_its_ticks_and_the_periodic_tasks_it_sends(
+    broker: live.Broker, tmp_path: Any
+) -> None:
+    signs(broker, workers=[["default", "extraction"]], beats=0)
+    scheduler = heartbeat.Scheduler(app=app, schedule_filename=str(tmp_path / "schedule"))
+    try:
+        scheduler.tick()
+        scheduler.apply_async(scheduler.schedule["requeue-stuck-articles"])
+        status, body = healthz()
+    finally:
+        scheduler.close()
+
+    assert status == 200
+    assert body["beat"]["count"] == 1
+    assert body["beat"]["last_task"] == "requeue-stuck-articles"
+    assert body["broker"]["queues"]["default"] == 1  # the task it sent, waiting
+    assert healthz()[1]["failing"] == ["beat"]  # closed: its sign is gone at once

@@ -111,9 +111,10 @@ class Scheduler(PersistentScheduler):
         record_beat(self._redis(), self.instance)
         return interval
 
-    def apply_entry(self, entry: Any, producer: Any = None) -> None:
-        super().apply_entry(entry, producer=producer)
+    def apply_async(self, entry: Any, *args: Any, **kwargs: Any) -> Any:
+        result = super().apply_async(entry, *args, **kwargs)  # raises if not sent
         record_sent(self._redis(), entry.name)
+        return result
 
     def close(self) -> None:
         if self.redis is not None:

@@ -214,6 +214,8 @@ class ClaimFilterForm(PageForm):
     max_score = forms.FloatField(required=False, min_value=0, max_value=1)
     speaker = SearchField()
     article = IdField(required=False)
+    outlet = SearchField(label="Outlet (exactly)")
+    assignee = IdField(required=False, label="Assignee (user id)")
     mine = forms.BooleanField(required=False, label="Assigned to me")
     no_evidence = forms.BooleanField(required=False, label="Has no evidence")
     has_match = forms.BooleanField(required=False, label="Seen before (has a match)")
@@ -250,6 +252,10 @@ class ClaimFilterForm(PageForm):
             queryset = queryset.filter(speaker__ufcontains=data["speaker"])
         if data.get("article"):
             queryset = queryset.filter(article_id=data["article"])
+        if data.get("outlet"):
+            queryset = queryset.filter(article__outlet=data["outlet"])
+        if data.get("assignee"):
+            queryset = queryset.filter(assignee_id=data["assignee"])
         if data.get("mine"):
             queryset = queryset.filter(assignee=user)
         if data.get("no_evidence"):

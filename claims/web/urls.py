@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("claims.web.tokens")),
     path("", include("claims.web.verdicts")),
     path("", include("claims.web.desk")),
+    path("", include("claims.web.dashboard")),
 ]

@@ -1,0 +1,686 @@
+"""The desk dashboard's figures, from the claim events (``ClaimEvent``) and the rows.
+
+Every figure is a small ``Figure``: its x labels, its named series, a title that states
+the finding, and the link to the claims it counts. The page draws it (``svg``), prints it
+as a table and serves it as CSV, all from this one object, so the three never disagree.
+
+How the backlog is counted without replaying every claim: today's counts come from the
+claims themselves (one grouped query); each day before is today minus the status changes
+after it (one grouped query over the events, on their ``(kind, at)`` index). A claim
+counts from the day it was created. The population is the claims that are check-worthy
+and not orphaned today, in the outlet and assignee chosen.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from claims.models import Claim, ClaimEvent, ClaimMatch, Evidence, Source
+
+Kind = ClaimEvent.Kind
+Status = Claim.Status
+
+# The four states of the backlog, in stacking order: a claim with refuting evidence is
+# contradicted whatever its status (as in ClaimReview), otherwise its status.
+STATES = ("unconfirmed", "needs_rereview", "confirmed", "contradicted")
+STATE_NAMES = {
+    "unconfirmed": "Unconfirmed",
+    "needs_rereview": "Needs re-review",
+    "confirmed": "Confirmed",
+    "contradicted": "Contradicted",
+}
+STATE_COLOURS = {
+    "unconfirmed": "#E69F00",
+    "needs_rereview": "#D55E00",
+    "confirmed": "#009E73",
+    "contradicted": "#CC79A7",
+}
+# Hours from extraction to the first decision, in the histogram's bins.
+BINS = ((0, 1, "< 1 h"), (1, 4, "1 to 4 h"), (4, 24, "4 to 24 h"), (24, 72, "1 to 3 days"),
+        (72, 168, "3 to 7 days"), (168, None, "> 7 days"))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DeskFilter:
+    """The dashboard's range (whole days, both ends included) and filters."""
+
+    start: date
+    end: date
+    outlet: str = ""
+    assignee_id: int | None = None
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+    @property
+    def since(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def until(self) -> datetime:
+        """The end of the last day (exclusive)."""
+        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+
+    def claims(self) -> QuerySet[Claim]:
+        claims = Claim.objects.filter(check_worthy=True, orphaned=False)
+        if self.outlet:
+            claims = claims.filter(article__outlet=self.outlet)
+        if self.assignee_id:
+            claims = claims.filter(assignee_id=self.assignee_id)
+        return claims
+
+    def events(self, *kinds: str) -> QuerySet[ClaimEvent]:
+        events = ClaimEvent.objects.filter(kind__in=kinds, at__gte=self.since, at__lt=self.until)
+        events = events.filter(claim__check_worthy=True, claim__orphaned=False)
+        if self.outlet:
+            events = events.filter(claim__article__outlet=self.outlet)
+        if self.assignee_id:
+            events = events.filter(claim__assignee_id=self.assignee_id)
+        return events
+
+    def list_query(self, **extra: Any) -> str:
+        """The claims list's query string for what a chart shows."""
+        params: dict[str, Any] = {}
+        if self.outlet:
+            params["outlet"] = self.outlet
+        if self.assignee_id:
+            params["assignee"] = self.assignee_id
+        params.update({k: v for k, v in extra.items() if v not in (None, "")})
+        return urlencode(params)
+
+
+@dataclass
+class Figure:
+    """One chart's numbers: ``rows`` are (label, value per series)."""
+
+    key: str
+    title: str
+    desc: str
+    columns: list[str]
+    labels: list[str]
+    series: dict[str, list[float]]
+    kind: str = "area"  # area, lines, bars, stacked-bars, hbars
+    link: str = ""
+    links: dict[str, str] = field(default_factory=dict)  # per label, for hbars
+    colours: dict[str, str] = field(default_factory=dict)
+    notes: str = ""
+
+    def rows(self) -> list[list[Any]]:
+        return [
+            [label, *(self.series[name][i] for name in self.series)]
+            for i, label in enumerate(self.labels)
+        ]
+
+    @property
+    def empty(self) -> bool:
+        return not any(any(values) for values in self.series.values())
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%b}"
+
+
+def _week_start(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def _weeks(f: DeskFilter) -> list[date]:
+    first, weeks = _week_start(f.start), []
+    while first <= f.end:
+        weeks.append(first)
+        first += timedelta(days=7)
+    return weeks
+
+
+def _change(values: list[float], span: int) -> str:
+    """``grew 18%`` / ``fell 3%`` / ``held steady`` over the last ``span`` points."""
+    if len(values) < 2:
+        return "held steady"
+    before, now = values[max(0, len(values) - 1 - span)], values[-1]
+    if before == now:
+        return "held steady"
+    if before == 0:
+        return f"rose from 0 to {now:,.0f}"
+    change = (now - before) / before * 100
+    return f"{'grew' if change > 0 else 'fell'} {abs(change):.0f}%"
+
+
+# --- Backlog over time -----------------------------------------------------------------------
+
+
+def _state_now(claims: QuerySet[Claim]) -> Counter[str]:
+    refuted = Exists(Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES))
+    counts: Counter[str] = Counter()
+    for row in claims.annotate(refuted=refuted).values("status", "refuted").annotate(n=Count("id")):
+        counts["contradicted" if row["refuted"] else row["status"]] += row["n"]
+    return counts
+
+
+def backlog(f: DeskFilter) -> Figure:
+    today = timezone.localdate()
+    claims = f.claims()
+    counts = _state_now(claims)
+    # Walk back from today: undo each day's status changes, and the claims created that day.
+    after = DeskFilter(f.start, max(today, f.end), f.outlet, f.assignee_id)
+    moves: dict[date, Counter[str]] = defaultdict(Counter)
+    refuted_ids = set(
+        Evidence.objects.filter(stance=Evidence.Stance.REFUTES, claim__in=claims).values_list(
+            "claim_id", flat=True
+        )
+    )
+    changes = (
+        after.events(Kind.STATUS_CHANGED, Kind.LAPSED)
+        .exclude(claim_id__in=refuted_ids)
+        .annotate(day=TruncDate("at"))
+        .values("day", "from_status", "to_status")
+        .annotate(n=Count("id"))
+    )
+    for row in changes:
+        moves[row["day"]][row["from_status"]] -= row["n"]
+        moves[row["day"]][row["to_status"]] += row["n"]
+    created = (
+        claims.filter(created_at__gte=f.since)
+        .exclude(id__in=refuted_ids)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+    )
+    for row in created:
+        moves[row["day"]]["unconfirmed"] += row["n"]
+    # Contradicted claims: from the first refuting evidence on (few; counted per claim).
+    first_refuted = (
+        Evidence.objects.filter(stance=Evidence.Stance.REFUTES, claim__in=claims)
+        .values("claim_id")
+        .annotate(first=Min("added_at"))
+    )
+    first_day = {row["claim_id"]: timezone.localdate(row["first"]) for row in first_refuted}
+    contradicted_from = Counter(first_day.values())
+    # Before its first refuting source, a contradicted claim counted in its status then.
+    before = _statuses_before(first_day, f)
+    series: dict[str, list[float]] = {state: [] for state in STATES}
+    day = max(today, f.end)
+    state = Counter({s: counts[s] for s in STATES if s != "contradicted"})
+    contradicted = counts["contradicted"]
+    values: dict[date, tuple[Counter[str], int]] = {}
+    while day >= f.start:
+        values[day] = (Counter(state), contradicted)
+        state.subtract(moves.get(day, Counter()))
+        contradicted -= contradicted_from.get(day, 0)
+        day -= timedelta(days=1)
+    for d in f.days:
+        at, refuted = values[d]
+        for s in STATES[:3]:
+            series[s].append(max(0, at[s]) + before[d][s])
+        series["contradicted"].append(max(0, refuted))
+    waiting = [u + r for u, r in zip(series["unconfirmed"], series["needs_rereview"], strict=True)]
+    span = 7 if len(waiting) > 7 else len(waiting) - 1
+    period = "this week" if span == 7 else "over the range"
+    title = f"Backlog {_change(waiting, span)} {period}: {waiting[-1]:,.0f} claims await a decision"
+    return Figure(
+        key="backlog",
+        title=title,
+        desc=(
+            "Daily counts of check-worthy claims by state at the end of each day, "
+            f"{f.start:%d %b %Y} to {f.end:%d %b %Y}. Awaiting a decision means unconfirmed or "
+            "needing re-review."
+        ),
+        columns=["Day", *(STATE_NAMES[s] for s in STATES)],
+        labels=[_day(d) for d in f.days],
+        series={STATE_NAMES[s]: series[s] for s in STATES},
+        colours={STATE_NAMES[s]: STATE_COLOURS[s] for s in STATES},
+        kind="area",
+        link=f.list_query(status="unconfirmed"),
+        links={
+            STATE_NAMES["unconfirmed"]: f.list_query(status="unconfirmed"),
+            STATE_NAMES["needs_rereview"]: f.list_query(status="needs_rereview"),
+            STATE_NAMES["confirmed"]: f.list_query(status="confirmed"),
+            STATE_NAMES["contradicted"]: f.list_query(contradicted="true"),
+        },
+    )
+
+
+def _statuses_before(first_day: dict[int, date], f: DeskFilter) -> dict[date, Counter[str]]:
+    """Per day of the range, the statuses of the given claims on the days before their
+    first refuting source (each replayed from its creation and status events)."""
+    out: dict[date, Counter[str]] = defaultdict(Counter)
+    if not first_day:
+        return out
+    created = dict(Claim.objects.filter(id__in=list(first_day)).values_list("id", "created_at"))
+    moves: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    events = (
+        ClaimEvent.objects.filter(
+            claim_id__in=list(first_day), kind__in=(Kind.STATUS_CHANGED, Kind.LAPSED)
+        )
+        .order_by("at", "pk")
+        .values_list("claim_id", "at", "to_status")
+    )
+    for claim_id, when, to in events:
+        moves[claim_id].append((timezone.localdate(when), to))
+    for claim_id, until in first_day.items():
+        if claim_id not in created:
+            continue
+        born = timezone.localdate(created[claim_id])
+        for d in f.days:
+            if d < born or d >= until:
+                continue
+            status = Status.UNCONFIRMED
+            for when, to in moves[claim_id]:
+                if when <= d:
+                    status = to
+            out[d][status] += 1
+    return out
+
+
+# --- Time to verify ---------------------------------------------------------------------------
+
+
+def _decisions(f: DeskFilter) -> list[tuple[datetime, datetime, int | None]]:
+    """(decided at, extracted at, by) for each claim's first decision in the range: its
+    first confirmation, or its first refuting evidence."""
+    firsts: dict[int, tuple[datetime, int | None]] = {}
+    confirmed = f.events(Kind.STATUS_CHANGED).filter(to_status=Status.CONFIRMED)
+    refuting = f.events(Kind.EVIDENCE_ADDED).filter(data__stance=Evidence.Stance.REFUTES)
+    for claim_id, at, by in [
+        *confirmed.values_list("claim_id", "at", "by_id"),
+        *refuting.values_list("claim_id", "at", "by_id"),
+    ]:
+        if claim_id not in firsts or at < firsts[claim_id][0]:
+            firsts[claim_id] = (at, by)
+    # A claim decided before the range is not decided "first" inside it.
+    earlier = set(
+        ClaimEvent.objects.filter(
+            claim_id__in=list(firsts), at__lt=f.since
+        ).filter(
+            Q(kind=Kind.STATUS_CHANGED, to_status=Status.CONFIRMED)
+            | Q(kind=Kind.EVIDENCE_ADDED, data__stance=Evidence.Stance.REFUTES)
+        ).values_list("claim_id", flat=True)
+    )  # fmt: skip
+    created = dict(Claim.objects.filter(id__in=list(firsts)).values_list("id", "created_at"))
+    return [
+        (at, created[claim_id], by)
+        for claim_id, (at, by) in firsts.items()
+        if claim_id not in earlier and claim_id in created
+    ]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
+
+
+def time_to_verify(f: DeskFilter) -> tuple[Figure, Figure]:
+    decisions = _decisions(f)
+    weeks = _weeks(f)
+    per_week: dict[date, list[float]] = defaultdict(list)
+    hours_all = []
+    for at, created, _by in decisions:
+        hours = max(0.0, (at - created).total_seconds() / 3600)
+        per_week[_week_start(timezone.localdate(at))].append(hours)
+        hours_all.append(hours)
+    medians = [round(statistics.median(per_week[w]), 1) if per_week[w] else 0 for w in weeks]
+    p90 = [round(_percentile(per_week[w], 0.9), 1) for w in weeks]
+    overall = statistics.median(hours_all) if hours_all else 0
+    title = (
+        f"Half of the claims decided were decided within {overall:,.1f} hours of extraction"
+        if hours_all
+        else "No claim was decided in this range"
+    )
+    weekly = Figure(
+        key="time-to-verify",
+        title=title,
+        desc="Hours from extraction to the first decision (confirmed, or contradicted by a "
+        "refuting source), median and 90th percentile per week.",
+        columns=["Week of", "Median hours", "90th percentile hours"],
+        labels=[_day(w) for w in weeks],
+        series={"Median hours": medians, "90th percentile hours": p90},
+        kind="lines",
+        link=f.list_query(status="confirmed"),
+    )
+    counts = [0] * len(BINS)
+    for hours in hours_all:
+        for index, (low, high, _label) in enumerate(BINS):
+            if hours >= low and (high is None or hours < high):
+                counts[index] += 1
+                break
+    quick = sum(counts[:3])
+    histogram = Figure(
+        key="verify-histogram",
+        title=(
+            f"{quick / len(hours_all):.0%} of decisions came within a day"
+            if hours_all
+            else "No decisions in this range"
+        ),
+        desc="How many claims were first decided after how long, in bins of hours.",
+        columns=["Time to decision", "Claims"],
+        labels=[label for _, _, label in BINS],
+        series={"Claims": [float(c) for c in counts]},
+        kind="bars",
+        link=f.list_query(status="confirmed"),
+    )
+    return weekly, histogram
+
+
+# --- Throughput per person -------------------------------------------------------------------
+
+
+def throughput(f: DeskFilter) -> tuple[Figure, Figure]:
+    weeks = _weeks(f)
+    users = {u.pk: u.get_username() for u in get_user_model().objects.all().only("username")}
+    decided = (
+        f.events(Kind.STATUS_CHANGED, Kind.LAPSED)
+        .exclude(by=None)
+        .filter(to_status__in=[Status.CONFIRMED, Status.UNCONFIRMED])
+        .values_list("by_id", "at")
+    )
+    counts: dict[str, Counter[date]] = defaultdict(Counter)
+    for by, at in decided:
+        counts[users.get(by, f"#{by}")][_week_start(timezone.localdate(at))] += 1
+    people = sorted(counts, key=lambda name: -sum(counts[name].values()))[:8]
+    total = sum(sum(c.values()) for c in counts.values())
+    busiest = people[0] if people else ""
+    weekly = Figure(
+        key="throughput",
+        title=(
+            f"{total:,} decisions; {busiest} made the most ({sum(counts[busiest].values()):,})"
+            if people
+            else "No decisions by anyone in this range"
+        ),
+        desc="Confirmations and unconfirmations per person per week (the eight busiest).",
+        columns=["Week of", *people],
+        labels=[_day(w) for w in weeks],
+        series={name: [float(counts[name][w]) for w in weeks] for name in people},
+        kind="stacked-bars",
+    )
+    open_claims = (
+        f.claims()
+        .exclude(assignee=None)
+        .exclude(status=Status.CONFIRMED)
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:12]
+    )
+    rows = [(users.get(r["assignee_id"], "?"), r["assignee_id"], r["n"]) for r in open_claims]
+    load = Figure(
+        key="assigned",
+        title=(
+            f"{rows[0][0]} has the most open claims assigned ({rows[0][2]:,})"
+            if rows
+            else "No open claim is assigned to anyone"
+        ),
+        desc="Check-worthy claims assigned and not confirmed, per person, now.",
+        columns=["Person", "Open claims assigned"],
+        labels=[name for name, _, _ in rows],
+        series={"Open claims assigned": [float(n) for _, _, n in rows]},
+        kind="hbars",
+        links={name: f.list_query(assignee=pk, status="unconfirmed") for name, pk, _ in rows},
+    )
+    return weekly, load
+
+
+# --- Where contradictions come from -----------------------------------------------------------
+
+
+def _shares(rows: Iterable[dict[str, Any]], key: str) -> list[tuple[str, int, int, int]]:
+    out = []
+    for row in rows:
+        checked = row["confirmed"] + row["contradicted"]
+        if checked and row[key]:
+            out.append((row["name"], row["contradicted"], row["confirmed"], checked))
+    return out
+
+
+def contradictions(f: DeskFilter) -> tuple[Figure, Figure]:
+    refuted = Exists(Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES))
+    claims = f.claims().filter(article__created_at__gte=f.since, article__created_at__lt=f.until)
+    claims = claims.annotate(refuted=refuted)
+    made = []
+    for group, label in (("article__outlet", "outlets"), ("speaker", "speakers")):
+        rows = (
+            claims.exclude(**{group: ""})
+            .values(group)
+            .annotate(
+                contradicted=Count("id", filter=Q(refuted=True)),
+                confirmed=Count("id", filter=Q(refuted=False, status=Status.CONFIRMED)),
+            )
+            .filter(Q(contradicted__gt=0) | Q(confirmed__gt=0))
+            .order_by("-contradicted", "-confirmed")[:10]
+        )
+        shares = _shares(({"name": r[group], **r} for r in rows), "contradicted") + [
+            s for s in _shares(({"name": r[group], **r} for r in rows), "confirmed")
+            if not s[1]
+        ]  # fmt: skip
+        shares = shares[:10]
+        key = f"contradictions-{label}"
+        first = shares[0] if shares else None
+        made.append(
+            Figure(
+                key=key,
+                title=(
+                    f"{first[0]} has the most contradicted claims: {first[1]} of "
+                    f"{first[3]} checked ({first[1] / first[3]:.0%})"
+                    if first and first[1]
+                    else f"No contradicted claims from any of the {label} in this range"
+                ),
+                desc=(
+                    f"The {label} with the most contradicted claims, and the share of their "
+                    "checked claims (confirmed or contradicted) that were contradicted, for "
+                    "stories that arrived in the range. Speakers are as written in the "
+                    "articles."
+                ),
+                columns=[
+                    label[:-1].capitalize(),
+                    "Contradicted",
+                    "Confirmed",
+                    "Share contradicted",
+                ],
+                labels=[name for name, *_ in shares],
+                series={
+                    "Contradicted": [float(c) for _, c, _, _ in shares],
+                    "Confirmed": [float(k) for _, _, k, _ in shares],
+                    "Share contradicted": [round(c / t, 3) for _, c, _, t in shares],
+                },
+                kind="hbars",
+                link=f.list_query(contradicted="true"),
+                links={
+                    name: f.list_query(
+                        contradicted="true",
+                        **({"outlet": name} if label == "outlets" else {"speaker": name}),
+                    )
+                    for name, *_ in shares
+                },
+            )
+        )
+    return made[0], made[1]
+
+
+# --- Lapses -----------------------------------------------------------------------------------
+
+
+def lapses(f: DeskFilter) -> Figure:
+    weeks = _weeks(f)
+    causes = dict(ClaimEvent.LapseCause.choices)
+    rows = f.events(Kind.LAPSED).values_list("cause", "at")
+    counts: dict[str, Counter[date]] = defaultdict(Counter)
+    for cause, at in rows:
+        counts[cause or "other"][_week_start(timezone.localdate(at))] += 1
+    order = sorted(counts, key=lambda c: -sum(counts[c].values()))
+    total = sum(sum(c.values()) for c in counts.values())
+    top = order[0] if order else ""
+    return Figure(
+        key="lapses",
+        title=(
+            f"{total:,} confirmation{'s' if total != 1 else ''} lapsed; most often: "
+            f"{causes.get(top, top).lower()} ({sum(counts[top].values())})"
+            if total
+            else "No confirmation lapsed in this range"
+        ),
+        desc="Confirmations that went to needs re-review, per week, by cause.",
+        columns=["Week of", *(causes.get(c, c) for c in order)],
+        labels=[_day(w) for w in weeks],
+        series={causes.get(c, c): [float(counts[c][w]) for w in weeks] for c in order},
+        kind="stacked-bars",
+        link=f.list_query(status="needs_rereview"),
+    )
+
+
+# --- Sources ----------------------------------------------------------------------------------
+
+
+def sources(f: DeskFilter) -> tuple[Figure, Figure]:
+    """Live, changed and dead sources at the end of each week (from the sources' own
+    history: the state of each source's latest version by then), and the outlets most
+    cited as evidence in the range."""
+    weeks = _weeks(f)
+    history = Source.history.model
+    states = (Source.LinkState.ALIVE, Source.LinkState.CHANGED, Source.LinkState.DEAD)
+    names = {s: Source.LinkState(s).label for s in states}
+    cuts = [
+        timezone.make_aware(
+            datetime.combine(min(w + timedelta(days=7), f.end + timedelta(days=1)), time.min)
+        )
+        for w in weeks
+    ]
+    counts = [Counter() for _ in weeks]  # type: list[Counter[str]]
+    # One pass over the sources' versions up to the last cut, oldest first per source:
+    # each week counts the state of each source's latest version before its end.
+    rows = (
+        history.objects.filter(history_date__lt=cuts[-1] if cuts else f.until)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_date", "link_state", "history_type")
+    )
+    versions: list[tuple[datetime, str, str]] = []
+    current = None
+
+    def tally(versions: list[tuple[datetime, str, str]]) -> None:
+        for index, cut in enumerate(cuts):
+            before = [v for v in versions if v[0] < cut]
+            if before and before[-1][2] != "-":
+                counts[index][before[-1][1]] += 1
+
+    for source_id, when, state, kind in rows.iterator(chunk_size=5000):
+        if source_id != current:
+            tally(versions)
+            versions, current = [], source_id
+        versions.append((when, state, kind))
+    tally(versions)
+    series = {names[s]: [float(c[s]) for c in counts] for s in states}
+    labels = [_day(w) for w in weeks]
+    dead = series[names[Source.LinkState.DEAD]]
+    health = Figure(
+        key="sources",
+        title=(
+            f"Dead sources {_change(dead, 1)} since last week: {dead[-1]:,.0f} now"
+            if weeks
+            else "No sources"
+        ),
+        desc="Sources by link state at the end of each week: alive, changed since capture, dead.",
+        columns=["Week of", *series],
+        labels=labels,
+        series=series,
+        colours={
+            names[Source.LinkState.ALIVE]: "#009E73",
+            names[Source.LinkState.CHANGED]: "#E69F00",
+            names[Source.LinkState.DEAD]: "#D55E00",
+        },
+        kind="stacked-bars",
+    )
+    cited = (
+        Evidence.objects.filter(added_at__gte=f.since, added_at__lt=f.until)
+        .exclude(source__publisher="")
+        .values("source__publisher")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:10]
+    )
+    rows = [(r["source__publisher"], r["n"]) for r in cited]
+    outlets = Figure(
+        key="cited-outlets",
+        title=(
+            f"{rows[0][0]} was cited most as evidence ({rows[0][1]:,} times)"
+            if rows
+            else "No evidence was added in this range"
+        ),
+        desc="The outlets most cited as evidence in the range.",
+        columns=["Outlet", "Times cited"],
+        labels=[name for name, _ in rows],
+        series={"Times cited": [float(n) for _, n in rows]},
+        kind="hbars",
+    )
+    return health, outlets
+
+
+# --- Claim memory -----------------------------------------------------------------------------
+
+
+def memory(f: DeskFilter) -> Figure:
+    weeks = _weeks(f)
+    matches = ClaimMatch.objects.filter(created_at__gte=f.since, created_at__lt=f.until)
+    matches = matches.filter(claim__in=f.claims())
+    counts: dict[str, Counter[date]] = {"Earlier claims": Counter(), "Fact-checks": Counter()}
+    for factcheck_id, at in matches.values_list("factcheck_id", "created_at"):
+        key = "Fact-checks" if factcheck_id else "Earlier claims"
+        counts[key][_week_start(timezone.localdate(at))] += 1
+    total = sum(sum(c.values()) for c in counts.values())
+    return Figure(
+        key="memory",
+        title=(
+            f"{total:,} claims matched something seen before"
+            if total
+            else "No claim matched an earlier claim or fact-check in this range"
+        ),
+        desc="Claims matched to earlier claims or imported fact-checks, per week.",
+        columns=["Week of", *counts],
+        labels=[_day(w) for w in weeks],
+        series={k: [float(v[w]) for w in weeks] for k, v in counts.items()},
+        kind="stacked-bars",
+        link=f.list_query(has_match="true"),
+    )
+
+
+# Each chart's key, and the function (and its position in what it returns) that makes it.
+MAKERS: dict[str, tuple[Any, int | None]] = {
+    "backlog": (backlog, None),
+    "time-to-verify": (time_to_verify, 0),
+    "verify-histogram": (time_to_verify, 1),
+    "throughput": (throughput, 0),
+    "assigned": (throughput, 1),
+    "contradictions-outlets": (contradictions, 0),
+    "contradictions-speakers": (contradictions, 1),
+    "lapses": (lapses, None),
+    "sources": (sources, 0),
+    "cited-outlets": (sources, 1),
+    "memory": (memory, None),
+}
+KEYS = tuple(MAKERS)
+
+
+def one(f: DeskFilter, key: str) -> Figure:
+    """The figure ``key`` (a CSV download computes only its own chart)."""
+    make, index = MAKERS[key]
+    made = make(f)
+    return made if index is None else made[index]
+
+
+def all_figures(f: DeskFilter) -> list[Figure]:
+    verify, histogram = time_to_verify(f)
+    weekly, load = throughput(f)
+    outlets, speakers = contradictions(f)
+    health, cited = sources(f)
+    return [
+        backlog(f), verify, histogram, weekly, load, outlets, speakers, lapses(f), health, cited,
+        memory(f),
+    ]  # fmt: skip

@@ -22,9 +22,10 @@ from xml.sax.saxutils import escape
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in print.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000")
 
-WIDTH = 640
-HEIGHT = 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 56
+# A narrow drawing scales up well on a desktop card and stays legible on a phone.
+WIDTH = 480
+HEIGHT = 250
+LEFT, RIGHT, TOP, BOTTOM = 44, 10, 12, 58
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def _open(ident: str, title: str, desc: str, width: int, height: int) -> list[st
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" '
         f'aria-labelledby="{ident}-title {ident}-desc" font-family="system-ui, sans-serif" '
-        f'font-size="11">',
+        f'font-size="12">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
     ]
@@ -80,8 +81,8 @@ def _y_axis(ticks: list[float], scale: float, width: int, height: int) -> list[s
 
 
 def _x_labels(labels: Sequence[str], xs: Sequence[float], height: int) -> list[str]:
-    """At most ~8 labels, evenly thinned, so they never overlap."""
-    every = max(1, math.ceil(len(labels) / 8))
+    """At most ~6 labels, evenly thinned, so they never overlap."""
+    every = max(1, math.ceil(len(labels) / 6))
     return [
         f'<text x="{x:.1f}" y="{height - BOTTOM + 16}" text-anchor="middle" fill="#5b6474">'
         f"{escape(label)}</text>"
@@ -91,15 +92,18 @@ def _x_labels(labels: Sequence[str], xs: Sequence[float], height: int) -> list[s
 
 
 def _legend(series: Sequence[Series], width: int, height: int) -> list[str]:
-    out, x = [], LEFT
-    y = height - 14
+    """Swatches and names under the chart, wrapping to a second line when full."""
+    out, x, y = [], 8.0, height - 26.0
     for index, one in enumerate(series):
         colour = one.colour or PALETTE[index % len(PALETTE)]
+        room = 22 + 6.6 * len(one.name)
+        if x + room > width and x > 8:
+            x, y = 8.0, y + 16
         out.append(
-            f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{x + 14}" y="{y}" fill="#1d2330">{escape(one.name)}</text>'
+            f'<rect x="{x:.0f}" y="{y - 9:.0f}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{x + 14:.0f}" y="{y:.0f}" fill="#1d2330">{escape(one.name)}</text>'
         )
-        x += 24 + 7 * len(one.name)
+        x += room
     return out
 
 
@@ -228,15 +232,16 @@ def hbar_chart(
     given; ``maximum`` fixes the scale (1.0 for shares)."""
     if not rows:
         return _empty(ident, title, desc)
-    row_height, label_width = 22, 180
+    row_height, label_width = 24, 150
     height = TOP + row_height * len(rows) + 8
     top = maximum or max(value for _, value, _ in rows) or 1
-    inner = width - label_width - 70
+    longest = max(len(text) for _, _, text in rows)
+    inner = max(40.0, width - label_width - 10 - 6.8 * longest)
     parts = _open(ident, title, desc, width, height)
     for i, (label, value, text) in enumerate(rows):
         y = TOP + row_height * i
         w = max(0.0, value) / top * inner
-        short = label if len(label) <= 28 else label[:27] + "…"
+        short = label if len(label) <= 22 else label[:21] + "…"
         parts.append(
             f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end" fill="#1d2330">'
             f"{escape(short)}</text>"

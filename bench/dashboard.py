@@ -1,0 +1,183 @@
+"""Benchmark: the desk dashboard at newsroom scale (issue 33).
+
+Usage: python -m bench.dashboard [--claims N] [--events N] [--requests N]
+
+Seeds ``--claims`` check-worthy claims (``manage.py seed_bench``, kept when it already has
+that size) and ``--events`` claim events spread over the last 120 days (the kinds in
+the proportions a desk writes them: extraction, refinement, evidence, assignment,
+status changes and lapses, matches), written with ``COPY`` on PostgreSQL. Then
+``/dashboard/`` is requested in-process as a logged-in fact-checker for the last 30 and
+90 days and for one outlet: median and p95 of the server time, with the cheapest page of
+the app (the article status fragment) measured in the same run as the ceiling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.run import exit_on_sigterm, setup_django
+
+P95_TARGET_MS = 300.0
+MARK = "bench-desk"  # the sentence of seeded events, so a size can be recognised and redone
+# (kind, share of the events, from_status, to_status, cause)
+MIX = [
+    ("extracted", 0.10, "", "", ""),
+    ("checkworthiness_refined", 0.10, "", "", ""),
+    ("evidence_added", 0.30, "", "", ""),
+    ("evidence_removed", 0.04, "", "", ""),
+    ("assigned", 0.12, "", "", ""),
+    ("status_changed", 0.14, "unconfirmed", "confirmed", ""),
+    ("status_changed", 0.03, "confirmed", "unconfirmed", ""),
+    ("lapsed", 0.02, "confirmed", "needs_rereview", "evidence_removed"),
+    ("lapsed", 0.01, "confirmed", "needs_rereview", "source_dead"),
+    ("corrected", 0.04, "", "", ""),
+    ("reanchored", 0.04, "", "", ""),
+    ("match_found", 0.06, "", "", ""),
+]
+
+
+def ensure_events(events: int) -> dict[str, Any]:
+    """``events`` seeded claim events on the bench claims (redone if the count differs)."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.utils import timezone
+
+    from claims.models import Claim, ClaimEvent
+
+    have = ClaimEvent.objects.filter(sentence=MARK).count()
+    if have == events:
+        return {"events": events, "seed_seconds": 0.0}
+    t0 = time.perf_counter()
+    ClaimEvent.objects.filter(sentence=MARK).delete()
+    claims = list(Claim.objects.values_list("id", "article_id"))
+    users = list(User.objects.values_list("id", flat=True)) or [None]
+    rng = random.Random(33)
+    now = timezone.now()
+    kinds = [m for m in MIX]
+    weights = [m[1] for m in MIX]
+    columns = ("claim_id", "claim_ref", "article_id", "kind", "at", "by_id", "cause",
+               "from_status", "to_status", "data", "sentence")  # fmt: skip
+
+    def rows(n: int) -> Any:
+        for _ in range(n):
+            kind, _share, before, after, cause = rng.choices(kinds, weights)[0]
+            claim_id, article_id = rng.choice(claims)
+            at = now - timedelta(seconds=rng.randrange(0, 120 * 86400))
+            by = (
+                rng.choice(users)
+                if kind in ("status_changed", "assigned", "evidence_added")
+                else None
+            )
+            data = (
+                '{"stance": "refutes"}' if kind == "evidence_added" and rng.random() < 0.1 else "{}"
+            )
+            yield (claim_id, claim_id, article_id, kind, at, by, cause, before, after, data, MARK)
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg 3
+            sql = f"COPY claims_claimevent ({', '.join(columns)}) FROM STDIN"
+            with raw.copy(sql) as copy:
+                for one in rows(events):
+                    copy.write_row(one)
+    else:
+        batch = 20_000
+        for start in range(0, events, batch):
+            ClaimEvent.objects.bulk_create(
+                ClaimEvent(**dict(zip(columns, one, strict=True)) | {"data": json.loads(one[9])})
+                for one in rows(min(batch, events - start))
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"events": events, "seed_seconds": round(time.perf_counter() - t0, 1)}
+
+
+def run(claims: int = 100_000, events: int = 1_000_000, requests: int = 30) -> dict[str, Any]:
+    setup_django()
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client, override_settings
+
+    from bench.pages import ensure_seeded, measure_page
+    from claims.models import Article
+
+    per_article = 50
+    seeded = ensure_seeded(max(1, claims // per_article), per_article, per_article)
+    seeded |= ensure_events(events)
+    print(f"[dashboard] measuring at {seeded}", file=sys.stderr, flush=True)
+    outlet = Article.objects.exclude(outlet="").values_list("outlet", flat=True).first() or ""
+    article = Article.objects.order_by("pk").first()
+    pages = {
+        "floor": f"/articles/{article.pk}/status/",
+        "dashboard-30d": "/dashboard/",
+        "dashboard-90d": "/dashboard/?range=90",
+        "dashboard-outlet": f"/dashboard/?range=30&outlet={outlet}",
+        "dashboard-csv": "/dashboard/backlog.csv?range=90",
+    }
+    results: dict[str, Any] = {"database": connection.vendor, **seeded}
+    hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=hosts):
+        client = Client()
+        client.force_login(User.objects.get(username="bench-checker"))
+        for name, url in pages.items():
+            try:
+                figures = measure_page(client, url, {}, requests)
+            except Exception as exc:  # a broken page must not hide the others
+                results[name] = {"url": url, "error": f"{type(exc).__name__}: {exc}"}
+                continue
+            figures.pop("slowest", None)
+            results[name] = figures
+    return results
+
+
+def rows(r: dict[str, Any], row: Any) -> list[dict[str, Any]]:
+    floor = r.get("floor", {}).get("median_ms")
+    out = []
+    scale = f"{r.get('claims', 0):,} claims, {r.get('events', 0):,} events"
+    for name in ("dashboard-30d", "dashboard-90d", "dashboard-outlet", "dashboard-csv"):
+        f = r.get(name)
+        if not f:
+            continue
+        if "error" in f:
+            out.append(row("dashboard", f"{name} {f['url']}", f"ERROR {f['error'][:70]}", None, ""))
+            continue
+        out.append(
+            row(
+                "dashboard",
+                f"{name} {f['url'][:40]} ({scale}, {r['database']})",
+                f"median {f['median_ms']} ms, p95 {f['p95_ms']} ms; {f['queries']} q",
+                f["p95_ms"] / floor if floor else None,
+                f"floor page median {floor} ms",
+                f"p95 <= {P95_TARGET_MS:.0f} ms",
+                f["p95_ms"] <= P95_TARGET_MS,
+            )
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--json", dest="json_out", default=None)
+    args = parser.parse_args()
+    exit_on_sigterm()
+    report = run(claims=args.claims, events=args.events, requests=args.requests)
+    from bench.run import format_table, row
+
+    print(format_table(rows(report, row)))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -74,7 +74,9 @@ class DeskFilter:
         return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
 
     def claims(self) -> QuerySet[Claim]:
-        claims = Claim.objects.filter(check_worthy=True, orphaned=False)
+        """The population: check-worthy claims (not orphaned), unordered (no join to the
+        article for its default order; the partial index ``claim_desk`` answers it)."""
+        claims = Claim.objects.order_by().filter(check_worthy=True, orphaned=False)
         if self.outlet:
             claims = claims.filter(article__outlet=self.outlet)
         if self.assignee_id:
@@ -82,13 +84,10 @@ class DeskFilter:
         return claims
 
     def events(self, *kinds: str) -> QuerySet[ClaimEvent]:
-        events = ClaimEvent.objects.filter(kind__in=kinds, at__gte=self.since, at__lt=self.until)
-        events = events.filter(claim__check_worthy=True, claim__orphaned=False)
-        if self.outlet:
-            events = events.filter(claim__article__outlet=self.outlet)
-        if self.assignee_id:
-            events = events.filter(claim__assignee_id=self.assignee_id)
-        return events
+        events = ClaimEvent.objects.order_by().filter(
+            kind__in=kinds, at__gte=self.since, at__lt=self.until
+        )
+        return events.filter(claim_id__in=self.claims().values("id"))
 
     def list_query(self, **extra: Any) -> str:
         """The claims list's query string for what a chart shows."""
@@ -160,8 +159,14 @@ def _change(values: list[float], span: int) -> str:
 # --- Backlog over time -----------------------------------------------------------------------
 
 
+def _refuting(claim: Any) -> QuerySet[Evidence]:
+    """Refuting evidence of ``claim`` (an ``OuterRef``; the partial index
+    ``evidence_refuting_claim`` answers it)."""
+    return Evidence.objects.filter(claim=claim, stance=Evidence.Stance.REFUTES)
+
+
 def _state_now(claims: QuerySet[Claim]) -> Counter[str]:
-    refuted = Exists(Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES))
+    refuted = Exists(_refuting(OuterRef("pk")))
     counts: Counter[str] = Counter()
     for row in claims.annotate(refuted=refuted).values("status", "refuted").annotate(n=Count("id")):
         counts["contradicted" if row["refuted"] else row["status"]] += row["n"]
@@ -175,14 +180,9 @@ def backlog(f: DeskFilter) -> Figure:
     # Walk back from today: undo each day's status changes, and the claims created that day.
     after = DeskFilter(f.start, max(today, f.end), f.outlet, f.assignee_id)
     moves: dict[date, Counter[str]] = defaultdict(Counter)
-    refuted_ids = set(
-        Evidence.objects.filter(stance=Evidence.Stance.REFUTES, claim__in=claims).values_list(
-            "claim_id", flat=True
-        )
-    )
     changes = (
         after.events(Kind.STATUS_CHANGED, Kind.LAPSED)
-        .exclude(claim_id__in=refuted_ids)
+        .exclude(Exists(_refuting(OuterRef("claim_id"))))
         .annotate(day=TruncDate("at"))
         .values("day", "from_status", "to_status")
         .annotate(n=Count("id"))
@@ -192,7 +192,7 @@ def backlog(f: DeskFilter) -> Figure:
         moves[row["day"]][row["to_status"]] += row["n"]
     created = (
         claims.filter(created_at__gte=f.since)
-        .exclude(id__in=refuted_ids)
+        .exclude(Exists(_refuting(OuterRef("pk"))))
         .annotate(day=TruncDate("created_at"))
         .values("day")
         .annotate(n=Count("id"))
@@ -201,7 +201,8 @@ def backlog(f: DeskFilter) -> Figure:
         moves[row["day"]]["unconfirmed"] += row["n"]
     # Contradicted claims: from the first refuting evidence on (few; counted per claim).
     first_refuted = (
-        Evidence.objects.filter(stance=Evidence.Stance.REFUTES, claim__in=claims)
+        Evidence.objects.order_by()
+        .filter(stance=Evidence.Stance.REFUTES, claim__in=claims.values("id"))
         .values("claim_id")
         .annotate(first=Min("added_at"))
     )
@@ -286,33 +287,23 @@ def _statuses_before(first_day: dict[int, date], f: DeskFilter) -> dict[date, Co
 # --- Time to verify ---------------------------------------------------------------------------
 
 
-def _decisions(f: DeskFilter) -> list[tuple[datetime, datetime, int | None]]:
-    """(decided at, extracted at, by) for each claim's first decision in the range: its
+def _decisions(f: DeskFilter) -> list[tuple[datetime, datetime]]:
+    """(decided at, extracted at) for each claim's first decision in the range: its
     first confirmation, or its first refuting evidence."""
-    firsts: dict[int, tuple[datetime, int | None]] = {}
-    confirmed = f.events(Kind.STATUS_CHANGED).filter(to_status=Status.CONFIRMED)
-    refuting = f.events(Kind.EVIDENCE_ADDED).filter(data__stance=Evidence.Stance.REFUTES)
-    for claim_id, at, by in [
-        *confirmed.values_list("claim_id", "at", "by_id"),
-        *refuting.values_list("claim_id", "at", "by_id"),
-    ]:
-        if claim_id not in firsts or at < firsts[claim_id][0]:
-            firsts[claim_id] = (at, by)
+    decisive = Q(kind=Kind.STATUS_CHANGED, to_status=Status.CONFIRMED) | Q(
+        kind=Kind.EVIDENCE_ADDED, data__stance=Evidence.Stance.REFUTES
+    )
     # A claim decided before the range is not decided "first" inside it.
-    earlier = set(
-        ClaimEvent.objects.filter(
-            claim_id__in=list(firsts), at__lt=f.since
-        ).filter(
-            Q(kind=Kind.STATUS_CHANGED, to_status=Status.CONFIRMED)
-            | Q(kind=Kind.EVIDENCE_ADDED, data__stance=Evidence.Stance.REFUTES)
-        ).values_list("claim_id", flat=True)
-    )  # fmt: skip
-    created = dict(Claim.objects.filter(id__in=list(firsts)).values_list("id", "created_at"))
-    return [
-        (at, created[claim_id], by)
-        for claim_id, (at, by) in firsts.items()
-        if claim_id not in earlier and claim_id in created
-    ]
+    earlier = ClaimEvent.objects.filter(decisive, claim_id=OuterRef("claim_id"), at__lt=f.since)
+    firsts = (
+        f.events(Kind.STATUS_CHANGED, Kind.EVIDENCE_ADDED)
+        .filter(decisive)
+        .exclude(Exists(earlier))
+        .values("claim_id")
+        .annotate(first=Min("at"), created=Min("claim__created_at"))
+        .values_list("first", "created")
+    )
+    return list(firsts)
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -328,7 +319,7 @@ def time_to_verify(f: DeskFilter) -> tuple[Figure, Figure]:
     weeks = _weeks(f)
     per_week: dict[date, list[float]] = defaultdict(list)
     hours_all = []
-    for at, created, _by in decisions:
+    for at, created in decisions:
         hours = max(0.0, (at - created).total_seconds() / 3600)
         per_week[_week_start(timezone.localdate(at))].append(hours)
         hours_all.append(hours)
@@ -445,8 +436,8 @@ def _shares(rows: Iterable[dict[str, Any]], key: str) -> list[tuple[str, int, in
 
 
 def contradictions(f: DeskFilter) -> tuple[Figure, Figure]:
-    refuted = Exists(Evidence.objects.filter(claim=OuterRef("pk"), stance=Evidence.Stance.REFUTES))
-    claims = f.claims().filter(article__created_at__gte=f.since, article__created_at__lt=f.until)
+    refuted = Exists(_refuting(OuterRef("pk")))
+    claims = f.claims().filter(created_at__gte=f.since, created_at__lt=f.until)
     claims = claims.annotate(refuted=refuted)
     made = []
     for group, label in (("article__outlet", "outlets"), ("speaker", "speakers")):
@@ -479,7 +470,7 @@ def contradictions(f: DeskFilter) -> tuple[Figure, Figure]:
                 desc=(
                     f"The {label} with the most contradicted claims, and the share of their "
                     "checked claims (confirmed or contradicted) that were contradicted, for "
-                    "stories that arrived in the range. Speakers are as written in the "
+                    "claims extracted in the range. Speakers are as written in the "
                     "articles."
                 ),
                 columns=[

@@ -324,6 +324,13 @@ class Claim(models.Model):
             models.Index(fields=["-checkworthiness", "-id"], name="claim_score"),
             models.Index(fields=["assignee", "status"], name="claim_assignee_status"),
             models.Index(fields=["speaker"], name="claim_speaker"),
+            # The desk dashboard's population (check-worthy, not orphaned): its counts by
+            # status and its claims created per day, without reading the table.
+            models.Index(
+                fields=["status", "created_at"],
+                condition=Q(check_worthy=True, orphaned=False),
+                name="claim_desk",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

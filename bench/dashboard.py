@@ -57,7 +57,7 @@ def ensure_events(events: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     ClaimEvent.objects.filter(sentence=MARK).delete()
     claims = list(Claim.objects.values_list("id", "article_id"))
-    users = list(User.objects.values_list("id", flat=True)) or [None]
+    users: list[int | None] = [*User.objects.values_list("id", flat=True)] or [None]
     rng = random.Random(33)
     now = timezone.now()
     kinds = [m for m in MIX]
@@ -115,6 +115,7 @@ def run(claims: int = 100_000, events: int = 1_000_000, requests: int = 30) -> d
     print(f"[dashboard] measuring at {seeded}", file=sys.stderr, flush=True)
     outlet = Article.objects.exclude(outlet="").values_list("outlet", flat=True).first() or ""
     article = Article.objects.order_by("pk").first()
+    assert article is not None, "seed_bench made no article"
     pages = {
         "floor": f"/articles/{article.pk}/status/",
         "dashboard-30d": "/dashboard/",

@@ -197,8 +197,8 @@ def backlog(f: DeskFilter) -> Figure:
         .values("day")
         .annotate(n=Count("id"))
     )
-    for row in created:
-        moves[row["day"]]["unconfirmed"] += row["n"]
+    for made in created:
+        moves[made["day"]]["unconfirmed"] += made["n"]
     # Contradicted claims: from the first refuting evidence on (few; counted per claim).
     first_refuted = (
         Evidence.objects.order_by()
@@ -267,8 +267,8 @@ def _statuses_before(first_day: dict[int, date], f: DeskFilter) -> dict[date, Co
         .order_by("at", "pk")
         .values_list("claim_id", "at", "to_status")
     )
-    for claim_id, when, to in events:
-        moves[claim_id].append((timezone.localdate(when), to))
+    for claim_id, moved_at, to in events:
+        moves[claim_id].append((timezone.localdate(moved_at), to))
     for claim_id, until in first_day.items():
         if claim_id not in created:
             continue
@@ -276,9 +276,9 @@ def _statuses_before(first_day: dict[int, date], f: DeskFilter) -> dict[date, Co
         for d in f.days:
             if d < born or d >= until:
                 continue
-            status = Status.UNCONFIRMED
-            for when, to in moves[claim_id]:
-                if when <= d:
+            status: str = Status.UNCONFIRMED
+            for moved_on, to in moves[claim_id]:
+                if moved_on <= d:
                     status = to
             out[d][status] += 1
     return out

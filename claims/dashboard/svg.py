@@ -197,7 +197,7 @@ def bar_chart(
     for i in range(n):
         x0 = LEFT + slot * i + slot * 0.15
         centres.append(LEFT + slot * i + slot / 2)
-        bottom = height - BOTTOM
+        bottom: float = height - BOTTOM
         for index, one in enumerate(series):
             value = one.values[i]
             colour = one.colour or PALETTE[index % len(PALETTE)]

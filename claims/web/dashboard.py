@@ -44,11 +44,14 @@ class DashboardForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = reviewers().order_by("username")
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ModelChoiceField)
+        assignee.queryset = reviewers().order_by("username")
         self.fields["outlet"].widget.attrs["list"] = "outlets"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         today = timezone.localdate()
         chosen = data.get("range") or "30"
         if chosen == "custom":
@@ -157,7 +160,7 @@ def dashboard_csv(request: HttpRequest, key: str) -> HttpResponse:
     form = _form(request)
     if not form.is_valid():
         return HttpResponse(
-            "; ".join(e for errors in form.errors.values() for e in errors),
+            "; ".join(str(e) for errors in form.errors.values() for e in errors),
             status=400,
             content_type="text/plain; charset=utf-8",
         )

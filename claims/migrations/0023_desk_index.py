@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0021_claim_events_from_history'),
+        ('claims', '0022_integration'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -95,7 +95,9 @@ def ensure_events(events: int) -> dict[str, Any]:
                 for one in rows(min(batch, events - start))
             )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # What autovacuum does on a live database: statistics, and the visibility map
+        # that lets the dashboard's counts read only their indexes.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return {"events": events, "seed_seconds": round(time.perf_counter() - t0, 1)}
 
 

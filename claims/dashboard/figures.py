@@ -13,6 +13,7 @@ and not orphaned today, in the outlet and assignee chosen.
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -26,7 +27,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from claims.models import Claim, ClaimEvent, ClaimMatch, Evidence, Source
+from claims.models import Article, Claim, ClaimEvent, ClaimMatch, Evidence, Source
 
 Kind = ClaimEvent.Kind
 Status = Claim.Status
@@ -690,13 +691,69 @@ KEYS = tuple(MAKERS)
 
 
 def one(f: DeskFilter, key: str) -> Figure:
-    """The figure ``key`` (a CSV download computes only its own chart)."""
+    """The figure ``key`` (a CSV download computes only its own chart; the page's cached
+    figures are used when they are there)."""
     make, index = MAKERS[key]
-    made = make(f)
-    return made if index is None else made[index]
+
+    def compute() -> Figure:
+        made = make(f)
+        return made if index is None else made[index]
+
+    return cached(f, key, compute)
 
 
-def all_figures(f: DeskFilter) -> list[Figure]:
+# --- The cache ---------------------------------------------------------------------------------
+
+CACHE_SECONDS = 600
+
+
+def data_version() -> str:
+    """The high-water marks of everything the figures read: the newest claim event and
+    the newest history row of claims, evidence, sources, articles and matches. Every
+    change that can move a figure writes one of these rows (they are append-only), so a
+    figure cached under this version is the figure computed now. Each mark is one
+    backward step of a primary-key index."""
+    from django.db import connection
+
+    tables = [
+        ClaimEvent._meta.db_table,
+        Claim.history.model._meta.db_table,
+        Evidence.history.model._meta.db_table,
+        Source.history.model._meta.db_table,
+        Article.history.model._meta.db_table,
+        ClaimMatch.history.model._meta.db_table,
+    ]
+    keys = ["id", *(["history_id"] * (len(tables) - 1))]
+    quote = connection.ops.quote_name
+    sql = "SELECT " + ", ".join(
+        f"(SELECT MAX({quote(key)}) FROM {quote(table)})"
+        for table, key in zip(tables, keys, strict=True)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        marks = cursor.fetchone() or ()
+    return ".".join(str(mark or 0) for mark in marks)
+
+
+def cached(f: DeskFilter, key: str, make: Any) -> Any:
+    """``make()``, cached for this filter, today and the data version (at most
+    ``CACHE_SECONDS``, so a change that writes no history row is seen within that)."""
+    from django.core.cache import cache
+
+    name = f"desk:{key}:{f.start}:{f.end}:{f.outlet}:{f.assignee_id}:{timezone.localdate()}"
+    name += ":" + data_version()
+    name = "desk:" + hashlib.sha256(name.encode()).hexdigest()
+    found = cache.get(name)
+    if found is None:
+        found = make()
+        cache.set(name, found, CACHE_SECONDS)
+    return found
+
+
+def all_figures(f: DeskFilter, *, use_cache: bool = True) -> list[Figure]:
+    """Every figure of the page, from the cache when nothing changed since."""
+    if use_cache:
+        return cached(f, "all", lambda: all_figures(f, use_cache=False))
     verify, histogram = time_to_verify(f)
     weekly, load = throughput(f)
     outlets, speakers = contradictions(f)

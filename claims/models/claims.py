@@ -329,6 +329,7 @@ class Claim(models.Model):
             models.Index(
                 fields=["status", "created_at"],
                 condition=Q(check_worthy=True, orphaned=False),
+                include=["id"],
                 name="claim_desk",
             ),
         ]

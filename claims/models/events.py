@@ -91,10 +91,16 @@ class ClaimEvent(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [
-            models.Index(fields=["kind", "at"], name="event_kind_at"),
             models.Index(fields=["article", "at"], name="event_article_at"),
             models.Index(fields=["claim", "at"], name="event_claim_at"),
             models.Index(fields=["by", "at"], name="event_by_at"),
+            # By kind and time, covering what the desk dashboard counts, so its counts read
+            # only this index (PostgreSQL; SQLite ignores ``include``).
+            models.Index(
+                fields=["kind", "at"],
+                include=["claim", "by", "from_status", "to_status", "cause"],
+                name="event_desk",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

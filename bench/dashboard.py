@@ -133,12 +133,37 @@ def run(claims: int = 100_000, events: int = 1_000_000, requests: int = 30) -> d
         for name, url in pages.items():
             try:
                 figures = measure_page(client, url, {}, requests)
+                if name != "floor":
+                    figures["cold"] = measure_cold(client, url, requests)
             except Exception as exc:  # a broken page must not hide the others
                 results[name] = {"url": url, "error": f"{type(exc).__name__}: {exc}"}
                 continue
             figures.pop("slowest", None)
             results[name] = figures
     return results
+
+
+def measure_cold(client: Any, url: str, requests: int) -> dict[str, float]:
+    """The page computed from the database every time (the figures' cache emptied before
+    each request): what the first visitor after a change waits."""
+    import statistics
+
+    from django.core.cache import cache
+
+    from bench.pages import percentile
+
+    times = []
+    for _ in range(requests):
+        cache.clear()
+        t0 = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - t0) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return {
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+    }
 
 
 def rows(r: dict[str, Any], row: Any) -> list[dict[str, Any]]:
@@ -152,15 +177,25 @@ def rows(r: dict[str, Any], row: Any) -> list[dict[str, Any]]:
         if "error" in f:
             out.append(row("dashboard", f"{name} {f['url']}", f"ERROR {f['error'][:70]}", None, ""))
             continue
+        cold = f["cold"]
         out.append(
             row(
                 "dashboard",
-                f"{name} {f['url'][:40]} ({scale}, {r['database']})",
+                f"{name} {f['url'][:40]} ({scale}, {r['database']}), computed every time",
+                f"median {cold['median_ms']} ms, p95 {cold['p95_ms']} ms",
+                cold["p95_ms"] / floor if floor else None,
+                f"floor page median {floor} ms",
+                f"p95 <= {P95_TARGET_MS:.0f} ms",
+                cold["p95_ms"] <= P95_TARGET_MS,
+            )
+        )
+        out.append(
+            row(
+                "dashboard",
+                f"{name}, figures cached (nothing changed since the last view)",
                 f"median {f['median_ms']} ms, p95 {f['p95_ms']} ms; {f['queries']} q",
                 f["p95_ms"] / floor if floor else None,
                 f"floor page median {floor} ms",
-                f"p95 <= {P95_TARGET_MS:.0f} ms",
-                f["p95_ms"] <= P95_TARGET_MS,
             )
         )
     return out

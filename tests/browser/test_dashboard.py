@@ -56,6 +56,13 @@ def desk(
         Claim.objects.filter(pk=jobs.pk).update(assignee=fact_checker)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_dashboard_draws_every_chart_and_fits_the_screen(
     page: Page, desk: None, editor: User, log_in: Callable[[Page, User], None], width: int

@@ -137,3 +137,38 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(
     login(client, viewer)
     body = client.get(reverse("dashboard-csv", args=["contradictions-outlets"])).content.decode()
     assert "'=HYPERLINK(1)" in body
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def test_a_cached_figure_follows_every_change(
+    client: Client, desk_data: Article, viewer: User, fact_checker: User,
+    support: Callable[..., Evidence],
+) -> None:  # fmt: skip
+    """The page's figures are cached under the data version; any change that can move a
+    figure (here: a confirmation, then removed evidence) changes the version."""
+    from claims.confirmation import service as status
+    from claims.review import evidence as evidence_service
+
+    login(client, viewer)
+    today = timezone.localdate()
+    desk = figures.DeskFilter(today - timedelta(days=6), today)
+    before = figures.data_version()
+    first = figures.all_figures(desk)
+    assert figures.all_figures(desk) == first  # served from the cache
+    claim = desk_data.claims.get(text__startswith="Imports")
+    added = support(claim, "https://apnews.com/article/imports")
+    status.confirm(Claim.objects.get(pk=claim.pk), by=fact_checker, note="AP agrees.")
+    assert figures.data_version() != before
+    after = figures.all_figures(desk)
+    assert after == figures.all_figures(desk, use_cache=False)
+    assert after[0].series["Confirmed"][-1] == 1
+    evidence_service.remove_evidence(evidence=added, by=fact_checker)
+    lapsed = figures.all_figures(desk)
+    assert lapsed == figures.all_figures(desk, use_cache=False)
+    assert lapsed[0].series["Needs re-review"][-1] == 1

@@ -2,8 +2,9 @@
 
 Usage: python -m bench.run [--quick] [--only NAME ...] [--skip NAME ...]
 
-Runs the pipeline, queue, memory, pages, matching and exports benchmarks, prints one table and
-writes it as JSON to ``var/bench/results-<timestamp>.json`` and ``var/bench/latest.json``.
+Runs the pipeline, queue, memory, pages, matching, exports and dashboard benchmarks,
+prints one table and writes it as JSON to ``var/bench/results-<timestamp>.json`` and
+``var/bench/latest.json``.
 Each figure is a ratio against a ceiling measured in the same run (plain spaCy, direct
 extraction, the worker's memory at article 100, the cheapest page of the app...), so the
 numbers mean something on a noisy shared machine; the absolute values are shown too.
@@ -50,8 +51,12 @@ SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"archive": 20_000, "queries": 20, "embed_sample": 500},
     ),
     "exports": ({"claims": 20_000, "small": 5_000}, {"claims": 2_000, "small": 1_000}),
+    "dashboard": (
+        {"claims": 100_000, "events": 1_000_000, "requests": 30},
+        {"claims": 10_000, "events": 100_000, "requests": 10},
+    ),
 }
-ORDER = ["pipeline", "queue", "memory", "pages", "matching", "exports"]
+ORDER = ["pipeline", "queue", "memory", "pages", "matching", "exports", "dashboard"]
 
 
 # --- The environment every benchmark runs in ------------------------------------------
@@ -309,8 +314,14 @@ def run_matching(**options: Any) -> dict[str, Any]:
     return matching.run(**options)
 
 
+def dashboard_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
+    from bench.dashboard import rows
+
+    return rows(r, row)
+
+
 def runners() -> dict[str, tuple[Callable[..., dict], Callable[[dict], list[dict]]]]:
-    from bench import exports, memory, pages, pipeline
+    from bench import dashboard, exports, memory, pages, pipeline
     from bench import queueing as queue_bench
 
     return {
@@ -320,6 +331,7 @@ def runners() -> dict[str, tuple[Callable[..., dict], Callable[[dict], list[dict
         "pages": (pages.run, pages_rows),
         "matching": (run_matching, matching_rows),
         "exports": (exports.run, exports_rows),
+        "dashboard": (dashboard.run, dashboard_rows),
     }
 
 

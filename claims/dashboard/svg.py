@@ -83,12 +83,17 @@ def _y_axis(ticks: list[float], scale: float, width: int, height: int) -> list[s
 def _x_labels(labels: Sequence[str], xs: Sequence[float], height: int) -> list[str]:
     """At most ~6 labels, evenly thinned, so they never overlap."""
     every = max(1, math.ceil(len(labels) / 6))
-    return [
-        f'<text x="{x:.1f}" y="{height - BOTTOM + 16}" text-anchor="middle" fill="#5b6474">'
-        f"{escape(label)}</text>"
-        for i, (label, x) in enumerate(zip(labels, xs, strict=True))
-        if i % every == 0
-    ]
+    out = []
+    for i, (label, x) in enumerate(zip(labels, xs, strict=True)):
+        if i % every:
+            continue
+        # Near an edge a label hangs inwards, so it is never cut off.
+        anchor = "end" if x > WIDTH - 40 else "start" if x < LEFT + 20 else "middle"
+        out.append(
+            f'<text x="{x:.1f}" y="{height - BOTTOM + 16}" text-anchor="{anchor}" '
+            f'fill="#5b6474">{escape(label)}</text>'
+        )
+    return out
 
 
 def _legend(series: Sequence[Series], width: int, height: int) -> list[str]:

@@ -12,6 +12,9 @@ EDITORS = "Editors"
 FACT_CHECKERS = "Fact-checkers"
 VIEWERS = "Viewers"
 
+# Each role's short name (``manage.py add_user --role``, the team page) and its group.
+ROLES = {"editor": EDITORS, "fact-checker": FACT_CHECKERS, "viewer": VIEWERS}
+
 MODELS = [
     "article",
     "articlerevision",
@@ -59,6 +62,9 @@ _EDIT = _FACT_CHECK | {
     "add_feed",
     "change_feed",
     "delete_feed",
+    # The team page (``claims.web.team``): add people, change roles, deactivate.
+    "manage_team",
+    "view_teamchange",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {

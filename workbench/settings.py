@@ -211,9 +211,16 @@ AXES_CLIENT_IP_CALLABLE = "workbench.proxies.client_address"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
-# Mail, for password reset only. Without a mail server the reset pages answer 404 (a
-# public form that could only fail); WORKBENCH_PASSWORD_RESET=1 turns them on with
-# another EMAIL_BACKEND.
+# Mail, for password reset only. Without a mail server the public reset form answers 404
+# (a form that could only fail); WORKBENCH_PASSWORD_RESET=1 turns it on with another
+# EMAIL_BACKEND. Mail goes to the console unless EMAIL_HOST names a server (SMTP); either
+# way the team page shows an editor each one-time password link it makes.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_str("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")

@@ -34,8 +34,14 @@ def needs_email(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
+# The public "forgot your password" form and its "sent" page need mail. The link's own
+# pages (set a new password, done) do not: an editor hands the link over from the team
+# page (``claims.web.team``) when there is no mail server.
+NEEDS_MAIL = {"password_reset", "password_reset_done"}
+
+
 def _account(pattern: URLPattern | URLResolver) -> URLPattern | URLResolver:
-    if isinstance(pattern, URLResolver) or not (pattern.name or "").startswith("password_reset"):
+    if isinstance(pattern, URLResolver) or pattern.name not in NEEDS_MAIL:
         return pattern
     return path(str(pattern.pattern), needs_email(pattern.callback), name=pattern.name)
 

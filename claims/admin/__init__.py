@@ -2,3 +2,4 @@
 
 from claims.admin import content as content
 from claims.admin import integration as integration
+from claims.admin import team as team

@@ -76,17 +76,43 @@ class ArticleAdmin(HistoryAdmin):
         "created_by",
         "created_at",
     ]
-    list_filter = ["state", "origin", "outlet"]
+    list_filter = ["state", "origin", ("archived_at", admin.EmptyFieldListFilter), "outlet"]
     search_fields = ["title", "outlet", "url"]
     list_select_related = ["created_by"]
     date_hierarchy = "created_at"
     readonly_fields = [
         *["body", "outlet_domain", "dropped"],
         *["state", "progress_done", "progress_total", "error", "attempts", "pipeline_version"],
-        *["queued_at", "started_at", "finished_at", "revision"],
+        *["queued_at", "started_at", "finished_at", "revision", "archived_at", "submission_key"],
     ]
     inlines = [ArticleRevisionInline]
-    actions = ["rerun_extraction"]
+    actions = ["rerun_extraction", "archive", "unarchive"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        """An article whose claims have confirmation records is archived, never deleted
+        (the records are the newsroom's proof). Bulk deletion is off: it would not ask."""
+        if obj is not None and Confirmation.objects.filter(claim__article=obj).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(
+        description="Archive (hide from the lists, keep everything)", permissions=["delete"]
+    )
+    def archive(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        done = sum(ingest.archive_article(article=a, by=request.user) for a in queryset)
+        self.message_user(request, f"{done} article(s) archived.")
+
+    @admin.action(description="Bring back from the archive", permissions=["delete"])
+    def unarchive(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        done = sum(
+            ingest.archive_article(article=a, by=request.user, archived=False) for a in queryset
+        )
+        self.message_user(request, f"{done} article(s) brought back.")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # articles come in through the workbench (ingestion, revisions)

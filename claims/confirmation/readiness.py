@@ -35,6 +35,13 @@ from django.db.models.functions import Coalesce
 from claims.models import Article, Claim, ClaimCounts, ClaimQuerySet
 
 READY, NEEDS_WORK, BLOCKED = "ready", "needs_work", "blocked"
+
+# Why an article whose extraction is not done is not ready, one sentence per state.
+EXTRACTION_NOT_DONE = {
+    Article.State.QUEUED: "its claims are waiting to be extracted",
+    Article.State.PROCESSING: "its claims are being extracted",
+    Article.State.FAILED: "claim extraction failed: retry it, with another URL or pasted text",
+}
 VERDICTS = [(READY, "Ready"), (NEEDS_WORK, "Needs work"), (BLOCKED, "Blocked")]
 
 
@@ -137,7 +144,7 @@ def of(article: Article) -> Readiness:
             + " re-review: the basis of its confirmation lapsed"
         )
     if article.state != Article.State.DONE:
-        reasons.append(f"claim extraction is {article.get_state_display().lower()}")
+        reasons.append(EXTRACTION_NOT_DONE[article.state])
     if counts.open:
         reasons.append(
             _n(counts.open, "check-worthy claim is", "check-worthy claims are")

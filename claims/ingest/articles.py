@@ -14,11 +14,11 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -449,17 +449,39 @@ def _reanchor(
 # --- Revisions ----------------------------------------------------------------------------
 
 
-def revise_article(*, article: Article, text: str, by: User | None) -> None:
+class StaleRevision(ArticleRejected):
+    """The edit was based on an older revision than the article's current one."""
+
+    def __init__(self, basis: int, current: int) -> None:
+        super().__init__(
+            f"Not saved: this edit was based on revision {basis}, but someone saved revision "
+            f"{current} since. Compare the two, merge the changes you want to keep, and save "
+            f"again."
+        )
+        self.basis, self.current = basis, current
+
+
+def revise_article(
+    *, article: Article, text: str, by: User | None, basis: int | None = None
+) -> None:
     """Store a new revision of the text and queue its extraction (claims re-anchor then).
+
+    ``basis`` is the revision the edit was made on: when another revision was saved
+    since, nothing is saved and ``StaleRevision`` says so (compared under the article's
+    row lock, so of two edits of the same revision exactly one is saved).
 
     The article's claims are locked and re-judged with the new text: a confirmed claim
     whose words are gone lapses at once, not only when the worker re-anchors it, so no
     export shows it confirmed in between, and no confirm can slip in between."""
     text = check_text(text)
-    if text == article.body:
+    if text == article.body and (basis is None or basis == article.revision):
         raise ArticleRejected("The text is unchanged.")
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
+        if basis is not None and basis != article.revision:
+            raise StaleRevision(basis, article.revision)
+        if text == article.body:
+            raise ArticleRejected("The text is unchanged.")
         cause = f"text edited (revision {article.revision + 1})"
         with status.basis_change(article.claims.all(), cause=cause, by=by):
             article.revision += 1
@@ -516,3 +538,83 @@ def requeue_stuck(*, older_than: timedelta | None = None) -> list[int]:
             if not unsent:
                 requeued.append(pk)
     return requeued
+
+
+# --- No duplicates, no dead ends ------------------------------------------------------------
+
+DUPLICATE_WINDOW = timedelta(days=30)
+
+
+def submitted(key: str) -> Article | None:
+    """The article a form with the one-time ``key`` created, if it was sent before."""
+    return Article.objects.filter(submission_key=key).first() if key else None
+
+
+def submit_once(*, key: str, by: User | None, **fields: Any) -> tuple[Article, bool]:
+    """``submit_article`` for a form carrying a one-time ``key``: the first send creates
+    the article (True), a second send of the same form opens it (False). Two sends at
+    once cannot both create one: the key is unique, and the loser's article and job are
+    rolled back."""
+    earlier = submitted(key)
+    if earlier is not None:
+        return earlier, False
+    try:
+        with transaction.atomic():
+            article = submit_article(by=by, **fields)
+            if key:
+                Article.objects.filter(pk=article.pk).update(submission_key=key)
+    except IntegrityError:
+        return Article.objects.get(submission_key=key), False
+    return article, True
+
+
+def duplicate_of(text: str, *, now: datetime | None = None) -> Article | None:
+    """The newest article (not archived) of the last 30 days whose text is ``text``."""
+    since = (now or timezone.now()) - DUPLICATE_WINDOW
+    recent = Article.objects.filter(created_at__gte=since, archived_at__isnull=True)
+    return recent.filter(body=normalising.for_storage(text)).defer(*Article.TEXT_FIELDS).first()
+
+
+def retry_failed(
+    *, article: Article, by: User, url: str = "", text: str = ""
+) -> Article:
+    """Give a failed article another URL to fetch, or its text pasted by hand: a new
+    revision is recorded and its extraction queued (after commit)."""
+    if bool(url) == bool(text):
+        raise ArticleRejected("Give another URL or paste the text (one of the two).")
+    if url and not is_http_url(url):
+        raise ArticleRejected(f"Only http:// and https:// URLs are accepted, not {url[:80]!r}.")
+    text = check_text(text) if text else ""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        if article.state != Article.State.FAILED:
+            raise ArticleRejected("Only a failed article can be retried with new input.")
+        how = f"fetch {url}" if url else "pasted text"
+        cause = f"retried with {how} (revision {article.revision + 1})"
+        with status.basis_change(article.claims.all(), cause=cause, by=by):
+            article.revision += 1
+            article.body = text
+            if url:
+                article.url, article.outlet_domain = url, registered_domain(url)
+            article.origin = Article.Origin.URL if url else Article.Origin.PASTE
+            ArticleRevision.objects.create(
+                article=article, number=article.revision, body=text, created_by=by
+            )
+            article.requeue(by=by, reason=cause)
+    enqueue(article)
+    return article
+
+
+def archive_article(*, article: Article, by: User, archived: bool = True) -> bool:
+    """Hide an article from the lists (``archived=False`` brings it back); it is kept,
+    with its claims, records and history. False when it already was."""
+    with transaction.atomic():
+        fresh = Article.objects.select_for_update().get(pk=article.pk)
+        if (fresh.archived_at is not None) == archived:
+            return False
+        fresh.archived_at = timezone.now() if archived else None
+        fresh._history_user = by
+        fresh._change_reason = "archived" if archived else "brought back from the archive"
+        fresh.save(update_fields=["archived_at", "updated_at"])
+    article.archived_at = fresh.archived_at
+    return True

@@ -44,3 +44,4 @@ from claims.models.sources import Publisher as Publisher
 from claims.models.sources import PublisherDomain as PublisherDomain
 from claims.models.sources import Source as Source
 from claims.models.sources import SourceCapture as SourceCapture
+from claims.models.team import TeamChange as TeamChange

@@ -80,6 +80,14 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text="Archived: hidden from the lists, kept for the record."
+    )
+    submission_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The one-time key of the form that created it (a second send opens it).",
+    )
 
     history = HistoricalRecords()
 
@@ -98,6 +106,11 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=Q(progress_done__lte=models.F("progress_total")),
                 name="article_progress_bounded",
+            ),
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=~Q(submission_key=""),
+                name="article_submission_key_unique",
             ),
         ]
 

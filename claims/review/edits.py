@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from claims.confirmation import service as status
-from claims.models import Article, Claim, EventKind, VerdictPage
+from claims.models import CORRECTABLE, Article, Claim, EventKind, VerdictPage
 from claims.models.events import record
 from claims.text import anchoring
 
@@ -168,12 +168,40 @@ def merge_with_next(*, claim: Claim, by: User) -> Claim:
     return claim
 
 
-def correct_claim(*, claim: Claim, field: str, value: Any, by: User, reason: str = "") -> Claim:
+class StaleEdit(ClaimEditRejected):
+    """The form showed a value someone else has changed since: nothing was saved."""
+
+
+def basis_of(claim: Claim, field: str) -> str:
+    """What a form editing ``field`` was based on: the value it showed, as text. A save
+    whose basis is not the value under the claim's lock is refused (``StaleEdit``)."""
+    return "" if getattr(claim, field) is None else str(getattr(claim, field))
+
+
+def _refuse_stale(claim: Claim, field: str, basis: str | None, what: str) -> None:
+    if basis is not None and basis != basis_of(claim, field):
+        raise StaleEdit(
+            f"Not saved: someone changed the {what} to {claim.label_of(field)} since you "
+            "opened this claim. Here it is as it is now; change it again if you still want to."
+        )
+
+
+def correct_claim(
+    *,
+    claim: Claim,
+    field: str,
+    value: Any,
+    by: User,
+    reason: str = "",
+    basis: str | None = None,
+) -> Claim:
     """A person corrects a machine label (``CORRECTABLE``) in the panel. A speaker is
-    part of what is published: a confirmed claim whose speaker changes lapses."""
+    part of what is published: a confirmed claim whose speaker changes lapses.
+    ``basis``: the value the person saw (``basis_of``); refused if it changed since."""
     cause = f"{field} corrected by {by}"
     with status.basis_change([claim], cause=cause, by=by) as change:
         fresh = change.claims[claim.pk]
+        _refuse_stale(fresh, field, basis, CORRECTABLE.get(field, field))
         fresh.correct(field, value, by=by, reason=reason)
     claim.refresh_from_db()
     return claim
@@ -194,3 +222,20 @@ def edit_claim(*, claim: Claim, changes: dict[str, Any], by: User) -> None:
         fresh._history_user = by
         fresh._change_reason = cause
         fresh.save(update_fields=[*sorted(changes), "updated_at"])
+
+
+def assign_claim(
+    *, claim: Claim, to: User | None, by: User, basis: str | None = None
+) -> Claim:
+    """Assign the claim (or nobody), under its row lock; ``basis`` is the assignee the
+    person saw (``basis_of(claim, "assignee_id")``): refused if it changed since."""
+    with transaction.atomic():
+        fresh = Claim.objects.select_for_update().select_related("assignee").get(pk=claim.pk)
+        if basis is not None and basis != basis_of(fresh, "assignee_id"):
+            now = fresh.assignee or "nobody"
+            raise StaleEdit(
+                f"Not assigned: someone assigned this claim to {now} since you opened it. "
+                "Assign it again if you still want to."
+            )
+        fresh.assign(to=to, by=by)
+    return fresh

@@ -69,8 +69,16 @@ def remove_evidence(*, evidence: Evidence, by: User) -> None:
         evidence.delete()
 
 
-def change_stance(*, evidence: Evidence, stance: str, by: User) -> None:
-    """Say the source supports, refutes or only gives context to the claim after all."""
+class StaleEvidence(EvidenceRejected):
+    """The form showed a stance someone else has changed since: nothing was saved."""
+
+
+def change_stance(
+    *, evidence: Evidence, stance: str, by: User, basis: str | None = None
+) -> None:
+    """Say the source supports, refutes or only gives context to the claim after all.
+    ``basis`` is the stance the person saw: refused (``StaleEvidence``) when someone
+    changed it since, checked under the evidence's row lock."""
     if stance not in Evidence.Stance.values:
         raise EvidenceRejected(f"Unknown stance: {stance}.")
     before = evidence.get_stance_display().lower()
@@ -78,6 +86,11 @@ def change_stance(*, evidence: Evidence, stance: str, by: User) -> None:
     cause = f"stance changed from {before} to {after}"
     with status.basis_change([evidence.claim_id], cause=cause, by=by) as change:
         fresh = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        if basis is not None and basis != fresh.stance:
+            raise StaleEvidence(
+                f"Not changed: someone marked this evidence “{fresh.get_stance_display()}” "
+                "since you opened the claim. Change it again if you still want to."
+            )
         if fresh.stance == stance:
             return
         record(change.claims[fresh.claim_id], EventKind.STANCE_CHANGED, sentence=cause, by=by,

@@ -8,6 +8,7 @@ cursors) and ignores ``sort``; the pages ignore ``page_size`` and ``cursor``.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from claims import roles
 from claims.confirmation.readiness import VERDICTS, with_readiness
 from claims.ingest import articles as ingest
 from claims.models import CORRECTABLE, Article, Claim, ClaimQuerySet, Evidence, Source
+from claims.review import edits
 from claims.web.fields import HttpURLField, LineField, StorableCharField, TextField
 
 ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
@@ -111,8 +113,30 @@ class PageForm(forms.Form):
         return data
 
 
+def one_time_key() -> str:
+    return uuid.uuid4().hex
+
+
+class BasisField(StorableCharField):
+    """The version an edit form was based on (hidden): the revision, or the value it
+    showed. The services refuse a save whose basis is no longer current; a form sent
+    without one (a page from before this field) is refused too. "" is a basis."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, strip=False, max_length=300, widget=forms.HiddenInput,
+                         **kwargs)  # fmt: skip
+
+    def clean(self, value: Any) -> Any:
+        if value is None:
+            raise forms.ValidationError("This form is out of date: reload the page.")
+        return super().clean(value)
+
+
 class ArticleForm(forms.Form):
-    """A new article: pasted text, an uploaded file, or a URL for the worker to fetch."""
+    """A new article: pasted text, an uploaded file, or a URL for the worker to fetch.
+    ``submission_key`` is the form's one-time key: a second send of the same form (back,
+    then save again) opens the article the first made. ``save_duplicate``: the person saw
+    that an article of the last 30 days has this text, and saves it anyway."""
 
     title = LineField(max_length=300, required=False)
     outlet = LineField(max_length=200, required=False)
@@ -128,6 +152,10 @@ class ArticleForm(forms.Form):
     )
     file = forms.FileField(required=False, label="or upload .txt, .md or .html")
     fetch_url = HttpURLField(required=False, label="or fetch from a URL")
+    submission_key = StorableCharField(
+        required=False, max_length=64, initial=one_time_key, widget=forms.HiddenInput
+    )
+    save_duplicate = forms.BooleanField(required=False)
 
     def clean_file(self) -> str:
         upload = self.cleaned_data.get("file")
@@ -160,7 +188,33 @@ class ArticleForm(forms.Form):
 
 
 class ArticleTextForm(forms.Form):
+    """A new revision's text; ``basis`` is the revision it was edited from."""
+
     text = StorableCharField(strip=False, widget=forms.Textarea(attrs={"rows": 24}))
+    basis = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.HiddenInput,
+        error_messages={"required": "This form is out of date: reload the page."},
+    )
+
+
+class RetryForm(forms.Form):
+    """A failed article's second chance: another URL to fetch, or its text pasted."""
+
+    fetch_url = HttpURLField(required=False, label="Fetch from another URL")
+    text = StorableCharField(
+        required=False,
+        strip=False,
+        label="or paste the text",
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if bool(data.get("fetch_url")) == bool((data.get("text") or "").strip()):
+            raise forms.ValidationError("Give another URL or paste the text (one of the two).")
+        return data
 
 
 class ArticleFilterForm(PageForm):
@@ -324,6 +378,7 @@ class AssignForm(forms.Form):
         empty_label="Nobody",
         error_messages={"invalid_choice": "Assign to an active fact-checker or editor."},
     )
+    basis = BasisField()  # the assignee's key the form showed ("" for nobody)
 
 
 def _yes_no(value: str) -> bool:
@@ -351,16 +406,19 @@ class CorrectionForm(forms.Form):
     }
     field = forms.ChoiceField(choices=[(name, name) for name in CORRECTABLE])
     reason = TextField(max_length=1000, label="Reason (kept in the history)")
+    basis = BasisField()  # the value the form showed (``edits.basis_of``)
 
     def __init__(self, data: Any = None, *, claim: Claim, field: str = "") -> None:
         name = field or (data.get("field", "") if data is not None else "")
         initial = {"field": name, "value": getattr(claim, name, "")}
+        if name in CORRECTABLE:
+            initial["basis"] = edits.basis_of(claim, name)
         super().__init__(data, initial=initial, auto_id=f"correct-{claim.pk}-{name}-%s")
         self.fields["field"].widget = forms.HiddenInput()
         make = self.VALUES.get(name)
         if make is not None:
             self.fields["value"] = make()
-            self.order_fields(["field", "value", "reason"])
+            self.order_fields(["field", "value", "reason", "basis"])
         if name == "speaker":  # the article's people, offered by the panel's <datalist>
             self.fields["value"].widget.attrs["list"] = f"people-{claim.pk}"
 
@@ -391,6 +449,7 @@ class EvidenceForm(forms.Form):
 
 class StanceForm(forms.Form):
     stance = forms.ChoiceField(choices=Evidence.Stance.choices)
+    basis = BasisField()  # the stance the form showed
 
 
 class CaptureForm(forms.Form):

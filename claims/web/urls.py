@@ -2,17 +2,21 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from claims.web import views
+from claims.web import articles_edit, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/", views.article_list, name="article-list"),
-    path("articles/new/", views.article_new, name="article-new"),
+    path("articles/new/", articles_edit.article_new, name="article-new"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
     path("articles/<int:pk>/status/", views.article_status, name="article-status"),
     path("articles/<int:pk>/refinement/", views.article_refinement, name="article-refinement"),
     path("articles/<int:pk>/retry/", views.article_retry, name="article-retry"),
-    path("articles/<int:pk>/edit/", views.article_edit, name="article-edit"),
+    path("articles/<int:pk>/edit/", articles_edit.article_edit, name="article-edit"),
+    path(
+        "articles/<int:pk>/retry-with/", articles_edit.article_retry_with, name="article-retry-with"
+    ),
+    path("articles/<int:pk>/archive/", articles_edit.article_archive, name="article-archive"),
     path("claims/", views.claim_list, name="claim-list"),
     path("claims/<int:pk>/", views.claim_panel, name="claim-panel"),
     path("claims/<int:pk>/status/", views.claim_status, name="claim-status"),
@@ -33,4 +37,5 @@ urlpatterns = [
     path("", include("claims.web.verdicts")),
     path("", include("claims.web.desk")),
     path("", include("claims.web.dashboard")),
+    path("", include("claims.web.team")),
 ]

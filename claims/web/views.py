@@ -120,36 +120,6 @@ def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def article_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(request, "add_article")
-    form = ArticleForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with jobs.unsent() as unsent:
-            article = ingest.submit_article(
-                title=data["title"],
-                outlet=data["outlet"],
-                url=data["url"],
-                published_at=data["published_at"],
-                text=data["text"] or "",
-                fetch_url=data["fetch_url"],
-                origin=Article.Origin.UPLOAD if request.FILES else Article.Origin.PASTE,
-                by=request.user,
-            )
-        if unsent:
-            messages.warning(
-                request,
-                "The article is saved, but the job queue is unavailable right now: "
-                "processing will start when the queue is back.",
-            )
-        else:
-            messages.success(request, "The article is saved and queued for extraction.")
-        return redirect(article)
-    return render(request, "claims/article_new.html", {"form": form})
-
-
-@login_required
 @require_GET
 def article_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = get_article(request, pk)
@@ -245,22 +215,6 @@ def article_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "claims/partials/article_state.html", {"article": article})
     return redirect(article)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def article_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    article = get_article(request, pk, "change_article")
-    form = ArticleTextForm(request.POST or None, initial={"text": article.body})
-    if request.method == "POST" and form.is_valid():
-        try:
-            ingest.revise_article(article=article, text=form.cleaned_data["text"], by=request.user)
-        except ingest.ArticleRejected as exc:
-            form.add_error("text", str(exc))
-        else:
-            messages.success(request, "New revision saved; claims are being re-anchored.")
-            return redirect(article)
-    return render(request, "claims/article_edit.html", {"article": article, "form": form})
 
 
 # --- Claims -----------------------------------------------------------------------------
@@ -480,12 +434,17 @@ def claim_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = get_claim(request, pk, "change_claim")
     form = AssignForm(request.POST)
     if form.is_valid():
-        claim.assign(to=form.cleaned_data["assignee"], by=request.user)
-        messages.success(request, f"Assigned to {claim.assignee or 'nobody'}.")
+        data = form.cleaned_data
+        try:
+            edits.assign_claim(
+                claim=claim, to=data["assignee"], by=request.user, basis=data["basis"]
+            )
+            messages.success(request, f"Assigned to {data['assignee'] or 'nobody'}.")
+        except edits.StaleEdit as exc:
+            messages.error(request, str(exc))
     else:
-        messages.error(
-            request, " ".join(map(str, form.errors.get("assignee", ["Pick a reviewer."])))
-        )
+        errors = [str(error) for field in form.errors.values() for error in field]
+        messages.error(request, " ".join(errors or ["Pick a reviewer."]))
     return panel_response(request, claim, action="assign")
 
 
@@ -504,15 +463,19 @@ def claim_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     field, value = form.cleaned_data["field"], form.cleaned_data["value"]
     if getattr(claim, field) == value:
         messages.info(request, f"The {CORRECTABLE[field]} is already {claim.label_of(field)}.")
-    else:
+        return panel_response(request, claim, action=f"correct-{field}")
+    try:
         claim = edits.correct_claim(
             claim=claim,
             field=field,
             value=value,
             by=request.user,
             reason=form.cleaned_data["reason"],
+            basis=form.cleaned_data["basis"],
         )
         messages.success(request, f"The {CORRECTABLE[field]} is now {claim.label_of(field)}.")
+    except edits.StaleEdit as exc:
+        messages.error(request, str(exc))
     return panel_response(request, claim, action=f"correct-{field}")
 
 
@@ -546,12 +509,17 @@ def evidence_stance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("claim", "source"), pk=pk)
     form = StanceForm(request.POST)
     if form.is_valid():
-        verification.change_stance(
-            evidence=evidence, stance=form.cleaned_data["stance"], by=request.user
-        )
-        messages.success(request, f"Evidence now marked “{evidence.get_stance_display()}”.")
+        data = form.cleaned_data
+        try:
+            verification.change_stance(
+                evidence=evidence, stance=data["stance"], by=request.user, basis=data["basis"]
+            )
+            messages.success(request, f"Evidence now marked “{evidence.get_stance_display()}”.")
+        except verification.StaleEvidence as exc:
+            messages.error(request, str(exc))
     else:
-        messages.error(request, "Pick supports, refutes or context.")
+        errors = form.errors.get("basis") or ["Pick supports, refutes or context."]
+        messages.error(request, " ".join(errors))
     return panel_response(request, evidence.claim, action="stance", result_evidence=evidence.pk)
 
 
@@ -729,6 +697,6 @@ def _article_form_page(request: HttpRequest) -> tuple[str, dict[str, Any]] | Non
     if match.url_name == "article-edit" and user.has_perm("claims.change_article"):
         article = Article.objects.filter(pk=match.kwargs["pk"]).first()
         if article is not None:
-            form = ArticleTextForm(initial={"text": article.body})
+            form = ArticleTextForm(initial={"text": article.body, "basis": article.revision})
             return "claims/article_edit.html", {"article": article, "form": form}
     return None

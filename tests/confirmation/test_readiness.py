@@ -58,7 +58,9 @@ def test_an_article_still_in_extraction_or_failed_needs_work(
     failed = make_article(state=Article.State.FAILED, title="Failed")
 
     assert verdict(queued) == verdict(failed) == "needs_work"
-    assert "claim extraction is failed" in readiness.of(failed).reasons
+    assert "claim extraction failed: retry it, with another URL or pasted text" in (
+        readiness.of(failed).reasons
+    )
 
 
 def test_claims_that_are_not_check_worthy_or_orphaned_do_not_hold_a_story(

@@ -413,7 +413,9 @@ def test_changing_the_stance_lapses_the_confirmation(
 ) -> None:
     evidence = confirmed.evidence.get()
     client.force_login(fact_checker)
-    client.post(f"/evidence/{evidence.pk}/stance/", {"stance": "context"}, **HTMX)
+    client.post(
+        f"/evidence/{evidence.pk}/stance/", {"stance": "context", "basis": evidence.stance}, **HTMX
+    )
     claim = reloaded(confirmed)
     assert claim.status == Claim.Status.NEEDS_REREVIEW
     assert "stance changed from supports to context" in last_reason(claim)

@@ -8,6 +8,7 @@ import pytest
 
 from claims.ingest import articles as ingest
 from claims.models import Claim
+from claims.review import edits
 from claims.tasks import extract_claims
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -19,7 +20,8 @@ TEXT = (
 
 
 def correct(client, claim: Claim, field: str, value: str, reason: str = "checked the video"):
-    data = {"field": field, "value": value, "reason": reason}
+    basis = edits.basis_of(Claim.objects.get(pk=claim.pk), field)  # what the panel showed
+    data = {"field": field, "value": value, "reason": reason, "basis": basis}
     return client.post(f"/claims/{claim.pk}/correct/", data, **HTMX)
 
 
@@ -121,7 +123,7 @@ def test_a_viewer_and_an_outsider_cannot_correct_and_get_is_refused(
 
 def test_a_plain_post_corrects_and_redirects_to_the_claim(client, fact_checker, quote):
     client.force_login(fact_checker)
-    data = {"field": "speaker", "value": "Joe Biden", "reason": "video"}
+    data = {"field": "speaker", "value": "Joe Biden", "reason": "video", "basis": quote.speaker}
     response = client.post(f"/claims/{quote.pk}/correct/", data)
     assert response.status_code == 302 and response["Location"] == quote.get_absolute_url()
     assert Claim.objects.get(pk=quote.pk).speaker == "Joe Biden"

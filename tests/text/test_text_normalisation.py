@@ -69,7 +69,7 @@ def test_an_edit_with_crlf_and_decomposed_accents_is_stored_normalised(
     client.force_login(editor)
     decomposed = "The cafe\u0301 opened.\r\nIt serves cre\u0300me bru\u0302le\u0301e."
 
-    client.post(f"/articles/{article.pk}/edit/", {"text": decomposed})
+    client.post(f"/articles/{article.pk}/edit/", {"text": decomposed, "basis": article.revision})
 
     article.refresh_from_db()
     assert article.body == "The café opened.\nIt serves crème brûlée."

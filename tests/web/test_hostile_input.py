@@ -408,10 +408,10 @@ def test_an_edit_at_the_limit_is_saved_and_one_byte_over_is_refused_with_the_tex
     limit = settings.WORKBENCH_MAX_ARTICLE_BYTES
     url = f"/articles/{claim.article_id}/edit/"
     login(client, editor)
-    refused = client.post(url, {"text": paste(limit + 1)})
+    refused = client.post(url, {"text": paste(limit + 1), "basis": 1})
     assert refused.status_code == 200 and "The article is too large" in refused.text
     assert paste(limit + 1)[-50:] in refused.text
-    assert client.post(url, {"text": paste(limit)}).status_code == 302
+    assert client.post(url, {"text": paste(limit), "basis": 1}).status_code == 302
     assert len(Article.objects.get(pk=claim.article_id).body) == limit
 
 
@@ -564,7 +564,7 @@ def test_claims_cannot_be_assigned_to_an_inactive_user_or_a_viewer(
             "/claims/", {"action": "assign", "ids": [claim.pk], "assignee": user.pk}, follow=True
         )
         assert "Assign to an active fact-checker or editor." in response.text
-        client.post(f"/claims/{claim.pk}/assign/", {"assignee": user.pk}, **HTMX)
+        client.post(f"/claims/{claim.pk}/assign/", {"assignee": user.pk, "basis": ""}, **HTMX)
         claim.refresh_from_db()
         assert claim.assignee is None
     page = client.get(f"/articles/{claim.article_id}/?claim={claim.pk}").text

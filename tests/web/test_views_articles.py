@@ -264,7 +264,9 @@ def test_editing_the_text_makes_a_new_revision(
     login(client, editor)
     assert client.get(f"/articles/{article.pk}/edit/").status_code == 200
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(f"/articles/{article.pk}/edit/", {"text": article.body + " More."})
+        response = client.post(
+                f"/articles/{article.pk}/edit/", {"text": article.body + " More.", "basis": 1}
+            )
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.revision == 2
@@ -274,7 +276,9 @@ def test_editing_the_text_makes_a_new_revision(
 
 def test_an_unchanged_edit_is_refused_with_a_message(client, editor, make_article):
     article = make_article()
-    response = login(client, editor).post(f"/articles/{article.pk}/edit/", {"text": article.body})
+    response = login(client, editor).post(
+        f"/articles/{article.pk}/edit/", {"text": article.body, "basis": 1}
+    )
     assert response.status_code == 200
     assert "unchanged" in response.content.decode()
 

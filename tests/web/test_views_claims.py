@@ -196,7 +196,9 @@ def test_status_changes_require_login(client, claim):
 
 
 def test_assigning_a_claim_records_it_in_the_history(client, editor, fact_checker, claim):
-    login(client, editor).post(f"/claims/{claim.pk}/assign/", {"assignee": fact_checker.pk}, **HTMX)
+    login(client, editor).post(
+        f"/claims/{claim.pk}/assign/", {"assignee": fact_checker.pk, "basis": ""}, **HTMX
+    )
     claim.refresh_from_db()
     assert claim.assignee == fact_checker
     assert claim.history.first().history_change_reason == f"assigned to {fact_checker}"

@@ -230,7 +230,7 @@ def assign_claim(
     """Assign the claim (or nobody), under its row lock; ``basis`` is the assignee the
     person saw (``basis_of(claim, "assignee_id")``): refused if it changed since."""
     with transaction.atomic():
-        fresh = Claim.objects.select_for_update().select_related("assignee").get(pk=claim.pk)
+        fresh = Claim.objects.select_for_update().get(pk=claim.pk)
         if basis is not None and basis != basis_of(fresh, "assignee_id"):
             now = fresh.assignee or "nobody"
             raise StaleEdit(

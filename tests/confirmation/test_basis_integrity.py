@@ -112,8 +112,12 @@ def test_a_speaker_correction_in_the_panel_lapses_a_confirmed_claim(
     client.force_login(fact_checker)
     response = client.post(
         f"/claims/{confirmed.pk}/correct/",
-        {"field": "speaker", "value": "Somebody Else", "reason": "misattributed",
-         "basis": confirmed.speaker},  # fmt: skip
+        {
+            "field": "speaker",
+            "value": "Somebody Else",
+            "reason": "misattributed",
+            "basis": confirmed.speaker,
+        },
     )
     assert response.status_code in (200, 302)
     claim = reloaded(confirmed)

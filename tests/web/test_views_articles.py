@@ -265,8 +265,8 @@ def test_editing_the_text_makes_a_new_revision(
     assert client.get(f"/articles/{article.pk}/edit/").status_code == 200
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(
-                f"/articles/{article.pk}/edit/", {"text": article.body + " More.", "basis": 1}
-            )
+            f"/articles/{article.pk}/edit/", {"text": article.body + " More.", "basis": 1}
+        )
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.revision == 2

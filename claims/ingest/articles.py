@@ -569,10 +569,13 @@ def submit_once(*, key: str, by: User | None, **fields: Any) -> tuple[Article, b
 
 
 def duplicate_of(text: str, *, now: datetime | None = None) -> Article | None:
-    """The newest article (not archived) of the last 30 days whose text is ``text``."""
+    """The newest article (not archived) of the last 30 days whose text is ``text``
+    (as stored, give or take the white space around it)."""
     since = (now or timezone.now()) - DUPLICATE_WINDOW
     recent = Article.objects.filter(created_at__gte=since, archived_at__isnull=True)
-    return recent.filter(body=normalising.for_storage(text)).defer(*Article.TEXT_FIELDS).first()
+    text = normalising.for_storage(text)
+    same = {text, text.strip(), text.strip() + "\n"}
+    return recent.filter(body__in=same).defer(*Article.TEXT_FIELDS).first()
 
 
 def retry_failed(

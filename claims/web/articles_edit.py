@@ -123,7 +123,7 @@ def article_retry_with(request: HttpRequest, pk: int) -> HttpResponse:
     if article.state != Article.State.FAILED:
         messages.info(request, "Only a failed article can be retried with another URL or text.")
         return redirect(article)
-    form = RetryForm(request.POST or None)
+    form = RetryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

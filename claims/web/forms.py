@@ -230,12 +230,20 @@ class ArticleFilterForm(PageForm):
     state = forms.ChoiceField(required=False, choices=[("", "Any state"), *Article.State.choices])
     outlet = SearchField()
     readiness = forms.ChoiceField(required=False, choices=[("", "Any verdict"), *VERDICTS])
+    archived = forms.TypedChoiceField(
+        required=False,
+        choices=[("", "Not archived"), ("true", "Archived")],
+        coerce=lambda value: value == "true",
+        empty_value=False,
+    )
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
 
     def filter(self, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        """The articles that pass the filters; archived ones only when asked for."""
         if not self.is_valid():
             return queryset.none()
         data = self.cleaned_data
+        queryset = queryset.filter(archived_at__isnull=not data.get("archived"))
         if data.get("q"):
             queryset = queryset.filter(
                 Q(title__ufcontains=data["q"]) | Q(outlet__ufcontains=data["q"])
@@ -292,6 +300,8 @@ class ClaimFilterForm(PageForm):
         names = ("status", "claim_type", "factuality")
         exact = {name: data[name] for name in names if data.get(name)}
         queryset = queryset.with_flags().filter(**exact)
+        if not data.get("article"):  # an archived article's claims are listed only with it
+            queryset = queryset.filter(article__archived_at__isnull=True)
         if data.get("q"):
             queryset = queryset.search(data["q"])
         if data.get("hedged") is not None:

@@ -43,12 +43,12 @@ def test_the_edit_form_carries_the_revision_it_was_opened_on(
     assert '<input type="hidden" name="basis" value="1"' in page
 
 
-def test_a_second_tab_saving_over_a_newer_revision_is_refused_and_shown_both_versions(
+def test_a_second_tab_saving_over_a_newer_revision_is_refused_and_offered_both_changes(
     client: Client, editor: User, article: Article
 ) -> None:
     """The issue's scenario: tab A saves "32 to 8"; tab B, opened before, saves "£15
-    million". B is refused; A's change is kept; B sees both texts, differences marked,
-    its own text in the editor, now based on A's revision."""
+    million". B is refused; A's change is kept; the two edits touch different words, so
+    B's editor holds both, now based on A's revision, the differences marked."""
     client.force_login(editor)
     tab_a = article.body.replace("32 to 6", "32 to 8")
     tab_b = article.body.replace("£12 million", "£15 million")
@@ -61,12 +61,31 @@ def test_a_second_tab_saving_over_a_newer_revision_is_refused_and_shown_both_ver
     assert "Not saved: this edit was based on revision 1, but someone saved revision 2" in page
     newer = page.split('id="newer-text">')[1].split("</div>")[0]
     yours = page.split('id="your-text">')[1].split("</div>")[0]
-    assert "<del>8</del>" in newer and "<del>£12</del>" in newer  # only in A's revision
-    assert "<ins>6</ins>" in yours and "<ins>£15</ins>" in yours  # only in B's text
+    assert "<del>£12</del>" in newer and "<ins>£15</ins>" in yours
+    assert "<del>8</del>" not in newer  # A's change is in the merged text too
     assert '<input type="hidden" name="basis" value="2"' in page  # now based on A's revision
-    assert "£15 million" in page.split('<textarea name="text"')[1]  # B's text kept in the editor
+    editor_text = page.split('<textarea name="text"')[1].split("</textarea>")[0]
+    assert "32 to 8" in editor_text and "£15 million" in editor_text
+    assert "touch different words, so the editor below holds both" in page
     article.refresh_from_db()
     assert article.revision == 2 and "32 to 8" in article.body and "£12 million" in article.body
+
+
+def test_two_edits_of_the_same_words_are_left_to_the_person_with_both_shown(
+    client: Client, editor: User, article: Article
+) -> None:
+    client.force_login(editor)
+    edit(client, article, article.body.replace("32 to 6", "32 to 8"), basis=1)
+
+    refused = edit(client, article, article.body.replace("32 to 6", "32 to 7"), basis=1).text
+
+    newer = refused.split('id="newer-text">')[1].split("</div>")[0]
+    yours = refused.split('id="your-text">')[1].split("</div>")[0]
+    assert "<del>8</del>" in newer and "<ins>7</ins>" in yours
+    editor_text = refused.split('<textarea name="text"')[1].split("</textarea>")[0]
+    assert "32 to 7" in editor_text  # the person's own text, to merge by hand
+    assert "touch the same words" in refused
+    assert Article.objects.get(pk=article.pk).body.count("32 to 8") == 1
 
 
 def test_after_merging_the_editor_saves_on_the_newer_revision_and_keeps_both_changes(

@@ -6,8 +6,10 @@ second chance (another URL or pasted text), and the archive.
   of the last 30 days is shown with a link to it, and saved only if the person insists.
 - Edit: the form carries the revision it was edited from. When someone saved another
   revision since, nothing is saved: the page shows the newer revision beside the
-  person's text, the differences marked, their text still in the editor and now based
-  on the newer revision, so they merge and save again.
+  person's text, the differences marked, and the editor, now based on the newer
+  revision, holds their text: merged with the newer revision when the two edits touch
+  different words (``text.merge.merge3``), as they typed it otherwise. They check (or
+  merge) and save again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from claims import jobs
 from claims.ingest import articles as ingest
 from claims.models import Article
 from claims.text.diff import word_diff
+from claims.text.merge import merge3
 from claims.web.access import get_article, require
 from claims.web.forms import ArticleForm, ArticleTextForm, RetryForm
 
@@ -105,13 +108,17 @@ def _conflict(
     """The editor again, based on the newer revision, with the person's text in it and
     the newer revision beside it, the differences marked (200: nothing was saved)."""
     article.refresh_from_db()
-    newer = article.revisions.select_related("created_by").get(number=stale.current)
-    form = ArticleTextForm(initial={"text": text, "basis": newer.number})
-    context = {
-        "article": article,
-        "form": form,
-        "conflict": {"stale": stale, "newer": newer, "diff": word_diff(newer.body, text)},
-    }
+    revisions = article.revisions.select_related("created_by")
+    newer = revisions.get(number=stale.current)
+    base = revisions.filter(number=stale.basis).values_list("body", flat=True).first()
+    merged = merge3(base, text, newer.body) if base is not None else None
+    if merged == newer.body:  # nothing of theirs left to add: their text is the newer one
+        merged = None
+    editing = merged if merged is not None else text
+    form = ArticleTextForm(initial={"text": editing, "basis": newer.number})
+    conflict = {"stale": stale, "newer": newer, "merged": merged is not None}
+    conflict["diff"] = word_diff(newer.body, editing)
+    context = {"article": article, "form": form, "conflict": conflict}
     return render(request, "claims/article_edit.html", context)
 
 

@@ -167,4 +167,14 @@
     form.querySelector("[name=start]").value = start;
     form.querySelector("[name=end]").value = end;
   });
+
+  // The new-article form's one-time key outlives "back": browsers fetch the form again
+  // (with a new key) but keep this history entry's state, so the key is kept there and
+  // a second send of the same form opens the article the first one made.
+  const submissionKey = document.querySelector("input[name=submission_key]");
+  if (submissionKey) {
+    const state = history.state || {};
+    if (state.submissionKey) submissionKey.value = state.submissionKey;
+    else history.replaceState({ ...state, submissionKey: submissionKey.value }, "");
+  }
 })();

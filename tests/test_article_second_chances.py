@@ -27,7 +27,7 @@ TEXT = "The council approved a budget of 4.2 million dollars on Monday."
 
 
 def key_of(page: str) -> str:
-    found = re.search(r'name="submission_key" value="([0-9a-f]{32})"', page)
+    found = re.search(r'type="hidden" name="submission_key" value="([0-9a-f]{32})"', page)
     assert found, "the form carries no one-time key"
     return found.group(1)
 

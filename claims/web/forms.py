@@ -152,6 +152,8 @@ class ArticleForm(forms.Form):
     )
     file = forms.FileField(required=False, label="or upload .txt, .md or .html")
     fetch_url = HttpURLField(required=False, label="or fetch from a URL")
+    # Kept across "back" by workbench.js (in the history entry's state); without
+    # JavaScript a second send of the same text is still caught by the duplicate check.
     submission_key = StorableCharField(
         required=False, max_length=64, initial=one_time_key, widget=forms.HiddenInput
     )

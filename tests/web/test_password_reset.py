@@ -1,7 +1,7 @@
 """Password reset is on only when mail can be sent (``EMAIL_HOST`` or
 ``WORKBENCH_PASSWORD_RESET``): without it the public reset form is 404 and the login
 page does not offer it. The link's own pages (set a new password) always work: an
-editor hands links over from the team page (``tests/test_team.py``)."""
+editor hands links over from the team page (``tests/web/test_team.py``)."""
 
 from __future__ import annotations
 

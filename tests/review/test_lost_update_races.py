@@ -5,7 +5,7 @@ corrections, assignments and stance changes based on the same value; and two sen
 one new-article form make one article. Each race runs ``TRIES`` times.
 
 SQLite runs write transactions one at a time, so these interleavings cannot happen
-there; the tests are skipped on it (``tests/test_lost_update.py`` covers the logic)."""
+there; the tests are skipped on it (``tests/web/test_lost_update.py`` covers the logic)."""
 
 from __future__ import annotations
 

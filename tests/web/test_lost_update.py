@@ -1,7 +1,7 @@
 """Issue 31, item 1: no lost update. Every edit form carries what it was based on (the
 article's revision; the value a correction, an assignment or a stance form showed), and
 a save over a newer version is refused with a message, never silently. Races on
-PostgreSQL: ``tests/test_lost_update_races.py``; two browsers:
+PostgreSQL: ``tests/review/test_lost_update_races.py``; two browsers:
 ``tests/browser/test_lost_update.py``."""
 
 from __future__ import annotations

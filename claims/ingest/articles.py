@@ -578,9 +578,7 @@ def duplicate_of(text: str, *, now: datetime | None = None) -> Article | None:
     return recent.filter(body__in=same).defer(*Article.TEXT_FIELDS).first()
 
 
-def retry_failed(
-    *, article: Article, by: User, url: str = "", text: str = ""
-) -> Article:
+def retry_failed(*, article: Article, by: User, url: str = "", text: str = "") -> Article:
     """Give a failed article another URL to fetch, or its text pasted by hand: a new
     revision is recorded and its extraction queued (after commit)."""
     if bool(url) == bool(text):

@@ -224,9 +224,7 @@ def edit_claim(*, claim: Claim, changes: dict[str, Any], by: User) -> None:
         fresh.save(update_fields=[*sorted(changes), "updated_at"])
 
 
-def assign_claim(
-    *, claim: Claim, to: User | None, by: User, basis: str | None = None
-) -> Claim:
+def assign_claim(*, claim: Claim, to: User | None, by: User, basis: str | None = None) -> Claim:
     """Assign the claim (or nobody), under its row lock; ``basis`` is the assignee the
     person saw (``basis_of(claim, "assignee_id")``): refused if it changed since."""
     with transaction.atomic():

@@ -73,9 +73,7 @@ class StaleEvidence(EvidenceRejected):
     """The form showed a stance someone else has changed since: nothing was saved."""
 
 
-def change_stance(
-    *, evidence: Evidence, stance: str, by: User, basis: str | None = None
-) -> None:
+def change_stance(*, evidence: Evidence, stance: str, by: User, basis: str | None = None) -> None:
     """Say the source supports, refutes or only gives context to the claim after all.
     ``basis`` is the stance the person saw: refused (``StaleEvidence``) when someone
     changed it since, checked under the evidence's row lock."""

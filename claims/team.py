@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser, Group, User
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -33,7 +33,7 @@ def role_of(user: User) -> str:
     return next((slug for slug, group in roles.ROLES.items() if group in names), "")
 
 
-def _record(*, actor: AbstractBaseUser | None, person: User, action: str, detail: str = "") -> None:
+def _record(*, actor: User | None, person: User, action: str, detail: str = "") -> None:
     TeamChange.objects.create(actor=actor, person=person, action=action, detail=detail[:300])
 
 
@@ -44,9 +44,7 @@ def _set_role(user: User, role: str) -> None:
     user.groups.add(Group.objects.get(name=roles.ROLES[role]))
 
 
-def add_person(
-    *, username: str, role: str, email: str = "", by: AbstractBaseUser | None
-) -> tuple[User, str]:
+def add_person(*, username: str, role: str, email: str = "", by: User | None) -> tuple[User, str]:
     """Create an active person with ``role`` and a random one-time password; returns
     the user and that password (shown once, never stored in clear)."""
     password = secrets.token_urlsafe(12)
@@ -60,7 +58,7 @@ def add_person(
     return user, password
 
 
-def _locked(person: User, by: AbstractBaseUser | None) -> User:
+def _locked(person: User, by: User | None) -> User:
     """The person's row under a lock, or refused: a superuser, or oneself."""
     user = User.objects.select_for_update().get(pk=person.pk)
     if user.is_superuser:
@@ -71,7 +69,7 @@ def _locked(person: User, by: AbstractBaseUser | None) -> User:
 
 
 @transaction.atomic
-def change_role(*, person: User, role: str, by: AbstractBaseUser | None) -> bool:
+def change_role(*, person: User, role: str, by: User | None) -> bool:
     """Give ``person`` the role ``role``; False when they have it already."""
     user = _locked(person, by)
     before = role_of(user)
@@ -86,7 +84,7 @@ def change_role(*, person: User, role: str, by: AbstractBaseUser | None) -> bool
 
 
 @transaction.atomic
-def set_active(*, person: User, active: bool, by: AbstractBaseUser | None) -> bool:
+def set_active(*, person: User, active: bool, by: User | None) -> bool:
     """Deactivate (cannot log in; kept, with everything they did) or reactivate a
     person; False when they already are."""
     user = _locked(person, by)
@@ -99,7 +97,7 @@ def set_active(*, person: User, active: bool, by: AbstractBaseUser | None) -> bo
 
 
 @transaction.atomic
-def password_link(*, person: User, by: AbstractBaseUser | None) -> str:
+def password_link(*, person: User, by: User | None) -> str:
     """The path of a one-time link where ``person`` sets a new password (Django's
     password reset; it stops working once used or once their password changes)."""
     user = _locked(person, by)

@@ -104,13 +104,15 @@ class ArticleAdmin(HistoryAdmin):
         description="Archive (hide from the lists, keep everything)", permissions=["delete"]
     )
     def archive(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        done = sum(ingest.archive_article(article=a, by=request.user) for a in queryset)
+        by = signed_in_user(request)
+        done = sum(ingest.archive_article(article=a, by=by) for a in queryset)
         self.message_user(request, f"{done} article(s) archived.")
 
     @admin.action(description="Bring back from the archive", permissions=["delete"])
     def unarchive(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         done = sum(
-            ingest.archive_article(article=a, by=request.user, archived=False) for a in queryset
+            ingest.archive_article(article=a, by=signed_in_user(request), archived=False)
+            for a in queryset
         )
         self.message_user(request, f"{done} article(s) brought back.")
 

@@ -37,7 +37,7 @@ from claims.models import Article, Claim, ClaimCounts, ClaimQuerySet
 READY, NEEDS_WORK, BLOCKED = "ready", "needs_work", "blocked"
 
 # Why an article whose extraction is not done is not ready, one sentence per state.
-EXTRACTION_NOT_DONE = {
+EXTRACTION_NOT_DONE: dict[str, str] = {
     Article.State.QUEUED: "its claims are waiting to be extracted",
     Article.State.PROCESSING: "its claims are being extracted",
     Article.State.FAILED: "claim extraction failed: retry it, with another URL or pasted text",

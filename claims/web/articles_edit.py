@@ -30,9 +30,10 @@ from claims.text.diff import word_diff
 from claims.text.merge import merge3
 from claims.web.access import get_article, require
 from claims.web.forms import ArticleForm, ArticleTextForm, RetryForm
+from claims.web.types import AuthenticatedHttpRequest
 
 
-def _queued_message(request: HttpRequest, unsent: list[Any], done: str) -> None:
+def _queued_message(request: AuthenticatedHttpRequest, unsent: list[Any], done: str) -> None:
     if unsent:
         messages.warning(
             request,
@@ -45,7 +46,7 @@ def _queued_message(request: HttpRequest, unsent: list[Any], done: str) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def article_new(request: HttpRequest) -> HttpResponse:
+def article_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "add_article")
     form = ArticleForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
@@ -81,7 +82,7 @@ def edit_form(article: Article) -> ArticleTextForm:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def article_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = get_article(request, pk, "change_article")
     if request.method != "POST":
         return render(
@@ -124,7 +125,7 @@ def _conflict(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def article_retry_with(request: HttpRequest, pk: int) -> HttpResponse:
+def article_retry_with(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A failed article, again: fetch another URL, or take the text pasted by hand."""
     article = get_article(request, pk, "change_article")
     if article.state != Article.State.FAILED:
@@ -153,7 +154,7 @@ class ArchiveForm(forms.Form):
 
 @login_required
 @require_POST
-def article_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def article_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Archive an article (hidden from the lists, kept with its records), or bring it back."""
     article = get_article(request, pk, "delete_article")
     form = ArchiveForm(request.POST)

@@ -213,7 +213,8 @@ class RetryForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if bool(data.get("fetch_url")) == bool((data.get("text") or "").strip()):
             raise forms.ValidationError("Give another URL or paste the text (one of the two).")
         return data
@@ -236,7 +237,7 @@ class ArticleFilterForm(PageForm):
         required=False,
         choices=[("", "Not archived"), ("true", "Archived")],
         coerce=lambda value: value == "true",
-        empty_value=False,
+        empty_value=None,
     )
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
 

@@ -20,7 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.cache import never_cache
@@ -30,6 +30,7 @@ from claims import roles, team
 from claims.models import TeamChange
 from claims.web.access import require
 from claims.web.fields import LineField
+from claims.web.types import AuthenticatedHttpRequest
 
 ROLE_CHOICES = [(slug, slug.capitalize()) for slug in roles.ROLES]
 
@@ -57,7 +58,7 @@ def people() -> QuerySet[User]:
     return User.objects.prefetch_related("groups").order_by("-is_active", "username")
 
 
-def team_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def team_context(request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, Any]:
     rows = [
         {"user": user, "role": team.role_of(user), "role_form": RoleForm(
             initial={"role": team.role_of(user)}, auto_id=f"role-{user.pk}-%s")}
@@ -67,14 +68,14 @@ def team_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {"rows": rows, "form": PersonForm(), "changes": changes} | extra
 
 
-def _manage(request: HttpRequest) -> None:
+def _manage(request: AuthenticatedHttpRequest) -> None:
     require(request, "manage_team")
 
 
 @never_cache
 @login_required
 @require_GET
-def team_page(request: HttpRequest) -> HttpResponse:
+def team_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     _manage(request)
     return render(request, "claims/team.html", team_context(request))
 
@@ -82,7 +83,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def person_add(request: HttpRequest) -> HttpResponse:
+def person_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Add a person; the page answers with their one-time link to set a password."""
     _manage(request)
     form = PersonForm(request.POST)
@@ -103,7 +104,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def person_link(request: HttpRequest, pk: int) -> HttpResponse:
+def person_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _manage(request)
     person = get_object_or_404(User, pk=pk)
     try:
@@ -113,7 +114,7 @@ def person_link(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("team")
 
 
-def _with_link(request: HttpRequest, person: User) -> HttpResponse:
+def _with_link(request: AuthenticatedHttpRequest, person: User) -> HttpResponse:
     """The team page showing ``person``'s new password link (mailed too when possible)."""
     link = request.build_absolute_uri(team.password_link(person=person, by=request.user))
     mailed = bool(settings.WORKBENCH_PASSWORD_RESET and person.email)
@@ -130,7 +131,7 @@ def _with_link(request: HttpRequest, person: User) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_role(request: HttpRequest, pk: int) -> HttpResponse:
+def person_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _manage(request)
     person = get_object_or_404(User, pk=pk)
     form = RoleForm(request.POST)
@@ -154,7 +155,7 @@ def person_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_active(request: HttpRequest, pk: int) -> HttpResponse:
+def person_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _manage(request)
     person = get_object_or_404(User, pk=pk)
     form = ActiveForm(request.POST)

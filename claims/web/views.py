@@ -519,7 +519,7 @@ def evidence_stance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
     else:
         errors = form.errors.get("basis") or ["Pick supports, refutes or context."]
-        messages.error(request, " ".join(errors))
+        messages.error(request, " ".join(map(str, errors)))
     return panel_response(request, evidence.claim, action="stance", result_evidence=evidence.pk)
 
 

@@ -29,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, username: str, role: str, email: str, **options: Any) -> None:
         form = PersonForm({"username": username, "email": email, "role": role})
         if not form.is_valid():
-            errors = [f"{name}: {' '.join(e)}" for name, e in form.errors.items()]
+            errors = [f"{name}: {' '.join(map(str, e))}" for name, e in form.errors.items()]
             raise CommandError("; ".join(errors))
         try:
             user, password = team.add_person(

@@ -235,7 +235,7 @@ class ArticleFilterForm(PageForm):
     readiness = forms.ChoiceField(required=False, choices=[("", "Any verdict"), *VERDICTS])
     archived = forms.TypedChoiceField(
         required=False,
-        choices=[("", "Not archived"), ("true", "Archived")],
+        choices=[("", "Not archived"), ("false", "Not archived"), ("true", "Archived")],
         coerce=lambda value: value == "true",
         empty_value=None,
     )

@@ -190,6 +190,9 @@ def test_an_archived_article_leaves_the_lists_and_can_be_brought_back(
 
     assert "Old story" not in editor_client.get("/articles/").text
     assert "Old story" in editor_client.get("/articles/?archived=true").text
+    assert "Old story" not in editor_client.get("/articles/?archived=false").text
+    listed = editor_client.get("/api/articles/").json()["results"]
+    assert article.pk not in [row["id"] for row in listed]  # the API's list too
     assert article.claims.first().text not in editor_client.get("/claims/").text
     detail = editor_client.get(article.get_absolute_url()).text
     assert 'id="archived"' in detail and "Bring back from the archive" in detail

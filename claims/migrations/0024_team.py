@@ -14,7 +14,7 @@ def _sync_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0022_integration'),
+        ('claims', '0023_desk_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

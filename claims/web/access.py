@@ -13,8 +13,14 @@ from django.shortcuts import get_object_or_404
 from claims.models import Article, Claim, ClaimMatch, Source
 
 
+def allows(request: HttpRequest, codename: str) -> bool:
+    """Whether the user's role has the permission ``claims.<codename>``: the one place a
+    permission is asked (``require`` raises on it, ``user_can`` offers buttons by it)."""
+    return request.user.has_perm(f"claims.{codename}")
+
+
 def require(request: HttpRequest, codename: str) -> None:
-    if not request.user.has_perm(f"claims.{codename}"):
+    if not allows(request, codename):
         raise PermissionDenied(f"Your role does not allow this ({codename}).")
 
 
@@ -53,12 +59,18 @@ def get_match(request: HttpRequest, pk: int, codename: str) -> ClaimMatch:
 
 
 def user_can(request: HttpRequest) -> dict[str, bool]:
-    """What the user's role allows on the review pages (which buttons to offer)."""
-    user = request.user
-    return {
-        "review": user.has_perm("claims.change_claim"),
-        "evidence": user.has_perm("claims.add_evidence"),
-        "edit": user.has_perm("claims.change_article"),
-        "shape": user.has_perm("claims.add_claim"),
-        "publish": user.has_perm("claims.publish_verdict"),
-    }
+    """What the user's role allows on the pages (which buttons to offer). The views
+    check the same permission again with ``require`` when the button is used."""
+    return {name: allows(request, codename) for name, codename in OFFERS.items()}
+
+
+# The buttons ``user_can`` offers, by the permission their view requires.
+OFFERS = {
+    "review": "change_claim",
+    "evidence": "add_evidence",
+    "edit": "change_article",
+    "shape": "add_claim",
+    "publish": "publish_verdict",
+    "add": "add_article",
+    "capture": "add_sourcecapture",
+}

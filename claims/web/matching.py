@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from claims.matching import service as matching
 from claims.models import Claim, ClaimMatch, Evidence, with_light_article
-from claims.web.access import get_claim, get_match
+from claims.web.access import get_claim, get_match, user_can
 from claims.web.fields import TextField
 from claims.web.types import AuthenticatedHttpRequest
 from claims.web.views import panel_response
@@ -48,7 +48,7 @@ def matches_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         "claim": claim,
         "matches": matches,
         "dismissed": claim.matches.filter(state=ClaimMatch.State.DISMISSED).count(),
-        "can_decide": request.user.has_perm("claims.change_claim"),
+        "can": user_can(request),
     }
 
 

@@ -49,7 +49,7 @@ from claims.sources import capture as sources
 from claims.sources import provided
 from claims.text.diff import WordDiff, word_diff
 from claims.web import highlight
-from claims.web.access import get_article, get_claim, get_source, require, user_can
+from claims.web.access import allows, get_article, get_claim, get_source, require, user_can
 from claims.web.forms import (
     ArticleFilterForm,
     ArticleForm,
@@ -111,7 +111,7 @@ def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": paginate(request, articles),
-        "can_add": request.user.has_perm("claims.add_article"),
+        "can": user_can(request),
     }
     template = (
         "claims/article_list.html#article-table" if request.htmx else "claims/article_list.html"
@@ -333,7 +333,7 @@ def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
 def status_box_context(request: HttpRequest, claim: Claim, *, blocker: str) -> dict[str, bool]:
     """The decisions behind the panel's status box and its forms."""
     is_confirmed = claim.status == Claim.Status.CONFIRMED
-    review = request.user.has_perm("claims.change_claim")
+    review = allows(request, "change_claim")
     return {
         "is_confirmed": is_confirmed,
         "needs_rereview": claim.status == Claim.Status.NEEDS_REREVIEW,
@@ -617,7 +617,7 @@ def source_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "uploads": uploads,
         "reading": any(upload.is_active for upload in uploads),
         "capture_form": CaptureForm(),
-        "can_capture": request.user.has_perm("claims.add_sourcecapture"),
+        "can": user_can(request),
     }
     # Polled by htmx while an uploaded file is being read (the card stops polling when done).
     template = "claims/source_detail.html#source-card" if request.htmx else None
@@ -689,12 +689,11 @@ def _article_form_page(request: HttpRequest) -> tuple[str, dict[str, Any]] | Non
         match = resolve(request.path_info)
     except Resolver404:
         return None
-    user = request.user
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(request.user, "is_authenticated", False):
         return None
-    if match.url_name == "article-new" and user.has_perm("claims.add_article"):
+    if match.url_name == "article-new" and allows(request, "add_article"):
         return "claims/article_new.html", {"form": ArticleForm()}
-    if match.url_name == "article-edit" and user.has_perm("claims.change_article"):
+    if match.url_name == "article-edit" and allows(request, "change_article"):
         article = Article.objects.filter(pk=match.kwargs["pk"]).first()
         if article is not None:
             form = ArticleTextForm(initial={"text": article.body, "basis": article.revision})

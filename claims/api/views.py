@@ -69,8 +69,8 @@ _Response = TypeVar("_Response", bound=HttpResponseBase)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = lists.MAX_PAGE_SIZE
 MAX_IDS = 5000  # ids one export may select (keeps the SQL parameter list bounded)
-READ_PERMISSION = "claims.view_claim"
-WRITE_PERMISSION = "claims.add_article"  # Editors
+READ_PERMISSION = "view_claim"  # codenames of app ``claims``, for ``access.require``
+WRITE_PERMISSION = "add_article"  # Editors
 REALM = 'Bearer realm="Claim workbench"'
 
 FORMATS = {
@@ -128,8 +128,7 @@ def api_auth(*, redirect_anonymous: bool = False) -> Callable[[View], View]:
                     return _unauthorized(sent)
                 request.user = user
             try:
-                if not request.user.has_perm(READ_PERMISSION):
-                    raise PermissionDenied
+                access.require(request, READ_PERMISSION)
                 return view(request, *args, **kwargs)
             except PermissionDenied:
                 return _error(403, "You do not have permission to read claims.")
@@ -565,9 +564,11 @@ def write_auth(view: View) -> View:
         user = tokens.user_for(sent[1]) if sent and sent[0] == "bearer" else None
         if user is None:
             return _unauthorized(sent)
-        if not user.has_perm(WRITE_PERMISSION):
-            return _error(403, "Only the tokens of Editors may send articles.")
         request.user = user
+        try:
+            access.require(request, WRITE_PERMISSION)
+        except PermissionDenied:
+            return _error(403, "Only the tokens of Editors may send articles.")
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -41,7 +41,7 @@ from claims.models import (
 from claims.review import edits
 from claims.review import evidence as verification
 from claims.sources import capture as sources
-from claims.sources import publishers
+from claims.sources import families
 from claims.web.types import signed_in_user
 
 
@@ -378,28 +378,31 @@ class PublisherAdmin(HistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Publisher]:
         return super().get_queryset(request).prefetch_related("domains")
 
+    def save_model(self, request: HttpRequest, obj: Publisher, form: Any, change: bool) -> None:
+        """Saved with its domains in ``save_related``: one basis change for both."""
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        if "wire_credits" in form.changed_data:
-            publishers.recompute_wires()
-        status.reevaluate(
-            Claim.objects.filter(status=Claim.Status.CONFIRMED),
+        def save() -> None:
+            super(PublisherAdmin, self).save_model(request, form.instance, form, change)
+            super(PublisherAdmin, self).save_related(request, form, formsets, change)
+
+        families.change_publishers(
+            save,
             cause=f"publisher {form.instance} was edited",
             by=signed_in_user(request),
+            wires="wire_credits" in form.changed_data,
         )
 
     def delete_model(self, request: HttpRequest, obj: Publisher) -> None:
-        super().delete_model(request, obj)
-        status.reevaluate(
-            Claim.objects.filter(status=Claim.Status.CONFIRMED),
+        families.change_publishers(
+            lambda: super(PublisherAdmin, self).delete_model(request, obj),
             cause=f"publisher {obj} was deleted",
             by=signed_in_user(request),
         )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Publisher]) -> None:
-        super().delete_queryset(request, queryset)
-        status.reevaluate(
-            Claim.objects.filter(status=Claim.Status.CONFIRMED),
+        families.change_publishers(
+            lambda: super(PublisherAdmin, self).delete_queryset(request, queryset),
             cause="publishers were deleted",
             by=signed_in_user(request),
         )

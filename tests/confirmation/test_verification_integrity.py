@@ -358,6 +358,43 @@ def test_adding_a_domain_to_the_articles_publisher_lapses_a_claim_it_confirmed(
     assert "same publisher as the article: Daily Example Group" in last_reason(claim)
 
 
+def test_adding_a_publisher_in_the_admin_saves_its_domains_and_lapses_what_it_joins(
+    client: Client, admin_user: Any, confirmed: Claim
+) -> None:
+    client.force_login(admin_user)
+    data = {
+        "name": "Example Health Group", "url": "", "wire_credits": "[]", "cite": "",
+        "domains-TOTAL_FORMS": "2", "domains-INITIAL_FORMS": "0",
+        "domains-MIN_NUM_FORMS": "0", "domains-MAX_NUM_FORMS": "1000",
+        "domains-0-id": "", "domains-0-domain": "dailyexample.com",
+        "domains-1-id": "", "domains-1-domain": "who.int",
+    }  # fmt: skip
+    response = client.post("/admin/claims/publisher/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    publisher = Publisher.objects.get(name="Example Health Group")
+    assert sorted(publisher.domains.values_list("domain", flat=True)) == [
+        "dailyexample.com",
+        "who.int",
+    ]
+    claim = reloaded(confirmed)
+    assert claim.status == Claim.Status.NEEDS_REREVIEW
+    assert last_reason(claim).startswith(
+        "needs re-review: publisher Example Health Group was edited;"
+    )
+
+
+def test_deleting_a_publisher_in_the_admin_deletes_it_and_keeps_what_still_holds(
+    client: Client, admin_user: Any, confirmed: Claim
+) -> None:
+    joined = Publisher.objects.create(name="Example Health Group")
+    PublisherDomain.objects.create(publisher=joined, domain="who.int")
+    client.force_login(admin_user)
+    response = client.post(f"/admin/claims/publisher/{joined.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Publisher.objects.filter(pk=joined.pk).exists()
+    assert reloaded(confirmed).status == Claim.Status.CONFIRMED  # who.int alone still holds
+
+
 # --- Scenario 6: no back doors in the admin ---------------------------------------------------
 
 

@@ -9,19 +9,22 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from claims.confirmation import rule as confirmation
-from claims.confirmation import service as status
-from claims.models import Claim, Publisher, PublisherDomain
-from claims.sources import publishers
+from claims.models import Publisher, PublisherDomain
+from claims.sources import families
 
 
 class Command(BaseCommand):
     help = "Add missing seed publishers and their domains; re-evaluate confirmed claims."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        created = confirmation.install_seed(Publisher, PublisherDomain)
-        publishers.recompute_wires()
-        lapsed = status.reevaluate(Claim.objects.all(), cause="seed publishers added")
+        created: list[int] = []
+        lapsed = families.change_publishers(
+            lambda: created.append(confirmation.install_seed(Publisher, PublisherDomain)),
+            cause="seed publishers added",
+            by=None,
+            wires=True,
+        )
         self.stdout.write(
-            f"{created} publisher(s) added; {Publisher.objects.count()} in all; "
+            f"{created[0]} publisher(s) added; {Publisher.objects.count()} in all; "
             f"{len(lapsed)} claim(s) moved to needs re-review."
         )

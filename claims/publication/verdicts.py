@@ -21,7 +21,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from claims.models import Claim, Confirmation, Evidence, VerdictPage
+from claims.models import Claim, ClaimVerdict, Confirmation, Evidence, VerdictPage
 from claims.publication import exports
 
 SLUG_WORDS = 60  # characters of the claim's text in its slug, before its id
@@ -66,7 +66,7 @@ def _counting_evidence(claim: Claim) -> list[Evidence]:
     """The evidence behind the verdict: refuting evidence for a contradicted claim, the
     supporting evidence that counts under the confirmation rule for a confirmed one."""
     evidence = list(claim.evidence.select_related("source").order_by("added_at", "pk"))
-    if claim.is_contradicted:
+    if claim.get_verdict() == ClaimVerdict.CONTRADICTED:
         return [item for item in evidence if item.stance == Evidence.Stance.REFUTES]
     # What the confirmation rested on, as its record holds it (the claim is published as
     # that record; a basis that no longer holds has lapsed the claim).

@@ -19,14 +19,25 @@ class ClaimEditRejected(ValueError):
     pass
 
 
-def _check_current(article: Article, claim: Claim | None = None) -> None:
-    """Edits by hand work on the claim's own revision, and only when that revision is
-    the article's current, extracted text."""
+def shape_refusal(article: Article, claim: Claim | None = None) -> str:
+    """Why a person cannot split or merge ``claim`` (or, without one, create a claim in
+    ``article``) now; "" when they can. Edits by hand work on the claim's own revision,
+    only when that revision is the article's current, extracted text, and only on a
+    claim whose text is still found there."""
     if article.is_active or (claim is not None and claim.revision != article.revision):
-        raise ClaimEditRejected(
+        return (
             "The article has a newer revision waiting for re-extraction: "
             "try again when its claims have been re-anchored."
         )
+    if claim is not None and claim.orphaned:
+        return "This claim's text is no longer in the article: it cannot be split or merged."
+    return ""
+
+
+def _check_current(article: Article, claim: Claim | None = None) -> None:
+    refusal = shape_refusal(article, claim)
+    if refusal:
+        raise ClaimEditRejected(refusal)
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

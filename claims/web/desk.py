@@ -104,11 +104,15 @@ def report_claims(article: Any) -> list[Claim]:
             Prefetch("confirmations", queryset=confirmations, to_attr="confirmation_list"),
         )
     ).order_by("start", "pk")
-    return [
+    listed = [
         claim
         for claim in claims
         if claim.check_worthy or claim.evidence_list or claim.status != Claim.Status.UNCONFIRMED
     ]
+    for claim in listed:  # a claim no longer confirmed says when it last was
+        last = claim.confirmation_list[0] if claim.confirmation_list else None
+        claim.earlier_confirmation = None if claim.status == Claim.Status.CONFIRMED else last
+    return listed
 
 
 @login_required

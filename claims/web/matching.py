@@ -21,7 +21,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from claims.matching import service as matching
-from claims.models import Claim, ClaimMatch, Evidence, with_light_article
+from claims.models import Claim, ClaimMatch, ClaimVerdict, Evidence, with_light_article
 from claims.web.access import get_claim, get_match, user_can
 from claims.web.fields import TextField
 from claims.web.types import AuthenticatedHttpRequest
@@ -35,15 +35,21 @@ class DecisionForm(forms.Form):
 
 def matches_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
     evidence = Evidence.objects.select_related("source").order_by("added_at", "pk")
-    earlier = with_light_article(Claim.objects.with_verdict(), "article").prefetch_related(
-        Prefetch("evidence", queryset=evidence)
-    )
-    matches = (
+    earlier_claims = with_light_article(Claim.objects.with_verdict(), "article")
+    earlier_claims = earlier_claims.prefetch_related(Prefetch("evidence", queryset=evidence))
+    matches = list(
         claim.matches.exclude(state=ClaimMatch.State.DISMISSED)
         .select_related("factcheck", "decided_by")
-        .prefetch_related(Prefetch("matched_claim", queryset=earlier))
+        .prefetch_related(Prefetch("matched_claim", queryset=earlier_claims))
         .order_by("-score", "pk")
     )
+    for match in matches:  # "Accept and confirm": an earlier claim confirmed, this one not
+        earlier = match.matched_claim
+        match.offer_confirm = (
+            earlier is not None
+            and earlier.verdict == ClaimVerdict.CONFIRMED
+            and claim.status != Claim.Status.CONFIRMED
+        )
     return {
         "claim": claim,
         "matches": matches,

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from claims.models import Claim, VerdictPage
+from claims.models import Claim, ClaimVerdict, VerdictPage
 from claims.publication import exports
 from claims.publication.verdicts import _counting_evidence, publish, unpublish
 from claims.web import access, views
@@ -55,6 +55,7 @@ def verdict_public(request: HttpRequest, slug: str) -> HttpResponse:
         "article": claim.article,
         "decided": decided,
         "verdict": exports.verdict(claim),
+        "refuted": claim.get_verdict() == ClaimVerdict.CONTRADICTED,
         "speaker": exports.published(claim)[1],
         "evidence": _counting_evidence(claim) if decided else [],
         "review": exports.claimreview(claim) if decided else None,

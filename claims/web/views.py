@@ -29,6 +29,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from claims import jobs
 from claims.confirmation import readiness
 from claims.confirmation import service as status
+from claims.confirmation.rule import Assessment
 from claims.ingest import articles as ingest
 from claims.matching import embeddings
 from claims.models import (
@@ -66,6 +67,7 @@ from claims.web.forms import (
     StanceForm,
     StatusForm,
 )
+from claims.web.panel import ArticleHeader, ClaimPanel
 from claims.web.types import AuthenticatedHttpRequest, HtmxHttpRequest
 
 # --- List helpers ----------------------------------------------------------------------
@@ -135,6 +137,7 @@ def article_page_context(
     """The article page: text, claims, and the panel of ``selected`` (or of ``?claim=``),
     with ``panel`` overriding the panel's context (a bound form with its errors)."""
     show_all = request.GET.get("all") == "1"
+    can = user_can(request)
     claims = list(
         article.claims.select_related("assignee").with_flags().order_by("-checkworthiness", "start")
     )
@@ -148,7 +151,8 @@ def article_page_context(
         "body_html": highlight.body_html(highlight.segments(article, claims)),
         "orphans": [c for c in claims if c.orphaned],
         "selected": selected,
-        "can": user_can(request),
+        "can": can,
+        "header": ArticleHeader.build(article, can=can),
     } | counts_context(article)
     if selected:
         context |= claim_panel_context(request, selected) | panel
@@ -298,10 +302,9 @@ def bulk_confirm_result(done: list[Claim], refused: list[tuple[Claim, str]]) -> 
 
 
 def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
-    evidence = list(claim.evidence.select_related("source", "added_by").order_by("added_at", "pk"))
+    can = user_can(request)
     assessment = status.assess(claim)
-    for item in evidence:
-        item.verdict = assessment.verdicts.get(item.pk)
+    evidence = panel_evidence(claim, assessment, can=can)
     confirmation = claim.confirmations.select_related("confirmed_by").first()
     verdict_page = VerdictPage.objects.filter(claim=claim).first()
     published = verdict_page is not None and verdict_page.published
@@ -309,11 +312,15 @@ def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         "claim": claim,
         "evidence": evidence,
         "history": history.claim_history(claim),
-        "lapse_explanation": history.lapse_explanation(claim),
         "assessment": assessment,
-        "blocker": assessment.blocker,
         "confirmation": confirmation,
-        **status_box_context(request, claim, blocker=assessment.blocker),
+        "panel": ClaimPanel.build(
+            claim,
+            can=can,
+            blocker=assessment.blocker,
+            rereview_reason=history.lapse_explanation(claim),
+        ),
+        "unconfirm_open": False,
         "wording_change": wording_change(claim, confirmation),
         "published_url": request.build_absolute_uri(verdict_page.get_absolute_url())
         if verdict_page is not None and published
@@ -324,25 +331,25 @@ def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         "stance_choices": Evidence.Stance.choices,
         "corrections": [CorrectionForm(claim=claim, field=name) for name in CORRECTABLE],
         "people": article_people(claim.article_id),
-        "can": user_can(request),
+        "can": can,
         "verdict_page": verdict_page,
         "verdict_decided": exports.is_decided(claim),
     }
 
 
-def status_box_context(request: HttpRequest, claim: Claim, *, blocker: str) -> dict[str, bool]:
-    """The decisions behind the panel's status box and its forms."""
-    is_confirmed = claim.status == Claim.Status.CONFIRMED
-    review = allows(request, "change_claim")
-    return {
-        "is_confirmed": is_confirmed,
-        "needs_rereview": claim.status == Claim.Status.NEEDS_REREVIEW,
-        "can_confirm": not is_confirmed and not blocker,
-        "show_confirm_form": review and not is_confirmed,
-        "show_unconfirm_button": review and claim.status == Claim.Status.NEEDS_REREVIEW,
-        "show_unconfirm_form": review and is_confirmed,
-        "unconfirm_open": False,
-    }
+def panel_evidence(claim: Claim, assessment: Assessment, *, can: dict[str, bool]) -> list[Evidence]:
+    """The claim's evidence, each with its ``verdict`` under the rule, and
+    ``offer_capture``: a supporting source that does not count, whose content the user
+    may provide by hand."""
+    evidence = list(claim.evidence.select_related("source", "added_by").order_by("added_at", "pk"))
+    for item in evidence:
+        item.verdict = assessment.verdicts.get(item.pk)
+        item.offer_capture = (
+            can["evidence"]
+            and item.stance == Evidence.Stance.SUPPORTS
+            and not (item.verdict and item.verdict.counts)
+        )
+    return evidence
 
 
 def wording_change(claim: Claim, confirmation: Confirmation | None) -> WordDiff | None:
@@ -384,6 +391,7 @@ def panel_response(
     context = claim_panel_context(request, claim) | extra
     context |= {"oob": True, "selected": claim} | counts_context(claim.article)
     context |= {"result_for": action, "results": list(messages.get_messages(request))}
+    context["corrections_open"] = action.startswith("correct-")
     response = render(request, "claims/article_detail.html#panel-with-oob", context)
     changed = {"id": claim.pk, "status": claim.status, "contradicted": claim.contradicted}
     response["HX-Trigger"] = json.dumps({"claim-changed": changed})

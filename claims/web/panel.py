@@ -1,0 +1,109 @@
+"""What the review pages decide before a template renders: the status badge of a claim,
+the claim panel (which boxes and buttons it shows) and the article page's header.
+
+Templates read these fields and compare nothing with a status (a test holds that). The
+views still check every permission again with ``access.require`` when a button is used:
+these objects only decide what is offered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from claims.models import Article, Claim, ClaimVerdict
+from claims.review import edits
+
+
+@dataclass(frozen=True)
+class StatusBadge:
+    """A claim's badges: its status (label, css class, tooltip), contradicted, and a
+    confirmed claim whose supporting source died or changed."""
+
+    label: str
+    css: str
+    title: str
+    contradicted: bool
+    source_changed: bool
+
+    @classmethod
+    def of(cls, claim: Claim) -> StatusBadge:
+        status = Claim.Status(claim.status)
+        confirmed = status == Claim.Status.CONFIRMED
+        return cls(
+            label=status.label.lower(),
+            css=f"status-{status.value}",
+            title=claim.status_note if status == Claim.Status.NEEDS_REREVIEW else "",
+            contradicted=claim.get_verdict() == ClaimVerdict.CONTRADICTED,
+            source_changed=confirmed and bool(getattr(claim, "source_problem", False)),
+        )
+
+
+@dataclass(frozen=True)
+class ClaimPanel:
+    """The claim panel's decisions for one claim and one user (``can``: ``user_can``)."""
+
+    badge: StatusBadge
+    contradicted: bool
+    source_problem: bool
+    is_confirmed: bool
+    needs_rereview: bool
+    rereview_reason: str  # why its confirmation lapsed (``history.lapse_explanation``)
+    blocker: str  # what stops a confirmation now ("" when nothing does)
+    show_blocker: bool  # on a claim not confirmed
+    can_confirm: bool  # the rule allows it now (the button is the primary one)
+    show_confirm_form: bool
+    show_unconfirm_button: bool  # beside Confirm, for a claim in needs re-review
+    show_unconfirm_form: bool  # the "Unconfirm…" box of a confirmed claim
+    can_review: bool  # assign and correct the machine's labels
+    can_add_evidence: bool
+    can_shape: bool  # split or merge (``edits.shape_refusal``)
+    can_publish: bool
+
+    @classmethod
+    def build(
+        cls, claim: Claim, *, can: dict[str, bool], blocker: str, rereview_reason: str = ""
+    ) -> ClaimPanel:
+        status = claim.status
+        confirmed = status == Claim.Status.CONFIRMED
+        rereview = status == Claim.Status.NEEDS_REREVIEW
+        badge = StatusBadge.of(claim)
+        return cls(
+            badge=badge,
+            contradicted=badge.contradicted,
+            source_problem=bool(getattr(claim, "source_problem", False)),
+            is_confirmed=confirmed,
+            needs_rereview=rereview,
+            rereview_reason=rereview_reason if rereview else "",
+            blocker=blocker,
+            show_blocker=not confirmed and bool(blocker),
+            can_confirm=not confirmed and not blocker,
+            show_confirm_form=can["review"] and not confirmed,
+            show_unconfirm_button=can["review"] and rereview,
+            show_unconfirm_form=can["review"] and confirmed,
+            can_review=can["review"],
+            can_add_evidence=can["evidence"],
+            can_shape=can["shape"] and not edits.shape_refusal(claim.article, claim),
+            can_publish=can["publish"],
+        )
+
+
+@dataclass(frozen=True)
+class ArticleHeader:
+    """The article page's head: its error, and the retry and edit buttons."""
+
+    failed: bool
+    can_edit: bool  # e.g. retry a failed article with another URL or pasted text
+    can_rerun: bool  # retry or re-run extraction, and edit the text
+    rerun_label: str
+    can_create_claim: bool
+
+    @classmethod
+    def build(cls, article: Article, *, can: dict[str, bool]) -> ArticleHeader:
+        failed = article.state == Article.State.FAILED
+        return cls(
+            failed=failed,
+            can_edit=can["edit"],
+            can_rerun=can["edit"] and not article.is_active,
+            rerun_label="Retry" if failed else "Re-run extraction",
+            can_create_claim=can["shape"] and not edits.shape_refusal(article),
+        )

@@ -21,10 +21,19 @@ from django.db import connection, connections
 
 from claims.confirmation import service as status
 from claims.ingest import articles as ingest
-from claims.models import Article, Claim, ConfirmationRefused, Evidence, Source
+from claims.models import (
+    Article,
+    Claim,
+    ConfirmationRefused,
+    Evidence,
+    Publisher,
+    PublisherDomain,
+    Source,
+)
 from claims.publication import exports
 from claims.review import evidence as verification
 from claims.sources import capture as sources
+from claims.sources import families
 from claims.sources.fetching import FetchResult
 from claims.tasks import extract_claims
 from tests.conftest import capture
@@ -174,6 +183,28 @@ def test_confirm_racing_an_edit_that_removes_the_wording(people: tuple[User, Use
         ingest.revise_article(article=article, text=TEXT.replace("467,000", "567,000"), by=by)
 
     assert _count_inconsistent(people, edit) == []
+
+
+def test_confirm_racing_a_publisher_edit_that_joins_source_and_article(
+    people: tuple[User, User],
+) -> None:
+    """The admin's publisher edit (``families.change_publishers``) puts the source's and
+    the article's domains in one family: the confirm is refused, or lapses."""
+    editor, checker = people
+    for _ in range(TRIES // 4):
+        Publisher.objects.filter(name="Example Health Group").delete()  # the last try's
+        claim, _evidence = _confirmable(editor)
+
+        def change() -> None:
+            group = Publisher.objects.create(name="Example Health Group")
+            for domain in ("dailyexample.com", "who.int"):
+                PublisherDomain.objects.create(publisher=group, domain=domain)
+
+        _race(
+            lambda claim=claim: status.confirm(Claim.objects.get(pk=claim.pk), by=checker),
+            lambda: families.change_publishers(change, cause="publisher edited", by=editor),
+        )
+        assert Claim.objects.get(pk=claim.pk).status != Claim.Status.CONFIRMED
 
 
 def test_an_unconfirm_racing_reextraction_is_never_undone(people: tuple[User, User]) -> None:

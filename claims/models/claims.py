@@ -308,9 +308,9 @@ class Claim(models.Model):
 
     objects = ClaimQuerySet.as_manager()
     history = HistoricalRecords()
-    # Not columns: annotations ClaimQuerySet adds when asked (with_contradicted,
+    # Not columns: annotations ClaimQuerySet adds when asked (with_verdict,
     # with_public_slug, with_published).
-    contradicted: bool
+    contradicted: bool  # with_verdict also annotates ``verdict``: read it by get_verdict()
     public_slug: str | None
     confirmed_wording: str | None
     confirmed_standalone: str | None

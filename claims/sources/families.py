@@ -22,14 +22,14 @@ from claims.models import Claim, Publisher, PublisherDomain
 from claims.sources import publishers
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 def change_publishers(
     change: Callable[[], object],
     *,
     cause: str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     wires: bool = False,
 ) -> list[Claim]:
     """Run ``change`` (save or delete publishers or their domains) as a basis change of

@@ -43,16 +43,18 @@ def matches_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         .prefetch_related(Prefetch("matched_claim", queryset=earlier_claims))
         .order_by("-score", "pk")
     )
-    for match in matches:  # "Accept and confirm": an earlier claim confirmed, this one not
-        earlier = match.matched_claim
-        match.offer_confirm = (
-            earlier is not None
-            and earlier.verdict == ClaimVerdict.CONFIRMED
-            and claim.status != Claim.Status.CONFIRMED
-        )
+    # "Accept and confirm": offered when the earlier claim is confirmed and this one not.
+    offer_confirm = {
+        match.pk
+        for match in matches
+        if match.matched_claim is not None
+        and match.matched_claim.get_verdict() == ClaimVerdict.CONFIRMED
+        and claim.status != Claim.Status.CONFIRMED
+    }
     return {
         "claim": claim,
         "matches": matches,
+        "offer_confirm": offer_confirm,
         "dismissed": claim.matches.filter(state=ClaimMatch.State.DISMISSED).count(),
         "can": user_can(request),
     }

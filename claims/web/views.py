@@ -304,13 +304,14 @@ def bulk_confirm_result(done: list[Claim], refused: list[tuple[Claim, str]]) -> 
 def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
     can = user_can(request)
     assessment = status.assess(claim)
-    evidence = panel_evidence(claim, assessment, can=can)
+    evidence = panel_evidence(claim, assessment)
     confirmation = claim.confirmations.select_related("confirmed_by").first()
     verdict_page = VerdictPage.objects.filter(claim=claim).first()
     published = verdict_page is not None and verdict_page.published
     return {
         "claim": claim,
         "evidence": evidence,
+        "offer_capture": offer_capture(evidence, can=can),
         "history": history.claim_history(claim),
         "assessment": assessment,
         "confirmation": confirmation,
@@ -337,19 +338,24 @@ def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
     }
 
 
-def panel_evidence(claim: Claim, assessment: Assessment, *, can: dict[str, bool]) -> list[Evidence]:
-    """The claim's evidence, each with its ``verdict`` under the rule, and
-    ``offer_capture``: a supporting source that does not count, whose content the user
-    may provide by hand."""
+def panel_evidence(claim: Claim, assessment: Assessment) -> list[Evidence]:
+    """The claim's evidence, each with its ``verdict`` under the rule."""
     evidence = list(claim.evidence.select_related("source", "added_by").order_by("added_at", "pk"))
     for item in evidence:
         item.verdict = assessment.verdicts.get(item.pk)
-        item.offer_capture = (
-            can["evidence"]
-            and item.stance == Evidence.Stance.SUPPORTS
-            and not (item.verdict and item.verdict.counts)
-        )
     return evidence
+
+
+def offer_capture(evidence: list[Evidence], *, can: dict[str, bool]) -> set[int]:
+    """The evidence whose source's content the user is offered to provide by hand: a
+    supporting source that does not count."""
+    if not can["evidence"]:
+        return set()
+    return {
+        item.pk
+        for item in evidence
+        if item.stance == Evidence.Stance.SUPPORTS and not (item.verdict and item.verdict.counts)
+    }
 
 
 def wording_change(claim: Claim, confirmation: Confirmation | None) -> WordDiff | None:

@@ -23,10 +23,16 @@ def speaker(name: str, *aliases: str, kind: str = Speaker.Kind.PERSON) -> Speake
 @pytest.fixture
 def okafor(make_article, support) -> Speaker:
     """Dr Okafor in two stories: one claim confirmed, one contradicted, one undecided."""
-    first = make_article(["Dr Okafor said 412 operations were cancelled in March.",
-                          "Okafor said the ward closed in 2024."], title="Waiting lists")  # fmt: skip
-    second = make_article(["Amara Okafor said 1 in 8 posts were vacant in 2025."],
-                          title="Vacancies", url="https://www.dailyexample.com/news/posts")  # fmt: skip
+    first = make_article(
+        ["Dr Okafor said 412 operations were cancelled in March.",
+         "Okafor said the ward closed in 2024."],
+        title="Waiting lists",
+    )  # fmt: skip
+    second = make_article(
+        ["Amara Okafor said 1 in 8 posts were vacant in 2025."],
+        title="Vacancies",
+        url="https://www.dailyexample.com/news/posts",
+    )
     record = speaker("Amara Okafor", "Dr Okafor", "Okafor")
     claims = [*first.claims.order_by("start"), *second.claims.all()]
     for claim in claims:

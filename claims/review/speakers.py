@@ -30,6 +30,10 @@ class SpeakerEditRefused(ValueError):
     """An edit that cannot be made, with a message for the editor."""
 
 
+def claim_count_text(n: int) -> str:
+    return f"{n} claim" if n == 1 else f"{n} claims"
+
+
 def _save(speaker: Speaker, fields: list[str], *, by: User, reason: str) -> None:
     speaker._history_user = by  # type: ignore[attr-defined]
     speaker._change_reason = reason  # type: ignore[attr-defined]
@@ -68,7 +72,12 @@ def merge_speakers(*, keep: Speaker, others: Iterable[Speaker], by: User) -> int
                 reason=f"merged into {keep.name} (#{keep.pk}) by {by}",
             )
         merged = ", ".join(f"{o.name} (#{o.pk})" for o in others)
-        _save(keep, [], by=by, reason=f"merged {merged} into it, {moved} claims moved, by {by}")
+        _save(
+            keep,
+            [],
+            by=by,
+            reason=f"merged {merged} into it, {claim_count_text(moved)} moved, by {by}",
+        )
     return moved
 
 
@@ -99,7 +108,7 @@ def split_speaker(*, speaker: Speaker, aliases: Iterable[str], name: str = "", b
             c.pk for c in speaker.claims.only("pk", "speaker") if names.clean(c.speaker) in wanted
         ]
         Claim.objects.filter(pk__in=claims).update(speaker_record=new)
-        moved = f"{len(claims)} claims moved"
+        moved = f"{claim_count_text(len(claims))} moved"
         reason = f"split {', '.join(moved_names)} off into {new.name} (#{new.pk}), {moved}, by {by}"
         _save(speaker, [], by=by, reason=reason)
     return new

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from claims.models import Claim, Speaker
 from claims.review import speakers as editing
+from claims.review.speakers import claim_count_text
 from claims.web.access import require
 from claims.web.fields import LineField, StorableCharField
 from claims.web.forms import PageForm, SearchField
@@ -176,7 +177,9 @@ def speaker_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except editing.SpeakerEditRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Merged {other.name} into {speaker.name}: {moved} claims moved.")
+        messages.success(
+            request, f"Merged {other.name} into {speaker.name}: {claim_count_text(moved)} moved."
+        )
     return redirect(speaker)
 
 

@@ -96,7 +96,7 @@ def test_an_editor_merges_a_record_and_the_history_says_so(client, editor, okafo
     assert Claim.objects.filter(speaker_record=okafor).count() == 4
     assert "Dr A. Okafor" in okafor.alias_names
     page = client.get(reverse("speaker-detail", args=[okafor.pk])).content.decode()
-    assert "merged Dr A. Okafor (#" in page and "1 claims moved" in page
+    assert "merged Dr A. Okafor (#" in page and "1 claim moved" in page
     # The merged record's page leads to the one it was merged into.
     assert client.get(reverse("speaker-detail", args=[duplicate.pk]))["Location"].endswith(
         reverse("speaker-detail", args=[okafor.pk])

@@ -156,3 +156,18 @@ def test_a_correction_picks_the_speaker_from_the_records(client, fact_checker, o
     assert "speaker_record" in claim.corrected_fields
     event = ClaimEvent.objects.filter(claim=claim, data__field="speaker_record").get()
     assert event.data["new"] == other.pk and event.data["old"] == okafor.pk
+
+
+def test_the_admin_lists_speakers_and_merges_them_through_the_same_service(client, editor, okafor):
+    editor.is_staff = True
+    editor.save()
+    duplicate = speaker("Dr A. Okafor")
+    login(client, editor)
+    page = client.get("/admin/claims/speaker/", {"q": "Dr Okafor"})
+    assert page.status_code == 200 and b"Amara Okafor" in page.content
+    assert client.get("/admin/claims/speakeralias/").status_code == 200
+    data = {"action": "merge_into_first", "_selected_action": [okafor.pk, duplicate.pk]}
+    assert client.post("/admin/claims/speaker/", data).status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into == okafor
+    assert duplicate.history.first().history_change_reason.startswith("merged into Amara Okafor")

@@ -47,6 +47,7 @@ def mentions(rows: Iterable[dict[str, Any]]) -> list[names.Mention]:
         for item in [row["attribution"] or {}, *(row["attributions"] or [])]:
             speaker, said = item.get("speaker", ""), item.get("mention", "")
             role = said if said != speaker and said.lower().startswith(ROLE_WORDS) else ""
+            role = role.split(" ", 1)[1] if role else ""  # "the medical director" -> role
             if speaker:
                 found.append(names.Mention(speaker, labels.get(names.clean(speaker), ""), role))
         if row["speaker"]:
@@ -74,10 +75,7 @@ def _link_article(article_id: int, models: Models) -> int:
               "speaker_record_id")  # fmt: skip
     rows = list(models.claim.objects.filter(article_id=article_id).values(*fields))
     resolved = names.resolve(mentions(rows))
-    linked: dict[str, Counter[int]] = defaultdict(Counter)  # name -> records already linked
-    for row in rows:
-        if row["speaker_record_id"]:
-            linked[names.clean(row["speaker"])][row["speaker_record_id"]] += 1
+    linked = _linked(rows, models)
     records: dict[int, int] = {}  # id(group) -> record id
     wanted: dict[int | None, list[int]] = defaultdict(list)
     for row in rows:
@@ -94,6 +92,31 @@ def _link_article(article_id: int, models: Models) -> int:
     for record, pks in wanted.items():
         models.claim.objects.filter(pk__in=pks).update(speaker_record_id=record)
     return sum(len(pks) for pks in wanted.values())
+
+
+def _linked(rows: list[dict[str, Any]], models: Models) -> dict[str, Counter[int]]:
+    """Name -> the records claims stating that name are linked to already, counting only
+    records that have the name (a claim whose speaker was corrected since does not
+    vote for its old record)."""
+    ids = {row["speaker_record_id"] for row in rows if row["speaker_record_id"]}
+    aliases = models.alias.objects.filter(speaker_id__in=ids).values_list("speaker_id", "name")
+    known = {(pk, names.clean(name)) for pk, name in aliases}
+    linked: dict[str, Counter[int]] = defaultdict(Counter)
+    for row in rows:
+        name, record = names.clean(row["speaker"]), row["speaker_record_id"]
+        if record and (record, name) in known:
+            linked[name][record] += 1
+    return linked
+
+
+def relink_corrected(claim_pk: int) -> None:
+    """After a person typed a claim's speaker: the record follows the new name (an
+    earlier pick from the records no longer holds)."""
+    claim = Claim.objects.only("article_id", "corrected_fields").get(pk=claim_pk)
+    if PICKED in claim.corrected_fields:
+        kept = [name for name in claim.corrected_fields if name != PICKED]
+        Claim.objects.filter(pk=claim_pk).update(corrected_fields=kept)
+    link_article(claim.article_id)
 
 
 def _record_for(group: names.Speaker, linked: dict[str, Counter[int]], models: Models) -> int:

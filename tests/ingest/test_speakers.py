@@ -11,6 +11,7 @@ import pytest
 from claims.ingest import articles as ingest
 from claims.ingest import speakers
 from claims.models import Article, Claim, Speaker
+from claims.review import edits
 from claims.tasks import extract_claims
 
 STORY = (Path(__file__).parents[1] / "fixtures" / "health_story.txt").read_text(encoding="utf-8")
@@ -33,6 +34,7 @@ def test_a_health_storys_name_variants_resolve_to_one_record_each(editor):
     okafor = found["Amara Okafor"]
     assert okafor is not None and okafor == found["Dr Okafor"]
     assert okafor.name == "Amara Okafor" and okafor.kind == Speaker.Kind.PERSON
+    assert okafor.role == "medical director"  # "The medical director said ..."
     assert {"Amara Okafor", "Dr Okafor"} <= {a.name for a in okafor.aliases.all()}
     assert found["Ms Müller"] == found["Hannah Müller"] is not None
     college = found["The college"]
@@ -73,6 +75,19 @@ def test_linking_existing_claims_afresh_gives_the_same_grouping(editor):
     before = {name: r.name if r else None for name, r in records_by_speaker(article).items()}
     Claim.objects.update(speaker_record=None)
     Speaker.objects.all().delete()
-    assert speakers.link_articles([article.pk]) == 8  # all but the figures and reports
+    assert speakers.link_articles([article.pk]) == 9  # all but the figures and reports
     after = {name: r.name if r else None for name, r in records_by_speaker(article).items()}
     assert after == before
+
+
+def test_a_typed_speaker_correction_moves_the_claim_to_that_speakers_record(editor):
+    article = extracted(editor)
+    found = records_by_speaker(article)
+    claim = article.claims.get(speaker="Dr Okafor")
+    edits.correct_claim(claim=claim, field="speaker", value="Hannah Müller", by=editor)
+    claim.refresh_from_db()
+    assert claim.speaker_record == found["Hannah Müller"]
+    edits.correct_claim(claim=claim, field="speaker", value="Chidi Obi", by=editor)
+    claim.refresh_from_db()
+    assert claim.speaker_record is not None and claim.speaker_record.name == "Chidi Obi"
+    assert "Chidi Obi" not in found["Hannah Müller"].aliases.values_list("name", flat=True)

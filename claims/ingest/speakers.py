@@ -71,27 +71,22 @@ def link_article(article_id: int) -> int:
 
 
 def _link_article(article_id: int, models: Models) -> int:
+    """One article, in a constant number of queries whatever its number of speakers."""
     fields = ("pk", "speaker", "attribution", "attributions", "entities", "corrected_fields",
               "speaker_record_id")  # fmt: skip
     rows = list(models.claim.objects.filter(article_id=article_id).values(*fields))
     resolved = names.resolve(mentions(rows))
-    linked = _linked(rows, models)
-    records: dict[int, int] = {}  # id(group) -> record id
-    wanted: dict[int | None, list[int]] = defaultdict(list)
+    rows = [row for row in rows if PICKED not in (row["corrected_fields"] or [])]
+    groups = {id(g): g for row in rows if (g := resolved.get(names.clean(row["speaker"])))}
+    records = _records_for(list(groups.values()), _linked(rows, models), models)
+    changed = []
     for row in rows:
-        if PICKED in (row["corrected_fields"] or []):
-            continue
         group = resolved.get(names.clean(row["speaker"]))
-        record = None
-        if group is not None:
-            if id(group) not in records:
-                records[id(group)] = _record_for(group, linked, models)
-            record = records[id(group)]
+        record = records[id(group)] if group is not None else None
         if record != row["speaker_record_id"]:
-            wanted[record].append(row["pk"])
-    for record, pks in wanted.items():
-        models.claim.objects.filter(pk__in=pks).update(speaker_record_id=record)
-    return sum(len(pks) for pks in wanted.values())
+            changed.append(models.claim(pk=row["pk"], speaker_record_id=record))
+    models.claim.objects.bulk_update(changed, ["speaker_record"], batch_size=500)
+    return len(changed)
 
 
 def _linked(rows: list[dict[str, Any]], models: Models) -> dict[str, Counter[int]]:
@@ -119,45 +114,66 @@ def relink_corrected(claim_pk: int) -> None:
     link_article(claim.article_id)
 
 
-def _record_for(group: names.Speaker, linked: dict[str, Counter[int]], models: Models) -> int:
-    """The record of an article's speaker: the one its variants are linked to already in
-    this article, else the one its distinctive names find, else a new one."""
-    votes: Counter[int] = Counter()
-    for alias in group.aliases:
-        votes.update(linked.get(alias, Counter()))
-    if not votes and group.keys:
-        found = models.alias.objects.filter(key__in=group.keys)
-        votes.update(found.values_list("speaker_id", flat=True))
-    if votes:
-        best = min(votes, key=lambda pk: (-votes[pk], pk))
-        speaker = _current(models.speaker.objects.get(pk=best))
-        _add_aliases(speaker, group, models)
-        return int(speaker.pk)
-    speaker = models.speaker.objects.create(name=group.name[:200], kind=group.kind,
-                                            role=group.role[:200])  # fmt: skip
-    _add_aliases(speaker, group, models)
-    return int(speaker.pk)
+def _records_for(
+    groups: list[names.Speaker], linked: dict[str, Counter[int]], models: Models
+) -> dict[int, int]:
+    """``id(group)`` -> its record: the one its variants are linked to already in this
+    article, else the one its distinctive names find, else a new one. The records get
+    the group's names as aliases, and its role if they have none."""
+    votes = {id(g): sum((linked.get(a, Counter()) for a in g.aliases), Counter()) for g in groups}
+    keys = {k for g in groups if not votes[id(g)] for k in g.keys}
+    by_key: dict[str, Counter[int]] = defaultdict(Counter)
+    for key, pk in models.alias.objects.filter(key__in=keys).values_list("key", "speaker_id"):
+        by_key[key][pk] += 1
+    for group in groups:
+        if not votes[id(group)]:
+            votes[id(group)] = sum((by_key.get(k, Counter()) for k in group.keys), Counter())
+    chosen = {gid: min(v, key=lambda pk: (-v[pk], pk)) for gid, v in votes.items() if v}
+    current = _current(set(chosen.values()), models)
+    records = {gid: current[pk] for gid, pk in chosen.items()}
+    new = [g for g in groups if id(g) not in records]
+    made = models.speaker.objects.bulk_create(
+        [models.speaker(name=g.name[:200], kind=g.kind, role=g.role[:200]) for g in new]
+    )
+    records.update({id(g): int(speaker.pk) for g, speaker in zip(new, made, strict=True)})
+    _add_aliases(groups, records, models)
+    return records
 
 
-def _current(speaker: Any) -> Any:
-    """Follow merges to the record that is current."""
-    seen = {speaker.pk}
-    while speaker.merged_into_id is not None and speaker.merged_into_id not in seen:
-        speaker = speaker.merged_into
-        seen.add(speaker.pk)
-    return speaker
+def _current(pks: set[int], models: Models) -> dict[int, int]:
+    """Each record's current record (following merges; a record not merged is its own)."""
+    current = {pk: pk for pk in pks}
+    for _ in range(10):  # merges are rarely chained; a cycle cannot be saved
+        step = dict(
+            models.speaker.objects.filter(pk__in=set(current.values()), merged_into__isnull=False)
+            .values_list("pk", "merged_into_id")
+        )  # fmt: skip
+        if not step:
+            break
+        current = {pk: step.get(at, at) for pk, at in current.items()}
+    return current
 
 
-def _add_aliases(speaker: Any, group: names.Speaker, models: Models) -> None:
-    have = set(models.alias.objects.filter(speaker=speaker).values_list("name", flat=True))
-    new = [
-        models.alias(speaker=speaker, name=alias[:200], key=alias_key(alias, group.kind))
-        for alias in {*group.aliases, group.name}
-        if alias[:200] not in have
-    ]
-    models.alias.objects.bulk_create(new, ignore_conflicts=True)
-    if group.role and not speaker.role:
-        models.speaker.objects.filter(pk=speaker.pk).update(role=group.role[:200])
+def _add_aliases(groups: list[names.Speaker], records: dict[int, int], models: Models) -> None:
+    """The groups' names as aliases of their records, and their roles where none is set."""
+    have = set(
+        models.alias.objects.filter(speaker_id__in=set(records.values())).values_list(
+            "speaker_id", "name"
+        )
+    )
+    new = {}
+    for group in groups:
+        pk = records[id(group)]
+        for alias in {*group.aliases, group.name}:
+            if (pk, alias[:200]) not in have:
+                new[pk, alias[:200]] = alias_key(alias, group.kind)
+    models.alias.objects.bulk_create(
+        [models.alias(speaker_id=pk, name=name, key=key) for (pk, name), key in new.items()],
+        ignore_conflicts=True,
+    )
+    roles = {records[id(g)]: g.role[:200] for g in groups if g.role}
+    for pk, role in roles.items():
+        models.speaker.objects.filter(pk=pk, role="").update(role=role)
 
 
 def alias_key(alias: str, kind: str) -> str:

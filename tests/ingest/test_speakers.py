@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from claims.ingest import articles as ingest
 from claims.ingest import speakers
@@ -91,3 +93,19 @@ def test_a_typed_speaker_correction_moves_the_claim_to_that_speakers_record(edit
     claim.refresh_from_db()
     assert claim.speaker_record is not None and claim.speaker_record.name == "Chidi Obi"
     assert "Chidi Obi" not in found["Hannah Müller"].aliases.values_list("name", flat=True)
+
+
+def test_linking_takes_as_many_queries_for_twelve_speakers_as_for_two(make_article):
+    def queries(people: list[str]) -> int:
+        article = make_article(
+            [f"{name} said {n} beds were empty." for n, name in enumerate(people)]
+        )
+        for claim, name in zip(article.claims.order_by("start"), people, strict=True):
+            Claim.objects.filter(pk=claim.pk).update(speaker=name)
+        with CaptureQueriesContext(connection) as done:
+            assert speakers.link_article(article.pk) == len(people)
+        return len(done.captured_queries)
+
+    few = queries(["Amara Okafor", "Hannah Müller"])
+    many = queries([f"{first} {last}" for first in ("Ana", "Ben", "Cy") for last in "WXYZ"])
+    assert many == few

@@ -30,7 +30,7 @@ def _link_speakers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0021_claim_events_from_history"),
+        ("claims", "0023_desk_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

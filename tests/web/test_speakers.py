@@ -140,6 +140,8 @@ def test_the_claims_list_filters_by_speaker_record(client, viewer, okafor, make_
     assert page.status_code == 200
     assert {c.speaker_record_id for c in page.context["page"]} == {okafor.pk}
     assert len(page.context["page"]) == 3
+    # The filter stays when other filters change.
+    assert f'name="speaker_id" value="{okafor.pk}"' in page.content.decode()
 
 
 def test_a_correction_picks_the_speaker_from_the_records(client, fact_checker, okafor):

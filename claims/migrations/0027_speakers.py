@@ -30,7 +30,7 @@ def _link_speakers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0023_desk_indexes"),
+        ("claims", "0024_team"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -466,7 +466,8 @@ def claim_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         reason = form.cleaned_data["reason"]
         claim = speakers.pick_speaker(claim=claim, speaker=record, by=request.user, reason=reason)
         messages.success(request, f"The speaker is now {record.name} (record #{record.pk}).")
-    elif getattr(claim, field) == value:
+        return panel_response(request, claim, action=f"correct-{field}")
+    if getattr(claim, field) == value:
         messages.info(request, f"The {CORRECTABLE[field]} is already {claim.label_of(field)}.")
         return panel_response(request, claim, action=f"correct-{field}")
     try:

@@ -1,7 +1,7 @@
 """Migration 0027 makes speaker records for the claims extracted before records existed:
 within an article the name variants resolve to one record, across articles a full name
 finds the same record, a surname alone does not, and figures and reports get none. Run
-on a database migrated back to 0023."""
+on a database migrated back to 0024."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("claims", "0023_desk_indexes")]
+BEFORE = [("claims", "0024_team")]
 
 
 def _migrate(targets: list[tuple[str, str]]) -> Any:

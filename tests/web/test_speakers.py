@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Claim, ClaimEvent, Evidence, Speaker, SpeakerAlias
+from claims.review import edits
 from tests.support import login
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +152,8 @@ def test_a_correction_picks_the_speaker_from_the_records(client, fact_checker, o
     login(client, fact_checker)
     form = client.get(reverse("claim-panel", args=[claim.pk]), headers={"HX-Request": "true"})
     assert 'name="record"' in form.content.decode()
-    data = {"field": "speaker", "value": "", "record": other.pk, "reason": "She said it"}
+    data = {"field": "speaker", "value": "", "record": other.pk, "reason": "She said it",
+            "basis": edits.basis_of(claim, "speaker")}  # fmt: skip
     client.post(reverse("claim-correct", args=[claim.pk]), data)
     claim.refresh_from_db()
     assert claim.speaker_record == other and claim.speaker == "Hannah Müller"

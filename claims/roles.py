@@ -31,6 +31,8 @@ MODELS = [
     "verdictpage",
     "feed",
     "feeditem",
+    "speaker",
+    "speakeralias",
 ]
 
 _VIEW = {f"view_{model}" for model in MODELS}
@@ -65,6 +67,11 @@ _EDIT = _FACT_CHECK | {
     # The team page (``claims.web.team``): add people, change roles, deactivate.
     "manage_team",
     "view_teamchange",
+    "add_speaker",
+    "change_speaker",
+    "add_speakeralias",
+    "change_speakeralias",
+    "delete_speakeralias",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {

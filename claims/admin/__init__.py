@@ -2,4 +2,5 @@
 
 from claims.admin import content as content
 from claims.admin import integration as integration
+from claims.admin import speakers as speakers
 from claims.admin import team as team

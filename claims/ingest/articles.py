@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history
 
 from claims import jobs, nlp
 from claims.confirmation import service as status
+from claims.ingest import speakers
 from claims.integrations import webhooks
 from claims.models import Article, ArticleRevision, Claim, ClaimEvent, EventKind
 from claims.models.events import event, record_many
@@ -331,6 +332,7 @@ def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, in
         ]  # fmt: skip
         record_many(events)  # one INSERT for the revision's extracted, moved and lost claims
     orphaned = sum(1 for item in events if item.kind == EventKind.ORPHANED)
+    speakers.link_article(article.pk)  # the claims' speaker records, in a few bulk updates
     return len(created), carried - orphaned, orphaned
 
 

@@ -44,4 +44,7 @@ from claims.models.sources import Publisher as Publisher
 from claims.models.sources import PublisherDomain as PublisherDomain
 from claims.models.sources import Source as Source
 from claims.models.sources import SourceCapture as SourceCapture
+from claims.models.speakers import Speaker as Speaker
+from claims.models.speakers import SpeakerAlias as SpeakerAlias
+from claims.models.speakers import SpeakerKind as SpeakerKind
 from claims.models.team import TeamChange as TeamChange

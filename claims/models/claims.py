@@ -20,6 +20,7 @@ from claims.models.evidence import Evidence
 from claims.models.memory import ClaimMatch
 from claims.models.publication import VerdictPage
 from claims.models.sources import Source
+from claims.models.speakers import Speaker
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -270,7 +271,10 @@ class Claim(models.Model):
         max_length=20, choices=Factuality.choices, default=Factuality.ASSERTED
     )
     factuality_cues = models.JSONField(default=list, blank=True)
-    speaker = models.CharField(max_length=200, blank=True)
+    speaker = models.CharField(max_length=200, blank=True)  # as the article states it
+    speaker_record = models.ForeignKey(
+        Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
     attribution = models.JSONField(null=True, blank=True)
     attributions = models.JSONField(default=list, blank=True)
     standalone = models.TextField(blank=True, help_text="The claim rewritten to read alone.")

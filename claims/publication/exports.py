@@ -401,6 +401,7 @@ def claim_data(
         "attributions": claim.attributions,
         "standalone": claim.standalone,
         "speaker": claim.speaker,
+        "speaker_id": claim.speaker_record_id,
         "entities": claim.entities,
         "occurrences": claim.occurrences,
         "orphaned": claim.orphaned,

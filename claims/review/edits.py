@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from claims.confirmation import service as status
+from claims.ingest import speakers
 from claims.models import CORRECTABLE, Article, Claim, EventKind, VerdictPage
 from claims.models.events import record
 from claims.text import anchoring
@@ -214,6 +215,8 @@ def correct_claim(
         fresh = change.claims[claim.pk]
         _refuse_stale(fresh, field, basis, CORRECTABLE.get(field, field))
         fresh.correct(field, value, by=by, reason=reason)
+        if field == "speaker":
+            speakers.relink_corrected(claim.pk)  # the speaker record follows the new name
     claim.refresh_from_db()
     return claim
 

@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from claims import roles
 from claims.confirmation.readiness import VERDICTS, with_readiness
 from claims.ingest import articles as ingest
-from claims.models import CORRECTABLE, Article, Claim, ClaimQuerySet, Evidence, Source
+from claims.models import CORRECTABLE, Article, Claim, ClaimQuerySet, Evidence, Source, Speaker
 from claims.review import edits
 from claims.web.fields import HttpURLField, LineField, StorableCharField, TextField
 
@@ -278,6 +278,7 @@ class ClaimFilterForm(PageForm):
     min_score = forms.FloatField(required=False, min_value=0, max_value=1)
     max_score = forms.FloatField(required=False, min_value=0, max_value=1)
     speaker = SearchField()
+    speaker_id = IdField(required=False, label="Speaker record")
     article = IdField(required=False)
     outlet = SearchField(label="Outlet (exactly)")
     assignee = IdField(required=False, label="Assignee (user id)")
@@ -317,6 +318,8 @@ class ClaimFilterForm(PageForm):
             queryset = queryset.filter(checkworthiness__lte=data["max_score"])
         if data.get("speaker"):
             queryset = queryset.filter(speaker__ufcontains=data["speaker"])
+        if data.get("speaker_id"):
+            queryset = queryset.filter(speaker_record_id=data["speaker_id"])
         if data.get("article"):
             queryset = queryset.filter(article_id=data["article"])
         if data.get("outlet"):
@@ -434,6 +437,14 @@ class CorrectionForm(forms.Form):
             self.order_fields(["field", "value", "reason", "basis"])
         if name == "speaker":  # the article's people, offered by the panel's <datalist>
             self.fields["value"].widget.attrs["list"] = f"people-{claim.pk}"
+            self.fields["record"] = forms.ModelChoiceField(
+                queryset=Speaker.objects.filter(
+                    Q(claims__article_id=claim.article_id) | Q(pk=claim.speaker_record_id)
+                ).distinct(),
+                required=False,
+                label="or pick a speaker record",
+                initial=claim.speaker_record_id,
+            )
 
     @property
     def name(self) -> str:

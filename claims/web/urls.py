@@ -38,4 +38,6 @@ urlpatterns = [
     path("", include("claims.web.desk")),
     path("", include("claims.web.dashboard")),
     path("", include("claims.web.team")),
+    path("", include("claims.web.speakers")),
+    path("", include("claims.api.speakers")),
 ]

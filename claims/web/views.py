@@ -44,7 +44,7 @@ from claims.models import (
     with_light_article,
 )
 from claims.publication import exports
-from claims.review import edits, history
+from claims.review import edits, history, speakers
 from claims.review import evidence as verification
 from claims.sources import capture as sources
 from claims.sources import provided
@@ -475,6 +475,12 @@ def claim_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                  for name in CORRECTABLE]  # fmt: skip
         return panel_response(request, claim, action=f"correct-{form.name}", corrections=forms)
     field, value = form.cleaned_data["field"], form.cleaned_data["value"]
+    record = form.cleaned_data.get("record")
+    if record is not None and record.pk != claim.speaker_record_id:  # picked from the records
+        reason = form.cleaned_data["reason"]
+        claim = speakers.pick_speaker(claim=claim, speaker=record, by=request.user, reason=reason)
+        messages.success(request, f"The speaker is now {record.name} (record #{record.pk}).")
+        return panel_response(request, claim, action=f"correct-{field}")
     if getattr(claim, field) == value:
         messages.info(request, f"The {CORRECTABLE[field]} is already {claim.label_of(field)}.")
         return panel_response(request, claim, action=f"correct-{field}")

@@ -464,3 +464,36 @@ def test_the_indexes_are_checked_once_per_article_not_once_per_claim(earlier, ma
     one = aggregates([OHIO_PARAPHRASE])
     five = aggregates([OHIO_PARAPHRASE, SHORT, MAYOR, MAYOR_PARAPHRASE, "Kids love the highway."])
     assert one == five
+
+
+def _match(tmp_path, *options: str) -> list[dict]:
+    archive, queries = tmp_path / "archive.jsonl", tmp_path / "queries.jsonl"
+    archive.write_text(
+        '{"id": "ohio", "text": "Unemployment in Ohio fell to a record low last year."}\n'
+        '{"id": "bridge", "text": "The bridge over the river will reopen in 2027."}\n',
+        encoding="utf-8",
+    )
+    queries.write_text(
+        '{"id": "q", "text": "The jobless rate in the Buckeye State dropped to its lowest '
+        'level ever."}\n',
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("match", "--archive", str(archive), "--queries", str(queries),
+                 "--cache", str(tmp_path / "cache"), *options, stdout=out)  # fmt: skip
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_the_match_command_ranks_with_the_hybrid_by_default_as_the_product_does(tmp_path):
+    """A paraphrase sharing no words with the archive: BM25 alone finds nothing, the
+    embeddings find it; the archive is embedded once, then read from the cache."""
+    assert _match(tmp_path, "--bm25-only")[0]["matches"] == []
+    assert not (tmp_path / "cache").exists()  # no model without the hybrid
+    hybrid = _match(tmp_path)[0]["matches"]
+    assert hybrid[0]["id"] == "ohio"
+    cached = list((tmp_path / "cache").glob("archive-*.npy"))
+    assert len(cached) == 1
+    stamp = cached[0].stat().st_mtime_ns
+    assert _match(tmp_path)[0]["matches"] == hybrid
+    assert list((tmp_path / "cache").glob("archive-*.npy")) == cached
+    assert cached[0].stat().st_mtime_ns == stamp

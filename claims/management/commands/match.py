@@ -1,14 +1,18 @@
 """``manage.py match --archive ARCHIVE.jsonl --queries QUERIES.jsonl --top K``: rank an
-archive's claims for each query, without a database.
+archive's claims for each query, without a database, as the product's background
+matching does.
 
 Both files are JSON Lines of ``{"id", "text"}`` (archive lines may carry ``title``, which
 is indexed with the text). Prints one line per query, best match first::
 
     {"query_id": "q1", "matches": [{"id": "a7", "score": 0.93}, ...]}
 
-Scores are the calibrated probabilities of ``claims.matching.engine`` (0..1; BM25 and the
-BM25-only re-ranker, since no embeddings are computed here); matches under
-``--min-score`` (default 0: all of the top K) are left out.
+Scores are the calibrated probabilities of ``claims.matching.engine`` (0..1); matches
+under ``--min-score`` (default 0: all of the top K) are left out. By default the ranking
+is the hybrid (BM25 and MiniLM embeddings, the hybrid re-ranker), with the archive
+embedded once and kept under ``--cache`` (default ``var/cache/match``), keyed by the
+model version and the texts, so a second run does not embed it again. ``--bm25-only``
+ranks with BM25 and the BM25-only re-ranker, without the model.
 """
 
 from __future__ import annotations
@@ -17,9 +21,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from claims.matching import embeddings
 from claims.matching.engine import index as engine
+from claims.matching.engine import minilm
 
 
 def read_lines(path: Path, *, what: str) -> list[dict[str, Any]]:
@@ -52,6 +59,17 @@ class Command(BaseCommand):
         parser.add_argument("--top", type=int, default=engine.DEFAULT_TOP)
         parser.add_argument("--min-score", type=float, default=0.0)
         parser.add_argument("--format", choices=["jsonl"], default="jsonl", dest="fmt")
+        parser.add_argument(
+            "--bm25-only",
+            action="store_true",
+            help="Rank with BM25 alone (no embeddings), the ranking before the hybrid.",
+        )
+        parser.add_argument(
+            "--cache",
+            type=Path,
+            default=None,
+            help="Where the archive's embeddings are kept (default: var/cache/match).",
+        )
 
     def handle(
         self,
@@ -60,6 +78,8 @@ class Command(BaseCommand):
         queries: Path,
         top: int,
         min_score: float,
+        bm25_only: bool = False,
+        cache: Path | None = None,
         **options: Any,
     ) -> None:
         if top < 1:
@@ -69,8 +89,16 @@ class Command(BaseCommand):
         index = engine.Index(
             (str(n), f"{e['text']} {e.get('title') or ''}".strip()) for n, e in enumerate(entries)
         )
-        for query in asked:
-            hits = index.search(str(query["text"]), top=top)
+        vectors: Any = None
+        if not bm25_only:
+            directory = cache or settings.VAR_DIR / "cache" / "match"
+            archived = [embeddings.factcheck_text(str(e["text"]), str(e.get("title") or ""))
+                        for e in entries]  # fmt: skip
+            index.set_vectors(minilm.encode_cached(archived, directory, name="archive"))
+            vectors = minilm.encode([embeddings.claim_text(str(q["text"])) for q in asked])
+        for n, query in enumerate(asked):
+            vector = vectors[n] if vectors is not None else None
+            hits = index.search(str(query["text"]), vector=vector, top=top)
             matches = [
                 {"id": entries[int(hit.key)]["id"], "score": hit.score}
                 for hit in hits

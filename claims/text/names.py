@@ -1,0 +1,257 @@
+"""Speakers' names: which of an article's name variants are one speaker, and which
+"speakers" are only sources of information.
+
+Pure (no Django). ``resolve`` groups one article's mentions:
+
+- a person's full name, the name with an honorific ("Dr Amara Okafor", "Dr Okafor",
+  "Ms Müller") and the surname alone ("Okafor") are one speaker when the article names
+  exactly one full name with that surname (two Smiths: "Smith" alone stays apart);
+- an organisation's short form ("the college") joins the one organisation of the
+  article whose head noun it is ("the Royal College", "the Royal College of Nursing");
+- a role noun stated with a person ("the medical director", given as that person's
+  ``role``) is kept as the speaker's role;
+- documents, figures and reports ("the board's own figures", "unconfirmed reports")
+  are not speakers (``is_speaker``); vague groups of people ("officials") are.
+
+Two mentions with different surnames are never one speaker. ``key`` is the name used
+to find the same speaker across articles (``normalising.for_names`` without the
+honorifics); only a ``distinctive`` name (a full name, a named organisation) is used
+that way: "Okafor" in another story may be someone else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from claims.text.normalising import for_names
+
+PERSON, ORGANISATION, GROUP = "person", "organisation", "group"
+PERSON_LABELS = frozenset({"PERSON"})
+ORG_LABELS = frozenset({"ORG", "NORP", "GPE", "FAC"})
+
+HONORIFICS = frozenset(
+    {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame", "rev",
+     "reverend", "lord", "lady"}
+)  # fmt: skip
+# Head nouns of what informs rather than speaks: "the board's own figures".
+NOT_SPEAKERS = frozenset(
+    {"figure", "figures", "number", "numbers", "statistic", "statistics", "data", "report",
+     "reports", "document", "documents", "record", "records", "paper", "papers", "memo",
+     "memos", "minutes", "estimate", "estimates", "filing", "filings", "study", "studies",
+     "survey", "surveys", "analysis", "analyses", "file", "files", "leak", "leaks",
+     "footage", "transcript", "transcripts", "rumour", "rumours", "rumor", "rumors"}
+)  # fmt: skip
+# Head nouns of unnamed groups of people: "Officials said" is a group, not a Mr Officials.
+GROUP_NOUNS = frozenset(
+    {"officials", "sources", "residents", "experts", "analysts", "doctors", "nurses", "police",
+     "critics", "witnesses", "scientists", "researchers", "campaigners", "activists",
+     "economists", "lawyers", "investigators", "authorities", "diplomats", "aides", "insiders",
+     "locals", "protesters", "parents", "patients", "teachers", "workers", "staff", "people",
+     "spokespeople", "ministers", "lawmakers", "executives", "observers", "families",
+     "officers", "paramedics", "firefighters", "prosecutors", "unions", "leaders", "voters"}
+)  # fmt: skip
+PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "you", "him", "her", "them"})
+_CONNECTORS = frozenset({"of", "for", "on", "in", "and", "&"})
+_WORD = re.compile("[^\\W_][\\w'\u2019.-]*")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A speaker as an article names it, with the entity label the pipeline gave it
+    (``PERSON``, ``ORG``...; empty when unknown) and a role stated with it."""
+
+    name: str
+    label: str = ""
+    role: str = ""
+
+
+@dataclass
+class Speaker:
+    """One speaker of an article: the name to show, every variant seen, its kind, and
+    the role stated with it."""
+
+    name: str
+    kind: str
+    aliases: list[str] = field(default_factory=list)
+    role: str = ""
+
+    @property
+    def keys(self) -> list[str]:
+        """The distinctive names' keys: what finds this speaker in other articles."""
+        found = {key(a) for a in self.aliases if distinctive(a, self.kind)}
+        return sorted(k for k in found if k)
+
+
+def clean(name: str) -> str:
+    """Whitespace runs as one space, a possessive "'s" and edge punctuation dropped."""
+    name = " ".join(name.split()).strip(" ,.;:\"'\u201c\u201d\u2018\u2019()[]")
+    for suffix in ("'s", "\u2019s"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return name
+
+
+def words(name: str) -> list[str]:
+    return _WORD.findall(clean(name))
+
+
+def _fold(word: str) -> str:
+    return for_names(word) or word.casefold()
+
+
+def core(name: str) -> list[str]:
+    """The name's words without a leading "the" and honorifics: "Dr Amara Okafor" ->
+    ["Amara", "Okafor"]."""
+    found = words(name)
+    while found and (_fold(found[0]) in HONORIFICS or _fold(found[0]) == "the"):
+        found = found[1:]
+    return found
+
+
+def key(name: str) -> str:
+    """The name for matching across articles: case, accents, punctuation, honorifics
+    and a leading "the" ignored."""
+    return for_names(" ".join(core(name)))
+
+
+def is_speaker(name: str) -> bool:
+    """Whether the mention can be a speaker: not empty, not a pronoun, and not a
+    document, figure or report."""
+    found = words(name)
+    if not found or not core(name):
+        return False
+    if len(found) == 1 and _fold(found[0]) in PRONOUNS:
+        return False
+    return _fold(_head(found)) not in NOT_SPEAKERS
+
+
+def _head(found: list[str]) -> str:
+    """The head noun: the last word before a connector ("College" of "Royal College of
+    Nursing"), else the last word."""
+    for i, word in enumerate(found):
+        if i > 0 and _fold(word) in _CONNECTORS:
+            return found[i - 1]
+    return found[-1]
+
+
+def kind_of(mention: Mention) -> str:
+    if mention.label in PERSON_LABELS:
+        return PERSON
+    found = words(mention.name)
+    if found and _fold(found[0]) in HONORIFICS:
+        return PERSON
+    if mention.label in ORG_LABELS:
+        return ORGANISATION
+    if found and _fold(found[-1]) in GROUP_NOUNS:
+        return GROUP
+    names = core(mention.name)
+    if names and all(w[:1].isupper() for w in names if _fold(w) not in _CONNECTORS):
+        return ORGANISATION if found and _fold(found[0]) == "the" else PERSON
+    return GROUP
+
+
+def distinctive(name: str, kind: str) -> bool:
+    """A name that is one speaker wherever it appears: a person's first and last name,
+    or an organisation's proper name (not "the college")."""
+    names = core(name)
+    if kind == PERSON:
+        return len(names) >= 2
+    if kind == ORGANISATION:
+        return bool(names) and all(w[:1].isupper() or not w[:1].isalpha() for w in names)
+    return False
+
+
+def surname(name: str) -> str:
+    names = core(name)
+    return _fold(names[-1]) if names else ""
+
+
+def resolve(mentions: Iterable[Mention]) -> dict[str, Speaker]:
+    """The speakers of one article: each mention's cleaned name -> its speaker (the same
+    ``Speaker`` object for variants of one). Mentions that are not speakers are left
+    out. The result does not depend on the mentions' order."""
+    seen: dict[str, Mention] = {}
+    roles: dict[str, set[str]] = {}
+    for mention in mentions:
+        name = clean(mention.name)
+        if not is_speaker(name):
+            continue
+        kind = kind_of(Mention(name, mention.label))
+        before = seen.get(name)
+        if before is None or _rank(kind) < _rank(kind_of(before)):
+            seen[name] = Mention(name, mention.label)
+        if mention.role:
+            roles.setdefault(name, set()).add(clean(mention.role))
+    groups: dict[str, list[str]] = {}  # the group's full name -> its variants
+    for name in sorted(seen):
+        groups.setdefault(_anchor(name, seen), []).append(name)
+    result: dict[str, Speaker] = {}
+    for anchor, variants in groups.items():
+        labelled = [v for v in variants if seen[v].label] or variants
+        kind = min((kind_of(seen[v]) for v in labelled), key=_rank)
+        stated = sorted({r for v in variants for r in roles.get(v, ())})
+        role = stated[0] if stated else ""
+        speaker = Speaker(_display(anchor), kind, aliases=sorted(variants), role=role)
+        for variant in variants:
+            result[variant] = speaker
+    return result
+
+
+def _rank(kind: str) -> int:
+    return {PERSON: 0, ORGANISATION: 1, GROUP: 2}[kind]
+
+
+def _anchor(name: str, seen: dict[str, Mention]) -> str:
+    """The fullest variant ``name`` stands for, or ``name`` itself."""
+    kind = kind_of(seen[name])
+    names = core(name)
+    if kind == PERSON:
+        if len(names) >= 2:
+            return _fullest_equal(name, seen)
+        fuller = {
+            key(other)
+            for other in seen
+            if kind_of(seen[other]) == PERSON
+            and len(core(other)) >= 2
+            and surname(other) == surname(name)
+        }
+        if len(fuller) == 1:
+            (wanted,) = fuller
+            return _fullest_equal(next(o for o in seen if key(o) == wanted), seen)
+        return _fullest_equal(name, seen)
+    if len(names) == 1 and names[0][:1].islower():  # "the college"
+        head = _fold(names[0])
+        owners = {
+            key(other)
+            for other in seen
+            if kind_of(seen[other]) == ORGANISATION
+            and len(core(other)) >= 2
+            and _fold(_head(core(other))) == head
+        }
+        if len(owners) == 1:
+            (wanted,) = owners
+            return _fullest_equal(next(o for o in seen if key(o) == wanted), seen)
+    return _fullest_equal(name, seen)
+
+
+def _fullest_equal(name: str, seen: dict[str, Mention]) -> str:
+    """Of the variants with ``name``'s key, the one to show: the longest, then the first
+    in sort order (so that "Dr Amara Okafor" and "Amara Okafor" settle on one)."""
+    wanted = key(name)
+    same = [other for other in seen if key(other) == wanted]
+    return min(same, key=lambda other: (-len(other), other))
+
+
+def _display(anchor: str) -> str:
+    """The speaker's name: without a leading lower-case "the" ("the Royal College" ->
+    "Royal College") and without honorifics before a full name."""
+    found = clean(anchor).split()
+    if len(found) > 1 and _fold(found[0]) == "the":
+        found = found[1:]
+    names = core(anchor)
+    if len(names) >= 2 and found and _fold(found[0]) in HONORIFICS:
+        while found and _fold(found[0]) in HONORIFICS:
+            found = found[1:]
+    return " ".join(found)

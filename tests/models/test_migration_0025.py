@@ -1,4 +1,4 @@
-"""Migration 0027 makes speaker records for the claims extracted before records existed:
+"""Migration 0025 makes speaker records for the claims extracted before records existed:
 within an article the name variants resolve to one record, across articles a full name
 finds the same record, a surname alone does not, and figures and reports get none. Run
 on a database migrated back to 0024."""
@@ -22,7 +22,7 @@ def _migrate(targets: list[tuple[str, str]]) -> Any:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migration_0027_links_existing_claims_to_speaker_records() -> None:
+def test_migration_0025_links_existing_claims_to_speaker_records() -> None:
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes("claims")
     old = _migrate(BEFORE)
     Article, Claim = old.get_model("claims", "Article"), old.get_model("claims", "Claim")

@@ -38,7 +38,7 @@ BENCH_DIR = ROOT / "var" / "bench"
 SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "pipeline": (
         {"articles": 200, "whole_articles": 84, "whole_repeats": 3},
-        {"articles": 20, "whole_articles": 10, "whole_repeats": 1},
+        {"articles": 20, "whole_articles": 10, "whole_repeats": 1, "real_words": 5000},
     ),
     "queue": ({"articles": 200, "latency_articles": 30}, {"articles": 16, "latency_articles": 5}),
     "memory": ({"articles": 1000, "every": 100}, {"articles": 100, "every": 10}),
@@ -178,6 +178,27 @@ def pipeline_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
                 met,
             )
         )
+    news = r.get("real_news", {})
+    if news.get("available"):
+        for key, label, ceiling in (
+            ("per_article", "per article", "plain nlp.pipe(articles)"),
+            ("one_document", "as one document", "plain nlp.pipe(its paragraphs)"),
+        ):
+            f = news[key]
+            rows.append(
+                row(
+                    "pipeline",
+                    f"extract, real news (PolNeAR train), {label} "
+                    f"({news['articles']} art., {f['words']} words)",
+                    f"{f['extract_words_per_second']} w/s ({f['extract_seconds']} s CPU)",
+                    f["ratio"],
+                    f"{ceiling} {f['plain_words_per_second']} w/s ({f['plain_spacy_seconds']} s)",
+                    "<= 1.05x",
+                    f["ratio"] <= 1.05,
+                )
+            )
+    elif "real_news" in r:
+        rows.append(row("pipeline", "extract, real news (PolNeAR)", "texts not found", None, ""))
     if "whole_process" in r:
         w = r["whole_process"]
         rows.append(

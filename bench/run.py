@@ -2,9 +2,9 @@
 
 Usage: python -m bench.run [--quick] [--only NAME ...] [--skip NAME ...]
 
-Runs the pipeline, queue, memory, pages, matching, exports and dashboard benchmarks,
-prints one table and writes it as JSON to ``var/bench/results-<timestamp>.json`` and
-``var/bench/latest.json``.
+Runs the pipeline, queue, memory, pages, concurrency, matching, exports and dashboard
+benchmarks, prints one table and writes it as JSON to
+``var/bench/results-<timestamp>.json`` and ``var/bench/latest.json``.
 Each figure is a ratio against a ceiling measured in the same run (plain spaCy, direct
 extraction, the worker's memory at article 100, the cheapest page of the app...), so the
 numbers mean something on a noisy shared machine; the absolute values are shown too.
@@ -46,6 +46,10 @@ SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"sizes": [(200, 50), (2000, 50)], "requests": 50},
         {"sizes": [(40, 50), (200, 50)], "requests": 10},
     ),
+    "concurrency": (
+        {"clients": 30, "requests": 10, "articles": 40},
+        {"clients": 10, "requests": 2, "articles": 4},
+    ),
     "matching": (
         {"archive": 100_000, "queries": 50, "embed_sample": 5000},
         {"archive": 20_000, "queries": 20, "embed_sample": 500},
@@ -56,7 +60,16 @@ SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"claims": 10_000, "events": 100_000, "requests": 10},
     ),
 }
-ORDER = ["pipeline", "queue", "memory", "pages", "matching", "exports", "dashboard"]
+ORDER = [
+    "pipeline",
+    "queue",
+    "memory",
+    "pages",
+    "concurrency",
+    "matching",
+    "exports",
+    "dashboard",
+]
 
 
 # --- The environment every benchmark runs in ------------------------------------------
@@ -242,6 +255,12 @@ def pages_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
     return rows(r, row)
 
 
+def concurrency_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
+    from bench.concurrency import rows
+
+    return rows(r, row)
+
+
 def matching_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows from ``bench/matching.run``; figures it may add later are listed as they come."""
     if "match_seconds_p95" not in r or "embedding" not in r:
@@ -342,7 +361,7 @@ def dashboard_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def runners() -> dict[str, tuple[Callable[..., dict], Callable[[dict], list[dict]]]]:
-    from bench import dashboard, exports, memory, pages, pipeline
+    from bench import concurrency, dashboard, exports, memory, pages, pipeline
     from bench import queueing as queue_bench
 
     return {
@@ -350,6 +369,7 @@ def runners() -> dict[str, tuple[Callable[..., dict], Callable[[dict], list[dict
         "queue": (queue_bench.run, queue_rows),
         "memory": (memory.run, memory_rows),
         "pages": (pages.run, pages_rows),
+        "concurrency": (concurrency.run, concurrency_rows),
         "matching": (run_matching, matching_rows),
         "exports": (exports.run, exports_rows),
         "dashboard": (dashboard.run, dashboard_rows),

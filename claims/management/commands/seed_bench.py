@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims import roles
-from claims.models import Article, ArticleRevision, Claim, Evidence, Source
+from claims.models import Article, ArticleRevision, Claim, ClaimEvent, Evidence, Source
 
 BENCH_URL = "https://bench.invalid/"
 PASSWORD = "bench-password"
@@ -102,6 +102,7 @@ def wipe() -> None:
         for model in _matching_models():
             model.objects.filter(claim__in=claims)._raw_delete(connection.alias)
         Evidence.objects.filter(claim__in=claims)._raw_delete(connection.alias)
+        ClaimEvent.objects.filter(article__in=articles)._raw_delete(connection.alias)
         Claim.history.filter(article_id__in=articles.values("pk"))._raw_delete(connection.alias)
         claims._raw_delete(connection.alias)
         ArticleRevision.objects.filter(article__in=articles)._raw_delete(connection.alias)

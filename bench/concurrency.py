@@ -140,6 +140,7 @@ def run(clients: int = 30, requests: int = 10, articles: int = 40, workers: int 
     if not Article.objects.filter(url__startswith=pages.BENCH_ARTICLES).exists():
         pages.ensure_seeded(200, 50, 500)
     big = Article.objects.filter(url__startswith=pages.BENCH_ARTICLES).order_by("pk").first()
+    assert big is not None, "seeded above"
     urls = {"article-500": f"/articles/{big.pk}/", "claims": "/claims/"}
     secret = secrets.token_urlsafe(48)
     port = free_port()

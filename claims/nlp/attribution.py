@@ -433,7 +433,8 @@ def quoted_tokens(doc: Doc) -> frozenset[int]:
 
     A quote left open runs to the end of the block (a paragraph of a quote that goes on
     in the next paragraph has no closing mark)."""
-    inside, quoted, after = False, [], 0
+    inside, after = False, 0
+    quoted: list[int] = []
     for i, kind in _quote_marks(doc):
         if inside:
             quoted.extend(range(after, i))

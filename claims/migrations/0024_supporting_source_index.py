@@ -35,7 +35,7 @@ def _run(statements: list[str]):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0023_desk_indexes")]
+    dependencies = [("claims", "0025_speakers")]
 
     operations = [
         migrations.AddIndex(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import re
 import statistics
 import sys
@@ -31,6 +32,9 @@ BENCH_ARTICLES = "https://bench.invalid/article/"
 LIST_PAGES = {"articles", "articles-search", "claims", "claims-filtered", "claims-search"}
 P95_TARGET_MS = 150.0
 LIST_QUERY_TARGET = 12
+# The 1,000,000-claim size (20,000 articles of 50): PostgreSQL only, opt-in because
+# seeding it takes minutes (``BENCH_PAGES_1M=1 make bench``, or ``--size 20000:50``).
+LARGE_SIZE = (20_000, 50)
 BIG_TABLES = ("claims_claim", "claims_article", "claims_evidence", "claims_historicalclaim")
 
 
@@ -68,10 +72,12 @@ def ensure_seeded(articles: int, per_article: int, big: int) -> dict[str, float]
 
 
 def analyze() -> None:
+    """Fresh statistics; on PostgreSQL also VACUUM, so that the visibility map lets
+    index-only scans skip the heap (a freshly seeded table has none of it)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def pages_to_measure() -> dict[str, tuple[str, dict[str, str]]]:
@@ -114,10 +120,11 @@ def measure_page(client: Any, url: str, headers: dict[str, str], requests: int) 
     ]
     gc.collect()
     times = []
-    for _ in range(requests):
-        t0 = time.perf_counter()
-        client.get(url, **headers)
-        times.append((time.perf_counter() - t0) * 1000)
+    with GcTimer() as collector:
+        for _ in range(requests):
+            t0 = time.perf_counter()
+            client.get(url, **headers)
+            times.append((time.perf_counter() - t0) * 1000)
     return {
         "url": url,
         "requests": requests,
@@ -127,7 +134,34 @@ def measure_page(client: Any, url: str, headers: dict[str, str], requests: int) 
         "sql_ms": round(sum(q["ms"] for q in queries), 1),
         "bytes": len(response.content),
         "slowest": sorted(queries, key=lambda q: -q["ms"])[:2],
+        "gc_ms_per_request": round(collector.seconds * 1000 / requests, 1),
+        "gc_collections": collector.collections,
+        "gc_share": round(collector.seconds * 1000 / sum(times), 3),
     }
+
+
+class GcTimer:
+    """Time spent in Python's garbage collector while the block runs, and how many
+    collections of each generation (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+            self.collections[info["generation"]] += 1
+
+    def __enter__(self) -> GcTimer:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
 
 
 def explain(sql: str) -> list[str]:
@@ -179,6 +213,10 @@ def measure_size(requests: int) -> dict[str, Any]:
     return results
 
 
+def large_enabled() -> bool:
+    return os.environ.get("BENCH_PAGES_1M", "") not in ("", "0")
+
+
 def run(
     sizes: list[tuple[int, int]] | None = None, requests: int = 50, big: int = 500
 ) -> dict[str, Any]:
@@ -186,7 +224,9 @@ def run(
     setup_django()
     from django.db import connection
 
-    sizes = sizes or [(200, 50), (2000, 50)]
+    sizes = list(sizes or [(200, 50), (2000, 50)])
+    if large_enabled() and connection.vendor == "postgresql" and LARGE_SIZE not in sizes:
+        sizes.append(LARGE_SIZE)
     report: dict[str, Any] = {"database": connection.vendor, "sizes": []}
     for articles, per_article in sizes:
         seeded = ensure_seeded(articles, per_article, big)
@@ -196,24 +236,37 @@ def run(
 
 
 def rows(report: dict[str, Any], row: Any) -> list[dict[str, Any]]:
+    """A row per page at each size but the smallest (which only proves the query counts
+    constant), the 100,000-claim size and, when run, the 1,000,000 one side by side."""
     sizes = report["sizes"]
-    last = sizes[-1]
-    floor = last["pages"]["floor"].get("median_ms")
     small = sizes[0] if len(sizes) > 1 else None
     out = []
-    for name, f in last["pages"].items():
+    for size in sizes[1:] or sizes:
+        out += _size_rows(size, small, row)
+    return out
+
+
+def _size_rows(size: dict[str, Any], small: dict[str, Any] | None, row: Any) -> list[dict]:
+    floor = size["pages"]["floor"].get("median_ms")
+    at = f"@{_k(size['claims'])}"
+    out = []
+    for name, f in size["pages"].items():
         if "error" in f:
             error = f["error"].splitlines()[0][:70]
-            out.append(row("pages", f"{name} {f['url'][:52]}", f"ERROR {error}", None, ""))
+            out.append(row("pages", f"{name} {at} {f['url'][:52]}", f"ERROR {error}", None, ""))
             continue
         counts = f"{f['queries']} q"
         constant = True
         if small is not None and "error" not in small["pages"][name]:
             before = small["pages"][name]["queries"]
             constant = before == f["queries"]
-            counts = f"{before} q @{_k(small['claims'])} -> {f['queries']} q @{_k(last['claims'])}"
+            counts = f"{before} q @{_k(small['claims'])} -> {f['queries']} q {at}"
         scans = sorted({t for q in f["slowest"] for t in q["full_scans"]})
-        figure = f"{name} {f['url'][:52]}" + (f" [full scan: {', '.join(scans)}]" if scans else "")
+        figure = f"{name} {at} {f['url'][:52]}"
+        figure += f" [full scan: {', '.join(scans)}]" if scans else ""
+        gc_note = ""
+        if "gc_ms_per_request" in f and name.startswith("article"):
+            gc_note = f"; GC {f['gc_ms_per_request']} ms/request ({f['gc_share']:.0%})"
         if name == "floor":
             target, met = "", None
         else:
@@ -227,7 +280,7 @@ def rows(report: dict[str, Any], row: Any) -> list[dict[str, Any]]:
             row(
                 "pages",
                 figure,
-                f"median {f['median_ms']} ms, p95 {f['p95_ms']} ms; {counts}",
+                f"median {f['median_ms']} ms, p95 {f['p95_ms']} ms; {counts}{gc_note}",
                 f["p95_ms"] / floor if floor else None,
                 f"floor page median {floor} ms" if name != "floor" else "itself",
                 target,

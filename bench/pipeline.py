@@ -13,6 +13,17 @@ reported next to them. Two comparisons on the same texts:
 - every article pasted twice (its paragraphs repeated 2x): the repeats are detected
   before parsing, so ``extract`` should cost less than plain spaCy on the same text.
 
+On real news (``real_news``): the PolNeAR train articles (hard news on the 2016 US
+election, ``../shared/data/attribution/polnear/train/text``, found by walking up from the
+project, or ``WORKBENCH_POLNEAR_DIR``; never copied into the project), in file-name
+order up to 50,000 words, read two ways in the same run and with the same model:
+
+- per article: ``extract(article)`` for each against ``nlp.pipe(articles)``;
+- as one long document (the articles joined by blank lines): ``extract(document)``
+  against ``nlp.pipe`` over the document's paragraphs, the split the plain script of the
+  whole-process run makes (spaCy is cheaper on paragraphs than on whole articles, so
+  this ceiling is the stricter one).
+
 And the whole process, start-up included (``whole_process``): ``python manage.py extract
 FILE --format json`` against a plain spaCy script (``spacy.load`` + ``nlp.pipe`` over the
 file's paragraphs) on the same file of 84 articles, each a fresh interpreter, interleaved,
@@ -140,6 +151,83 @@ def _compare(plain, articles: list[str]) -> dict:
     }
 
 
+POLNEAR = Path("attribution") / "polnear" / "train" / "text"
+
+
+def polnear_dir() -> Path | None:
+    """The PolNeAR train texts: ``WORKBENCH_POLNEAR_DIR``, else ``shared/data/...`` in the
+    nearest folder above the project that has it; None when absent."""
+    if os.environ.get("WORKBENCH_POLNEAR_DIR"):
+        return Path(os.environ["WORKBENCH_POLNEAR_DIR"])
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "data" / POLNEAR
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def polnear_articles(words: int = 50_000, directory: Path | None = None) -> list[str]:
+    """PolNeAR train articles in file-name order, until ``words`` words are reached."""
+    directory = directory or polnear_dir()
+    if directory is None:
+        return []
+    texts, total = [], 0
+    for path in sorted(directory.glob("*.txt")):
+        text = path.read_text("utf-8")
+        texts.append(text)
+        total += len(text.split())
+        if total >= words:
+            break
+    return texts
+
+
+def _compare_pair(run_plain, run_extract, words: int) -> dict:
+    plain_t = extract_t = (float("inf"), float("inf"))
+    for _ in range(REPEATS):  # interleaved, best of REPEATS
+        plain_t = min(plain_t, _time(run_plain))
+        extract_t = min(extract_t, _time(run_extract))
+    return {
+        "words": words,
+        "plain_spacy_seconds": round(plain_t[0], 3),
+        "extract_seconds": round(extract_t[0], 3),
+        "ratio": round(extract_t[0] / plain_t[0], 3),
+        "plain_words_per_second": round(words / plain_t[0]),
+        "extract_words_per_second": round(words / extract_t[0]),
+        "wall_ratio": round(extract_t[1] / plain_t[1], 3),
+    }
+
+
+def real_news(plain, words: int = 50_000) -> dict:
+    """``extract`` on the PolNeAR articles, per article and as one document, against a
+    plain spaCy pass over the same text in the same run (CPU seconds, best of 3)."""
+    articles = polnear_articles(words)
+    if not articles:
+        return {"available": False}
+    document = "\n\n".join(articles)
+    paragraphs = [p for p in document.split("\n\n") if p.strip()]
+    n = len(document.split())
+
+    def pipe(texts: list[str]):
+        def run_plain() -> None:
+            with plain.memory_zone():
+                for _ in plain.pipe(texts):
+                    pass
+
+        return run_plain
+
+    def each() -> None:
+        for article in articles:
+            extract(article)
+
+    return {
+        "available": True,
+        "articles": len(articles),
+        "words": n,
+        "per_article": _compare_pair(pipe(articles), each, n),
+        "one_document": _compare_pair(pipe(paragraphs), lambda: extract(document), n),
+    }
+
+
 PLAIN_SCRIPT = """\
 import sys
 import spacy
@@ -195,6 +283,7 @@ def run(
     model: str | None = None,
     whole_articles: int = 84,
     whole_repeats: int = 3,
+    real_words: int = 50_000,
 ) -> dict:
     """Both comparisons on ``articles`` generated articles; returns the figures."""
     name = resolve_model_name(model)
@@ -210,6 +299,7 @@ def run(
         "model": name,
         "ordinary": _compare(plain, texts),
         "repeated_2x": _compare(plain, doubled),
+        "real_news": real_news(plain, real_words) if real_words else {"available": False},
         "whole_process": whole_process(whole_articles, whole_repeats, seed, model),
     }
 
@@ -220,8 +310,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--whole-articles", type=int, default=84)
     parser.add_argument("--whole-repeats", type=int, default=3)
+    parser.add_argument("--real-words", type=int, default=50_000, help="0: skip PolNeAR")
+    parser.add_argument("--only-real", action="store_true", help="only the PolNeAR rows")
     parser.add_argument("--json", dest="json_out", default=None, help="write figures here")
     args = parser.parse_args()
+    if args.only_real:
+        name = resolve_model_name(None)
+        plain = spacy.load(name)
+        get_nlp()
+        texts = polnear_articles(2_000)
+        list(plain.pipe(texts))
+        for text in texts:
+            extract(text)
+        figures = real_news(plain, args.real_words)
+        print(json.dumps(figures, indent=2))
+        return
     figures = run(
         args.articles,
         args.seed,
@@ -236,6 +339,15 @@ def main() -> None:
             f"extract {f['extract_seconds']}s ({f['extract_words_per_second']} w/s), "
             f"ratio {f['ratio']}x"
         )
+    r = figures["real_news"]
+    for label in ("per_article", "one_document"):
+        if r.get("available"):
+            f = r[label]
+            print(
+                f"real news {label}: {r['articles']} articles, {f['words']} words: ratio "
+                f"{f['ratio']}x (plain {f['plain_spacy_seconds']}s, "
+                f"extract {f['extract_seconds']}s)"
+            )
     w = figures["whole_process"]
     print(
         f"whole process {w['articles']} articles, {w['words']} words: plain spaCy script "

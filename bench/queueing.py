@@ -242,11 +242,12 @@ def cleanup() -> None:
     """Delete the benchmark's articles (raw deletes: no per-row history)."""
     from django.db import connection, transaction
 
-    from claims.models import Article, ArticleRevision, Claim
+    from claims.models import Article, ArticleRevision, Claim, ClaimEvent
 
     alias = connection.alias
     with transaction.atomic():
         articles = Article.objects.filter(url__startswith=URL_PREFIX)
+        ClaimEvent.objects.filter(article__in=articles)._raw_delete(alias)
         Claim.history.filter(article_id__in=articles.values("pk"))._raw_delete(alias)
         Claim.objects.filter(article__in=articles)._raw_delete(alias)
         ArticleRevision.objects.filter(article__in=articles)._raw_delete(alias)
@@ -292,6 +293,52 @@ def direct_with_database(texts: list[str]) -> float:
     elapsed = time.perf_counter() - t0
     cleanup()
     return elapsed
+
+
+def write_path_only(texts: list[str]) -> dict[str, Any]:
+    """The job's database work alone: ``run_extraction`` in this process with each
+    article's extraction computed beforehand (and no job sent), timed by statement, so
+    the write path's share of the queue's overhead is a number, not a guess."""
+    from unittest import mock
+
+    from django.db import connection
+
+    from claims import jobs
+    from claims.ingest import articles as ingest
+
+    done = {text: ingest._extract(text, progress=lambda done, total: None) for text in texts}
+    ids = submit(texts, "write", send=False)
+    by_statement: dict[str, float] = {}
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = " ".join(sql.split()[:3])[:60]
+            by_statement[key] = by_statement.get(key, 0.0) + time.perf_counter() - t0
+
+    def extracted(text: str, progress: Any) -> Any:
+        return done[text]
+
+    with (
+        connection.execute_wrapper(timed),
+        mock.patch.object(ingest, "_extract", extracted),
+        mock.patch.object(jobs, "send", lambda *args, **kwargs: None),
+    ):
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        for pk in ids:
+            ingest.run_extraction(pk, 1)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    cleanup()
+    top = sorted(by_statement.items(), key=lambda kv: -kv[1])[:4]
+    return {
+        "seconds": round(wall, 3),
+        "cpu_seconds": round(cpu, 3),
+        "claims": sum(len(e.claims) for e in done.values()),
+        "statements_seconds": round(sum(by_statement.values()), 3),
+        "top_statements": [(k, round(v, 3)) for k, v in top],
+    }
 
 
 def burst(broker_url: str, texts: list[str], warm: list[str], concurrency: int) -> dict:
@@ -359,6 +406,7 @@ def run(articles: int = 200, latency_articles: int = 30, seed: int = 7) -> dict[
             point_app_at(url)
             if "direct_db_seconds" not in report:
                 report["direct_db_seconds"] = round(direct_with_database(texts), 3)
+                report["write_path"] = write_path_only(texts)
             runs = [burst(url, texts, warm, c) for c in (1, 2)]
             serial_latency = one_at_a_time(url, serial, warm)
             ratios = [lat / d for lat, d in zip(serial_latency, serial_direct, strict=True)]
@@ -385,6 +433,20 @@ def rows(report: dict[str, Any], row: Any) -> list[dict[str, Any]]:
             f"direct extract {direct_s} s",
         )
     ]
+    w = report.get("write_path")
+    if w:
+        top = ", ".join(f"{k} {v} s" for k, v in w["top_statements"][:3])
+        out.append(
+            row(
+                "queue",
+                f"write path only (run_extraction, extraction done beforehand, {n} art., "
+                f"{w['claims']} claims)",
+                f"{w['seconds']} s wall, {w['cpu_seconds']} s CPU here; "
+                f"SQL {w['statements_seconds']} s: {top}",
+                w["seconds"] / direct_s,
+                f"direct extract {direct_s} s",
+            )
+        )
     for label, b in report["brokers"].items():
         for burst_run in b["bursts"]:
             c = burst_run["concurrency"]

@@ -2,9 +2,9 @@
 
 Usage: python -m bench.run [--quick] [--only NAME ...] [--skip NAME ...]
 
-Runs the pipeline, queue, memory, pages, matching, exports and dashboard benchmarks,
-prints one table and writes it as JSON to ``var/bench/results-<timestamp>.json`` and
-``var/bench/latest.json``.
+Runs the pipeline, queue, memory, pages, concurrency, matching, exports and dashboard
+benchmarks, prints one table and writes it as JSON to
+``var/bench/results-<timestamp>.json`` and ``var/bench/latest.json``.
 Each figure is a ratio against a ceiling measured in the same run (plain spaCy, direct
 extraction, the worker's memory at article 100, the cheapest page of the app...), so the
 numbers mean something on a noisy shared machine; the absolute values are shown too.
@@ -38,13 +38,17 @@ BENCH_DIR = ROOT / "var" / "bench"
 SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "pipeline": (
         {"articles": 200, "whole_articles": 84, "whole_repeats": 3},
-        {"articles": 20, "whole_articles": 10, "whole_repeats": 1},
+        {"articles": 20, "whole_articles": 10, "whole_repeats": 1, "real_words": 5000},
     ),
     "queue": ({"articles": 200, "latency_articles": 30}, {"articles": 16, "latency_articles": 5}),
     "memory": ({"articles": 1000, "every": 100}, {"articles": 100, "every": 10}),
     "pages": (
         {"sizes": [(200, 50), (2000, 50)], "requests": 50},
         {"sizes": [(40, 50), (200, 50)], "requests": 10},
+    ),
+    "concurrency": (
+        {"clients": 30, "requests": 10, "articles": 40},
+        {"clients": 10, "requests": 2, "articles": 4},
     ),
     "matching": (
         {"archive": 100_000, "queries": 50, "embed_sample": 5000},
@@ -56,7 +60,16 @@ SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"claims": 10_000, "events": 100_000, "requests": 10},
     ),
 }
-ORDER = ["pipeline", "queue", "memory", "pages", "matching", "exports", "dashboard"]
+ORDER = [
+    "pipeline",
+    "queue",
+    "memory",
+    "pages",
+    "concurrency",
+    "matching",
+    "exports",
+    "dashboard",
+]
 
 
 # --- The environment every benchmark runs in ------------------------------------------
@@ -178,6 +191,27 @@ def pipeline_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
                 met,
             )
         )
+    news = r.get("real_news", {})
+    if news.get("available"):
+        for key, label, ceiling in (
+            ("per_article", "per article", "plain nlp.pipe(articles)"),
+            ("one_document", "as one document", "plain nlp.pipe(its paragraphs)"),
+        ):
+            f = news[key]
+            rows.append(
+                row(
+                    "pipeline",
+                    f"extract, real news (PolNeAR train), {label} "
+                    f"({news['articles']} art., {f['words']} words)",
+                    f"{f['extract_words_per_second']} w/s ({f['extract_seconds']} s CPU)",
+                    f["ratio"],
+                    f"{ceiling} {f['plain_words_per_second']} w/s ({f['plain_spacy_seconds']} s)",
+                    "<= 1.05x",
+                    f["ratio"] <= 1.05,
+                )
+            )
+    elif "real_news" in r:
+        rows.append(row("pipeline", "extract, real news (PolNeAR)", "texts not found", None, ""))
     if "whole_process" in r:
         w = r["whole_process"]
         rows.append(
@@ -217,6 +251,12 @@ def exports_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
 
 def pages_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
     from bench.pages import rows
+
+    return rows(r, row)
+
+
+def concurrency_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
+    from bench.concurrency import rows
 
     return rows(r, row)
 
@@ -321,7 +361,7 @@ def dashboard_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def runners() -> dict[str, tuple[Callable[..., dict], Callable[[dict], list[dict]]]]:
-    from bench import dashboard, exports, memory, pages, pipeline
+    from bench import concurrency, dashboard, exports, memory, pages, pipeline
     from bench import queueing as queue_bench
 
     return {
@@ -329,6 +369,7 @@ def runners() -> dict[str, tuple[Callable[..., dict], Callable[[dict], list[dict
         "queue": (queue_bench.run, queue_rows),
         "memory": (memory.run, memory_rows),
         "pages": (pages.run, pages_rows),
+        "concurrency": (concurrency.run, concurrency_rows),
         "matching": (run_matching, matching_rows),
         "exports": (exports.run, exports_rows),
         "dashboard": (dashboard.run, dashboard_rows),

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spacy.attrs import ORTH
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from claims.nlp.hedges import governs
@@ -383,7 +385,8 @@ def _colon_speaker(sent: Span, lex: Lexicon) -> Found | None:
 
 def _dash_speaker(sent: Span, lex: Lexicon) -> Found | None:
     """'"... our greatest shame." ― Sonya Herridge': a quote signed after a dash."""
-    if not any(dash in sent.text for dash in _DASHES):
+    text = sent.text
+    if not any(dash in text for dash in _DASHES):
         return None
     words = [t for t in sent if not t.is_space]
     while words and words[-1].is_punct and words[-1].text not in _DASHES:
@@ -404,6 +407,25 @@ def _dash_speaker(sent: Span, lex: Lexicon) -> Found | None:
 _OPEN_QUOTES = frozenset({"\u201c", "``"})
 _CLOSE_QUOTES = frozenset({"\u201d"})
 _TOGGLE_QUOTES = frozenset({'"', "''"})
+# Every quotation-mark token holds one of these; a block without any has none.
+_QUOTE_CHARS = ('"', "\u201c", "\u201d", "``", "''")
+_OPEN, _CLOSE, _TOGGLE = 1, 2, 3
+_MARK_KINDS = {
+    get_string_id(mark): kind
+    for marks, kind in ((_OPEN_QUOTES, _OPEN), (_CLOSE_QUOTES, _CLOSE), (_TOGGLE_QUOTES, _TOGGLE))
+    for mark in marks
+}
+
+
+def _quote_marks(doc: Doc) -> list[tuple[int, int]]:
+    """``(token index, _OPEN | _CLOSE | _TOGGLE)`` of the block's quotation marks, in
+    order. Read from the tokens' ORTH ids, not token by token (spaCy makes a Token
+    object for each token it yields), and not at all when the text has no mark."""
+    text = doc.text
+    if not any(q in text for q in _QUOTE_CHARS):
+        return []
+    orths = doc.to_array(ORTH).tolist()
+    return [(i, _MARK_KINDS[orth]) for i, orth in enumerate(orths) if orth in _MARK_KINDS]
 
 
 def quoted_tokens(doc: Doc) -> frozenset[int]:
@@ -411,17 +433,20 @@ def quoted_tokens(doc: Doc) -> frozenset[int]:
 
     A quote left open runs to the end of the block (a paragraph of a quote that goes on
     in the next paragraph has no closing mark)."""
-    inside, quoted = False, []
-    for token in doc:
-        text = token.text
-        if text in _OPEN_QUOTES:
+    inside, after = False, 0
+    quoted: list[int] = []
+    for i, kind in _quote_marks(doc):
+        if inside:
+            quoted.extend(range(after, i))
+        if kind == _OPEN:
             inside = True
-        elif text in _CLOSE_QUOTES:
+        elif kind == _CLOSE:
             inside = False
-        elif text in _TOGGLE_QUOTES:
+        else:
             inside = not inside
-        elif inside:
-            quoted.append(token.i)
+        after = i + 1
+    if inside:
+        quoted.extend(range(after, len(doc)))
     return frozenset(quoted)
 
 
@@ -429,15 +454,14 @@ def quote_regions(doc: Doc) -> list[tuple[int, int]]:
     """Token ranges ``(start, end)`` inside double quotation marks, marks excluded, as
     :func:`quoted_tokens` pairs them; a quote left open runs to the end of the block."""
     regions, opened = [], None
-    for token in doc:
-        text = token.text
-        closing = text in _CLOSE_QUOTES or (text in _TOGGLE_QUOTES and opened is not None)
+    for i, kind in _quote_marks(doc):
+        closing = kind == _CLOSE or (kind == _TOGGLE and opened is not None)
         if closing and opened is not None:
-            if token.i > opened:
-                regions.append((opened, token.i))
+            if i > opened:
+                regions.append((opened, i))
             opened = None
-        elif text in _OPEN_QUOTES or text in _TOGGLE_QUOTES:
-            opened = token.i + 1
+        elif kind != _CLOSE:
+            opened = i + 1
     if opened is not None and opened < len(doc):
         regions.append((opened, len(doc)))
     return regions

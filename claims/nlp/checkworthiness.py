@@ -62,7 +62,12 @@ def _lemma(token) -> str:
 
 def sentence_features(sent: Span) -> list[str]:
     """Sparse binary feature names for one sentence (deduplicated, order kept)."""
-    tokens = [t for t in sent if not t.is_space]
+    return _features(sent, [t for t in sent if not t.is_space])
+
+
+def _features(sent: Span, tokens: list) -> list[str]:
+    """:func:`sentence_features` of ``sent`` given its non-space ``tokens`` (spaCy makes a
+    new Token object at each iteration, so the scorer reads them once for both uses)."""
     content = [t for t in tokens if not t.is_punct]
     words = [_word(t) for t in content]
     tags = [t.tag_ for t in tokens]
@@ -126,12 +131,13 @@ class CheckworthinessModel:
 
     def score(self, sent: Span) -> float:
         weight = self.weights.get
-        total = self.bias + sum(weight(f, 0.0) for f in sentence_features(sent))
+        tokens = [t for t in sent if not t.is_space]
+        total = self.bias + sum(weight(f, 0.0) for f in _features(sent, tokens))
         vector = sentence_vector(sent)
         if len(self.dense) and len(vector) == len(self.dense):
             total += float(vector @ self.dense)
         if len(self.pieces):
-            total += wordpieces.mean_weight(wordpieces.span_pieces(sent), self.pieces)
+            total += wordpieces.mean_weight(wordpieces.span_pieces(tokens), self.pieces)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
 
     def scores(self, sents: Iterable[Span]) -> list[float]:

@@ -61,7 +61,7 @@ def component(nlp: Language, name: str, kind: type[_Component]) -> _Component:
 
 
 def _has_word(sent: Span) -> bool:
-    return any(ch.isalnum() for ch in sent.text)
+    return any(ch.isalnum() for ch in sent.doc.text[sent.start_char : sent.end_char])
 
 
 def _verb_forms(nlp: Language) -> dict[str, list[str]]:

@@ -60,7 +60,7 @@ def add_person(*, username: str, role: str, email: str = "", by: User | None) ->
 
 def _locked(person: User, by: User | None) -> User:
     """The person's row under a lock, or refused: a superuser, or oneself."""
-    user = User.objects.select_for_update().get(pk=person.pk)
+    user = User.objects.select_for_update(no_key=True).get(pk=person.pk)
     if user.is_superuser:
         raise TeamChangeRefused(f"{user.username} is a superuser: change them in the admin.")
     if by is not None and user.pk == by.pk:

@@ -7,8 +7,8 @@ article) and applies its judgement:
 - ``basis_change(claims, cause=, by=)``: THE way to change anything a confirmation can
   rest on (evidence, captures, sources, publishers, an article's text, URL or outlet,
   a claim's wording, standalone text or speaker, re-extraction, split, merge, an
-  accepted match). It locks the claims first (``SELECT ... FOR UPDATE`` in primary-key
-  order, so two writers never deadlock), lets the caller change the basis, and
+  accepted match). It locks the claims first (``SELECT ... FOR NO KEY UPDATE`` in
+  primary-key order, so two writers never deadlock), lets the caller change the basis, and
   re-judges every locked claim in the same transaction: a confirmed claim whose
   confirmation no longer holds moves to *needs re-review*, naming the cause. Nothing
   can confirm a claim in between, because ``confirm`` takes the same lock.
@@ -173,7 +173,14 @@ def _ids(claims: ClaimRefs) -> list[int]:
 def lock(claims: ClaimRefs) -> dict[int, Claim]:
     """Lock the claims' rows (in primary-key order) inside the current transaction and
     return them as they are now. A queryset is locked through a subquery, so locking
-    every confirmed claim sends no list of ids."""
+    every confirmed claim sends no list of ids.
+
+    Every row lock in the app is ``FOR NO KEY UPDATE`` (``no_key=True``), never ``FOR
+    UPDATE``: no primary key ever changes, and a plain ``FOR UPDATE`` also blocks the
+    foreign-key checks of rows that only point at the locked row. A claim event or an
+    outbox row written under a claim's lock checks its article's key; with the article
+    held ``FOR UPDATE`` by a re-extraction waiting for that claim, the two deadlocked
+    (``tests/confirmation/test_basis_races.py``)."""
     if isinstance(claims, QuerySet):
         wanted = Claim.objects.filter(pk__in=claims.order_by().values_list("pk", flat=True))
     else:
@@ -181,7 +188,7 @@ def lock(claims: ClaimRefs) -> dict[int, Claim]:
         if not ids:
             return {}
         wanted = Claim.objects.filter(pk__in=ids)
-    return {c.pk: c for c in wanted.select_for_update().order_by("pk")}
+    return {c.pk: c for c in wanted.select_for_update(no_key=True).order_by("pk")}
 
 
 @contextmanager
@@ -257,7 +264,7 @@ def _lock_for_judgement(claim: Claim) -> Claim:
 
     1. the publisher tables (``SHARE``: a publisher or domain edit waits, or is waited for);
     2. the claim's article (``FOR SHARE``: its URL, outlet and text);
-    3. the claim (``FOR UPDATE``: evidence is only ever added or changed under it);
+    3. the claim (``FOR NO KEY UPDATE``: evidence is only ever added or changed under it);
     4. the sources of its evidence, by id (``FOR SHARE``: captures, publisher, URL).
 
     On SQLite, write transactions are ``BEGIN IMMEDIATE`` and run one at a time."""

@@ -201,7 +201,7 @@ def process(attempt: Attempt) -> str:
             text = article.body
         extraction = _extract(text, progress=_progress_writer(attempt))
         with transaction.atomic():
-            if not attempt.owns().select_for_update().exists():
+            if not attempt.owns().select_for_update(no_key=True).exists():
                 raise StaleAttempt
             created, kept, orphaned = write_claims(article, extraction)
             attempt.owns().update(
@@ -479,7 +479,7 @@ def revise_article(
     if text == article.body and (basis is None or basis == article.revision):
         raise ArticleRejected("The text is unchanged.")
     with transaction.atomic():
-        article = Article.objects.select_for_update().get(pk=article.pk)
+        article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
         if basis is not None and basis != article.revision:
             raise StaleRevision(basis, article.revision)
         if text == article.body:
@@ -500,7 +500,7 @@ def edit_details(*, article: Article, changes: dict[str, Any], by: User) -> None
     those fields are written, and its claims are re-judged (the outlet and URL say who
     published it, so which sources are independent of it)."""
     with transaction.atomic():
-        fresh = Article.objects.select_for_update().get(pk=article.pk)
+        fresh = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
         changes = {k: v for k, v in changes.items() if getattr(fresh, k) != v}
         if not changes:
             return
@@ -589,7 +589,7 @@ def retry_failed(*, article: Article, by: User, url: str = "", text: str = "") -
         raise ArticleRejected(f"Only http:// and https:// URLs are accepted, not {url[:80]!r}.")
     text = check_text(text) if text else ""
     with transaction.atomic():
-        article = Article.objects.select_for_update().get(pk=article.pk)
+        article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
         if article.state != Article.State.FAILED:
             raise ArticleRejected("Only a failed article can be retried with new input.")
         how = f"fetch {url}" if url else "pasted text"
@@ -612,7 +612,7 @@ def archive_article(*, article: Article, by: User, archived: bool = True) -> boo
     """Hide an article from the lists (``archived=False`` brings it back); it is kept,
     with its claims, records and history. False when it already was."""
     with transaction.atomic():
-        fresh = Article.objects.select_for_update().get(pk=article.pk)
+        fresh = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
         if (fresh.archived_at is not None) == archived:
             return False
         fresh.archived_at = timezone.now() if archived else None

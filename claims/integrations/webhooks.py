@@ -153,7 +153,7 @@ def rotate_secret(
     new = secret or new_secret()
     signing_key(new)  # refuse a malformed secret before anything is written
     with transaction.atomic():
-        current = WebhookSubscriber.objects.select_for_update().get(pk=subscriber.pk)
+        current = WebhookSubscriber.objects.select_for_update(no_key=True).get(pk=subscriber.pk)
         if new == current.secret:
             raise BadSecret("the new secret is the current one")
         WebhookSubscriber.objects.filter(pk=current.pk).update(
@@ -360,7 +360,7 @@ def send_again(delivery_ids: list[int]) -> list[int]:
     failed, pending = WebhookDelivery.State.FAILED, WebhookDelivery.State.PENDING
     with transaction.atomic():
         chosen = dict(
-            WebhookDelivery.objects.select_for_update(of=("self",))
+            WebhookDelivery.objects.select_for_update(of=("self",), no_key=True)
             .filter(pk__in=delivery_ids, subscriber__active=True, state__in=(failed, pending))
             .values_list("pk", "state")
         )

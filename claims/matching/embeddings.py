@@ -174,7 +174,9 @@ def _refine(batch: list[tuple[int, str]], scores: np.ndarray, refiner: TopLayers
     now, changed, events = timezone.now(), [], []
     with transaction.atomic():
         # Locked in primary-key order, as ``confirmation.service.lock`` does: no deadlock.
-        locked = Claim.objects.select_for_update().filter(pk__in=score_of, orphaned=False)
+        locked = Claim.objects.select_for_update(no_key=True).filter(
+            pk__in=score_of, orphaned=False
+        )
         for claim in locked.order_by("pk"):
             if claim_text(claim.text) != texts[claim.pk]:
                 continue  # edited while we scored: its next pass scores the new text

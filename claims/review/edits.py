@@ -91,7 +91,7 @@ def split_claim(*, claim: Claim, before: str, by: User) -> Claim:
     The first part keeps the claim (its evidence, records and history); a confirmation
     of the old wording lapses (needs re-review). The second part is new and unconfirmed.
     """
-    article = Article.objects.select_for_update().get(pk=claim.article_id)
+    article = Article.objects.select_for_update(no_key=True).get(pk=claim.article_id)
     with status.basis_change([claim], cause="the claim was split", by=by) as change:
         claim = change.claims[claim.pk]
         _check_current(article, claim)
@@ -140,7 +140,7 @@ def merge_with_next(*, claim: Claim, by: User) -> Claim:
     """Merge a claim with the one that follows it in the text; evidence moves over.
     The merged wording was never confirmed: a confirmation of the first lapses (its
     records stay); a following claim with records is never merged away."""
-    article = Article.objects.select_for_update().get(pk=claim.article_id)
+    article = Article.objects.select_for_update(no_key=True).get(pk=claim.article_id)
     following = (
         article.claims.filter(revision=claim.revision, orphaned=False, start__gte=claim.end)
         .exclude(pk=claim.pk)
@@ -242,7 +242,7 @@ def assign_claim(*, claim: Claim, to: User | None, by: User, basis: str | None =
     """Assign the claim (or nobody), under its row lock; ``basis`` is the assignee the
     person saw (``basis_of(claim, "assignee_id")``): refused if it changed since."""
     with transaction.atomic():
-        fresh = Claim.objects.select_for_update().get(pk=claim.pk)
+        fresh = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
         if basis is not None and basis != basis_of(fresh, "assignee_id"):
             now = fresh.assignee or "nobody"
             raise StaleEdit(

@@ -51,7 +51,7 @@ def add_evidence(
             # A capture of the source running now either commits first (we wait for its
             # lock, then check against it) or waits for us (and then checks this
             # excerpt): the quote is never left unchecked between the two.
-            Source.objects.select_for_update().filter(pk=source.pk).exists()
+            Source.objects.select_for_update(no_key=True).filter(pk=source.pk).exists()
             sources.check_quote(evidence)
     except IntegrityError:
         raise EvidenceRejected(f"This claim is already linked to {source}.") from None
@@ -83,7 +83,7 @@ def change_stance(*, evidence: Evidence, stance: str, by: User, basis: str | Non
     after = Evidence.Stance(stance).label.lower()
     cause = f"stance changed from {before} to {after}"
     with status.basis_change([evidence.claim_id], cause=cause, by=by) as change:
-        fresh = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        fresh = Evidence.objects.select_for_update(no_key=True).get(pk=evidence.pk)
         if basis is not None and basis != fresh.stance:
             raise StaleEvidence(
                 f"Not changed: someone marked this evidence “{fresh.get_stance_display()}” "

@@ -49,7 +49,9 @@ def merge_speakers(*, keep: Speaker, others: Iterable[Speaker], by: User) -> int
         raise SpeakerEditRefused("Pick at least one other record to merge.")
     with transaction.atomic():
         locked = list(
-            Speaker.objects.select_for_update().filter(pk__in=[keep.pk, *[o.pk for o in others]])
+            Speaker.objects.select_for_update(no_key=True).filter(
+                pk__in=[keep.pk, *[o.pk for o in others]]
+            )
         )
         if any(s.merged_into_id for s in locked):
             raise SpeakerEditRefused("A record that was merged already cannot be merged again.")
@@ -86,7 +88,7 @@ def split_speaker(*, speaker: Speaker, aliases: Iterable[str], name: str = "", b
     ``speaker`` to a new record named ``name`` (default: the longest alias moved)."""
     aliases = sorted({a for a in aliases if a})
     with transaction.atomic():
-        speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
+        speaker = Speaker.objects.select_for_update(no_key=True).get(pk=speaker.pk)
         rows = list(speaker.aliases.filter(name__in=aliases))
         remaining = speaker.aliases.exclude(name__in=aliases).exists()
         if not rows or not remaining:
@@ -129,7 +131,7 @@ def edit_speaker(
     wanted = {" ".join(a.split())[:200] for a in [*aliases, name] if a.strip()}
     changes = []
     with transaction.atomic():
-        speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
+        speaker = Speaker.objects.select_for_update(no_key=True).get(pk=speaker.pk)
         fields = {"name": name, "kind": kind, "role": role, "wikidata_id": wikidata_id}
         changed = [f for f, v in fields.items() if getattr(speaker, f) != v]
         for field in changed:

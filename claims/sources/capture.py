@@ -172,7 +172,7 @@ def citing(source_id: int) -> Callable[[], QuerySet[Claim]]:
 def _record_failure(source_id: int, result: FetchResult, *, reason: str, dead: bool) -> str:
     cause = f"source #{source_id} {result.status}: {reason}"
     with status.basis_change(citing(source_id), cause=cause) as change:
-        source = Source.objects.select_for_update().get(pk=source_id)
+        source = Source.objects.select_for_update(no_key=True).get(pk=source_id)
         # Only a page that was captured can die; one never captured has failed.
         dead = dead and source.captures.exists()
         source.last_checked_at = timezone.now()
@@ -195,7 +195,7 @@ def _record_failure(source_id: int, result: FetchResult, *, reason: str, dead: b
 def _record_capture(source_id: int, result: FetchResult) -> str:
     digest, now = result.text_sha256, timezone.now()
     with status.basis_change(citing(source_id), cause=f"source {source_id} re-captured") as change:
-        source = Source.objects.select_for_update().get(pk=source_id)
+        source = Source.objects.select_for_update(no_key=True).get(pk=source_id)
         # Compared with the last *fetched* capture: a text provided by hand (a paywalled
         # page's full text) stays the latest while the fetch keeps giving the same teaser.
         latest = source.captures.filter(provided_by_name="").order_by("-fetched_at", "-pk").first()
@@ -237,7 +237,7 @@ def provide_capture(
     now = timezone.now()
     cause = f"content of {source.url} provided by {by}"
     with status.basis_change(citing(source.pk), cause=cause, by=by):
-        source = Source.objects.select_for_update().get(pk=source.pk)
+        source = Source.objects.select_for_update(no_key=True).get(pk=source.pk)
         capture = SourceCapture.objects.create(
             source=source,
             fetched_at=now,
@@ -432,7 +432,7 @@ def edit_source(*, source: Source, changes: dict[str, Any], by: User) -> None:
     fields are written, and the claims citing it are re-judged (its publisher decides
     whether it is independent of each article)."""
     with status.basis_change(citing(source.pk), cause="source edited", by=by) as change:
-        fresh = Source.objects.select_for_update().get(pk=source.pk)
+        fresh = Source.objects.select_for_update(no_key=True).get(pk=source.pk)
         changes = {k: v for k, v in changes.items() if getattr(fresh, k) != v}
         if not changes:
             return

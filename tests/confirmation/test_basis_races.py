@@ -225,21 +225,3 @@ def test_an_unconfirm_racing_reextraction_is_never_undone(people: tuple[User, Us
         undone += final.status != Claim.Status.UNCONFIRMED
         assert final.revision == 2  # the extraction did run
     assert undone == 0
-
-
-def test_every_row_lock_leaves_foreign_key_checks_alone() -> None:
-    """Row locks are ``FOR NO KEY UPDATE``: a plain ``FOR UPDATE`` on an article also
-    blocks the key check of a claim event written under a claim's lock, and an unconfirm
-    racing a re-extraction deadlocked on it (the test above)."""
-    import re
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2] / "claims"
-    plain = [
-        f"{path.relative_to(root)}:{number}"
-        for path in root.rglob("*.py")
-        if "migrations" not in path.parts
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if re.search(r"select_for_update\((?![^)]*no_key=True)", line)
-    ]
-    assert not plain, plain

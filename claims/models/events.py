@@ -13,7 +13,7 @@ the change they describe, so a rollback leaves no event.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.db import models
@@ -22,7 +22,16 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from claims.models.claims import Claim
+
+class Claim(Protocol):
+    """What an event needs of its claim (a ``claims.models.Claim``; named by shape, so
+    this module, which the claim model imports, imports nothing back)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def article_id(self) -> int: ...
 
 
 class EventKind(models.TextChoices):

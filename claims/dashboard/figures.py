@@ -28,6 +28,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from claims.models import Article, Claim, ClaimEvent, ClaimMatch, Evidence, Source
+from claims.models.events import DECISIVE
 
 Kind = ClaimEvent.Kind
 Status = Claim.Status
@@ -301,9 +302,7 @@ def _statuses_before(first_day: dict[int, date], f: DeskFilter) -> dict[date, Co
 def _decisions(f: DeskFilter) -> list[tuple[datetime, datetime]]:
     """(decided at, extracted at) for each claim's first decision in the range: its
     first confirmation, or its first refuting evidence."""
-    decisive = Q(kind=Kind.STATUS_CHANGED, to_status=Status.CONFIRMED) | Q(
-        kind=Kind.EVIDENCE_ADDED, data__stance=Evidence.Stance.REFUTES
-    )
+    decisive = DECISIVE
     # A claim decided before the range is not decided "first" inside it.
     earlier = ClaimEvent.objects.filter(decisive, claim_id=OuterRef("claim_id"), at__lt=f.since)
     firsts = (

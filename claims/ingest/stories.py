@@ -4,13 +4,15 @@
 becomes a new revision when its text changed (``ingest.revise_article``: claims are
 re-anchored, confirmations whose wording is gone lapse) and changes nothing when it did
 not. A story sent by URL only is fetched by the worker the first time; sending the same
-URL again changes nothing (send the text to revise it).
+URL again changes nothing (send the text to revise it), except when the article failed
+(the page could not be fetched, the extraction broke): a story sent again unchanged, or
+with ``retry``, puts a failed article back in the queue (outcome ``retried``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Received:
     article: Article
-    outcome: str  # "created", "revised" or "unchanged"
+    outcome: str  # "created", "revised", "retried" or "unchanged"
 
 
 def receive(
@@ -36,11 +38,14 @@ def receive(
     text: str = "",
     url: str = "",
     outlet: str = "",
-    published_at: date | None = None,
+    published_at: datetime | None = None,
+    retry: bool = False,
 ) -> Received:
     """Create, revise, or leave alone the article of the owner's story ``external_id``.
 
-    Raises ``ingest.ArticleRejected`` for a text that cannot be stored."""
+    ``retry`` says the client wants a failed article tried again; sending a failed
+    story again does that anyway. Raises ``ingest.ArticleRejected`` for a text that
+    cannot be stored."""
     story = ExternalStory.objects.select_related("article").filter(
         owner=owner, external_id=external_id
     )
@@ -63,6 +68,10 @@ def receive(
             known = story.get()
     article = known.article
     if not text or ingest.check_text(text) == article.body:
-        return Received(article, "unchanged")
+        if article.state != Article.State.FAILED:
+            return Received(article, "unchanged")
+        article.requeue(by=owner, reason="sent again through the write API")
+        ingest.enqueue(article)
+        return Received(article, "retried")
     ingest.revise_article(article=article, text=text, by=owner)
     return Received(Article.objects.get(pk=article.pk), "revised")

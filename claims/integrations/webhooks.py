@@ -54,8 +54,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims import jobs
-from claims.models import Article, Claim, ExternalStory, Source, WebhookDelivery, WebhookSubscriber
-from claims.publication import exports
+from claims.models import Article, Claim, Source, WebhookDelivery, WebhookSubscriber
+from claims.publication import serialisers
 
 log = logging.getLogger(__name__)
 
@@ -189,15 +189,12 @@ def _anyone_listening() -> bool:
 
 
 def article_event(event: str, article_id: int) -> None:
-    """``article.extracted`` / ``article.failed``: the article as the API lists it, with
-    the CMS's ``external_id`` when it came through the write API."""
+    """``article.extracted`` / ``article.failed``: the article as the API lists it (with
+    its readiness and the CMS's ``external_id``), and the extraction's ``error``."""
     if not _anyone_listening():
         return
-    article = Article.objects.defer("body", "dropped").get(pk=article_id)
-    data = exports.article_data(article, base_url=_base())
-    stories = ExternalStory.objects.filter(article_id=article_id)
-    data["external_id"] = stories.values_list("external_id", flat=True).first()
-    data["error"] = article.error
+    article = Article.objects.defer("body", "dropped").select_related("external").get(pk=article_id)
+    data = serialisers.API_ARTICLE.data(article, base_url=_base()) | {"error": article.error}
     send_event(event, {"article": data})
 
 
@@ -207,16 +204,12 @@ def claim_status_event(claim: Claim, *, previous: str) -> None:
         return
     base = _base()
     data = {
-        "claim": {
-            "id": claim.pk,
-            "api_url": base + reverse("api-claim-detail", args=[claim.pk]),
-            "article": claim.article_id,
-            "article_api_url": base + reverse("api-article-detail", args=[claim.article_id]),
-            "text": claim.text,
-            "status": claim.status,
+        "claim": serialisers.CLAIM.data(claim, base_url=base)
+        | {
+            "article_api_url": serialisers.api_url("api-article-detail", claim.article_id, base),
             "previous_status": previous,
             "changed_by": str(claim.status_changed_by or "") or None,
-            "changed_at": claim.status_changed_at.isoformat() if claim.status_changed_at else None,
+            "changed_at": serialisers.iso(claim.status_changed_at),
             "note": claim.status_note,
         }
     }

@@ -32,8 +32,8 @@ rule against formula injection: a spreadsheet shows it as text, never runs it). 
 Excel variant (``excel=True``) is the same file behind a UTF-8 byte order mark, which
 Excel needs to read UTF-8.
 
-JSON: the same dictionaries as the read-only API (``article_data``, ``claim_data``,
-``evidence_data``, ``source_data``); an article export is the article with its body and
+JSON: the same serialisers as the read-only API and the webhooks
+(``claims/publication/serialisers.py``); an article export is the article with its body and
 every claim with its evidence. Every export is written claim by claim from an iterator
 over the claims (``*_chunks``, ``dumps_chunks``), so its memory does not grow with their
 number; ``article_json`` and ``article_claimreview`` build the same documents whole.
@@ -44,23 +44,24 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 
-from claims.models import (
-    Article,
-    Claim,
-    ClaimQuerySet,
-    Confirmation,
-    Evidence,
-    Source,
-    VerdictPage,
+from claims.models import Article, Claim, ClaimQuerySet, Confirmation, Evidence
+from claims.publication.serialisers import (
+    ARTICLE_BODY,
+    CLAIM_DETAIL,
+    claim_page_url,
+    iso,
+    public_path_of,
+    selectors,
+    site,
+    verdict,
 )
-from claims.text import anchoring
+
+__all__ = ["public_path_of", "selectors", "site", "verdict"]  # their home is serialisers
 
 SCHEMA_CONTEXT = "https://schema.org"
 WORST_RATING = 1
@@ -115,18 +116,6 @@ def article_claims(article: Article) -> ClaimQuerySet:
 # --- Small shared pieces ----------------------------------------------------------------
 
 
-def verdict(claim: Claim) -> str:
-    """``Contradicted``, ``Confirmed``, ``Needs re-review`` or ``Unconfirmed``: refuting
-    evidence wins; only a claim confirmed now is ``Confirmed``."""
-    if claim.is_contradicted:
-        return "Contradicted"
-    if claim.status == Claim.Status.CONFIRMED:
-        return "Confirmed"
-    if claim.status == Claim.Status.NEEDS_REREVIEW:
-        return "Needs re-review"
-    return "Unconfirmed"
-
-
 def short_text(text: str, limit: int = SHORT_CLAIM_LENGTH - 1) -> str:
     """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis."""
     text = " ".join(text.split())
@@ -138,19 +127,6 @@ def short_text(text: str, limit: int = SHORT_CLAIM_LENGTH - 1) -> str:
 
 def hedge_cue_texts(claim: Claim) -> list[str]:
     return [cue["text"] if isinstance(cue, dict) else str(cue) for cue in claim.hedge_cues or []]
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def site(base_url: str | None = None) -> str:
-    """``base_url`` (a request's own origin), or ``WORKBENCH_BASE_URL``: never relative."""
-    return (base_url or settings.WORKBENCH_BASE_URL).rstrip("/")
-
-
-def claim_page_url(claim: Claim, base_url: str | None = None) -> str:
-    return site(base_url) + claim.get_absolute_url()
 
 
 # --- ClaimReview (JSON-LD) --------------------------------------------------------------
@@ -258,19 +234,15 @@ def _rating(claim: Claim) -> dict[str, Any]:
     }
 
 
-def newsroom() -> dict[str, Any]:
-    """The organisation publishing the reviews (settings ``WORKBENCH_NEWSROOM_*``)."""
-    return _organization(settings.WORKBENCH_NEWSROOM_NAME, settings.WORKBENCH_NEWSROOM_URL)
-
-
-def public_path_of(claim: Claim) -> str:
-    """The public verdict page's path when the claim's verdict is published, else ""."""
-    if hasattr(claim, "public_slug"):
-        slug = claim.public_slug
-    else:
-        page = VerdictPage.objects.filter(claim_id=claim.pk, published=True).first()
-        slug = page.slug if page else None
-    return reverse("verdict-public", args=[slug]) if slug else ""
+def newsroom(base_url: str | None = None) -> dict[str, Any]:
+    """The organisation publishing the reviews (settings ``WORKBENCH_NEWSROOM_*``). Its
+    URL defaults to the workbench's own (``WORKBENCH_BASE_URL``); then a document built
+    on another ``base_url`` (``export --base-url``) names that one, like every other URL
+    in it."""
+    url = settings.WORKBENCH_NEWSROOM_URL
+    if base_url and url == settings.WORKBENCH_BASE_URL.rstrip("/") + "/":
+        url = site(base_url) + "/"
+    return _organization(settings.WORKBENCH_NEWSROOM_NAME, url)
 
 
 def review_url(claim: Claim, base_url: str | None = None) -> str:
@@ -296,8 +268,8 @@ def claimreview(
         "claimReviewed": published(claim)[0],
         "reviewRating": _rating(claim),
         "itemReviewed": _item_reviewed(claim),
-        "author": newsroom(),
-        "publisher": newsroom(),
+        "author": newsroom(base_url),
+        "publisher": newsroom(base_url),
         "datePublished": reviewed_at.date().isoformat(),
     }
     if len(claim.text) >= SHORT_CLAIM_LENGTH:
@@ -332,131 +304,19 @@ def article_claimreview_chunks(article: Article, *, base_url: str | None = None)
 # --- JSON (shared with the API) ---------------------------------------------------------
 
 
-def api_url(name: str, pk: int, base_url: str | None = None) -> str:
-    return site(base_url) + reverse(name, args=[pk])
-
-
-def article_data(
-    article: Article, *, base_url: str | None = None, body: bool = False
-) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": article.pk,
-        "api_url": api_url("api-article-detail", article.pk, base_url),
-        "page_url": site(base_url) + article.get_absolute_url(),
-        "title": article.title,
-        "outlet": article.outlet,
-        "outlet_domain": article.outlet_domain,
-        "url": article.url,
-        "published_at": _iso(article.published_at),
-        "state": article.state,
-        "revision": article.revision,
-        "created_at": _iso(article.created_at),
-        "updated_at": _iso(article.updated_at),
-    }
-    if body:
-        data["body"] = article.body
-    return data
-
-
-def selectors(claim: Claim) -> list[dict[str, Any]]:
-    """W3C Web Annotation selectors anchoring the claim in its article revision."""
-    return [
-        {"type": "TextPositionSelector", "start": claim.start, "end": claim.end},
-        {
-            "type": "TextQuoteSelector",
-            "exact": claim.text,
-            "prefix": anchoring.clip_prefix(claim.prefix),
-            "suffix": anchoring.clip_suffix(claim.suffix),
-        },
-    ]
-
-
-def claim_data(
-    claim: Claim, *, base_url: str | None = None, evidence: bool = False
-) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": claim.pk,
-        "api_url": api_url("api-claim-detail", claim.pk, base_url),
-        "page_url": claim_page_url(claim, base_url),
-        "article": claim.article_id,
-        "revision": claim.revision,
-        "text": claim.text,
-        "target": {
-            "source": api_url("api-article-detail", claim.article_id, base_url),
-            "selector": selectors(claim),
-        },
-        "status": claim.status,
-        "contradicted": claim.is_contradicted,
-        "verdict": verdict(claim),
-        "status_changed_at": _iso(claim.status_changed_at),
-        "checkworthiness": claim.checkworthiness,
-        "check_worthy": claim.check_worthy,
-        "checkworthiness_model": claim.checkworthiness_model,
-        "claim_type": claim.claim_type,
-        "hedged": claim.hedged,
-        "hedge_cues": claim.hedge_cues,
-        "factuality": claim.factuality,
-        "factuality_cues": claim.factuality_cues,
-        "attribution": claim.attribution,
-        "attributions": claim.attributions,
-        "standalone": claim.standalone,
-        "speaker": claim.speaker,
-        "speaker_id": claim.speaker_record_id,
-        "entities": claim.entities,
-        "occurrences": claim.occurrences,
-        "orphaned": claim.orphaned,
-        "verdict_page_url": (site(base_url) + path) if (path := public_path_of(claim)) else None,
-    }
-    if evidence:
-        data["evidence"] = [evidence_data(e, base_url=base_url) for e in claim.evidence.all()]
-    return data
-
-
-def source_data(source: Source, *, base_url: str | None = None) -> dict[str, Any]:
-    return {
-        "id": source.pk,
-        "api_url": api_url("api-source-detail", source.pk, base_url),
-        "url": source.url,
-        "title": source.title,
-        "publisher": source.publisher,
-        "domain": source.domain,
-        "kind": source.kind,
-        "published_at": _iso(source.published_at),
-        "fetch_state": source.fetch_state,
-        "link_state": source.link_state,
-        "fetched_at": _iso(source.fetched_at),
-    }
-
-
-def evidence_data(evidence: Evidence, *, base_url: str | None = None) -> dict[str, Any]:
-    return {
-        "id": evidence.pk,
-        "claim": evidence.claim_id,
-        "stance": evidence.stance,
-        "source": source_data(evidence.source, base_url=base_url),
-        "excerpt": evidence.excerpt,
-        "quote_check": evidence.quote_check,
-        "note": evidence.note,
-        "added_by": evidence.added_by.get_username() if evidence.added_by else None,
-        "added_at": _iso(evidence.added_at),
-    }
-
-
 def article_json(article: Article, *, base_url: str | None = None) -> dict[str, Any]:
     """The article with its body and every claim with its evidence."""
-    data = article_data(article, base_url=base_url, body=True)
+    data = ARTICLE_BODY.data(article, base_url=base_url)
     claims = iterate(article_claims(article))
-    data["claims"] = [claim_data(c, base_url=base_url, evidence=True) for c in claims]
+    data["claims"] = [CLAIM_DETAIL.data(c, base_url=base_url) for c in claims]
     return data
 
 
 def article_json_chunks(article: Article, *, base_url: str | None = None) -> Iterator[str]:
     """``dumps(article_json(article))``, written claim by claim: memory stays flat
     however many claims the article has."""
-    data = article_data(article, base_url=base_url, body=True)
-    claims = (
-        claim_data(c, base_url=base_url, evidence=True) for c in iterate(article_claims(article))
-    )
+    data = ARTICLE_BODY.data(article, base_url=base_url)
+    claims = (CLAIM_DETAIL.data(c, base_url=base_url) for c in iterate(article_claims(article)))
     return dumps_chunks(data, "claims", claims)
 
 
@@ -464,7 +324,7 @@ def claims_json_chunks(queryset: ClaimQuerySet, *, base_url: str | None = None) 
     """A JSON document ``{"claims": [...]}`` written piece by piece, for streaming."""
     yield '{"claims": ['
     for index, claim in enumerate(iterate(queryset)):
-        item = json.dumps(claim_data(claim, base_url=base_url, evidence=True), ensure_ascii=False)
+        item = json.dumps(CLAIM_DETAIL.data(claim, base_url=base_url), ensure_ascii=False)
         yield ("\n" if index == 0 else ",\n") + item
     yield "\n]}\n"
 
@@ -540,11 +400,13 @@ def _evidence_columns(evidence: Evidence | None) -> list[Any]:
         evidence.excerpt,
         evidence.quote_check,
         evidence.added_by.get_username() if evidence.added_by else "",
-        _iso(evidence.added_at),
+        iso(evidence.added_at),
     ]
 
 
-def claims_csv_rows(queryset: ClaimQuerySet, *, base_url: str | None = None) -> Iterator[list[Any]]:
+def claims_csv_rows(
+    queryset: ClaimQuerySet, *, base_url: str | None = None
+) -> Iterator[list[Any]]:
     """The header, then one row per evidence (one row for a claim without evidence)."""
     yield CSV_COLUMNS
     for claim in iterate(queryset):

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from claims.api import forms as api_forms
 from claims.api import views as api
 from claims.integrations import tokens
 from claims.models import Article, Claim, ClaimMatch, FactCheck, Source
@@ -111,8 +112,8 @@ LIST_PARAMETERS = fields_of(
     forms.ArticleFilterForm,
     forms.ClaimFilterForm,
     forms.SourceFilterForm,
-    api.EvidenceFilterForm,
-    api.ClaimExportForm,
+    api_forms.EvidenceListForm,
+    api_forms.ClaimExportForm,
 )
 LISTS = [
     "/articles/",
@@ -138,7 +139,7 @@ FORMS: dict[str, list[str]] = {
     "/claims/{claim}/split/": list(forms.SplitForm.base_fields),
     "/articles/{article}/claims/new/": list(forms.SelectionForm.base_fields),
     "/claims/": list(forms.BulkClaimForm.base_fields),
-    "/claims/export.csv": list(api.ClaimExportForm.base_fields),
+    "/claims/export.csv": list(api_forms.ClaimExportForm.base_fields),
     "/matches/{match}/accept/": list(DecisionForm.base_fields),
     "/matches/{match}/dismiss/": list(DecisionForm.base_fields),
 }

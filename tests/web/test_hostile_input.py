@@ -31,7 +31,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from claims import roles
-from claims.api.views import StoryForm
+from claims.api.forms import StoryForm
 from claims.models import Article, Claim, ClaimMatch, Evidence, FactCheck, Source
 from claims.publication import exports
 from claims.sources import capture as sources

@@ -5,7 +5,7 @@ checked article the export, API and verdict tests start from. Fixtures (personas
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,7 @@ def build_checked_article(
         list(sentences.values()),
         title="NATO to meet on Iraq crisis",
         outlet="Daily Example",
-        published_at=date(2014, 6, 24),
+        published_at=datetime(2014, 6, 24, tzinfo=UTC),
     )
     claims = {key: article.claims.get(text=text) for key, text in sentences.items()}
     Claim.objects.filter(pk=claims["quoted"].pk).update(

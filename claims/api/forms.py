@@ -91,7 +91,9 @@ class ApiPage(lists.PageForm):
     def clean(self) -> dict[str, Any]:
         if self.cleaned_data.get("cursor"):
             self.cleaned_data["page"] = None  # the cursor says where to continue
-        data = super().clean()  # the list's own checks; ``PageForm`` sets ``cursor_text``
+        # ``PageForm``'s checks (it sets ``cursor_text``), not the list's: in the API,
+        # ``min_score`` above ``max_score`` is a range with no claims, not an error.
+        data = lists.PageForm.clean(self)
         if data["cursor_text"]:
             data["cursor"] = self._decode(data["cursor_text"])
         return data

@@ -45,8 +45,9 @@ ERROR: Schema = {
 PARAMETER_NOTES = {
     "page": "A page number; past the last page the page is empty. Ignored with `cursor`.",
     "page_size": "Rows per page (default 50).",
-    "cursor": "From a `next` or `previous` link: where to continue. The API signs it; "
-    "one it did not give out is a 400. It keeps the order it was made in (`sort` and `page` are ignored with it).",
+    "cursor": "From a `next` or `previous` link: where to continue, in the order it was "
+    "made in (`sort` and `page` are ignored with it). The API signs it; one it did not "
+    "give out is a 400.",
     "q": "Words to search for.",
     "article": "An article id.",
     "claim": "A claim id.",
@@ -166,14 +167,18 @@ def _detail(operation_id: str, summary: str, resource: str, form: type[forms.For
     }
 
 
-def _story() -> Schema:
+def _story(*, json: bool) -> Schema:
+    """The story a CMS posts: a JSON object (strings, or null for "left out"; ``retry``
+    also a boolean), or a form-encoded body (strings only)."""
     fields = api_forms.StoryForm.base_fields
-    properties = {
-        name: _field(field) | {"type": ["string", "null"]} for name, field in fields.items()
-    }
-    properties["external_id"]["type"] = "string"
-    properties["retry"] = {"anyOf": [{"type": ["boolean", "null"]}, _field(fields["retry"])]}
+    properties = {name: _field(field) for name, field in fields.items()}
     properties["text"]["pattern"] = "^([^\\x00]*[^\\s\\x00][^\\x00]*)?$"
+    properties["published_at"]["anyOf"].append({"maxLength": 0})
+    if json:
+        for name, schema in properties.items():
+            if name != "external_id":
+                schema["type"] = [schema["type"], "null"]
+        properties["retry"] = {"anyOf": [{"type": ["boolean", "null"]}, properties["retry"]]}
     for name, note in (
         (
             "external_id",
@@ -204,22 +209,19 @@ def _story() -> Schema:
     }
 
 
-def _write() -> Schema:
-    accepted = {
-        "allOf": [
-            s.ref("Article"),
-            {
-                "type": "object",
-                "required": ["outcome"],
-                "properties": {
-                    "outcome": {
-                        "type": "string",
-                        "enum": ["created", "revised", "retried", "unchanged"],
-                    }
-                },
-            },
-        ]
+def _accepted() -> Schema:
+    schema = s.API_ARTICLE.schema()
+    schema["description"] += " `outcome`: what this request did."
+    schema["properties"]["outcome"] = {
+        "type": "string",
+        "enum": ["created", "revised", "retried", "unchanged"],
     }
+    schema["required"].append("outcome")
+    return schema
+
+
+def _write() -> Schema:
+    accepted = s.ref("StoryAccepted")
     return {
         "operationId": "sendStory",
         "summary": "Send a story from the CMS (create, revise, retry, or nothing)",
@@ -235,7 +237,7 @@ def _write() -> Schema:
             "required": True,
             "content": {
                 "application/json": {"schema": s.ref("Story")},
-                "application/x-www-form-urlencoded": {"schema": s.ref("Story")},
+                "application/x-www-form-urlencoded": {"schema": s.ref("StoryForm")},
             },
         },
         "responses": {
@@ -307,7 +309,7 @@ def _downloads() -> dict[str, Schema]:
         "get": _download(
             "exportClaimReview",
             "One claim's ClaimReview (404 when it has no verdict to publish)",
-            "application/json",
+            api_forms.FORMATS["claimreview"][0],
             [ID],
         )
     }
@@ -450,7 +452,8 @@ def document() -> Schema:
     article_detail["properties"]["claims"] = {"type": "array", "items": s.ref("Claim")}
     schemas = {serialiser.name: serialiser.schema() for serialiser in resources}
     schemas |= {"ArticleDetail": article_detail, "Readiness": s.READINESS, "Error": ERROR}
-    schemas |= {"Story": _story()} | _event_schemas()
+    schemas |= {"Story": _story(json=True), "StoryForm": _story(json=False)}
+    schemas |= {"StoryAccepted": _accepted()} | _event_schemas()
     articles = _list(
         "listArticles", "List articles, newest first", api_forms.ArticleListForm, "Article"
     )

@@ -13,7 +13,9 @@ Every answer under ``/api/`` is JSON, errors included, in one shape:
 ``{"detail": "...", "errors": {field: [{"message", "code"}]}}`` (``errors`` is ``{}``
 when no field is to blame): 400 for a parameter the form refuses or does not know, 404
 for an unknown URL or object, 405 (with ``Allow``) for a method the URL does not take.
-``HEAD`` is ``GET`` without the body; ``OPTIONS`` answers 204 with ``Allow``.
+```HEAD`` is ``GET`` without the body; ``OPTIONS`` answers 204 with ``Allow``. The
+downloads (outside ``/api/``) answer the same way, except that a browser without a
+session (it asks for HTML) is sent to the login page.
 
 Lists are paged in an order rows cannot move in by default (creation, or id), ``sort``
 chooses another; ``next`` and ``previous`` carry a signed ``cursor`` (the sort key and id
@@ -109,8 +111,10 @@ def endpoint(**handlers: View) -> View:
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
         elif handler := handlers.get("GET" if request.method == "HEAD" else request.method):
-            if kwargs.get("pk", 1) > lists.MAX_ID:
-                return error(404, "Not found.")
+            if "pk" in kwargs:
+                kwargs["pk"] = _key_or_none(kwargs["pk"])
+                if kwargs["pk"] is None:
+                    return error(404, "Not found.")
             return handler(request, *args, **kwargs)
         else:
             response = error(
@@ -121,6 +125,13 @@ def endpoint(**handlers: View) -> View:
 
     view.allowed_methods = allowed  # type: ignore[attr-defined]
     return view
+
+
+def _key_or_none(text: str) -> int | None:
+    """A primary key from a URL: a whole number the database can hold, else None."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+        return None
+    return int(text) if 0 < int(text) <= lists.MAX_ID else None
 
 
 def not_found(request: HttpRequest) -> HttpResponse:
@@ -174,7 +185,7 @@ def api_auth(*, redirect_anonymous: bool = False) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 sent = _authorization(request)
-                if sent is None and redirect_anonymous:
+                if sent is None and redirect_anonymous and _browser(request):
                     return redirect_to_login(request.get_full_path())
                 user = tokens.user_for(sent[1]) if sent and sent[0] == "bearer" else None
                 if user is None:
@@ -191,6 +202,11 @@ def api_auth(*, redirect_anonymous: bool = False) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def _browser(request: HttpRequest) -> bool:
+    """A browser navigating (it asks for HTML by name), not a script."""
+    return "text/html" in request.META.get("HTTP_ACCEPT", "")
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -553,16 +569,16 @@ def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponse:
 urlpatterns = [
     path("api/articles/", endpoint(GET=article_list, POST=article_create), name="api-article-list"),
     path("api/schema/", endpoint(GET=schema), name="api-schema"),
-    path("api/articles/<int:pk>/", endpoint(GET=article_detail), name="api-article-detail"),
+    path("api/articles/<str:pk>/", endpoint(GET=article_detail), name="api-article-detail"),
     path("api/claims/", endpoint(GET=claim_list), name="api-claim-list"),
-    path("api/claims/<int:pk>/", endpoint(GET=claim_detail), name="api-claim-detail"),
+    path("api/claims/<str:pk>/", endpoint(GET=claim_detail), name="api-claim-detail"),
     path("api/sources/", endpoint(GET=source_list), name="api-source-list"),
-    path("api/sources/<int:pk>/", endpoint(GET=source_detail), name="api-source-detail"),
+    path("api/sources/<str:pk>/", endpoint(GET=source_detail), name="api-source-detail"),
     path("api/evidence/", endpoint(GET=evidence_list), name="api-evidence-list"),
     re_path(r"^api/", csrf_exempt(not_found), name="api-not-found"),  # after every API URL
-    path("articles/<int:pk>/export.<str:fmt>", endpoint(GET=export_article), name="export-article"),
+    path("articles/<str:pk>/export.<str:fmt>", endpoint(GET=export_article), name="export-article"),
     path(
-        "claims/<int:pk>/claimreview.json",
+        "claims/<str:pk>/claimreview.json",
         endpoint(GET=export_claim_claimreview),
         name="export-claim",
     ),

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -101,7 +101,7 @@ def submit_article(
     fetch_url: str = "",
     outlet: str = "",
     url: str = "",
-    published_at: date | None = None,
+    published_at: date | datetime | None = None,
     origin: str = Article.Origin.PASTE,
 ) -> Article:
     """Save a new article and queue its extraction (after commit). A job the broker
@@ -119,7 +119,7 @@ def submit_article(
             outlet=outlet,
             outlet_domain=registered_domain(url),
             url=url,
-            published_at=published_at,
+            published_at=as_instant(published_at),
             origin=origin,
             body=text,
             created_by=by,
@@ -127,6 +127,16 @@ def submit_article(
         ArticleRevision.objects.create(article=article, number=1, body=text, created_by=by)
     enqueue(article)
     return article
+
+
+def as_instant(value: date | datetime | None) -> datetime | None:
+    """When a story was published, as an aware instant: a bare date (a form's, a feed's)
+    is midnight UTC of that day; a naive date-time is taken as UTC."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        return datetime.combine(value, datetime.min.time(), tzinfo=UTC)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
 
 def _title_from(text: str, url: str) -> str:

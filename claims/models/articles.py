@@ -46,7 +46,9 @@ class Article(models.Model):
         help_text="Registered domain of the outlet; its sources do not count as independent.",
     )
     url = models.URLField(max_length=2000, blank=True, validators=[validate_http_url])
-    published_at = models.DateField(null=True, blank=True)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the story was published (an instant, UTC)."
+    )
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.PASTE)
     body = models.TextField(blank=True, help_text="The current revision's text, as received.")
     revision = models.PositiveIntegerField(default=1)

@@ -162,7 +162,7 @@ def _article_work(article: Article) -> dict[str, Any]:
     if article.outlet:
         work["publisher"] = _organization(article.outlet)
     if article.published_at:
-        work["datePublished"] = article.published_at.isoformat()
+        work["datePublished"] = article.published_at.date().isoformat()
     return work
 
 
@@ -218,7 +218,7 @@ def _item_reviewed(claim: Claim) -> dict[str, Any]:
     if author:
         item["author"] = author
     if article.published_at:
-        item["datePublished"] = article.published_at.isoformat()
+        item["datePublished"] = article.published_at.date().isoformat()
     return item
 
 

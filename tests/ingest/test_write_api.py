@@ -49,7 +49,7 @@ def test_a_story_is_created_once_and_answered_with_202_its_api_url_and_state(
     assert data["api_url"].endswith(reverse("api-article-detail", args=[article.pk]))
     assert response["Location"] == data["api_url"]
     assert data["readiness"]["verdict"] == "needs_work"
-    assert article.published_at.isoformat() == "2025-03-05"
+    assert article.published_at.isoformat() == "2025-03-05T10:00:00+00:00"
     assert article.created_by == editor and article.outlet == "Daily Example"
     assert ExternalStory.objects.get().external_id == "cms-4711"
 
@@ -231,3 +231,65 @@ def test_a_lone_surrogate_in_a_field_name_is_refused_too(client: Client, editor:
 
     assert response.status_code == 400
     assert "U+DFFF" in response.content.decode()
+
+
+# --- The CMS's handle, retries and instants -----------------------------------------------
+
+
+def test_the_cms_finds_its_story_by_external_id_in_the_list_and_the_detail(
+    client: Client, editor: User, make_article: Any
+) -> None:
+    auth = token_of(editor)
+    make_article()  # another article, not from the CMS
+    sent = send(client, auth).json()
+
+    found = client.get(ARTICLES, {"external_id": "cms-4711"}, **auth).json()
+    detail = client.get(sent["api_url"], **auth).json()
+
+    assert [item["id"] for item in found["results"]] == [sent["id"]]
+    assert found["results"][0]["external_id"] == detail["external_id"] == "cms-4711"
+    assert client.get(ARTICLES, {"external_id": "cms-0"}, **auth).json()["results"] == []
+
+
+def test_a_failed_url_story_is_retried_when_sent_again_or_with_retry(
+    client: Client, editor: User
+) -> None:
+    auth = token_of(editor)
+    story = {"external_id": "cms-9", "url": "https://www.dailyexample.com/news/x", "text": None}
+    send(client, auth, **story)
+    article = Article.objects.get()
+
+    for extra in ({}, {"retry": True}, {"retry": "true"}):
+        Article.objects.filter(pk=article.pk).update(state=Article.State.FAILED, error="timeout")
+        again = send(client, auth, **story, **extra)
+
+        assert again.status_code == 202, again.content
+        assert again.json()["outcome"] == "retried" and again.json()["state"] == "queued"
+        assert Article.objects.get().error == ""
+    assert send(client, auth, **story).json()["outcome"] == "unchanged"  # queued: left alone
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("2026-11-30T23:30:00-05:00", "2026-12-01T04:30:00+00:00"),
+        ("2026-11-30", "2026-11-30T00:00:00+00:00"),
+        ("2026-11-30T23:30:00.250+01:00", "2026-11-30T22:30:00.250000+00:00"),
+    ],
+)
+def test_published_at_keeps_the_instant_in_utc(
+    client: Client, editor: User, sent: str, stored: str
+) -> None:
+    response = send(client, token_of(editor), published_at=sent)
+
+    assert response.status_code == 202, response.content
+    assert response.json()["published_at"] == stored
+    assert Article.objects.get().published_at.isoformat() == stored
+
+
+def test_an_unknown_field_is_refused_naming_it(client: Client, editor: User) -> None:
+    response = send(client, token_of(editor), headline="Council approves budget")
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["headline"][0]["code"] == "unknown"
+    assert not Article.objects.exists()

@@ -19,6 +19,7 @@ from typing import Any
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db.models import Model, QuerySet
 from django.utils.dateparse import parse_datetime
 
@@ -26,6 +27,10 @@ from claims.models import Article, Claim, Evidence, Source
 from claims.web import forms as lists
 from claims.web.fields import HttpURLField, LineField, StorableCharField
 
+# Django's URL syntax (``URLValidator``, which ``HttpURLField`` runs), for http(s) only.
+URL_PATTERN = "(?i)^https?://" + URLValidator.regex.pattern.split("://", 1)[1].replace(
+    "\\Z", "$"
+)
 INTEGER = re.compile(r"-?[0-9]+\Z")
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\Z")
 # A value that survives ``clean_line`` and ``strip``: something besides white space,
@@ -303,6 +308,8 @@ def _strict_error(field: forms.Field, raw: str) -> forms.ValidationError | None:
         )
     if isinstance(field, forms.ChoiceField):
         return None
+    if isinstance(field, HttpURLField) and raw and not re.search(URL_PATTERN, raw):
+        return forms.ValidationError("Give an http:// or https:// URL.", code="invalid")
     if isinstance(field, forms.FloatField):  # before IntegerField: a FloatField is one
         return None if NUMBER.match(raw) else forms.ValidationError("Give a number.", "invalid")
     if isinstance(field, forms.IntegerField) and not INTEGER.match(raw):
@@ -346,7 +353,7 @@ def field_schema(field: forms.Field) -> dict[str, Any]:
     elif isinstance(field, InstantField):
         schema = {"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]}
     elif isinstance(field, HttpURLField):
-        schema = {"type": "string", "format": "uri", "pattern": "^https?://"}
+        schema = {"type": "string", "pattern": URL_PATTERN}
     elif field is lists.PageForm.base_fields["cursor"] or getattr(field, "is_cursor", False):
         schema = {"type": "string", "format": CURSOR_FORMAT}
     else:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from claims.models import Article, Claim, Evidence, Source
 
@@ -146,3 +149,80 @@ def test_a_cursor_the_api_did_not_give_out_is_a_400(
         assert response.status_code == 400, bad
         assert "cursor" in response.json()["errors"]
     assert as_viewer.get(url, {"cursor": "x", "page": 2}).status_code == 400
+
+
+# --- Orders rows cannot move in ----------------------------------------------------------
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    page_size=st.integers(min_value=1, max_value=5),
+    rescores=st.lists(
+        st.lists(st.floats(min_value=0, max_value=1), min_size=12, max_size=12),
+        min_size=12,
+        max_size=12,
+    ),
+)
+def test_rescoring_between_pages_never_repeats_or_skips_a_claim(
+    as_viewer: Client, scored: list[int], page_size: int, rescores: list[list[float]]
+) -> None:
+    """The background pass refines check-worthiness while a client walks ``next``: the
+    default order (id) does not move, so each claim comes exactly once."""
+    schedule = iter(rescores)
+
+    def rescore(page: int) -> None:
+        for pk, score in zip(scored, next(schedule, []), strict=False):
+            Claim.objects.filter(pk=pk).update(checkworthiness=score)
+
+    seen = _walk(as_viewer, reverse("api-claim-list") + f"?page_size={page_size}", rescore)
+
+    assert sorted(seen) == sorted(scored)
+    assert seen == sorted(seen)
+
+
+@pytest.fixture
+def scored(make_article: Callable[..., Article]) -> list[int]:
+    make_article([f"Scored claim {i} is stated here." for i in range(12)])
+    return list(Claim.objects.order_by("id").values_list("pk", flat=True))
+
+
+def test_a_moving_order_is_still_offered_and_its_cursor_keeps_it(
+    as_viewer: Client, scored: list[int]
+) -> None:
+    url = reverse("api-claim-list") + "?sort=-checkworthiness&page_size=5"
+
+    first = as_viewer.get(url).json()
+    second = as_viewer.get(first["next"].replace("sort=-checkworthiness", "sort=id")).json()
+
+    scores = [c["checkworthiness"] for c in first["results"] + second["results"]]
+    assert scores == sorted(scores, reverse=True)  # the cursor's order, not ``sort=id``
+
+
+def test_a_forged_or_altered_cursor_is_a_400(as_viewer: Client, scored: list[int]) -> None:
+    url = reverse("api-claim-list") + "?page_size=2"
+    real = parse_qs(urlsplit(as_viewer.get(url).json()["next"]).query)["cursor"][0]
+    payload = real.split(":")[0]
+    forged = base64.urlsafe_b64encode(b'{"o":["id"],"d":"after","k":[0]}').decode().rstrip("=")
+
+    for cursor in (
+        forged,
+        f"{forged}:{real.split(':', 1)[1]}",
+        real[:-1] + ("B" if real.endswith("A") else "A"),
+        payload,
+    ):
+        response = as_viewer.get(url, {"cursor": cursor})
+        assert response.status_code == 400, cursor
+        assert response.json()["errors"]["cursor"][0]["code"] == "invalid"
+    assert as_viewer.get(url, {"cursor": real}).status_code == 200
+    # a claims cursor is refused by a list that has no such order
+    articles = as_viewer.get(reverse("api-article-list"), {"cursor": _sorted_cursor(as_viewer)})
+    assert articles.status_code == 400
+
+
+def _sorted_cursor(client: Client) -> str:
+    url = reverse("api-claim-list") + "?sort=-checkworthiness&page_size=1"
+    return parse_qs(urlsplit(client.get(url).json()["next"]).query)["cursor"][0]

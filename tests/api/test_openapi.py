@@ -1,5 +1,8 @@
 """The OpenAPI description at /api/schema/: it parses, every documented path resolves to
-the view that serves it, every API route is documented, and every reference resolves."""
+the view that serves it, every API route and download is documented, every reference
+resolves, and what the API answers is what the document says (the document is built from
+the same forms and serialisers; ``test_api_schemathesis.py`` fuzzes it against a live
+server)."""
 
 from __future__ import annotations
 
@@ -8,13 +11,17 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import jsonschema_rs  # schemathesis's validator (dev extra)
 import pytest
+from django import forms
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from claims.api import forms as api_forms
+from claims.api.forms import FORMATS
 from claims.integrations import tokens, webhooks
-from claims.models import Article
+from claims.models import Article, Evidence, Source
 
 SCHEMA = reverse("api-schema")
 
@@ -31,6 +38,10 @@ def concrete(path: str, pk: int) -> str:
     return re.sub(r"\{id\}", str(pk), path)
 
 
+def _key_of(path: str) -> str:
+    return path.strip("/").split("/")[1 if path.startswith("/api/") else 0]
+
+
 def test_it_is_openapi_3_1_and_needs_credentials(client: Client, schema: dict[str, Any]) -> None:
     assert schema["openapi"].startswith("3.1")
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
@@ -42,32 +53,52 @@ def test_every_documented_path_resolves_and_answers(
 ) -> None:
     article = make_article()
     auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.issue(user=editor, name='t')[1]}"}
-    ids = {"/api/articles/{id}/": article.pk, "/api/claims/{id}/": article.claims.first().pk}
+    claim = article.claims.first()
+    Evidence.objects.create(
+        claim=claim, source=Source.objects.create(url="https://www.reuters.com/a"), stance="refutes"
+    )
+    ids = {
+        "articles": article.pk,
+        "article": article.pk,
+        "claims": claim.pk,
+        "sources": Source.objects.get().pk,
+    }
     for path, operations in schema["paths"].items():
-        url = concrete(path, ids.get(path, 1))
+        url = concrete(path, ids.get(_key_of(path), ids["article"]))
         match = resolve(url)
-        assert match.url_name.startswith("api-"), path
+        assert match.url_name.startswith(("api-", "export-")), path
         if "get" in operations:
-            missing = {"/api/sources/{id}/", "/api/speakers/{id}/"}  # none exists
-            expected = 404 if path in missing else 200
-            assert client.get(url, **auth).status_code == expected, path
+            response = client.get(url, **auth)
+            assert response.status_code == 200, path
+            assert (
+                response["Content-Type"].split(";")[0]
+                in operations["get"]["responses"]["200"]["content"]
+            ), path
         for method in set(operations) - {"get", "post"}:
             pytest.fail(f"{path} documents {method}, which no view serves")
     assert "post" in schema["paths"]["/api/articles/"]
 
 
-def _api_routes(patterns: list[Any], prefix: str = "") -> Iterator[str]:
+def _routes(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, str]]:
     for item in patterns:
         if isinstance(item, URLResolver):
-            yield from _api_routes(item.url_patterns, prefix + str(item.pattern))
-        elif isinstance(item, URLPattern) and (prefix + str(item.pattern)).startswith("api/"):
-            yield "/" + (prefix + str(item.pattern)).replace("<int:pk>", "{id}")
+            yield from _routes(item.url_patterns, prefix + str(item.pattern))
+        elif isinstance(item, URLPattern) and item.name:
+            yield item.name, "/" + (prefix + str(item.pattern)).replace("<str:pk>", "{id}")
 
 
-def test_every_api_route_is_documented(schema: dict[str, Any]) -> None:
-    routes = set(_api_routes(get_resolver().url_patterns))
+def test_every_api_route_and_download_is_documented(schema: dict[str, Any]) -> None:
+    routes = dict(_routes(get_resolver().url_patterns))
+    api = {path for path in routes.values() if path.startswith("/api/")}
+    api.discard(routes["api-not-found"])  # the JSON 404 for every other /api/ URL
 
-    assert routes and routes == set(schema["paths"])
+    documented = set(schema["paths"])
+    assert api and api <= documented
+    assert documented - api == {
+        *(f"/articles/{{id}}/export.{fmt}" for fmt in FORMATS),
+        *(f"/claims/export.{fmt}" for fmt in FORMATS),
+        "/claims/{id}/claimreview.json",
+    }
 
 
 def test_every_reference_resolves_and_every_event_is_described(schema: dict[str, Any]) -> None:
@@ -81,27 +112,98 @@ def test_every_reference_resolves_and_every_event_is_described(schema: dict[str,
     assert event == list(webhooks.EVENTS)
 
 
-# The lists' filter forms are the API's query parameters (one form per list, shared with
-# the HTML pages): the description must name each of them, with the same choices, and
-# nothing the form does not take. `sort` is the HTML list's column order; the API pages
-# by cursor in one fixed order and does not document it.
+# The lists' forms are the API's query parameters: the document names each field, with
+# its choices, bounds and lengths, and nothing the form does not take (``bind`` refuses
+# any other parameter).
 LIST_FORMS = {
-    "/api/articles/": "claims.web.forms.ArticleFilterForm",
-    "/api/claims/": "claims.web.forms.ClaimFilterForm",
-    "/api/sources/": "claims.web.forms.SourceFilterForm",
-    "/api/evidence/": "claims.api.views.EvidenceFilterForm",
+    "/api/articles/": api_forms.ArticleListForm,
+    "/api/claims/": api_forms.ClaimListForm,
+    "/api/sources/": api_forms.SourceListForm,
+    "/api/evidence/": api_forms.EvidenceListForm,
 }
 
 
 @pytest.mark.parametrize("path", sorted(LIST_FORMS))
-def test_list_parameters_are_the_filter_form(schema: dict[str, Any], path: str) -> None:
-    from django import forms
-    from django.utils.module_loading import import_string
-
-    form = import_string(LIST_FORMS[path])()
-    documented = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
-    assert set(documented) == set(form.fields) - {"sort"}
+def test_list_parameters_are_the_form_with_its_limits(schema: dict[str, Any], path: str) -> None:
+    form = LIST_FORMS[path]()
+    documented = {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]}
+    assert set(documented) == set(form.fields)
     for name, field in form.fields.items():
-        enum = documented.get(name, {}).get("schema", {}).get("enum")
-        if enum is not None and isinstance(field, forms.ChoiceField) and name != "sort":
-            assert set(enum) >= {str(value) for value, _ in field.choices if value != ""}, name
+        if isinstance(field, forms.ChoiceField):
+            assert documented[name]["enum"] == [str(value) for value, _ in field.choices], name
+        if getattr(field, "max_length", None):
+            assert documented[name]["maxLength"] == field.max_length, name
+        if getattr(field, "min_value", None) is not None:
+            assert documented[name]["minimum"] == field.min_value, name
+
+
+def test_the_documented_resources_are_what_the_api_answers(
+    client: Client, schema: dict[str, Any], editor: User, make_article: Callable[..., Article]
+) -> None:
+    """Every field of every answer is documented with its type (``additionalProperties``
+    is false), and every documented field is there."""
+    article = make_article()
+    claim = article.claims.first()
+    source = Source.objects.create(url="https://www.reuters.com/a")
+    Evidence.objects.create(claim=claim, source=source, stance="supports", excerpt="x")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.issue(user=editor, name='t')[1]}"}
+    components = {"components": schema["components"]}
+    for url, name in (
+        (reverse("api-article-detail", args=[article.pk]) + "?include=claims", "ArticleDetail"),
+        (reverse("api-claim-detail", args=[claim.pk]), "ClaimDetail"),
+        (reverse("api-source-detail", args=[source.pk]), "SourceDetail"),
+    ):
+        data = client.get(url, **auth).json()
+        jsonschema_rs.validate(components | {"$ref": f"#/components/schemas/{name}"}, data)
+        assert set(data) >= set(schema["components"]["schemas"][name]["required"])
+    assert (
+        len(schema["components"]["schemas"]["Claim"]["properties"])
+        == len(client.get(reverse("api-claim-detail", args=[claim.pk]), **auth).json()) - 1
+    )  # all but the detail's evidence
+
+
+def test_errors_everywhere_have_one_shape(
+    client: Client, schema: dict[str, Any], viewer: User
+) -> None:
+    client.force_login(viewer)
+    error_schema = {"components": schema["components"], "$ref": "#/components/schemas/Error"}
+    for method, url, status in (
+        ("get", "/api/claims/?page=0", 400),
+        ("get", "/api/claims/?colour=red", 400),
+        ("get", "/api/claims/?cursor=forged", 400),
+        ("get", "/api/articles/abc/", 404),
+        ("get", "/api/claims/-1/", 404),
+        ("get", "/api/nothing/", 404),
+        ("put", "/api/claims/", 405),
+        ("patch", "/api/claims/", 405),
+        ("delete", "/api/articles/", 405),
+        ("post", "/api/claims/", 405),
+        ("get", "/claims/export.xml", 404),
+        ("get", "/articles/abc/export.csv", 404),
+        ("post", "/api/articles/", 401),  # a session cannot write
+    ):
+        response = getattr(client, method)(url)
+        assert response.status_code == status, (method, url)
+        assert response["Content-Type"] == "application/json", (method, url)
+        jsonschema_rs.validate(error_schema, response.json())
+        if status == 405:
+            assert "GET" in response["Allow"] and "OPTIONS" in response["Allow"]
+
+
+def test_head_and_options_are_answered_sensibly(client: Client, viewer: User) -> None:
+    client.force_login(viewer)
+
+    head = client.head("/api/claims/")
+    options = client.options("/api/articles/")
+
+    assert head.status_code == 200 and head.content == b""
+    assert options.status_code == 204 and options["Allow"] == "GET, HEAD, OPTIONS, POST"
+
+
+def test_a_url_without_its_slash_is_redirected_to_it(client: Client, viewer: User) -> None:
+    client.force_login(viewer)
+
+    response = client.get("/api/claims?status=confirmed")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/claims/?status=confirmed"

@@ -49,7 +49,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
-from claims.models import Article, Claim, ClaimQuerySet, Confirmation, Evidence
+from claims.models import Article, Claim, ClaimQuerySet, ClaimVerdict, Confirmation, Evidence
 from claims.publication.serialisers import (
     ARTICLE_BODY,
     CLAIM_DETAIL,
@@ -58,10 +58,9 @@ from claims.publication.serialisers import (
     public_path_of,
     selectors,
     site,
-    verdict,
 )
 
-__all__ = ["public_path_of", "selectors", "site", "verdict"]  # their home is serialisers
+__all__ = ["public_path_of", "selectors", "site"]  # their home is serialisers
 
 SCHEMA_CONTEXT = "https://schema.org"
 WORST_RATING = 1
@@ -114,6 +113,18 @@ def article_claims(article: Article) -> ClaimQuerySet:
 
 
 # --- Small shared pieces ----------------------------------------------------------------
+
+
+def verdict(claim: Claim) -> str:
+    """The ClaimReview rating's name: ``Contradicted``, ``Confirmed`` (the verdict,
+    ``Claim.get_verdict``), or, for an undecided claim, ``Needs re-review`` or
+    ``Unconfirmed`` by its status."""
+    decided = claim.get_verdict()
+    if decided != ClaimVerdict.UNDECIDED:
+        return decided.label
+    if claim.status == Claim.Status.NEEDS_REREVIEW:
+        return "Needs re-review"
+    return "Unconfirmed"
 
 
 def short_text(text: str, limit: int = SHORT_CLAIM_LENGTH - 1) -> str:
@@ -404,9 +415,7 @@ def _evidence_columns(evidence: Evidence | None) -> list[Any]:
     ]
 
 
-def claims_csv_rows(
-    queryset: ClaimQuerySet, *, base_url: str | None = None
-) -> Iterator[list[Any]]:
+def claims_csv_rows(queryset: ClaimQuerySet, *, base_url: str | None = None) -> Iterator[list[Any]]:
     """The header, then one row per evidence (one row for a claim without evidence)."""
     yield CSV_COLUMNS
     for claim in iterate(queryset):

@@ -22,7 +22,15 @@ from django.conf import settings
 from django.urls import reverse
 
 from claims.confirmation import readiness
-from claims.models import Article, Claim, Evidence, ExternalStory, Source, VerdictPage
+from claims.models import (
+    Article,
+    Claim,
+    ClaimVerdict,
+    Evidence,
+    ExternalStory,
+    Source,
+    VerdictPage,
+)
 from claims.text import anchoring
 
 T = TypeVar("T")
@@ -47,21 +55,6 @@ def claim_page_url(claim: Claim, base_url: str | None = None) -> str:
 
 def iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def verdict(claim: Claim) -> str:
-    """``Contradicted``, ``Confirmed``, ``Needs re-review`` or ``Unconfirmed``: refuting
-    evidence wins; only a claim confirmed now is ``Confirmed``."""
-    if claim.is_contradicted:
-        return "Contradicted"
-    if claim.status == Claim.Status.CONFIRMED:
-        return "Confirmed"
-    if claim.status == Claim.Status.NEEDS_REREVIEW:
-        return "Needs re-review"
-    return "Unconfirmed"
-
-
-VERDICTS = ["Confirmed", "Contradicted", "Needs re-review", "Unconfirmed"]
 
 
 def public_path_of(claim: Claim) -> str:
@@ -263,12 +256,15 @@ CLAIM: Serialiser[Claim] = Serialiser(
         "status": Field(_enum(Claim.Status.choices), lambda c, o: c.status),
         "contradicted": Field(
             {"type": "boolean", "description": "Some evidence refutes the claim."},
-            lambda c, o: c.is_contradicted,
+            lambda c, o: c.get_verdict() == ClaimVerdict.CONTRADICTED,
         ),
         "verdict": Field(
-            _string("Refuting evidence wins; only a claim confirmed now is Confirmed.")
-            | {"enum": VERDICTS},
-            lambda c, o: verdict(c),
+            _enum(
+                ClaimVerdict.choices,
+                "Refuting evidence wins (contradicted, whatever the status); else a claim "
+                "confirmed now is confirmed; anything else is undecided.",
+            ),
+            lambda c, o: c.get_verdict().value,
         ),
         "status_changed_at": Field(OPTIONAL_DATE_TIME, lambda c, o: iso(c.status_changed_at)),
         "checkworthiness": Field(

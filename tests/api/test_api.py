@@ -387,10 +387,10 @@ def test_an_article_shows_its_body_and_claims_in_bounded_queries(
     assert data["published_at"] == "2014-06-24T00:00:00+00:00"
     verdicts = {claim["id"]: claim["verdict"] for claim in data["claims"]}
     assert verdicts == {
-        checked["quoted"].pk: "Confirmed",
-        checked["maliki"].pk: "Confirmed",
-        checked["newline"].pk: "Contradicted",
-        checked["plain"].pk: "Unconfirmed",
+        checked["quoted"].pk: "confirmed",
+        checked["maliki"].pk: "confirmed",
+        checked["newline"].pk: "contradicted",
+        checked["plain"].pk: "undecided",
     }
 
 

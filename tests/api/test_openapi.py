@@ -1,7 +1,7 @@
 """The OpenAPI description at /api/schema/: it parses, every documented path resolves to
 the view that serves it, every API route and download is documented, every reference
 resolves, and what the API answers is what the document says (the document is built from
-the same forms and serialisers; ``test_api_schemathesis.py`` fuzzes it against a live
+the same forms and serialisers; ``test_schemathesis.py`` fuzzes it against a live
 server)."""
 
 from __future__ import annotations

@@ -388,4 +388,4 @@ def test_json_export_has_every_claim_with_evidence_and_selectors_that_reanchor(
     ]
     assert maliki["evidence"][0]["excerpt"] == TRICKY_EXCERPT
     newline = next(c for c in data["claims"] if c["id"] == checked["newline"].pk)
-    assert (newline["contradicted"], newline["verdict"]) == (True, "Contradicted")
+    assert (newline["contradicted"], newline["verdict"]) == (True, "contradicted")

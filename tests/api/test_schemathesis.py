@@ -22,9 +22,9 @@ from django.contrib.auth.models import User
 from claims.api.forms import encode_cursor
 from claims.integrations import tokens
 from claims.models import Article, Evidence
-from tests.test_exports import build_checked_article
+from tests.support import build_checked_article
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261206
 MAX_EXAMPLES = int(os.environ.get("API_ST_EXAMPLES", "15"))
 
@@ -54,7 +54,7 @@ def test_schemathesis_finds_nothing(
         for key in (1, 3, 10**6)
     ]
     env = os.environ | {
-        "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks",
+        "SCHEMATHESIS_HOOKS": "tests.api.schemathesis_hooks",
         "SCHEMATHESIS_CURSORS": json.dumps(cursors),
         "PYTHONPATH": str(ROOT),
     }

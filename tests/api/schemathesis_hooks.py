@@ -1,5 +1,5 @@
-"""Hooks for the schemathesis run of ``tests/test_api_schemathesis.py``
-(``SCHEMATHESIS_HOOKS=tests.schemathesis_hooks``).
+"""Hooks for the schemathesis run of ``tests/api/test_schemathesis.py``
+(``SCHEMATHESIS_HOOKS=tests.api.schemathesis_hooks``).
 
 A ``cursor`` (``format: cursor`` in the OpenAPI document) is a value the API signs: no
 generator can make one, and any other string is rightly a 400. The test signs a few real

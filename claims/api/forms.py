@@ -28,8 +28,12 @@ from claims.web import forms as lists
 from claims.web.fields import HttpURLField, LineField, StorableCharField
 
 # Django's URL syntax (``URLValidator``, which ``HttpURLField`` runs), for http(s) only.
-URL_PATTERN = "(?i)^https?://" + URLValidator.regex.pattern.split("://", 1)[1].replace(
-    "\\Z", "$"
+# An IPv6 literal host is refused (Django checks its form apart from the pattern; no
+# story is published at one).
+URL_PATTERN = "(?i)^https?://" + (
+    URLValidator.regex.pattern.split("://", 1)[1]
+    .replace("\\Z", "$")
+    .replace("|\\[[0-9a-f:.]+\\]", "")
 )
 INTEGER = re.compile(r"-?[0-9]+\Z")
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\Z")

@@ -251,69 +251,77 @@ def _write() -> Schema:
     }
 
 
-def _download(operation_id: str, summary: str, content_type: str, params: list[Schema]) -> Schema:
-    media = content_type.split(";")[0]
-    body = {"type": "string"} if media == "text/csv" else {"type": "object"}
+FORMAT = {
+    "name": "format",
+    "in": "path",
+    "required": True,
+    "description": "csv (one row per evidence), json (the claims with their evidence) or "
+    "claimreview (schema.org ClaimReview JSON-LD of the decided claims).",
+    "schema": {"type": "string", "enum": list(api_forms.FORMATS)},
+}
+
+
+def _download(operation_id: str, summary: str, formats: list[str], params: list[Schema]) -> Schema:
+    bodies = {
+        api_forms.FORMATS[fmt][0].split(";")[0]: {
+            "schema": {"type": "string"} if fmt == "csv" else {"type": "object"}
+        }
+        for fmt in formats
+    }
     return {
         "operationId": operation_id,
         "summary": summary,
         "parameters": params,
         "responses": {
-            "200": {
-                "description": "The file (an attachment, streamed)",
-                "content": {media: {"schema": body}},
-            },
-            "302": {"description": "No credentials: a browser is sent to the login page"},
+            "200": {"description": "The file (an attachment, streamed)", "content": bodies},
+            "302": {"description": "No credentials, from a browser: the login page"},
         }
         | _error_responses(400, 401, 403, 404),
     }
 
 
 def _downloads() -> dict[str, Schema]:
-    paths: dict[str, Schema] = {}
-    csv_options = parameters(api_forms.CsvOptionsForm)
-    for fmt, (content_type, _) in api_forms.FORMATS.items():
-        options = csv_options if fmt == "csv" else []
-        paths[f"/articles/{{id}}/export.{fmt}"] = {
-            "get": _download(
-                f"exportArticle{fmt.capitalize()}",
-                f"An article's claims as {fmt}",
-                content_type,
-                [ID, *options],
-            )
-        }
-        claim_filters = [
-            p for p in parameters(api_forms.ClaimExportForm) if fmt == "csv" or p["name"] != "excel"
-        ]
-        form_body = {
-            "type": "object",
-            "properties": {p["name"]: p["schema"] for p in claim_filters},
-            "additionalProperties": False,
-        }
-        get = _download(
-            f"exportClaims{fmt.capitalize()}",
-            f"Chosen claims (ids and/or the claim filters) as {fmt}",
-            content_type,
-            claim_filters,
-        )
-        post = _download(
-            f"exportClaims{fmt.capitalize()}Post",
-            "The same, with the ids in a form body (no CSRF token needed)",
-            content_type,
-            [],
-        ) | {
-            "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": form_body}}}
-        }
-        paths[f"/claims/export.{fmt}"] = {"get": get, "post": post}
-    paths["/claims/{id}/claimreview.json"] = {
-        "get": _download(
-            "exportClaimReview",
-            "One claim's ClaimReview (404 when it has no verdict to publish)",
-            api_forms.FORMATS["claimreview"][0],
-            [ID],
-        )
+    formats = list(api_forms.FORMATS)
+    claim_filters = parameters(api_forms.ClaimExportForm)
+    form_body = {
+        "type": "object",
+        "properties": {p["name"]: p["schema"] for p in claim_filters},
+        "additionalProperties": False,
     }
-    return paths
+    post = _download(
+        "exportClaimsPost",
+        "The same, with the ids in a form body (no CSRF token needed)",
+        formats,
+        [FORMAT],
+    )
+    post["requestBody"] = {"content": {"application/x-www-form-urlencoded": {"schema": form_body}}}
+    return {
+        "/articles/{id}/export.{format}": {
+            "get": _download(
+                "exportArticle",
+                "An article's claims in one format (`excel` only for csv)",
+                formats,
+                [ID, FORMAT, *parameters(api_forms.CsvOptionsForm)],
+            )
+        },
+        "/claims/export.{format}": {
+            "get": _download(
+                "exportClaims",
+                "Chosen claims (ids and/or the claim filters) in one format (`excel` only for csv)",
+                formats,
+                [FORMAT, *claim_filters],
+            ),
+            "post": post,
+        },
+        "/claims/{id}/claimreview.json": {
+            "get": _download(
+                "exportClaimReview",
+                "One claim's ClaimReview (404 when it has no verdict to publish)",
+                ["claimreview"],
+                [ID],
+            )
+        },
+    }
 
 
 def _webhooks() -> dict[str, Schema]:

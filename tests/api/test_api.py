@@ -314,7 +314,10 @@ def test_walking_all_pages_yields_each_claim_once_in_the_same_order_twice(
     beyond = as_viewer.get(url + "&page=99")
     assert beyond.status_code == 200
     assert beyond.json() | {"results": None} == {
-        "count": 28, "next": None, "previous": None, "results": None
+        "count": 28,
+        "next": None,
+        "previous": None,
+        "results": None,
     }
     assert beyond.json()["results"] == []
 

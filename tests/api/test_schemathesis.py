@@ -26,7 +26,7 @@ from tests.support import build_checked_article
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261206
-MAX_EXAMPLES = int(os.environ.get("API_ST_EXAMPLES", "15"))
+MAX_EXAMPLES = int(os.environ.get("API_ST_EXAMPLES", "10"))
 
 
 @pytest.fixture

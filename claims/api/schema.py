@@ -334,11 +334,34 @@ def _webhooks() -> dict[str, Schema]:
             "description": note,
         }
         for name, note in (
-            (webhooks.SIGNATURE_HEADER, "sha256=<hex HMAC-SHA256 of the raw body with the secret>"),
+            (
+                webhooks.ID_HEADER,
+                "Standard Webhooks: the delivery id (UUID), the same on every retry of this "
+                "delivery",
+            ),
+            (
+                webhooks.TIMESTAMP_HEADER,
+                "Standard Webhooks: the Unix time (seconds) of this attempt; refuse one more "
+                "than 5 minutes from your clock",
+            ),
+            (
+                webhooks.STANDARD_SIGNATURE_HEADER,
+                'Standard Webhooks: v1,<base64 HMAC-SHA256 of "{webhook-id}.'
+                '{webhook-timestamp}.{raw body}"> (key: the decoded bytes of a whsec_ secret, '
+                "else its UTF-8 bytes); during a secret rotation one per secret, separated by "
+                "spaces",
+            ),
+            (
+                webhooks.SIGNATURE_HEADER,
+                "sha256=<hex HMAC-SHA256 of the raw body with the subscriber's current "
+                "secret> (kept for receivers written before; not replay-safe: prefer "
+                "webhook-signature)",
+            ),
             (webhooks.DELIVERY_HEADER, "The delivery id (UUID), the same on every retry"),
             (webhooks.EVENT_HEADER, "The event name"),
         )
     ]
+    headers[1]["schema"]["pattern"] = "^[0-9]+$"
     summaries = {
         "article.extracted": "An article's claims were extracted (each revision).",
         "article.failed": "An article's extraction failed.",

@@ -14,16 +14,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.utils.dateparse import parse_datetime
 
-from claims.models import Article, Claim, Evidence, Source
+from claims.ingest import articles as ingest
+from claims.models import Article, Claim, ClaimQuerySet, Evidence, Source
 from claims.web import forms as lists
 from claims.web.fields import HttpURLField, LineField, StorableCharField
 
@@ -31,7 +32,8 @@ from claims.web.fields import HttpURLField, LineField, StorableCharField
 # An IPv6 literal host is refused (Django checks its form apart from the pattern; no
 # story is published at one).
 URL_PATTERN = "(?i)^https?://" + (
-    URLValidator.regex.pattern.split("://", 1)[1]
+    re.compile(URLValidator.regex)
+    .pattern.split("://", 1)[1]
     .replace("\\Z", "$")
     .replace("|\\[[0-9a-f:.]+\\]", "")
 )
@@ -48,7 +50,10 @@ class StrictBooleanField(forms.TypedChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         choices = [("", ""), ("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")]
         super().__init__(
-            choices=choices, coerce=lambda v: v in ("true", "1"), empty_value=False, **kwargs
+            choices=choices,
+            coerce=lambda v: v in ("true", "1"),
+            empty_value=False,  # type: ignore[arg-type]  # the stubs allow str only
+            **kwargs,
         )
 
 
@@ -102,7 +107,8 @@ class ApiPage(lists.PageForm):
             self.cleaned_data["page"] = None  # the cursor says where to continue
         # ``PageForm``'s checks (it sets ``cursor_text``), not the list's: in the API,
         # ``min_score`` above ``max_score`` is a range with no claims, not an error.
-        data = lists.PageForm.clean(self)
+        lists.PageForm.clean(self)
+        data = self.cleaned_data
         if data["cursor_text"]:
             data["cursor"] = self._decode(data["cursor_text"])
         return data
@@ -114,8 +120,12 @@ class ApiPage(lists.PageForm):
             ordering, direction = tuple(payload["o"]), payload["d"]
             if ordering not in self.ORDERS.values() or direction not in ("after", "before"):
                 raise ValueError
-            fields = [self.MODEL._meta.get_field(name.lstrip("-")) for name in ordering]
-            keys = [f.to_python(v) for f, v in zip(fields, payload["k"], strict=True)]
+            keys = []
+            for name, value in zip(ordering, payload["k"], strict=True):
+                field = self.MODEL._meta.get_field(name.lstrip("-"))
+                if not isinstance(field, Field):  # a relation's other side: not a sort key
+                    raise ValueError
+                keys.append(field.to_python(value))
             if any(key is None for key in keys):
                 raise ValueError
         except (signing.BadSignature, ValueError, TypeError, KeyError, ValidationError):
@@ -146,7 +156,7 @@ class ArticleListForm(ApiPage, lists.ArticleFilterForm):
         "title": ("title", "id"),
         "-title": ("-title", "-id"),
     }
-    SORTS = lists.ArticleFilterForm.SORTS | ORDERS
+    SORTS = lists.ArticleFilterForm.SORTS | ORDERS  # type: ignore[assignment]  # any length
     MOVING = ("title", "-title")
     external_id = LineField(max_length=200, required=False)
 
@@ -170,10 +180,10 @@ class ClaimListForm(ApiPage, lists.ClaimFilterForm):
     }
     SORTS = lists.ClaimFilterForm.SORTS | ORDERS
     MOVING = ("-checkworthiness", "checkworthiness", "-updated", "article")
-    mine = StrictBooleanField(required=False)
-    no_evidence = StrictBooleanField(required=False)
-    has_match = StrictBooleanField(required=False)
-    needs_review = StrictBooleanField(required=False)
+    mine = StrictBooleanField(required=False)  # type: ignore[assignment]  # strict
+    no_evidence = StrictBooleanField(required=False)  # type: ignore[assignment]  # strict
+    has_match = StrictBooleanField(required=False)  # type: ignore[assignment]  # strict
+    needs_review = StrictBooleanField(required=False)  # type: ignore[assignment]  # strict
 
 
 class SourceListForm(ApiPage, lists.SourceFilterForm):
@@ -257,7 +267,7 @@ class ClaimExportForm(ClaimListForm, CsvOptionsForm):
     page = page_size = cursor = sort = None  # type: ignore[assignment]
     ids = IdListField(required=False)
 
-    def filter(self, queryset: QuerySet[Claim], user: Any = None) -> QuerySet[Claim]:
+    def filter(self, queryset: ClaimQuerySet, user: Any = None) -> ClaimQuerySet:
         queryset = super().filter(queryset, user)
         if self.cleaned_data["ids"]:
             queryset = queryset.filter(pk__in=self.cleaned_data["ids"])
@@ -285,9 +295,8 @@ class StoryForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        from claims.ingest import articles as ingest
-
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("text") and not data.get("url"):
             raise forms.ValidationError(
                 "Give the story's text, or its url to fetch it from.", code="required"
@@ -321,7 +330,10 @@ def _strict_error(field: forms.Field, raw: str) -> forms.ValidationError | None:
     return None
 
 
-def bind(form_class: type[forms.Form], data: Mapping[str, Any]) -> forms.Form:
+F = TypeVar("F", bound=forms.Form)
+
+
+def bind(form_class: type[F], data: Mapping[str, Any]) -> F:
     """``form_class`` bound to ``data`` (a QueryDict or a dict) and validated, with
     ``bind``'s strict rules: unknown names, and values the schema does not allow, are
     errors of the form like any other."""
@@ -331,13 +343,13 @@ def bind(form_class: type[forms.Form], data: Mapping[str, Any]) -> forms.Form:
         field = form.fields.get(name)
         if field is None:
             known = ", ".join(sorted(form.fields)) or "no parameters"
-            error = forms.ValidationError(
+            unknown = forms.ValidationError(
                 f"Unknown parameter {name!r}; this takes {known}.", code="unknown"
             )
-            form.errors[name] = form.error_class(error.error_list)
-        elif isinstance(raw := data.get(name), str) and (error := _strict_error(field, raw)):
+            form.errors[name] = form.error_class(unknown.error_list)
+        elif isinstance(raw := data.get(name), str) and (refused := _strict_error(field, raw)):
             form.errors.pop(name, None)
-            form.add_error(name, error)
+            form.add_error(name, refused)
     return form
 
 
@@ -349,7 +361,8 @@ def field_schema(field: forms.Field) -> dict[str, Any]:
     a string in a body): the same rules, written down."""
     schema: dict[str, Any]
     if isinstance(field, forms.ChoiceField):
-        schema = {"type": "string", "enum": [str(value) for value, _ in field.choices]}
+        choices = cast(Iterable[tuple[Any, Any]], field.choices)
+        schema = {"type": "string", "enum": [str(value) for value, _ in choices]}
     elif isinstance(field, forms.FloatField):  # before IntegerField: a FloatField is one
         schema = {"type": "number"}
     elif isinstance(field, forms.IntegerField):

@@ -470,7 +470,7 @@ def _event_schemas() -> dict[str, Schema]:
 @functools.cache
 def document() -> Schema:
     """The whole OpenAPI document (built once per process)."""
-    resources = [
+    resources: list[s.Serialiser[Any]] = [
         s.API_ARTICLE,
         s.ARTICLE_DETAIL,
         s.CLAIM,

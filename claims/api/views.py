@@ -33,7 +33,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
@@ -48,6 +48,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.urls import Resolver404, path, re_path, resolve
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
@@ -56,17 +57,19 @@ from claims.confirmation import readiness
 from claims.ingest import articles as ingest
 from claims.ingest import stories
 from claims.integrations import tokens
-from claims.models import Article, Claim, Evidence, Source
+from claims.models import Article, Claim, ClaimQuerySet, Evidence, Source
 from claims.publication import exports, serialisers
 from claims.text.cleaning import unencodable
 from claims.web import access
 from claims.web import forms as lists
+from claims.web.types import AuthenticatedHttpRequest
 
 from . import forms as api_forms
 from .forms import bind
 from .schema import document
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = lists.MAX_PAGE_SIZE
@@ -107,10 +110,10 @@ def endpoint(**handlers: View) -> View:
     allowed = sorted({*handlers, "OPTIONS"} | ({"HEAD"} if "GET" in handlers else set()))
 
     @csrf_exempt  # no session writes: POST here takes a token (or changes nothing)
-    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
-        elif handler := handlers.get("GET" if request.method == "HEAD" else request.method):
+        elif handler := handlers.get("GET" if request.method == "HEAD" else request.method or ""):
             if "pk" in kwargs:
                 kwargs["pk"] = _key_or_none(kwargs["pk"])
                 if kwargs["pk"] is None:
@@ -182,7 +185,7 @@ def api_auth(*, redirect_anonymous: bool = False) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 sent = _authorization(request)
                 if sent is None and redirect_anonymous and _browser(request):
@@ -440,7 +443,7 @@ def write_auth(view: View) -> View:
     """Writes take an API token only (no session: no CSRF to forge), of an Editor."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         sent = _authorization(request)
         user = tokens.user_for(sent[1]) if sent and sent[0] == "bearer" else None
         if user is None:
@@ -456,7 +459,7 @@ def write_auth(view: View) -> View:
 
 
 @write_auth
-def article_create(request: HttpRequest) -> HttpResponse:
+def article_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create, revise or retry the article of a CMS story; 202 with the article."""
     fields = _story_fields(request)
     if isinstance(fields, JsonResponse):
@@ -487,12 +490,12 @@ def schema(request: HttpRequest) -> HttpResponse:
 # --- Downloads --------------------------------------------------------------------------
 
 
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+def _attachment(response: _Response, filename: str) -> _Response:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _download(chunks: Iterable[str], fmt: str, stem: str) -> HttpResponse:
+def _download(chunks: Iterable[str], fmt: str, stem: str) -> StreamingHttpResponse:
     content_type, extension = FORMATS[fmt]
     response = StreamingHttpResponse(chunks, content_type=content_type)
     return _attachment(response, f"{stem}.{extension}")
@@ -507,7 +510,7 @@ def _article_chunks(article: Article, fmt: str, base_url: str, excel: bool) -> I
 
 
 @api_auth(redirect_anonymous=True)
-def export_article(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def export_article(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     article = access.get_article(request, pk)
     if fmt not in FORMATS:
         raise Http404(f"Unknown export format {fmt!r}.")
@@ -543,8 +546,8 @@ CLAIM_WRITERS: dict[str, Callable[..., Iterable[str]]] = {
 
 
 def export_claims_response(
-    request: HttpRequest, claims: QuerySet[Claim], fmt: str, *, excel: bool = False
-) -> HttpResponse:
+    request: HttpRequest, claims: ClaimQuerySet, fmt: str, *, excel: bool = False
+) -> StreamingHttpResponse:
     """A streamed download of ``claims`` (the caller has checked the read permission)."""
     claims = claims.order_by("article", "start", "pk")
     options = {"excel": excel} if fmt == "csv" else {}
@@ -553,7 +556,7 @@ def export_claims_response(
 
 
 @api_auth(redirect_anonymous=True)
-def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """Selected claims (``ids``) and/or the claim list's filters, in any export format."""
     form = bind(
         api_forms.ClaimExportForm, request.POST if request.method == "POST" else request.GET

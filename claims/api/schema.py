@@ -91,7 +91,7 @@ def parameters(form_class: type[forms.Form]) -> list[Schema]:
 
 def _field(field: forms.Field) -> Schema:
     if isinstance(field, api_forms.IdListField):
-        return {"type": "string", "pattern": "^[0-9, ]*$"}
+        return {"type": "string", "pattern": api_forms.ID_LIST}
     return api_forms.field_schema(field)
 
 

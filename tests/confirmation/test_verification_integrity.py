@@ -524,7 +524,7 @@ def test_needs_rereview_shows_in_the_list_filter_the_api_and_the_csv(
     assert f'id="claim-row-{confirmed.pk}"' in listed or CASES in listed
     assert CASES not in client.get("/claims/?status=confirmed").content.decode()
     api = json.loads(client.get(f"/api/claims/{confirmed.pk}/").content)
-    assert api["status"] == "needs_rereview" and api["verdict"] == "Needs re-review"
+    assert api["status"] == "needs_rereview" and api["verdict"] == "undecided"
     csv_text = b"".join(client.get(f"/articles/{confirmed.article_id}/export.csv")).decode()
     assert "needs_rereview" in csv_text
 

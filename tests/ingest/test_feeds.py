@@ -89,7 +89,7 @@ def test_a_feed_served_twice_ingests_each_item_once_and_a_304_is_honoured(
     assert [a.title for a in articles] == ["Council approves budget", "Bridge to reopen in June"]
     assert articles[0].url == f"{local_server.base}/news/budget"  # canonical: no utm_source
     assert articles[0].origin == Article.Origin.URL and articles[0].outlet == "Daily Example"
-    assert articles[0].published_at.isoformat() == "2025-03-04"
+    assert articles[0].published_at.isoformat() == "2025-03-04T00:00:00+00:00"
     feed.refresh_from_db()
     assert (feed.etag, feed.polls, feed.last_error) == ('"v1"', 2, "")
 
@@ -109,7 +109,7 @@ def test_republished_items_and_other_spellings_of_a_url_are_not_ingested_again(
     assert Article.objects.count() == 3
     assert FeedItem.objects.count() == 3
     schools = Article.objects.get(url__endswith="/news/schools")
-    assert schools.published_at.isoformat() == "2025-03-06"
+    assert schools.published_at.isoformat() == "2025-03-06T00:00:00+00:00"
 
 
 def test_last_modified_is_sent_back_too(

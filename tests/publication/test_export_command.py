@@ -76,6 +76,29 @@ def test_it_puts_the_base_url_before_workbench_paths_when_given(checked: dict[st
     assert all(claim["page_url"].startswith("https://wb.example/") for claim in data["claims"])
 
 
+def test_the_base_url_reaches_every_workbench_url_of_a_claimreview(
+    checked: dict[str, Any], settings: Any
+) -> None:
+    """The newsroom's URL defaults to the workbench's own: it follows ``--base-url`` like
+    ``@id`` and ``url`` (a newsroom URL set apart stays as set)."""
+    settings.WORKBENCH_BASE_URL = "http://127.0.0.1:8000"
+    settings.WORKBENCH_NEWSROOM_URL = "http://127.0.0.1:8000/"
+    pk = str(checked["article"].pk)
+
+    document = json.loads(
+        export("--article", pk, "--format", "claimreview", "--base-url", "https://wb.example/")
+    )
+
+    for review in document["@graph"]:
+        assert review["@id"].startswith("https://wb.example/")
+        assert review["author"]["url"] == review["publisher"]["url"] == "https://wb.example/"
+    settings.WORKBENCH_NEWSROOM_URL = "https://news.example.org/factcheck/"
+    again = json.loads(
+        export("--article", pk, "--format", "claimreview", "--base-url", "https://wb.example/")
+    )
+    assert {r["author"]["url"] for r in again["@graph"]} == {"https://news.example.org/factcheck/"}
+
+
 def test_it_prints_csv_that_round_trips_through_the_csv_module(checked: dict[str, Any]) -> None:
     output = export("--article", str(checked["article"].pk), "--format", "csv")
 

@@ -30,7 +30,7 @@ def _midnight_to_dates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0021_claim_events_from_history")]
+    dependencies = [("claims", "0025_speakers")]
 
     operations = [
         *(

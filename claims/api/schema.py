@@ -325,7 +325,7 @@ def _downloads() -> dict[str, Schema]:
 
 
 def _webhooks() -> dict[str, Schema]:
-    headers = [
+    headers: list[Schema] = [
         {
             "name": name,
             "in": "header",

@@ -311,7 +311,10 @@ def test_a_json_feed_is_read_with_its_items_checked_one_by_one(
         "2 no link, 1 not a JSON Feed item)"
     )
     article = Article.objects.get()
-    assert (article.title, article.published_at.isoformat()) == ("Budget", "2025-03-04T00:00:00+00:00")
+    assert (article.title, article.published_at.isoformat()) == (
+        "Budget",
+        "2025-03-04T00:00:00+00:00",
+    )
 
 
 @pytest.mark.parametrize(

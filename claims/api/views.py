@@ -48,6 +48,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, path, re_path, resolve
 from django.utils.text import slugify
@@ -415,6 +416,8 @@ def _story_fields(request: HttpRequest) -> dict[str, Any] | JsonResponse:
             fields = parse_json(request.body)
     except RequestDataTooBig:
         return error(413, "The request is too large.")
+    except MultiPartParserError:
+        return error(400, "The multipart body cannot be read: send JSON or a form.")
     except TooDeep as problem:
         return error(400, str(problem))
     except (UnicodeDecodeError, ValueError):
@@ -558,9 +561,11 @@ def export_claims_response(
 @api_auth(redirect_anonymous=True)
 def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """Selected claims (``ids``) and/or the claim list's filters, in any export format."""
-    form = bind(
-        api_forms.ClaimExportForm, request.POST if request.method == "POST" else request.GET
-    )
+    try:
+        data = request.POST if request.method == "POST" else request.GET
+    except MultiPartParserError:
+        return error(400, "The multipart body cannot be read: send a form.")
+    form = bind(api_forms.ClaimExportForm, data)
     if fmt not in FORMATS:
         raise Http404(f"Unknown export format {fmt!r}.")
     if not form.is_valid():

@@ -192,6 +192,15 @@ def test_errors_everywhere_have_one_shape(
             assert "GET" in response["Allow"] and "OPTIONS" in response["Allow"]
 
 
+def test_an_unreadable_multipart_body_is_a_json_400(client: Client, editor: User) -> None:
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.issue(user=editor, name='t')[1]}"}
+    for url in ("/claims/export.csv", "/api/articles/"):
+        response = client.post(url, "x", content_type="multipart/form-data", **auth)
+
+        assert response.status_code == 400, url
+        assert response.json()["detail"].startswith("The multipart body cannot be read")
+
+
 def test_head_and_options_are_answered_sensibly(client: Client, viewer: User) -> None:
     client.force_login(viewer)
 

@@ -24,9 +24,10 @@ from django.db.models import Field, Model, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from claims.ingest import articles as ingest
-from claims.models import Article, Claim, ClaimQuerySet, Evidence, Source
+from claims.models import Article, Claim, ClaimQuerySet, Evidence, Source, Speaker
 from claims.web import forms as lists
 from claims.web.fields import HttpURLField, LineField, StorableCharField
+from claims.web.speakers import SpeakerFilterForm
 
 INTEGER = re.compile(r"-?[0-9]+\Z")
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\Z")
@@ -196,6 +197,11 @@ class SourceListForm(ApiPage, lists.SourceFilterForm):
     ORDERS = {"id": ("id",), "-id": ("-id",)}
 
 
+class SpeakerListForm(ApiPage, SpeakerFilterForm):
+    MODEL = Speaker
+    ORDERS = {"id": ("id",), "-id": ("-id",)}
+
+
 class EvidenceListForm(ApiPage):
     MODEL = Evidence
     ORDERS = {"id": ("id",), "-id": ("-id",)}
@@ -215,7 +221,7 @@ class EvidenceListForm(ApiPage):
         return queryset.filter(**{k: v for k, v in lookups.items() if v is not None})
 
 
-for _form in (ArticleListForm, ClaimListForm, SourceListForm, EvidenceListForm):
+for _form in (ArticleListForm, ClaimListForm, SourceListForm, SpeakerListForm, EvidenceListForm):
     _form.base_fields["sort"] = _sort(_form)
 
 

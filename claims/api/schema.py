@@ -478,6 +478,7 @@ def document() -> Schema:
         s.SOURCE,
         s.SOURCE_DETAIL,
         s.EVIDENCE,
+        s.SPEAKER,
     ]
     article_detail = s.ARTICLE_DETAIL.schema()
     article_detail["properties"]["claims"] = {"type": "array", "items": s.ref("Claim")}
@@ -503,6 +504,12 @@ def document() -> Schema:
         ),
         "/api/sources/{id}/": _detail(
             "getSource", "A source with its evidence", "SourceDetail", api_forms.NoParameters
+        ),
+        "/api/speakers/": _list(
+            "listSpeakers", "List speaker records, by id", api_forms.SpeakerListForm, "Speaker"
+        ),
+        "/api/speakers/{id}/": _detail(
+            "getSpeaker", "A speaker record", "Speaker", api_forms.NoParameters
         ),
         "/api/evidence/": _list(
             "listEvidence", "List evidence, by id", api_forms.EvidenceListForm, "Evidence"

@@ -1,63 +1,50 @@
 """``GET /api/speakers/`` and ``GET /api/speakers/<id>/``: the speaker records, with
-their names, aliases, kind and number of claims (issue 32). Paged and authenticated as
-the rest of the API (``claims.api.views``); filter the claims of one with
+their names, aliases, kind and number of claims (issue 32). Paged, authenticated and
+answered as the rest of the API (``claims.api.views``); filter the claims of one with
 ``/api/claims/?speaker_id=<id>``."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
-from claims.api.views import _base_url, _invalid, _json, api_auth, paginated
+from claims.api import forms as api_forms
+from claims.api.views import (
+    _base_url,
+    _invalid,
+    _json,
+    _no_parameters,
+    api_auth,
+    endpoint,
+    paginated,
+)
 from claims.models import Speaker
+from claims.publication import serialisers
 from claims.web.access import require
-from claims.web.speakers import SpeakerFilterForm
 
 
-def speaker_data(speaker: Speaker, *, base_url: str) -> dict[str, Any]:
-    return {
-        "id": speaker.pk,
-        "name": speaker.name,
-        "aliases": speaker.alias_names,
-        "kind": speaker.kind,
-        "role": speaker.role,
-        "wikidata_id": speaker.wikidata_id or None,
-        "claims": speaker.claim_count,
-        "claims_url": f"{base_url}/api/claims/?speaker_id={speaker.pk}",
-        "url": base_url + speaker.get_absolute_url(),
-    }
-
-
-@csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
 @api_auth()
-@require_http_methods(["GET"])
-def speaker_list(request: HttpRequest) -> HttpResponse:
+def speaker_list(request: HttpRequest) -> HttpResponseBase:
     require(request, "view_speaker")
-    form = SpeakerFilterForm(request.GET)
+    form = api_forms.bind(api_forms.SpeakerListForm, request.GET)
     if not form.is_valid():
         return _invalid(form)
-    base_url = _base_url(request)
-    speakers = form.filter(
-        Speaker.objects.current().with_claim_count().prefetch_related("aliases")
-    ).order_by("id")
-    return paginated(request, form, speakers, lambda s: speaker_data(s, base_url=base_url))
+    speakers = Speaker.objects.current().with_claim_count().prefetch_related("aliases")
+    return paginated(request, form, form.filter(speakers), serialisers.SPEAKER)
 
 
-@csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
 @api_auth()
-@require_http_methods(["GET"])
 def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, "view_speaker")
     speakers = Speaker.objects.with_claim_count().prefetch_related("aliases")
-    return _json(speaker_data(get_object_or_404(speakers, pk=pk), base_url=_base_url(request)))
+    speaker = get_object_or_404(speakers, pk=pk)
+    refused = _no_parameters(request)
+    return refused or _json(serialisers.SPEAKER.data(speaker, base_url=_base_url(request)))
 
 
 urlpatterns = [
-    path("api/speakers/", speaker_list, name="api-speaker-list"),
-    path("api/speakers/<int:pk>/", speaker_detail, name="api-speaker-detail"),
+    path("api/speakers/", endpoint(GET=speaker_list), name="api-speaker-list"),
+    path("api/speakers/<str:pk>/", endpoint(GET=speaker_detail), name="api-speaker-detail"),
 ]

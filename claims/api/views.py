@@ -50,7 +50,7 @@ from django.http import (
 )
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
-from django.urls import Resolver404, path, re_path, resolve
+from django.urls import Resolver404, path, resolve
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
@@ -583,7 +583,6 @@ urlpatterns = [
     path("api/sources/", endpoint(GET=source_list), name="api-source-list"),
     path("api/sources/<str:pk>/", endpoint(GET=source_detail), name="api-source-detail"),
     path("api/evidence/", endpoint(GET=evidence_list), name="api-evidence-list"),
-    re_path(r"^api/", csrf_exempt(not_found), name="api-not-found"),  # after every API URL
     path("articles/<str:pk>/export.<str:fmt>", endpoint(GET=export_article), name="export-article"),
     path(
         "claims/<str:pk>/claimreview.json",

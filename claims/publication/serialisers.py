@@ -29,6 +29,7 @@ from claims.models import (
     Evidence,
     ExternalStory,
     Source,
+    Speaker,
     VerdictPage,
 )
 from claims.text import anchoring
@@ -390,4 +391,28 @@ ARTICLE_DETAIL = API_ARTICLE.extend(
         URL,
         lambda a, o: f"{o}{reverse('api-claim-list')}?{urlencode({'article': a.pk})}",
     ),
+)
+
+
+# --- Speakers ---------------------------------------------------------------------------
+
+SPEAKER: Serialiser[Speaker] = Serialiser(
+    "Speaker",
+    "A speaker record: who said the claims linked to it, with its names and aliases.",
+    {
+        "id": Field(INTEGER, lambda s, o: s.pk),
+        "name": Field(_string(maxLength=200), lambda s, o: s.name),
+        "aliases": Field({"type": "array", "items": _string()}, lambda s, o: s.alias_names),
+        "kind": Field(_enum(Speaker.Kind.choices), lambda s, o: s.kind),
+        "role": Field(_string("Role or title as stated."), lambda s, o: s.role),
+        "wikidata_id": Field(_nullable(_string()), lambda s, o: s.wikidata_id or None),
+        "claims": Field(
+            INTEGER | {"description": "How many claims are linked to it."},
+            lambda s, o: s.claim_count,
+        ),
+        "claims_url": Field(
+            URL, lambda s, o: f"{o}{reverse('api-claim-list')}?{urlencode({'speaker_id': s.pk})}"
+        ),
+        "url": Field(URL, lambda s, o: o + s.get_absolute_url()),
+    },
 )

@@ -31,7 +31,7 @@ urlpatterns = [
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("sources/<int:pk>/capture/", views.source_capture, name="source-capture"),
-    path("", include("claims.api.views")),
+    path("", include("claims.api.urls")),  # the API, the downloads, and the API's JSON 404
     path("", include("claims.web.matching")),
     path("", include("claims.web.tokens")),
     path("", include("claims.web.verdicts")),
@@ -39,5 +39,4 @@ urlpatterns = [
     path("", include("claims.web.dashboard")),
     path("", include("claims.web.team")),
     path("", include("claims.web.speakers")),
-    path("", include("claims.api.speakers")),
 ]

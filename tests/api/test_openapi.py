@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from claims.api import forms as api_forms
 from claims.api.forms import FORMATS
 from claims.integrations import tokens, webhooks
-from claims.models import Article, Evidence, Source
+from claims.models import Article, Evidence, Source, Speaker
 
 SCHEMA = reverse("api-schema")
 
@@ -62,6 +62,7 @@ def test_every_documented_path_resolves_and_answers(
         "article": article.pk,
         "claims": claim.pk,
         "sources": Source.objects.get().pk,
+        "speakers": Speaker.objects.create(name="John Kerry").pk,
     }
     for path, operations in schema["paths"].items():
         for fmt in FORMATS if "{format}" in path else ["-"]:
@@ -118,6 +119,7 @@ def test_every_reference_resolves_and_every_event_is_described(schema: dict[str,
 # its choices, bounds and lengths, and nothing the form does not take (``bind`` refuses
 # any other parameter).
 LIST_FORMS = {
+    "/api/speakers/": api_forms.SpeakerListForm,
     "/api/articles/": api_forms.ArticleListForm,
     "/api/claims/": api_forms.ClaimListForm,
     "/api/sources/": api_forms.SourceListForm,

@@ -30,7 +30,7 @@ def _midnight_to_dates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0025_speakers")]
+    dependencies = [("claims", "0026_supporting_source_index")]
 
     operations = [
         *(

@@ -1,6 +1,6 @@
-"""Migration 0027 makes ``Article.published_at`` an instant: the dates stored before it
+"""Migration 0028 makes ``Article.published_at`` an instant: the dates stored before it
 become midnight UTC of that day, on SQLite and PostgreSQL alike. Run on a database
-migrated back to 0026."""
+migrated back to 0027."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("claims", "0026_supporting_source_index")]
+BEFORE = [("claims", "0027_decisive_events")]
 
 
 def _migrate(targets: list[tuple[str, str]]) -> Any:
@@ -22,7 +22,7 @@ def _migrate(targets: list[tuple[str, str]]) -> Any:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migration_0027_keeps_each_date_as_midnight_utc() -> None:
+def test_migration_0028_keeps_each_date_as_midnight_utc() -> None:
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes("claims")
     old = _migrate(BEFORE)
     Article = old.get_model("claims", "Article")

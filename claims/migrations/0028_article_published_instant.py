@@ -30,7 +30,7 @@ def _midnight_to_dates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0026_supporting_source_index")]
+    dependencies = [("claims", "0027_decisive_events")]
 
     operations = [
         *(

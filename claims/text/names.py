@@ -185,8 +185,9 @@ def resolve(mentions: Iterable[Mention]) -> dict[str, Speaker]:
         if mention.role:
             roles.setdefault(name, set()).add(clean(mention.role))
     groups: dict[str, list[str]] = {}  # the group's full name -> its variants
+    index = _Index(seen)
     for name in sorted(seen):
-        groups.setdefault(_anchor(name, seen), []).append(name)
+        groups.setdefault(index.anchor(name), []).append(name)
     result: dict[str, Speaker] = {}
     for anchor, variants in groups.items():
         labelled = [v for v in variants if seen[v].label] or variants
@@ -203,45 +204,48 @@ def _rank(kind: str) -> int:
     return {PERSON: 0, ORGANISATION: 1, GROUP: 2}[kind]
 
 
-def _anchor(name: str, seen: dict[str, Mention]) -> str:
-    """The fullest variant ``name`` stands for, or ``name`` itself."""
-    kind = kind_of(seen[name])
-    names = core(name)
-    if kind == PERSON:
-        if len(names) >= 2:
-            return _fullest_equal(name, seen)
-        fuller = {
-            key(other)
-            for other in seen
-            if kind_of(seen[other]) == PERSON
-            and len(core(other)) >= 2
-            and surname(other) == surname(name)
-        }
-        if len(fuller) == 1:
-            (wanted,) = fuller
-            return _fullest_equal(next(o for o in seen if key(o) == wanted), seen)
-        return _fullest_equal(name, seen)
-    if len(names) == 1 and names[0][:1].islower():  # "the college"
-        head = _fold(names[0])
-        owners = {
-            key(other)
-            for other in seen
-            if kind_of(seen[other]) == ORGANISATION
-            and len(core(other)) >= 2
-            and _fold(_head(core(other))) == head
-        }
-        if len(owners) == 1:
-            (wanted,) = owners
-            return _fullest_equal(next(o for o in seen if key(o) == wanted), seen)
-    return _fullest_equal(name, seen)
+class _Index:
+    """The article's names with their keys, kinds and surnames worked out once, and
+    looked up by key, by surname and by head noun: each name's anchor is then found in
+    constant time (an article of 4,500 mentions took 9 minutes when every look-up
+    scanned every name)."""
 
+    def __init__(self, seen: dict[str, Mention]) -> None:
+        self.kind = {name: kind_of(mention) for name, mention in seen.items()}
+        self.core = {name: core(name) for name in seen}
+        self.key = {name: key(name) for name in seen}
+        self.by_key: dict[str, list[str]] = {}
+        self.full_by_surname: dict[str, set[str]] = {}  # persons with 2+ names
+        self.full_by_head: dict[str, set[str]] = {}  # organisations with 2+ words
+        for name in seen:
+            self.by_key.setdefault(self.key[name], []).append(name)
+            names = self.core[name]
+            if len(names) >= 2 and self.kind[name] == PERSON:
+                self.full_by_surname.setdefault(_fold(names[-1]), set()).add(self.key[name])
+            if len(names) >= 2 and self.kind[name] == ORGANISATION:
+                self.full_by_head.setdefault(_fold(_head(names)), set()).add(self.key[name])
 
-def _fullest_equal(name: str, seen: dict[str, Mention]) -> str:
-    """Of the variants with ``name``'s key, the one to show: the longest, then the first
-    in sort order (so that "Dr Amara Okafor" and "Amara Okafor" settle on one)."""
-    wanted = key(name)
-    same = [other for other in seen if key(other) == wanted]
-    return min(same, key=lambda other: (-len(other), other))
+    def anchor(self, name: str) -> str:
+        """The fullest variant ``name`` stands for, or ``name`` itself."""
+        names = self.core[name]
+        if self.kind[name] == PERSON:
+            if len(names) >= 2:
+                return self.fullest(self.key[name])
+            fuller = self.full_by_surname.get(_fold(names[-1]) if names else "", set())
+            if len(fuller) == 1:
+                return self.fullest(next(iter(fuller)))
+            return self.fullest(self.key[name])
+        if len(names) == 1 and names[0][:1].islower():  # "the college"
+            owners = self.full_by_head.get(_fold(names[0]), set())
+            if len(owners) == 1:
+                return self.fullest(next(iter(owners)))
+        return self.fullest(self.key[name])
+
+    def fullest(self, wanted: str) -> str:
+        """Of the variants with key ``wanted``, the one to show: the longest, then the
+        first in sort order (so that "Dr Amara Okafor" and "Amara Okafor" settle on
+        one)."""
+        return min(self.by_key[wanted], key=lambda other: (-len(other), other))
 
 
 def _display(anchor: str) -> str:

@@ -3,6 +3,7 @@ reports are not speakers (``claims.text.names``, no database)."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -138,3 +139,26 @@ def test_every_speaker_mention_resolves_and_non_speakers_do_not(mentions: list[M
         assert (name in speakers) == names.is_speaker(name)
         if name in speakers:
             assert name in speakers[name].aliases
+
+
+def test_resolving_an_article_works_out_each_name_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each mention's key is worked out a fixed number of times, however many speakers
+    the article has: an article of 4,500 mentions spent 9 minutes when every look-up
+    scanned every name (the worker test's long article)."""
+    calls = 0
+    real = names.key
+
+    def counting(name: str) -> str:
+        nonlocal calls
+        calls += 1
+        return real(name)
+
+    monkeypatch.setattr(names, "key", counting)
+    mentions = [
+        names.Mention(f"{first} {last}", "PERSON")
+        for first in ("Amara", "Hannah", "Jon", "Li", "Sara")
+        for last in (f"Okafor{i}" for i in range(200))
+    ]
+    resolved = names.resolve(mentions)
+    assert len(resolved) == len(mentions)
+    assert calls <= 2 * len(mentions)

@@ -42,6 +42,7 @@ from claims.review import edits
 from claims.review import evidence as verification
 from claims.sources import capture as sources
 from claims.sources import families
+from claims.text.plural import counted
 from claims.web.types import signed_in_user
 
 
@@ -106,7 +107,7 @@ class ArticleAdmin(HistoryAdmin):
     def archive(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         by = signed_in_user(request)
         done = sum(ingest.archive_article(article=a, by=by) for a in queryset)
-        self.message_user(request, f"{done} article(s) archived.")
+        self.message_user(request, counted(done, "article") + " archived.")
 
     @admin.action(description="Bring back from the archive", permissions=["delete"])
     def unarchive(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
@@ -114,7 +115,7 @@ class ArticleAdmin(HistoryAdmin):
             ingest.archive_article(article=a, by=signed_in_user(request), archived=False)
             for a in queryset
         )
-        self.message_user(request, f"{done} article(s) brought back.")
+        self.message_user(request, counted(done, "article") + " brought back.")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # articles come in through the workbench (ingestion, revisions)
@@ -131,7 +132,7 @@ class ArticleAdmin(HistoryAdmin):
             article.requeue(by=signed_in_user(request), reason="re-run requested in the admin")
             ingest.enqueue(article)
             count += 1
-        self.message_user(request, f"{count} article(s) queued for extraction.")
+        self.message_user(request, counted(count, "article") + " queued for extraction.")
 
 
 class EvidenceInline(admin.TabularInline):
@@ -197,7 +198,7 @@ class ClaimAdmin(HistoryAdmin):
                 confirmed += 1
             except ConfirmationRefused as exc:
                 refused.append(f"#{claim.pk}: {exc}")
-        self.message_user(request, f"{confirmed} claim(s) confirmed.")
+        self.message_user(request, counted(confirmed, "claim") + " confirmed.")
         if refused:
             self.message_user(request, "Refused: " + "; ".join(refused), messages.WARNING)
 
@@ -205,7 +206,7 @@ class ClaimAdmin(HistoryAdmin):
     def unconfirm(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         for claim in queryset:
             status.unconfirm(claim, by=signed_in_user(request), note="unconfirmed in the admin")
-        self.message_user(request, f"{queryset.count()} claim(s) unconfirmed.")
+        self.message_user(request, counted(queryset.count(), "claim") + " unconfirmed.")
 
 
 class SourceCaptureInline(admin.TabularInline):
@@ -271,13 +272,17 @@ class SourceAdmin(HistoryAdmin):
     def stop_link_checks(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:
             sources.stop_checks(source, by=signed_in_user(request))
-        self.message_user(request, f"Link checks stopped for {queryset.count()} source(s).")
+        self.message_user(
+            request, f"Link checks stopped for {counted(queryset.count(), 'source')}."
+        )
 
     @admin.action(description="Resume link checks", permissions=["change"])
     def resume_link_checks(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:
             sources.stop_checks(source, by=signed_in_user(request), stop=False)
-        self.message_user(request, f"Link checks resumed for {queryset.count()} source(s).")
+        self.message_user(
+            request, f"Link checks resumed for {counted(queryset.count(), 'source')}."
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # evidence protects them; a source with no evidence is harmless
@@ -307,7 +312,7 @@ class EvidenceAdmin(HistoryAdmin):
     def _set_stance(self, request: HttpRequest, queryset: QuerySet[Evidence], stance: str) -> None:
         for evidence in queryset.select_related("claim", "source"):
             verification.change_stance(evidence=evidence, stance=stance, by=signed_in_user(request))
-        self.message_user(request, f"{queryset.count()} evidence link(s) updated.")
+        self.message_user(request, counted(queryset.count(), "evidence link") + " updated.")
 
     @admin.action(description="Mark as supporting", permissions=["change"])
     def mark_supports(self, request: HttpRequest, queryset: QuerySet[Evidence]) -> None:
@@ -484,7 +489,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         tokens = list(queryset.filter(revoked_at__isnull=True))
         for token in tokens:
             token.revoke()
-        self.message_user(request, f"Revoked {len(tokens)} token(s).", messages.SUCCESS)
+        self.message_user(request, f"Revoked {counted(len(tokens), 'token')}.", messages.SUCCESS)
 
 
 @admin.register(Embedding)
@@ -525,7 +530,7 @@ class VerdictPageAdmin(HistoryAdmin):
         pages = list(queryset.filter(published=True))
         for page in pages:
             page.unpublish(by=signed_in_user(request), reason="unpublished in the admin")
-        self.message_user(request, f"Unpublished {len(pages)} page(s).", messages.SUCCESS)
+        self.message_user(request, f"Unpublished {counted(len(pages), 'page')}.", messages.SUCCESS)
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("claims.publish_verdict")

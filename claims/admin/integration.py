@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from claims.ingest import feeds
 from claims.integrations import webhooks
 from claims.models import ExternalStory, Feed, FeedItem, WebhookDelivery, WebhookSubscriber
+from claims.text.plural import counted
 from claims.web.fields import HttpURLField
 
 
@@ -191,7 +192,7 @@ class FeedAdmin(admin.ModelAdmin):
         pks = list(queryset.values_list("pk", flat=True))
         for pk in pks:
             feeds.enqueue_poll(pk)
-        messages.success(request, f"{len(pks)} feed poll(s) queued.")
+        messages.success(request, counted(len(pks), "feed poll") + " queued.")
 
 
 @admin.register(FeedItem)

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from claims.admin.content import HistoryAdmin
 from claims.models import Speaker, SpeakerAlias
 from claims.review import speakers as editing
+from claims.text.plural import counted
 from claims.web.types import signed_in_user
 
 
@@ -43,7 +44,9 @@ class SpeakerAdmin(HistoryAdmin):
         except editing.SpeakerEditRefused as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return
-        self.message_user(request, f"Merged into {chosen[0].name}: {moved} claims moved.")
+        self.message_user(
+            request, f"Merged into {chosen[0].name}: {counted(moved, 'claim')} moved."
+        )
 
 
 @admin.register(SpeakerAlias)

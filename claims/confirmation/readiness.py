@@ -33,6 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from claims.models import Article, Claim, ClaimCounts, ClaimQuerySet
+from claims.text.plural import counted
 
 READY, NEEDS_WORK, BLOCKED = "ready", "needs_work", "blocked"
 
@@ -112,7 +113,7 @@ class Readiness:
 
 
 def _n(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+    return counted(count, one, many)
 
 
 def verdict_of(counts: ClaimCounts, state: str) -> str:
@@ -163,5 +164,10 @@ def of(article: Article) -> Readiness:
     if verdict == READY and not counts.worthy:
         reasons.insert(0, "no check-worthy claims were found")
     elif verdict == READY:
-        reasons.insert(0, f"all {counts.worthy} check-worthy claims are confirmed")
+        reasons.insert(
+            0,
+            "the check-worthy claim is confirmed"
+            if counts.worthy == 1
+            else f"all {counts.worthy} check-worthy claims are confirmed",
+        )
     return Readiness(verdict, reasons, counts)

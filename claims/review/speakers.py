@@ -21,6 +21,7 @@ from claims.ingest.speakers import PICKED, alias_key
 from claims.models import Claim, EventKind, Speaker, SpeakerAlias
 from claims.models.events import record
 from claims.text import names
+from claims.text.plural import counted
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -31,7 +32,7 @@ class SpeakerEditRefused(ValueError):
 
 
 def claim_count_text(n: int) -> str:
-    return f"{n} claim" if n == 1 else f"{n} claims"
+    return counted(n, "claim")
 
 
 def _save(speaker: Speaker, fields: list[str], *, by: User, reason: str) -> None:

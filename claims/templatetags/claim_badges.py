@@ -1,5 +1,7 @@
 """``{% status_badge claim %}``: a claim's status badges (``panel.StatusBadge``), decided
-in Python so that no template compares a status with a literal."""
+in Python so that no template compares a status with a literal; ``{% factuality_badge
+claim %}``: its factuality, named by the model's choice label on every page (the queue,
+the article page and the report say "unverified report" alike)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,29 @@ register = template.Library()
 @register.inclusion_tag("claims/partials/status_badge.html")
 def status_badge(claim: Claim) -> dict[str, Any]:
     return {"badge": StatusBadge.of(claim)}
+
+
+# Why a factuality that is not asserted is flagged: the badge's tooltip.
+FACTUALITY_TITLES = {
+    Claim.Factuality.HEDGED: "The text itself signals uncertainty",
+    Claim.Factuality.UNVERIFIED_REPORT: "Reported without confirmation in the text",
+    Claim.Factuality.CONDITIONAL: "True only if a condition holds",
+    Claim.Factuality.QUESTION: "Asked, not asserted",
+    Claim.Factuality.PREDICTED: "A stated future, not yet checkable",
+}
+
+
+@register.inclusion_tag("claims/partials/factuality_badge.html")
+def factuality_badge(claim: Claim) -> dict[str, Any]:
+    """The factuality badge of a claim not asserted as fact (nothing for an asserted one);
+    its words are ``Claim.Factuality``'s label, the one mapping every page uses."""
+    factuality = Claim.Factuality(claim.factuality)
+    return {
+        "shown": factuality != Claim.Factuality.ASSERTED,
+        "label": factuality.label.lower(),
+        "css": f"factuality {factuality.value}" + (" hedged" if claim.hedged else ""),
+        "title": FACTUALITY_TITLES.get(factuality, ""),
+    }
 
 
 # The badge class of each verdict (decided here, not compared in templates).

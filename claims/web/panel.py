@@ -16,25 +16,35 @@ from claims.review import edits
 
 @dataclass(frozen=True)
 class StatusBadge:
-    """A claim's badges: its status (label, css class, tooltip), contradicted, and a
-    confirmed claim whose supporting source died or changed."""
+    """A claim's badges: its verdict (``ClaimVerdict``) shown once, its status (label, css
+    class, tooltip), and a confirmed claim whose supporting source died or changed.
+
+    A contradicted claim shows the one "✗ contradicted" badge, not "unconfirmed" beside
+    it (refuting evidence wins, as in ``ClaimVerdict.of``); its status is in the badge's
+    tooltip. Needs re-review is still shown beside it: it is work to do, not a verdict."""
 
     label: str
     css: str
     title: str
     contradicted: bool
     source_changed: bool
+    show_status: bool = True
+    contradicted_title: str = ""
 
     @classmethod
     def of(cls, claim: Claim) -> StatusBadge:
         status = Claim.Status(claim.status)
         confirmed = status == Claim.Status.CONFIRMED
+        rereview = status == Claim.Status.NEEDS_REREVIEW
+        contradicted = claim.get_verdict() == ClaimVerdict.CONTRADICTED
         return cls(
             label=status.label.lower(),
             css=f"status-{status.value}",
-            title=claim.status_note if status == Claim.Status.NEEDS_REREVIEW else "",
-            contradicted=claim.get_verdict() == ClaimVerdict.CONTRADICTED,
+            title=claim.status_note if rereview else "",
+            contradicted=contradicted,
             source_changed=confirmed and bool(getattr(claim, "source_problem", False)),
+            show_status=rereview or not contradicted,
+            contradicted_title=f"A source refutes this claim (status: {status.label.lower()})",
         )
 
 

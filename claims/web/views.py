@@ -49,6 +49,7 @@ from claims.review import evidence as verification
 from claims.sources import capture as sources
 from claims.sources import provided
 from claims.text.diff import WordDiff, word_diff
+from claims.text.plural import counted
 from claims.web import highlight
 from claims.web.access import allows, get_article, get_claim, get_source, require, user_can
 from claims.web.forms import (
@@ -276,11 +277,11 @@ def claim_bulk(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     elif action == "unconfirm":
         for claim in claims:
             status.unconfirm(claim, by=request.user, note=note)
-        messages.success(request, f"{len(claims)} claim(s) unconfirmed.")
+        messages.success(request, counted(len(claims), "claim") + " unconfirmed.")
     else:
         for claim in claims:
             claim.assign(to=form.cleaned_data["assignee"], by=request.user)
-        messages.success(request, f"{len(claims)} claim(s) assigned.")
+        messages.success(request, counted(len(claims), "claim") + " assigned.")
     return redirect(request.get_full_path())
 
 

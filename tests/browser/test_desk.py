@@ -72,7 +72,7 @@ def test_the_desk_assigns_from_todays_queue_and_prints_the_report(
     page.select_option("#bulk_assignee", label=fact_checker.username)
     screenshot(page, "todays-queue")
     page.get_by_role("button", name="Assign", exact=True).click()
-    expect(page.locator(".message.success")).to_contain_text("2 claim(s) assigned")
+    expect(page.locator(".message.success")).to_contain_text("2 claims assigned")
     expect(rows.first.locator("td").last).to_have_text(fact_checker.username)
 
     page.goto(f"/articles/{story.pk}/")

@@ -220,7 +220,7 @@ def test_an_editor_reviews_a_pasted_article_with_the_keyboard_and_confirms_a_cla
     expect(first).to_have_class(re.compile(r"\bstatus-needs_rereview\b"))
     expect(marks.first).to_have_class(re.compile(r"\bstatus-needs_rereview\b"))
     expect(page.locator("#counters")).to_contain_text("0 confirmed")
-    expect(page.locator("#counters")).to_contain_text("1 need re-review")
+    expect(page.locator("#counters")).to_contain_text("1 needs re-review")
     assert Claim.objects.get(pk=claim_id).status == Claim.Status.NEEDS_REREVIEW
     screenshot(page, "needs-rereview", full_page=False)
 

@@ -554,7 +554,7 @@ def test_seed_publishers_restores_a_deleted_family(db: Any) -> None:
     Publisher.objects.filter(name="BBC").delete()
     out = StringIO()
     call_command("seed_publishers", stdout=out)
-    assert out.getvalue().startswith("1 publisher(s) added")
+    assert out.getvalue().startswith("1 publisher added")
     assert set(Publisher.objects.get(name="BBC").domains.values_list("domain", flat=True)) >= {
         "bbc.com",
         "bbc.co.uk",

@@ -96,13 +96,29 @@ def build(states: list[ClaimState], state: str) -> Article:
     return article
 
 
+# The labels that agree with their number: the singular beside 1, the plural otherwise
+# (never "1 claims" or "1 unverified reports"); keyed by the plural.
+SINGULAR = {
+    "claims": "claim",
+    "need re-review": "needs re-review",
+    "unverified reports left in the text": "unverified report left in the text",
+}
+
+
 def numbers(html: str, element_id: str) -> dict[str, int]:
-    """``{"confirmed": 2, ...}`` from the ``<strong>N</strong> label`` pairs of an element."""
+    """``{"confirmed": 2, ...}`` from the ``<strong>N</strong> label`` pairs of an element,
+    each keyed by its plural label; a label that does not agree with its number fails."""
     tag = "section" if element_id == "readiness" else "p"
     block = re.search(rf'<{tag}[^>]* id="{element_id}".*?</{tag}>', html, re.S)
     assert block, f"no #{element_id} on the page"
     pairs = re.findall(r"<strong>(\d+)</strong>\s*([^<]+)<", block.group(0))
-    return {label.strip(): int(n) for n, label in pairs}
+    found = {}
+    for n, label in pairs:
+        plural = next((p for p, one in SINGULAR.items() if label.strip() in (p, one)), "")
+        if plural:
+            assert label.strip() == (SINGULAR[plural] if int(n) == 1 else plural), (n, label)
+        found[plural or label.strip()] = int(n)
+    return found
 
 
 def expected(states: list[ClaimState]) -> dict[str, int]:

@@ -255,7 +255,7 @@ def test_the_recheck_command_takes_older_than_and_limit(
         age(source, hours=10)
     out = StringIO()
     call_command("recheck_sources", stdout=out)
-    assert out.getvalue().strip() == "Re-checked 0 source(s)."
+    assert out.getvalue().strip() == "Re-checked 0 sources."
 
     out = StringIO()
     call_command("recheck_sources", "--older-than", "5", "--limit", "2", stdout=out)

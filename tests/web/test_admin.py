@@ -39,7 +39,7 @@ def test_the_confirm_action_respects_the_confirmation_rule(admin_client, make_ar
         follow=True,
     )
     html = response.content.decode()
-    assert "1 claim(s) confirmed." in html
+    assert "1 claim confirmed." in html
     assert "needs 1 more supporting source" in html
     assert Claim.objects.get(pk=supported.pk).status == Claim.Status.CONFIRMED
     assert Claim.objects.get(pk=unsupported.pk).status == Claim.Status.UNCONFIRMED

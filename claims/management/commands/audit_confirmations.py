@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from claims.confirmation import audit
+from claims.text.plural import counted
 
 
 class Command(BaseCommand):
@@ -15,6 +16,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         run = audit.audit()
-        self.stdout.write(f"{run.checked} confirmed claim(s) checked; {run.lapsed} lapsed.")
+        self.stdout.write(
+            f"{counted(run.checked, 'confirmed claim')} checked; {run.lapsed} lapsed."
+        )
         for finding in run.findings:
             self.stdout.write(f"  claim #{finding['claim']}: {finding['cause']}")

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from claims.matching import embeddings
+from claims.text.plural import counted
 
 
 class Command(BaseCommand):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
 
         counts = embeddings.embed_pending(progress=progress)
         self.stdout.write(
-            f"{counts['claim']} claims, {counts['factcheck']} fact-checks embedded; "
-            f"check-worthiness of {counts['refined']} claims refined"
+            f"{counted(counts['claim'], 'claim')}, "
+            f"{counted(counts['factcheck'], 'fact-check')} embedded; "
+            f"check-worthiness of {counted(counts['refined'], 'claim')} refined"
         )

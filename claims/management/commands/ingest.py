@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from claims import roles
 from claims.ingest import articles as ingest
 from claims.models import Article
+from claims.text.plural import counted
 
 
 class Command(BaseCommand):
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         for article in failed:
             self.stderr.write(f"{article.pk}: {article.error or article.state}")
         if failed:
-            raise CommandError(f"{len(failed)} article(s) did not finish", returncode=1)
+            raise CommandError(f"{counted(len(failed), 'article')} did not finish", returncode=1)
 
     def _user(self, username: str) -> User:
         users = (

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from claims import jobs
 from claims.ingest import feeds
 from claims.models import Feed
+from claims.text.plural import counted
 
 
 class Command(BaseCommand):
@@ -46,4 +47,4 @@ class Command(BaseCommand):
             failed += bool(feed.last_error)
             self.stdout.write(f"feed {feed.pk} {feed.url}: {feed.last_error or feed.last_outcome}")
         if failed:
-            raise CommandError(f"{failed} feed(s) failed or did not finish", returncode=1)
+            raise CommandError(f"{counted(failed, 'feed')} failed or did not finish", returncode=1)

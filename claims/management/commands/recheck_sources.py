@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from claims.sources import capture as sources
+from claims.text.plural import counted
 
 
 class Command(BaseCommand):
@@ -35,4 +36,6 @@ class Command(BaseCommand):
         outcomes = sources.recheck_due(older_than=delta, limit=limit)
         total = sum(outcomes.values())
         detail = ", ".join(f"{count} {name}" for name, count in sorted(outcomes.items()))
-        self.stdout.write(f"Re-checked {total} source(s)" + (f": {detail}" if detail else "."))
+        self.stdout.write(
+            f"Re-checked {counted(total, 'source')}" + (f": {detail}" if detail else ".")
+        )

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 
 from claims.confirmation import service as status
 from claims.models import Claim
+from claims.text.plural import counted
 
 
 class Command(BaseCommand):
@@ -20,7 +21,8 @@ class Command(BaseCommand):
         total = confirmed.count()
         lapsed = status.reevaluate(confirmed, cause="re-evaluated (manage.py reevaluate_claims)")
         self.stdout.write(
-            f"Re-evaluated {total} confirmed claim(s): {len(lapsed)} moved to needs re-review."
+            f"Re-evaluated {counted(total, 'confirmed claim')}: "
+            f"{len(lapsed)} moved to needs re-review."
         )
         for claim in lapsed:
             self.stdout.write(f"  #{claim.pk}: {claim.status_note}")

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from claims.ingest import articles as ingest
+from claims.text.plural import counted
 
 
 class Command(BaseCommand):
@@ -23,4 +24,4 @@ class Command(BaseCommand):
     def handle(self, *args: Any, older_than: int | None, **options: Any) -> None:
         delta = None if older_than is None else timedelta(seconds=older_than)
         requeued = ingest.requeue_stuck(older_than=delta)
-        self.stdout.write(f"Re-queued {len(requeued)} article(s): {requeued}")
+        self.stdout.write(f"Re-queued {counted(len(requeued), 'article')}: {requeued}")

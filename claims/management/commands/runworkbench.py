@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from claims.ingest import articles as ingest
+from claims.text.plural import counted
 from workbench import broker
 
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         # broker was down, like the demo article) is sent again now.
         requeued = ingest.requeue_stuck(older_than=timedelta(0))
         if requeued:
-            self.stdout.write(f"Queued {len(requeued)} waiting article(s) for extraction")
+            self.stdout.write(f"Queued {counted(len(requeued), 'waiting article')} for extraction")
         processes = [
             self._spawn("worker", [sys.executable, "-m", "celery", "-A", "workbench", "worker",
                                    "-B", "-Q", "extraction,default", "-l", "info",

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from claims.confirmation import rule as confirmation
 from claims.models import Publisher, PublisherDomain
 from claims.sources import families
+from claims.text.plural import counted
 
 
 class Command(BaseCommand):
@@ -25,6 +26,6 @@ class Command(BaseCommand):
             wires=True,
         )
         self.stdout.write(
-            f"{created[0]} publisher(s) added; {Publisher.objects.count()} in all; "
-            f"{len(lapsed)} claim(s) moved to needs re-review."
+            f"{counted(created[0], 'publisher')} added; {Publisher.objects.count()} in all; "
+            f"{counted(len(lapsed), 'claim')} moved to needs re-review."
         )

@@ -189,15 +189,22 @@ def _refine(batch: list[tuple[int, str]], scores: np.ndarray, refiner: TopLayers
             before = (claim.checkworthiness, claim.check_worthy, claim.checkworthiness_model)
             if before == (score, worthy, refiner.version):
                 continue
+            # Seen as people read it (two decimals): "0.97 → 0.97" is no change to show.
+            moved = round(before[0], 2) != round(score, 2)
+            seen = moved or worthy != before[1]
             claim._change_reason = reason = (
-                f"check-worthiness {before[0]:.2f} → {score:.2f}"
+                (
+                    f"check-worthiness {before[0]:.2f} → {score:.2f}"
+                    if moved
+                    else f"check-worthiness unchanged at {score:.2f}"
+                )
                 + ("" if worthy == before[1] else f", {'' if worthy else 'not '}check-worthy")
                 + f": refined by MiniLM's fine-tuned top layers ({refiner.version})"
             )
             claim.checkworthiness, claim.check_worthy = score, worthy
             claim.checkworthiness_model, claim.updated_at = refiner.version, now
             changed.append(claim)
-            if (round(before[0], 2), before[1]) != (round(score, 2), worthy):
+            if seen:
                 events.append(_refined(claim, before, refiner.version, reason))
         if not changed:
             return 0

@@ -16,12 +16,21 @@ again. Only published pages are public; any other slug is 404.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from claims.models import Claim, ClaimVerdict, Confirmation, Evidence, VerdictPage
+from claims.models import (
+    Claim,
+    ClaimVerdict,
+    Confirmation,
+    Evidence,
+    SourceCapture,
+    VerdictPage,
+)
 from claims.publication import exports
 
 SLUG_WORDS = 60  # characters of the claim's text in its slug, before its id
@@ -60,6 +69,63 @@ def unpublish(claim: Claim, *, by: Any) -> VerdictPage | None:
     if page is not None and page.published:
         page.unpublish(by=by)
     return page
+
+
+@dataclass(frozen=True)
+class PublishedSource:
+    """One source behind a published verdict, as the page shows it: linked, with the
+    date of the capture the verdict rests on."""
+
+    title: str
+    url: str
+    publisher: str
+    captured_at: datetime | None
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class PublishedVerdict:
+    """What a verdict page shows of a decided claim, from what was decided: the claim and
+    speaker as ClaimReview publishes them (``exports.published``); for a confirmed claim,
+    its confirmation record's note and the evidence the record counted (each with the
+    capture it was judged on); for a contradicted one, the refuting sources."""
+
+    text: str
+    speaker: str
+    note: str
+    sources: list[PublishedSource]
+
+
+def published_verdict(claim: Claim) -> PublishedVerdict:
+    """The page's content for a decided claim (``exports.is_decided``)."""
+    text, speaker = exports.published(claim)
+    evidence = _counting_evidence(claim)
+    record = None if claim.get_verdict() == ClaimVerdict.CONTRADICTED else _record(claim)
+    basis = {item.get("evidence"): item for item in record.basis} if record else {}
+    captures = SourceCapture.objects.filter(
+        pk__in=[item.get("capture") for item in basis.values()]
+    ).only("fetched_at")
+    capture_of = {capture.pk: capture for capture in captures}
+    sources = []
+    for item in evidence:
+        judged = basis.get(item.pk, {})
+        capture = capture_of.get(judged.get("capture"))
+        sources.append(
+            PublishedSource(
+                title=str(item.source),
+                url=judged.get("url") or item.source.url,
+                publisher=judged.get("publisher") or item.source.publisher or item.source.domain,
+                captured_at=capture.fetched_at if capture else item.source.fetched_at,
+                excerpt=judged.get("excerpt", item.excerpt),
+            )
+        )
+    return PublishedVerdict(text, speaker, record.note if record else "", sources)
+
+
+def _record(claim: Claim) -> Confirmation | None:
+    """The confirmation record a confirmed claim is published as (``exports.published``
+    reads the same one)."""
+    return Confirmation.latest_for(claim.pk) if claim.status == Claim.Status.CONFIRMED else None
 
 
 def _counting_evidence(claim: Claim) -> list[Evidence]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from claims.models import Claim, ClaimVerdict, VerdictPage
 from claims.publication import exports
-from claims.publication.verdicts import _counting_evidence, publish, unpublish
+from claims.publication.verdicts import publish, published_verdict, unpublish
 from claims.web import access, views
 from claims.web.types import AuthenticatedHttpRequest
 
@@ -56,8 +56,9 @@ def verdict_public(request: HttpRequest, slug: str) -> HttpResponse:
         "decided": decided,
         "verdict": exports.verdict(claim),
         "refuted": claim.get_verdict() == ClaimVerdict.CONTRADICTED,
-        "speaker": exports.published(claim)[1],
-        "evidence": _counting_evidence(claim) if decided else [],
+        # Only what is published: the claim as ClaimReview has it, the confirmation
+        # record's note and the sources it counted (nothing while under review).
+        "published": published_verdict(claim) if decided else None,
         "review": exports.claimreview(claim) if decided else None,
         "newsroom": exports.newsroom(),
     }

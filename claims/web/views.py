@@ -629,12 +629,18 @@ def source_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     source = get_source(request, pk)
     evidence = with_light_article(source.evidence.select_related("added_by"), "claim__article")
     evidence = evidence.order_by("-added_at")
-    captures = source.captures.order_by("-fetched_at", "-pk")
+    captures = list(source.captures.order_by("-fetched_at", "-pk").defer("text_compressed"))
     uploads = list(source.provided_files.defer("data")[:5])
+    latest = captures[0] if captures else None
     context = {
         "source": source,
         "evidence": evidence,
-        "captures": captures.defer("text_compressed"),
+        "captures": captures,
+        # The content people gave by hand is what evidence counts against: say so, and
+        # not "Captured (HTTP 200)" from a fetch it replaced.
+        "provided": latest
+        if latest and latest.provided_by_name and source.fetch_state == Source.FetchState.OK
+        else None,
         "uploads": uploads,
         "reading": any(upload.is_active for upload in uploads),
         "capture_form": CaptureForm(),

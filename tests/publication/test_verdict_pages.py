@@ -12,10 +12,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from claims.confirmation import service as status
-from claims.models import Article, Claim, Confirmation, Evidence, VerdictPage
+from claims.models import Article, Claim, Confirmation, Evidence, SourceCapture, VerdictPage
 from claims.publication import exports, verdicts
 from tests.jsonld_strict import SCHEMA, expand_strictly
 from tests.support import build_checked_article
@@ -202,3 +203,88 @@ def test_the_api_names_the_public_page_of_a_published_claim(
     pages = {item["id"]: item["verdict_page_url"] for item in claims}
     assert pages[checked["quoted"].pk] == f"http://testserver{page.get_absolute_url()}"
     assert pages[checked["plain"].pk] is None
+
+
+# --- What the page shows: the newsroom, the reasoning, the sources (issue 31, item 9) -------
+
+
+def _section(html: str, element_id: str) -> str:
+    found = re.search(rf'<(\w+)[^>]* id="{element_id}".*?</\1>', html, re.S)
+    assert found, f"no #{element_id}"
+    return found.group(0)
+
+
+def test_the_page_is_headed_with_the_newsroom_and_shows_the_note_and_the_sources(
+    client: Client, editor: User, checked: dict[str, Any]
+) -> None:
+    claim = checked["maliki"]
+    page = verdicts.publish(claim, by=editor)
+    record = Confirmation.latest_for(claim.pk)
+    assert record is not None
+
+    response = client.get(page.get_absolute_url())
+
+    html = response.content.decode()
+    assert "Claim workbench" not in html
+    assert '<a class="brand" href="https://newsroom.example.org/">Example Newsroom</a>' in html
+    assert "<title>Confirmed: " in html and " · Example Newsroom</title>" in html
+    assert 'aria-label="Main"' not in html, "no workbench navigation on a public page"
+    assert _section(html, "verdict-note") == (
+        '<p class="verdict-note" id="verdict-note">Two wires agree.</p>'
+    )
+    sources = _section(html, "verdict-sources")
+    # The counting source (apnews), linked, with the date of the capture it was judged
+    # on; not the Reuters evidence that is only context.
+    [counted] = record.basis
+    capture = SourceCapture.objects.get(pk=counted["capture"])
+    assert f'<a href="{counted["url"]}" rel="noopener noreferrer nofollow">' in sources
+    at = timezone.localtime(capture.fetched_at)
+    assert f'captured <time datetime="{at.isoformat()}">{at:%-d %B %Y}</time>' in sources
+    assert "reuters.com" not in sources
+    [review] = _ld(response)
+    assert f"<h1>{escape(review['claimReviewed'])}</h1>" in html
+
+
+def test_the_page_shows_what_was_confirmed_not_what_changed_since(
+    client: Client, editor: User, checked: dict[str, Any], support: Callable[..., Evidence]
+) -> None:
+    claim = checked["quoted"]
+    page = verdicts.publish(claim, by=editor)
+    # Evidence added after the confirmation, that the record did not count: not shown.
+    support(claim, "https://www.bbc.com/news/kerry", excerpt="will be intense, sustained")
+    # The record is what stands: its wording and note are the page's.
+    Confirmation.objects.filter(claim=claim).update(
+        wording="As confirmed: the strikes will be intense.", standalone="", note="Said on camera."
+    )
+
+    html = client.get(page.get_absolute_url()).content.decode()
+
+    assert "<h1>As confirmed: the strikes will be intense.</h1>" in html
+    assert "Said on camera." in html and "Two wires agree." not in html
+    sources = _section(html, "verdict-sources")
+    assert "reuters.com" in sources and "bbc.com" not in sources
+
+
+def test_a_contradicted_verdict_lists_the_refuting_sources_and_no_note(
+    client: Client, editor: User, checked: dict[str, Any]
+) -> None:
+    page = verdicts.publish(checked["newline"], by=editor)
+
+    html = client.get(page.get_absolute_url()).content.decode()
+
+    assert "The sources that refute it" in html
+    assert "bbc.com/news/iraq" in _section(html, "verdict-sources")
+    assert 'id="verdict-note"' not in html
+
+
+def test_a_verdict_under_review_shows_no_note_and_no_source(
+    client: Client, editor: User, checked: dict[str, Any]
+) -> None:
+    claim = checked["maliki"]
+    page = verdicts.publish(claim, by=editor)
+    status.lapse([claim], cause="the source changed")
+
+    html = client.get(page.get_absolute_url()).content.decode()
+
+    assert "Under review" in html and "Example Newsroom" in html
+    assert "Two wires agree." not in html and 'id="verdict-sources"' not in html

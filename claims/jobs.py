@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 # The lists of every ``unsent()`` block open in this context (innermost last).
 _watchers: ContextVar[tuple[list[str], ...]] = ContextVar("unsent_jobs", default=())
+# The list of the ``held()`` block open in this context: its jobs are not sent.
+_held: ContextVar[list[str] | None] = ContextVar("held_jobs", default=None)
 
 
 def send_on_commit(
@@ -70,6 +72,11 @@ def send(
 
     from workbench.celery import app
 
+    held = _held.get()
+    if held is not None:
+        held.append(f"{name}{tuple(args)!r}")
+        log.debug("%s held back: %s", held[-1], if_down or "not sent")
+        return False
     # As ``apply_async`` does for our tasks: no subscription to a result nobody reads.
     options: dict[str, Any] = {"ignore_result": app.conf.task_ignore_result}
     if queue is not None:
@@ -83,6 +90,21 @@ def send(
             watcher.append(job)
         return False
     return True
+
+
+@contextmanager
+def held() -> Iterator[list[str]]:
+    """Jobs sent inside the block are held back, not sent (each one's work waits where
+    its ``if_down`` says), and listed. For a command that runs before the broker does,
+    knowing it: ``setup_demo`` runs before ``runworkbench`` starts the embedded Redis,
+    whose start re-sends every queued article. Nothing is tried, so there is no
+    "broker unavailable" warning for a first run that is going as it should."""
+    jobs: list[str] = []
+    token = _held.set(jobs)
+    try:
+        yield jobs
+    finally:
+        _held.reset(token)
 
 
 @contextmanager

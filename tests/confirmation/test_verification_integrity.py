@@ -542,7 +542,7 @@ def test_reevaluate_claims_applies_a_stricter_rule_to_confirmed_claims(
     settings.WORKBENCH_CONFIRMATIONS_REQUIRED = 2
     out = StringIO()
     call_command("reevaluate_claims", stdout=out)
-    assert "Re-evaluated 1 confirmed claim(s): 1 moved to needs re-review." in out.getvalue()
+    assert "Re-evaluated 1 confirmed claim: 1 moved to needs re-review." in out.getvalue()
     assert reloaded(confirmed).status == Claim.Status.NEEDS_REREVIEW
 
 

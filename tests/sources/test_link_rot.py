@@ -259,7 +259,7 @@ def test_the_recheck_command_takes_older_than_and_limit(
 
     out = StringIO()
     call_command("recheck_sources", "--older-than", "5", "--limit", "2", stdout=out)
-    assert out.getvalue().strip() == "Re-checked 2 source(s): 2 unchanged"
+    assert out.getvalue().strip() == "Re-checked 2 sources: 2 unchanged"
 
 
 def test_the_review_flag_annotates_claims_for_the_list_filter(

@@ -114,7 +114,9 @@
     if (!everything || !everything.checked) return;
     const action = form.querySelector("[name=action]");
     const what = action ? action.options[action.selectedIndex].text : "this action";
-    if (!window.confirm(`${what}: apply to all ${everything.dataset.count} claims matching the filters?`)) {
+    const count = Number(everything.dataset.count);
+    const claims = count === 1 ? "the 1 claim" : `all ${count} claims`;
+    if (!window.confirm(`${what}: apply to ${claims} matching the filters?`)) {
       event.preventDefault();
     }
   });

@@ -148,4 +148,4 @@ def test_the_public_verdict_page_is_the_newsrooms_with_its_reasons(
         "href", "https://apnews.com/article/budget"
     )
     expect(source).to_contain_text(re.compile(r"captured \d{1,2} \w+ \d{4}"))
-    screenshot(page, "verdict-page")
+    screenshot(page, "polish-verdict-page")

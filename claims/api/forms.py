@@ -190,6 +190,7 @@ class ClaimListForm(ApiPage, lists.ClaimFilterForm):
     no_evidence = StrictBooleanField(required=False)  # type: ignore[assignment]  # strict
     has_match = StrictBooleanField(required=False)  # type: ignore[assignment]  # strict
     needs_review = StrictBooleanField(required=False)  # type: ignore[assignment]  # strict
+    new = StrictBooleanField(required=False)  # type: ignore[assignment]  # strict
 
 
 class SourceListForm(ApiPage, lists.SourceFilterForm):

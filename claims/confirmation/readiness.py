@@ -103,10 +103,18 @@ class Readiness:
     verdict: str
     reasons: list[str]
     counts: ClaimCounts
+    # Per reason, the ``ClaimCounts`` name of the claims it speaks of ("" for the
+    # extraction's state): the article page links each reason to those claims.
+    reason_counts: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         return dict(VERDICTS)[self.verdict]
+
+    @property
+    def linked_reasons(self) -> list[tuple[str, str]]:
+        """``(reason, count name)`` pairs."""
+        return list(zip(self.reasons, self.reason_counts, strict=True))
 
     def as_json(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "reasons": self.reasons}
@@ -133,41 +141,61 @@ def of(article: Article) -> Readiness:
     else:
         counts = _claims(article.pk).counts()
     verdict = verdict_of(counts, article.state)
-    reasons = []
+    reasons: list[tuple[str, str]] = []  # (reason, the ClaimCounts name it counts)
     if counts.contradicted:
         reasons.append(
-            _n(counts.contradicted, "claim is contradicted", "claims are contradicted")
-            + " by refuting evidence"
+            (
+                _n(counts.contradicted, "claim is contradicted", "claims are contradicted")
+                + " by refuting evidence",
+                "contradicted",
+            )
         )
     if counts.rereview:
         reasons.append(
-            _n(counts.rereview, "claim needs", "claims need")
-            + " re-review: the basis of its confirmation lapsed"
+            (
+                _n(counts.rereview, "claim needs", "claims need")
+                + " re-review: the basis of its confirmation lapsed",
+                "rereview",
+            )
         )
     if article.state != Article.State.DONE:
-        reasons.append(EXTRACTION_NOT_DONE[article.state])
+        reasons.append((EXTRACTION_NOT_DONE[article.state], ""))
     if counts.open:
         reasons.append(
-            _n(counts.open, "check-worthy claim is", "check-worthy claims are")
-            + " not confirmed yet"
+            (
+                _n(counts.open, "check-worthy claim is", "check-worthy claims are")
+                + " not confirmed yet",
+                "open",
+            )
         )
     if counts.unverified:
         reasons.append(
-            _n(counts.unverified, "unverified report", "unverified reports")
-            + " left in the text (caution, not blocking)"
+            (
+                _n(counts.unverified, "unverified report", "unverified reports")
+                + " left in the text (caution, not blocking)",
+                "unverified",
+            )
         )
     if counts.hedged:
         reasons.append(
-            _n(counts.hedged, "hedged claim", "hedged claims")
-            + " left in the text (caution, not blocking)"
+            (
+                _n(counts.hedged, "hedged claim", "hedged claims")
+                + " left in the text (caution, not blocking)",
+                "hedged",
+            )
         )
     if verdict == READY and not counts.worthy:
-        reasons.insert(0, "no check-worthy claims were found")
+        reasons.insert(0, ("no check-worthy claims were found", "worthy"))
     elif verdict == READY:
         reasons.insert(
             0,
-            "the check-worthy claim is confirmed"
-            if counts.worthy == 1
-            else f"all {counts.worthy} check-worthy claims are confirmed",
+            (
+                "the check-worthy claim is confirmed"
+                if counts.worthy == 1
+                else f"all {counts.worthy} check-worthy claims are confirmed",
+                "worthy",
+            ),
         )
-    return Readiness(verdict, reasons, counts)
+    return Readiness(
+        verdict, [text for text, _ in reasons], counts, tuple(name for _, name in reasons)
+    )

@@ -1,33 +1,38 @@
 """The desk's pages: today's queue, the printable verification report, and the feeds.
 
-Included from ``claims/web/urls.py``. The readiness verdict itself is ``readiness.py``; the
-queue's bulk assignment is the claim list's bulk action (``views.claim_bulk``), so it
-has the same rules (only reviewers are offered, the history records who assigned).
+Included from ``claims/web/urls.py``. The readiness verdict itself is ``readiness.py``.
+The queue's sections are sets of the claims list's filters (``claims/review/queue.py``),
+each linking to that list; its bulk assignment is the claim list's bulk action
+(``views.claim_bulk``), so it has the same rules (only reviewers are offered, the history
+records who assigned).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
-from django.http import HttpResponse
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from claims.confirmation import audit, readiness
-from claims.models import Claim, Confirmation, Evidence, Feed, with_light_article
+from claims.models import Claim, Confirmation, Evidence, Feed
+from claims.review import queue
 from claims.web.access import get_article, require, user_can
-from claims.web.forms import BulkClaimForm, PageNumberField
+from claims.web.forms import BulkClaimForm, ClaimFilterForm, PageNumberField
 from claims.web.types import AuthenticatedHttpRequest
-from claims.web.views import claim_bulk, paginate
+from claims.web.views import claim_bulk, matching_claims, paginate
 
-QUEUE_HOURS = 24
+QUEUE_HOURS = queue.QUEUE_HOURS
+SECTION_ROWS = 10  # claims shown in a section above the new ones; its link lists them all
 
 
 # --- Today's queue ---------------------------------------------------------------------------
@@ -49,23 +54,60 @@ class QueueAssignForm(BulkClaimForm):
         self.fields["note"].widget.attrs["placeholder"] = "Why (for the history)"
 
 
-def queue_claims(now: Any = None) -> QuerySet[Claim]:
-    """Check-worthy claims nobody has reviewed yet (unconfirmed, no evidence) in articles
-    that arrived in the last 24 hours: the most check-worthy first, then the newest
-    stories."""
-    since = (now or timezone.now()) - timedelta(hours=QUEUE_HOURS)
-    has_evidence = Exists(Evidence.objects.filter(claim=OuterRef("pk")))
-    claims = with_light_article(Claim.objects.select_related("assignee"), "article")
-    return (
-        claims.filter(
-            article__created_at__gte=since,
-            check_worthy=True,
-            orphaned=False,
-            status=Claim.Status.UNCONFIRMED,
+@dataclass(frozen=True)
+class QueueSection:
+    """A section of the queue as shown: its claims (the first ``SECTION_ROWS``), how
+    many there are, and the claims list that shows exactly them."""
+
+    key: str
+    title: str
+    help: str
+    count: int
+    rows: list[tuple[Claim, queue.Lapse | None]]  # a claim, and why it lapsed
+    url: str
+
+
+def section_claims(request: HttpRequest, section: queue.Section) -> QuerySet[Claim]:
+    """The claims the claims list shows for ``section``'s filters."""
+    return matching_claims(request, ClaimFilterForm(section.query))
+
+
+def section_url(section: queue.Section) -> str:
+    return f"{reverse('claim-list')}?{urlencode(section.query)}"
+
+
+def queue_sections(
+    request: AuthenticatedHttpRequest, *, can: dict[str, bool]
+) -> list[QueueSection]:
+    """The sections above the new claims: needs re-review (with each lapse's cause),
+    contradicted, and, for a reviewer, what is assigned to them."""
+    shown = []
+    for section in queue.SECTIONS:
+        if section.key == "new" or (section.key == "mine" and not can["review"]):
+            continue
+        claims = section_claims(request, section)
+        rows = list(claims[:SECTION_ROWS])
+        lapses = queue.lapses(rows)
+        count = len(rows) if len(rows) < SECTION_ROWS else claims.count()
+        shown.append(
+            QueueSection(
+                section.key,
+                section.title,
+                section.help,
+                count,
+                [(claim, lapses.get(claim.pk)) for claim in rows],
+                section_url(section),
+            )
         )
-        .exclude(has_evidence)
-        .order_by("-checkworthiness", "-article__created_at", "-article_id", "start")
-    )
+    return shown
+
+
+def queue_claims(request: AuthenticatedHttpRequest) -> QuerySet[Claim]:
+    """The new claims (the claims list's ``new`` filter): the most check-worthy first,
+    then the newest stories."""
+    new = next(section for section in queue.SECTIONS if section.key == "new")
+    claims = section_claims(request, new)
+    return claims.order_by("-checkworthiness", "-article__created_at", "-article_id", "start")
 
 
 @login_required
@@ -75,12 +117,17 @@ def todays_queue(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if request.method == "POST":
         return claim_bulk(request)  # assign: checks change_claim, redirects back here
     form = QueueForm(request.GET)
-    page = paginate(request, queue_claims() if form.is_valid() else Claim.objects.none())
+    can = user_can(request)
+    page = paginate(request, queue_claims(request) if form.is_valid() else Claim.objects.none())
+    new = next(section for section in queue.SECTIONS if section.key == "new")
     context = {
         "form": form,
+        "sections": queue_sections(request, can=can),
+        "new": new,
+        "new_url": section_url(new),
         "page": page,
         "bulk": QueueAssignForm(auto_id="bulk_%s"),
-        "can": user_can(request),
+        "can": can,
         "hours": QUEUE_HOURS,
         "audit": audit.last_run(),
     }

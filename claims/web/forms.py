@@ -20,8 +20,18 @@ from django.db.models import Q, QuerySet
 from claims import roles
 from claims.confirmation.readiness import VERDICTS, with_readiness
 from claims.ingest import articles as ingest
-from claims.models import CORRECTABLE, Article, Claim, ClaimQuerySet, Evidence, Source, Speaker
+from claims.models import (
+    CORRECTABLE,
+    Article,
+    Claim,
+    ClaimCounts,
+    ClaimQuerySet,
+    Evidence,
+    Source,
+    Speaker,
+)
 from claims.review import edits
+from claims.review import queue as todays_queue
 from claims.web.fields import HttpURLField, LineField, StorableCharField, TextField
 
 ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
@@ -260,6 +270,21 @@ class ArticleFilterForm(PageForm):
         return queryset.order_by(*self.SORTS[data.get("sort") or "-created"])
 
 
+# What each of ``ClaimCounts`` counts, in words (the claim list's "Counted as" filter).
+COUNTED = [
+    ("total", "In the text"),
+    ("worthy", "Check-worthy"),
+    ("confirmed", "Confirmed"),
+    ("contradicted", "Contradicted"),
+    ("undecided", "Neither confirmed nor contradicted"),
+    ("unconfirmed", "Unconfirmed"),
+    ("rereview", "Needs re-review"),
+    ("open", "Check-worthy, not reviewed"),
+    ("hedged", "Hedged, left in the text"),
+    ("unverified", "Unverified reports left in the text"),
+]
+
+
 class ClaimFilterForm(PageForm):
     SORTS = {
         "-score": ("-checkworthiness", "-id"),
@@ -286,6 +311,10 @@ class ClaimFilterForm(PageForm):
     no_evidence = forms.BooleanField(required=False, label="Has no evidence")
     has_match = forms.BooleanField(required=False, label="Seen before (has a match)")
     needs_review = forms.BooleanField(required=False, label="Confirmed on a dead or changed source")
+    # The claims an article page's counter or readiness reason counts (``ClaimCounts``),
+    # and the new claims of today's queue: those pages link here (issue 31).
+    count = forms.ChoiceField(required=False, choices=[("", "Any"), *COUNTED], label="Counted as")
+    new = forms.BooleanField(required=False, label="New in today's queue")
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
 
     def clean(self) -> dict[str, Any]:
@@ -334,6 +363,10 @@ class ClaimFilterForm(PageForm):
             queryset = queryset.filter(Q(has_match=True))
         if data.get("needs_review"):
             queryset = queryset.filter(Q(needs_review=True))
+        if data.get("count"):
+            queryset = queryset.in_text().filter(ClaimCounts.conditions()[data["count"]])
+        if data.get("new"):
+            queryset = todays_queue.new_claims(queryset)
         return queryset.order_by(*self.SORTS[data.get("sort") or "-score"])
 
 

@@ -8,9 +8,11 @@ these objects only decide what is offered.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from claims.models import Article, Claim, ClaimVerdict
+from claims.models import Article, Claim, ClaimVerdict, Evidence, Source
 from claims.review import edits
 
 
@@ -117,3 +119,58 @@ class ArticleHeader:
             rerun_label="Retry" if failed else "Re-run extraction",
             can_create_claim=can["shape"] and not edits.shape_refusal(article),
         )
+
+
+# The live panel polls every ``LIVE_FAST`` while a source was queued in the last
+# ``LIVE_FAST_FOR``; a capture still pending after that (a slow or stopped worker) is
+# asked after every ``LIVE_SLOW``.
+LIVE_FAST, LIVE_SLOW = "2s", "15s"
+LIVE_FAST_FOR = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class EvidenceLive:
+    """The claim panel's live evidence: whether a capture or a quote check is still to
+    come (the panel then asks again, every ``interval``), and a key of what the rows show
+    (``key``: their fetch states, quote checks and verdicts, and the claim's status), so
+    that an answer redraws the rows only when something changed. Only the evidence rows'
+    states and the verdict line are redrawn, never a form (someone may be typing in it);
+    a change of the claim's status (a lapse) is said, and the panel reloaded on request.
+    """
+
+    pending: bool
+    interval: str
+    key: str
+    status: str  # the claim's status the panel shows
+
+    @classmethod
+    def of(
+        cls, claim: Claim, evidence: list[Evidence], *, reading: bool, now: datetime
+    ) -> EvidenceLive:
+        """``reading``: a file provided for one of the sources is being read."""
+        waiting = [
+            ev.source for ev in evidence if ev.source.fetch_state == Source.FetchState.PENDING
+        ]
+        unchecked = [
+            ev
+            for ev in evidence
+            if ev.quote_check == Evidence.QuoteCheck.UNCHECKED
+            and ev.source.fetch_state == Source.FetchState.OK
+        ]
+        pending = bool(waiting or unchecked or reading)
+        recent = any(now - source.updated_at < LIVE_FAST_FOR for source in waiting)
+        shown = [
+            (
+                ev.pk,
+                ev.source.fetch_state,
+                ev.source.title,
+                ev.quote_check,
+                ev.quote_reason,
+                bool(ev.verdict and ev.verdict.counts),
+                ev.verdict.reason if ev.verdict else "",
+            )
+            for ev in evidence
+        ]
+        key = hashlib.sha256(repr((claim.status, shown)).encode()).hexdigest()[:16]
+        fast = recent or reading
+        return cls(pending, LIVE_FAST if fast else LIVE_SLOW, key, claim.status)

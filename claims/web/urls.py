@@ -20,6 +20,7 @@ urlpatterns = [
     path("claims/", views.claim_list, name="claim-list"),
     path("claims/<int:pk>/", views.claim_panel, name="claim-panel"),
     path("claims/<int:pk>/status/", views.claim_status, name="claim-status"),
+    path("claims/<int:pk>/evidence/live/", views.claim_evidence_live, name="claim-evidence-live"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="claim-assign"),
     path("claims/<int:pk>/correct/", views.claim_correct, name="claim-correct"),
     path("claims/<int:pk>/split/", views.claim_split, name="claim-split"),

@@ -20,13 +20,14 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from claims import jobs
+from claims import jobs, team
 from claims.confirmation import readiness
 from claims.confirmation import service as status
 from claims.confirmation.rule import Assessment
@@ -39,6 +40,7 @@ from claims.models import (
     Confirmation,
     ConfirmationRefused,
     Evidence,
+    ProvidedFile,
     Source,
     VerdictPage,
     with_light_article,
@@ -68,7 +70,7 @@ from claims.web.forms import (
     StanceForm,
     StatusForm,
 )
-from claims.web.panel import ArticleHeader, ClaimPanel
+from claims.web.panel import ArticleHeader, ClaimPanel, EvidenceLive
 from claims.web.types import AuthenticatedHttpRequest, HtmxHttpRequest
 
 # --- List helpers ----------------------------------------------------------------------
@@ -101,6 +103,10 @@ LIST_COUNTS = ("total", "worthy", "confirmed", "contradicted")
 @login_required
 @require_GET
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Where a person lands (after logging in, too): a fact-checker's is today's queue,
+    everyone else's the article list."""
+    if team.role_of(request.user) == "fact-checker":
+        return redirect("todays-queue")
     return redirect("article-list")
 
 
@@ -142,7 +148,10 @@ def article_page_context(
     claims = list(
         article.claims.select_related("assignee").with_flags().order_by("-checkworthiness", "start")
     )
-    listed = [c for c in claims if show_all or c.check_worthy or c.orphaned]
+    listed = sorted(
+        (c for c in claims if show_all or c.check_worthy or c.orphaned or needs_attention(c)),
+        key=lambda c: not needs_attention(c),  # stable: the rest keep their order
+    )
     selected = _selected_claim(request, claims, selected)
     context = {
         "article": article,
@@ -158,6 +167,12 @@ def article_page_context(
     if selected:
         context |= claim_panel_context(request, selected) | panel
     return context
+
+
+def needs_attention(claim: Claim) -> bool:
+    """A claim the article page lists first (and even when it is not check-worthy): its
+    confirmation lapsed, or a source contradicts it."""
+    return claim.status == Claim.Status.NEEDS_REREVIEW or bool(claim.contradicted)
 
 
 def counts_context(article: Article) -> dict[str, Any]:
@@ -312,6 +327,7 @@ def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
     return {
         "claim": claim,
         "evidence": evidence,
+        "live": evidence_live(claim, evidence),
         "offer_capture": offer_capture(evidence, can=can),
         "history": history.claim_history(claim),
         "assessment": assessment,
@@ -345,6 +361,54 @@ def panel_evidence(claim: Claim, assessment: Assessment) -> list[Evidence]:
     for item in evidence:
         item.verdict = assessment.verdicts.get(item.pk)
     return evidence
+
+
+def evidence_live(claim: Claim, evidence: list[Evidence]) -> EvidenceLive:
+    sources = {item.source_id for item in evidence}
+    active = (ProvidedFile.State.PENDING, ProvidedFile.State.READING)
+    reading = bool(sources) and (
+        ProvidedFile.objects.filter(source_id__in=sources, state__in=active).exists()
+    )
+    return EvidenceLive.of(claim, evidence, reading=reading, now=timezone.now())
+
+
+@login_required
+@require_GET
+def claim_evidence_live(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Polled by the claim panel while a source of its evidence is being captured (or a
+    quote checked): the poller again (without its trigger once nothing is pending) and,
+    when what the panel shows (``shown``: ``EvidenceLive.key``) changed, the evidence
+    rows' states, the verdict line, the claim's badge and list row, the counters and the
+    readiness, out of band. No form is redrawn: someone may be typing in it."""
+    claim = get_claim(request, pk)
+    assessment = status.assess(claim)
+    evidence = panel_evidence(claim, assessment)
+    live = evidence_live(claim, evidence)
+    shown, shown_status = request.GET.get("shown", "")[:32], request.GET.get("status", "")[:32]
+    context: dict[str, Any] = {
+        "claim": claim,
+        "live": live,
+        "changed": shown != live.key,
+        "status_changed": bool(shown_status) and shown_status != claim.status,
+        "shown_status": shown_status or claim.status,
+    }
+    if context["changed"]:
+        can = user_can(request)
+        context |= {
+            "oob": True,
+            "selected": claim,
+            "article": claim.article,
+            "evidence": evidence,
+            "assessment": assessment,
+            "offer_capture": offer_capture(evidence, can=can),
+            "panel": ClaimPanel.build(claim, can=can, blocker=assessment.blocker),
+            "can": can,
+        } | counts_context(claim.article)
+    response = render(request, "claims/article_detail.html#evidence-live", context)
+    if context["changed"]:
+        changed = {"id": claim.pk, "status": claim.status, "contradicted": claim.contradicted}
+        response["HX-Trigger"] = json.dumps({"claim-changed": changed})
+    return response
 
 
 def offer_capture(evidence: list[Evidence], *, can: dict[str, bool]) -> set[int]:
@@ -396,7 +460,8 @@ def panel_response(
         return redirect(claim.get_absolute_url())
     claim = get_claim(request, claim.pk)
     context = claim_panel_context(request, claim) | extra
-    context |= {"oob": True, "selected": claim} | counts_context(claim.article)
+    context |= {"oob": True, "selected": claim, "article": claim.article}
+    context |= counts_context(claim.article)
     context |= {"result_for": action, "results": list(messages.get_messages(request))}
     context["corrections_open"] = action.startswith("correct-")
     response = render(request, "claims/article_detail.html#panel-with-oob", context)

@@ -83,6 +83,7 @@ class Canned:
     content_type: str
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    gate: threading.Event | None = None  # answered once it is set (30 s at most)
 
 
 class LocalServer:
@@ -114,10 +115,19 @@ class LocalServer:
         return f"{self.base}{path}"
 
     def add(
-        self, path: str, body: bytes, *, content_type: str, status: int = 200, **headers: str
+        self,
+        path: str,
+        body: bytes,
+        *,
+        content_type: str,
+        status: int = 200,
+        gate: threading.Event | None = None,
+        **headers: str,
     ) -> str:
-        """Serve ``body`` at ``path`` until the test ends; returns the full URL."""
-        self.routes[path] = Canned(body, content_type, status, dict(headers))
+        """Serve ``body`` at ``path`` until the test ends; returns the full URL. With a
+        ``gate``, each request waits until the test sets it (a fetch the test lets finish
+        when it wants)."""
+        self.routes[path] = Canned(body, content_type, status, dict(headers), gate)
         return self.url(path)
 
     def start(self) -> None:
@@ -192,6 +202,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_canned(Canned(body, content_type, status))
 
     def send_canned(self, canned: Canned) -> None:
+        if canned.gate is not None:
+            canned.gate.wait(timeout=30)
         if self.not_modified(canned.headers):
             self.start(304, {"Content-Length": "0", **canned.headers})
             return

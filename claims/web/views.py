@@ -149,8 +149,8 @@ def article_page_context(
         article.claims.select_related("assignee").with_flags().order_by("-checkworthiness", "start")
     )
     listed = sorted(
-        (c for c in claims if show_all or c.check_worthy or c.orphaned or needs_attention(c)),
-        key=lambda c: not needs_attention(c),  # stable: the rest keep their order
+        (c for c in claims if show_all or c.check_worthy or c.orphaned or attention(c) < 2),
+        key=attention,  # stable: within each rank, claims keep their order
     )
     selected = _selected_claim(request, claims, selected)
     context = {
@@ -169,10 +169,13 @@ def article_page_context(
     return context
 
 
-def needs_attention(claim: Claim) -> bool:
-    """A claim the article page lists first (and even when it is not check-worthy): its
-    confirmation lapsed, or a source contradicts it."""
-    return claim.status == Claim.Status.NEEDS_REREVIEW or bool(claim.contradicted)
+def attention(claim: Claim) -> int:
+    """Where the article page lists a claim: 0, first, its confirmation lapsed (needs
+    re-review); 1, a source contradicts it; 2, the rest. The first two are listed even
+    when they are not check-worthy."""
+    if claim.status == Claim.Status.NEEDS_REREVIEW:
+        return 0
+    return 1 if claim.contradicted else 2
 
 
 def counts_context(article: Article) -> dict[str, Any]:

@@ -65,15 +65,16 @@ def test_the_desk_assigns_from_todays_queue_and_prints_the_report(
     log_in(page, editor)
 
     page.goto("/queue/")
-    rows = page.locator("#queue-table tbody tr")
+    rows = page.locator("#queue-table li.queue-item")
     expect(rows).to_have_count(2)  # the confirmed and the contradicted claims are not in it
     expect(rows.first).to_contain_text("Unemployment in the district fell")
+    expect(page.locator("#queue-contradicted li.queue-item")).to_have_count(1)
     page.check("input[data-check-all]")
     page.select_option("#bulk_assignee", label=fact_checker.username)
     screenshot(page, "todays-queue")
     page.get_by_role("button", name="Assign", exact=True).click()
     expect(page.locator(".message.success")).to_contain_text("2 claims assigned")
-    expect(rows.first.locator("td").last).to_have_text(fact_checker.username)
+    expect(rows.first.locator(".assignee")).to_have_text(f"assigned to {fact_checker.username}")
 
     page.goto(f"/articles/{story.pk}/")
     expect(page.locator("#readiness .verdict")).to_contain_text("Blocked")

@@ -99,13 +99,19 @@ def test_lapsed_and_contradicted_claims_come_first_then_the_rest_in_their_order(
         url = reverse("article-detail", args=[article.pk]) + ("?all=1" if show_all else "")
         listed = viewer_client.get(url).context["claims"]
 
-        def first(claim: Claim) -> bool:
-            return claim.status == Claim.Status.NEEDS_REREVIEW or bool(claim.contradicted)
+        def rank(claim: Claim) -> int:  # lapsed, then contradicted, then the rest
+            if claim.status == Claim.Status.NEEDS_REREVIEW:
+                return 0
+            return 1 if claim.contradicted else 2
 
-        flags = [first(claim) for claim in listed]
-        assert flags == sorted(flags, reverse=True)  # all of them before any other
-        rest = [claim for claim in listed if not first(claim)]
-        assert rest == sorted(rest, key=lambda c: (-c.checkworthiness, c.start))
+        def first(claim: Claim) -> bool:
+            return rank(claim) < 2
+
+        ranks = [rank(claim) for claim in listed]
+        assert ranks == sorted(ranks)
+        for each in range(3):  # within a rank, the page's usual order
+            same = [claim for claim in listed if rank(claim) == each]
+            assert same == sorted(same, key=lambda c: (-c.checkworthiness, c.start))
         # None is hidden, even when not check-worthy.
         everyone = Claim.objects.filter(article=article).with_verdict()
         wanted = {c.pk for c in everyone if first(c)}

@@ -190,7 +190,7 @@ def of(article: Article) -> Readiness:
         reasons.insert(
             0,
             (
-                "the check-worthy claim is confirmed"
+                "the 1 check-worthy claim is confirmed"
                 if counts.worthy == 1
                 else f"all {counts.worthy} check-worthy claims are confirmed",
                 "worthy",

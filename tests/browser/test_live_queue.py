@@ -186,7 +186,7 @@ def test_todays_queue_opens_with_what_needs_a_person_and_fits_the_screen(
     expect(page.locator("#claim-items li.claim-item").nth(1)).to_have_attribute(
         "data-claim", str(newsroom["contradicted"].pk)
     )
-    page.locator("#counters a", has_text="need re-review").click()
+    page.locator("#counters a", has_text="re-review").click()
     expect(page).to_have_url(re.compile(r"/claims/\?article=\d+&count=rereview$"))
     expect(page.locator("main")).to_contain_text(newsroom["lapsed"].text[:50])
     expect(page.locator("main")).to_contain_text("1 in all")

@@ -180,3 +180,16 @@
     else history.replaceState({ ...state, submissionKey: submissionKey.value }, "");
   }
 })();
+
+// Phone layout (issue 31): a block marked data-open-wide (the claim list's filters) is
+// open beside the results on a wide screen, and folded above them on a narrow one. The
+// width is the stylesheet's: under 1101 px the list has one column.
+(function () {
+  "use strict";
+  const wide = window.matchMedia("(min-width: 1101px)");
+  function fit() {
+    document.querySelectorAll("details[data-open-wide]").forEach((box) => { box.open = wide.matches; });
+  }
+  fit();
+  wide.addEventListener("change", fit);
+})();

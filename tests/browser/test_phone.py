@@ -174,7 +174,7 @@ def newsroom(
         url=LONG_URL,
         created_by=editor,
     )
-    law, figures, waiting, homes, hospital, libraries = article.claims.order_by("start")
+    law, _figures, waiting, homes, hospital, libraries = article.claims.order_by("start")
     speaker = Speaker.objects.create(name=LONG_NAME, role="medical director of the trust")
     Claim.objects.filter(pk=law.pk).update(entities=ENTITIES, assignee=fact_checker)
     Claim.objects.filter(pk=hospital.pk).update(speaker=LONG_NAME, speaker_record=speaker)
@@ -269,7 +269,8 @@ OVERFLOW = """(selector) => {
     range.selectNodeContents(node);
     const box = range.getBoundingClientRect();
     if (box.width && box.right > limit) {
-      out.push([Math.round(box.right), `text in ${name(node.parentElement)}: ${node.textContent.trim().slice(0, 40)}`]);
+      const text = node.textContent.trim().slice(0, 40);
+      out.push([Math.round(box.right), `text in ${name(node.parentElement)}: ${text}`]);
     }
   }
   out.sort((a, b) => b[0] - a[0]);
@@ -327,6 +328,7 @@ def test_no_page_is_wider_than_the_screen(
 
 
 BEFORE = "el => getComputedStyle(el, '::before').content"
+DISPLAY = "el => getComputedStyle(el).display"
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -356,13 +358,13 @@ def test_the_claim_list_is_cards_with_their_status_and_filters_first_on_a_phone(
         expect(filters).to_be_hidden()
         # Cards: one column, each with its status on screen, the column names as labels.
         page.goto(reverse("claim-list"))
-        assert page.locator("tr.claim-row").first.evaluate("el => getComputedStyle(el).display") == "flex"
+        assert page.locator("tr.claim-row").first.evaluate(DISPLAY) == "flex"
         expect(page.locator("table.cards thead th", has_text="Type")).to_be_hidden()
         for row in page.locator("tr.claim-row").all():
             badge = row.locator(".cell-status .badge").last
             expect(badge).to_be_visible()
             spot = badge.bounding_box()
-            assert spot is not None and 0 <= spot["x"] and spot["x"] + spot["width"] <= width
+            assert spot is not None and spot["x"] >= 0 and spot["x"] + spot["width"] <= width
         assignee = page.locator(f"#claim-row-{newsroom['law'].pk} td[data-label=Assignee]")
         expect(assignee).to_have_text("frederica.longname-ohara")
         score = page.locator(f"#claim-row-{newsroom['law'].pk} td.cell-score")
@@ -374,7 +376,7 @@ def test_the_claim_list_is_cards_with_their_status_and_filters_first_on_a_phone(
         expect(filters).to_be_visible()
         table = page.locator("#claim-table .table-wrap").bounding_box()
         assert table is not None and table["x"] + table["width"] <= box["x"], (table, box)
-        assert rows.first.evaluate("el => getComputedStyle(el).display") == "table-row"
+        assert rows.first.evaluate(DISPLAY) == "table-row"
         assert not overflow(page, "#claim-table .table-wrap"), "the table scrolls sideways"
         assert page.locator("td.cell-score").first.evaluate(BEFORE) == "none"
         expect(page.locator("table.cards thead th", has_text="Type")).to_be_visible()
@@ -394,7 +396,9 @@ def test_the_article_page_jumps_to_its_claims_on_a_phone(
     start = claims.bounding_box()
     assert start is not None and start["y"] > HEIGHTS[390], "the claims were already in view"
     jump.click()
-    page.wait_for_function("() => Math.abs(document.getElementById('claims').getBoundingClientRect().top) < 5")
+    page.wait_for_function(
+        "() => Math.abs(document.getElementById('claims').getBoundingClientRect().top) < 5"
+    )
     assert page.url.endswith("#claims")
     expect(page.locator("#claim-items .claim-item").first).to_be_in_viewport()
 

@@ -192,4 +192,25 @@
   }
   fit();
   wide.addEventListener("change", fit);
+
+  // Folded, the block still says how many filters are on.
+  function count(box, form) {
+    return Array.from(form.elements).filter((el) => {
+      if (el.type === "hidden" || el.type === "submit" || !el.name || !box.contains(el)) return false;
+      if (el.type === "checkbox" || el.type === "radio") return el.checked;
+      return el.value !== "";
+    }).length;
+  }
+  document.querySelectorAll("details[data-open-wide]").forEach((box) => {
+    const form = box.querySelector("form");
+    const shown = box.querySelector("[data-filter-count]");
+    if (!form || !shown) return;
+    const say = () => {
+      const n = count(box, form);
+      shown.textContent = n ? `(${n} on)` : "";
+    };
+    say();
+    form.addEventListener("change", say);
+    form.addEventListener("input", say);
+  });
 })();

@@ -351,11 +351,13 @@ def test_the_claim_list_is_cards_with_their_status_and_filters_first_on_a_phone(
         assert box["y"] < HEIGHTS[width], "the filters are not in the first screenful"
         page.locator(".filter-box > summary").click()
         expect(filters).to_be_visible()
+        expect(page.locator(".filter-box > summary")).to_have_text("Filter")
         page.select_option("#id_status", "needs_rereview")
         expect(rows).to_have_count(1)
         expect(rows.first).to_contain_text("A&E")
         page.locator(".filter-box > summary").click()
         expect(filters).to_be_hidden()
+        expect(page.locator(".filter-box > summary")).to_have_text("Filter (1 on)")
         # Cards: one column, each with its status on screen, the column names as labels.
         page.goto(reverse("claim-list"))
         assert page.locator("tr.claim-row").first.evaluate(DISPLAY) == "flex"
@@ -429,13 +431,13 @@ def test_the_claim_sheet_shows_status_reason_and_confirm_before_the_labels(
     expect(panel.locator(".status-box")).to_contain_text("a supporting source changed")
 
 
-@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("width", WIDTHS)
 def test_screenshots_of_the_article_page_and_the_claim_list(
     page: Page, width: int, newsroom: dict[str, Any], editor: User
 ) -> None:
     """At 1280 px the article page with the claim that has a row of entity chips open; at
-    390 px the top of the page (the link to the claims), then the sheet of a claim that
-    needs re-review (``article-sheet-390.png``)."""
+    390 and 820 px the top of the page, then the sheet of a claim that needs re-review
+    (``article-sheet-<width>.png``). The claim list at each width."""
     at_width(page, width)
     log_in_as(page, editor)
     article = newsroom["article"].get_absolute_url()
@@ -443,7 +445,7 @@ def test_screenshots_of_the_article_page_and_the_claim_list(
     settled(page)
     assert not overflow(page)
     screenshot(page, f"article-{width}", full_page=False)
-    if width == 390:
+    if width < 1280:
         page.goto(f"{article}?claim={newsroom['rereview'].pk}")
         settled(page)
         screenshot(page, f"article-sheet-{width}", full_page=False)

@@ -403,6 +403,11 @@ def test_the_article_page_jumps_to_its_claims_on_a_phone(
     )
     assert page.url.endswith("#claims")
     expect(page.locator("#claim-items .claim-item").first).to_be_in_viewport()
+    for item in page.locator("#claim-items .claim-item").all():  # each card shows its status
+        badge = item.locator(".badges .badge").first
+        expect(badge).to_be_visible()
+        spot = badge.bounding_box()
+        assert spot is not None and spot["x"] >= 0 and spot["x"] + spot["width"] <= 390
 
     # At 1280 px the claims are beside the text: no link.
     at_width(page, 1280)

@@ -80,6 +80,7 @@ NOT_PAGES = {
     "password_reset_done": "404 without a mail server; Django's admin page with one",
     "article-status": "an htmx fragment of the article page",
     "article-refinement": "an htmx fragment of the article page",
+    "claim-evidence-live": "an htmx fragment of the claim panel (the live evidence rows)",
     "article-retry": "POST only",
     "article-archive": "POST only",
     "claim-status": "POST only",

@@ -49,26 +49,30 @@ def ensure_events(events: int) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
-    from claims.models import Claim, ClaimEvent
+    from claims.models import Article, Claim, ClaimEvent, desk
 
     have = ClaimEvent.objects.filter(sentence=MARK).count()
     if have == events:
         return {"events": events, "seed_seconds": 0.0}
     t0 = time.perf_counter()
     ClaimEvent.objects.filter(sentence=MARK).delete()
-    claims = list(Claim.objects.values_list("id", "article_id"))
+    outlets = dict(Article.objects.values_list("id", "outlet"))
+    claims = [
+        (pk, article, outlets.get(article, ""), assignee)
+        for pk, article, assignee in Claim.objects.values_list("id", "article_id", "assignee_id")
+    ]
     users: list[int | None] = [*User.objects.values_list("id", flat=True)] or [None]
     rng = random.Random(33)
     now = timezone.now()
     kinds = [m for m in MIX]
     weights = [m[1] for m in MIX]
     columns = ("claim_id", "claim_ref", "article_id", "kind", "at", "by_id", "cause",
-               "from_status", "to_status", "data", "sentence")  # fmt: skip
+               "from_status", "to_status", "data", "sentence", "outlet", "assignee_id")  # fmt: skip
 
     def rows(n: int) -> Any:
         for _ in range(n):
             kind, _share, before, after, cause = rng.choices(kinds, weights)[0]
-            claim_id, article_id = rng.choice(claims)
+            claim_id, article_id, outlet, assignee = rng.choice(claims)
             at = now - timedelta(seconds=rng.randrange(0, 120 * 86400))
             by = (
                 rng.choice(users)
@@ -78,7 +82,8 @@ def ensure_events(events: int) -> dict[str, Any]:
             data = (
                 '{"stance": "refutes"}' if kind == "evidence_added" and rng.random() < 0.1 else "{}"
             )
-            yield (claim_id, claim_id, article_id, kind, at, by, cause, before, after, data, MARK)
+            yield (claim_id, claim_id, article_id, kind, at, by, cause, before, after, data, MARK,
+                   outlet, assignee)  # fmt: skip
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -94,6 +99,9 @@ def ensure_events(events: int) -> dict[str, Any]:
                 ClaimEvent(**dict(zip(columns, one, strict=True)) | {"data": json.loads(one[9])})
                 for one in rows(min(batch, events - start))
             )
+    # COPY writes behind ``events.record``'s back, as a migration would: recompute the
+    # dashboard's aggregates from the events, as the migration's backfill does.
+    desk.rebuild()
     with connection.cursor() as cursor:
         # What autovacuum does on a live database: statistics, and the visibility map
         # that lets the dashboard's counts read only their indexes.
@@ -132,7 +140,10 @@ def run(claims: int = 100_000, events: int = 1_000_000, requests: int = 30) -> d
         client.force_login(User.objects.get(username="bench-checker"))
         for name, url in pages.items():
             try:
+                first = measure_first(client, url) if name != "floor" else None
                 figures = measure_page(client, url, {}, requests)
+                if first is not None:
+                    figures["first_ms"] = first
                 if name != "floor":
                     figures["cold"] = measure_cold(client, url, requests)
             except Exception as exc:  # a broken page must not hide the others
@@ -143,18 +154,41 @@ def run(claims: int = 100_000, events: int = 1_000_000, requests: int = 30) -> d
     return results
 
 
-def measure_cold(client: Any, url: str, requests: int) -> dict[str, float]:
-    """The page computed from the database every time (the figures' cache emptied before
-    each request): what the first visitor after a change waits."""
-    import statistics
-
+def measure_first(client: Any, url: str) -> float:
+    """One view with nothing kept: no figure cached and no closed day's backlog stored
+    (``DeskStock`` emptied), so every day of the range is counted from the events."""
     from django.core.cache import cache
 
-    from bench.pages import percentile
+    from claims.models import DeskStock
 
+    cache.clear()
+    DeskStock.objects.all().delete()
+    t0 = time.perf_counter()
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return round((time.perf_counter() - t0) * 1000, 1)
+
+
+def measure_cold(client: Any, url: str, requests: int) -> dict[str, float]:
+    """The page computed from the database every time (the figures' cache emptied before
+    each request, and the backlog of yesterday forgotten, as on the first view of a day;
+    the days before stay kept in ``DeskStock``):
+    what the first visitor after a change waits."""
+    import statistics
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from bench.pages import percentile
+    from claims.models import DeskStock
+
+    yesterday = timezone.localdate() - timedelta(days=1)
     times = []
     for _ in range(requests):
         cache.clear()
+        DeskStock.objects.filter(day__gte=yesterday).delete()
         t0 = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - t0) * 1000)
@@ -189,6 +223,16 @@ def rows(r: dict[str, Any], row: Any) -> list[dict[str, Any]]:
                 cold["p95_ms"] <= P95_TARGET_MS,
             )
         )
+        if "first_ms" in f:
+            out.append(
+                row(
+                    "dashboard",
+                    f"{name}, first view with no closed day kept (once)",
+                    f"{f['first_ms']} ms",
+                    f["first_ms"] / floor if floor else None,
+                    f"floor page median {floor} ms",
+                )
+            )
         out.append(
             row(
                 "dashboard",

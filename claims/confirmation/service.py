@@ -249,8 +249,9 @@ def _set_status(
     claim.set_status(new, by=by, reason=reason, note=note)
     lapsed = new == Claim.Status.NEEDS_REREVIEW
     kind = EventKind.LAPSED if lapsed else EventKind.STATUS_CHANGED
+    fields: dict[str, Any] = data if lapsed else {"note": note}
     record(claim, kind, sentence=reason, by=by, cause=cause, from_status=previous,
-           to_status=new, **(data if lapsed else {"note": note}))  # fmt: skip
+           to_status=new, **fields)  # fmt: skip
     webhooks.claim_status_event(claim, previous=previous)
 
 

@@ -8,13 +8,18 @@ How the backlog is counted without replaying every claim: today's counts come fr
 claims themselves (one grouped query); each day before is today minus the status changes
 after it (one grouped query over the events, on their ``(kind, at)`` index). A claim
 counts from the day it was created. The population is the claims that are check-worthy
-and not orphaned today, in the outlet and assignee chosen.
+and not orphaned, in the outlet and assignee chosen, when the day is counted. A closed
+day, once counted, is kept (``DeskStock``), so a view counts only the days not yet kept
+(today, and yesterday on the first view of the day).
+
+The charts that count events (time to verify, throughput, lapses) read the daily
+aggregates (``claims.models.desk``) with the outlet and assignee at the time of each
+event.
 """
 
 from __future__ import annotations
 
 import hashlib
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,12 +28,23 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Article, Claim, ClaimEvent, ClaimMatch, Evidence, Source
-from claims.models.events import DECISIVE
+from claims.models import (
+    Article,
+    Claim,
+    ClaimEvent,
+    ClaimMatch,
+    DeskDay,
+    DeskStock,
+    Evidence,
+    FirstDecision,
+    Source,
+    Speaker,
+)
 
 Kind = ClaimEvent.Kind
 Status = Claim.Status
@@ -91,6 +107,24 @@ class DeskFilter:
         )
         return events.filter(claim_id__in=self.claims().values("id"))
 
+    @property
+    def scope(self) -> str:
+        """The filter as a ``DeskStock`` scope ('' for every claim)."""
+        parts = [f"o:{self.outlet}"] if self.outlet else []
+        if self.assignee_id:
+            parts.append(f"a:{self.assignee_id}")
+        return "|".join(parts)
+
+    def per_day(self, model: Any, **lookups: Any) -> QuerySet[Any]:
+        """Rows of a daily aggregate in the range, in the outlet and assignee chosen (those
+        of each event, at the time)."""
+        rows = model.objects.order_by().filter(day__gte=self.start, day__lte=self.end, **lookups)
+        if self.outlet:
+            rows = rows.filter(outlet=self.outlet)
+        if self.assignee_id:
+            rows = rows.filter(assignee_ref=self.assignee_id)
+        return rows
+
     def list_query(self, **extra: Any) -> str:
         """The claims list's query string for what a chart shows."""
         params: dict[str, Any] = {}
@@ -115,6 +149,7 @@ class Figure:
     kind: str = "area"  # area, lines, bars, stacked-bars, hbars
     link: str = ""
     links: dict[str, str] = field(default_factory=dict)  # per label, for hbars
+    pages: dict[str, str] = field(default_factory=dict)  # per label: its own page (a speaker)
     colours: dict[str, str] = field(default_factory=dict)
     notes: str = ""
 
@@ -187,6 +222,57 @@ def _state_now(claims: QuerySet[Claim]) -> Counter[str]:
 
 def backlog(f: DeskFilter) -> Figure:
     today = timezone.localdate()
+    closed = min(f.end, today - timedelta(days=1))
+    kept: dict[date, dict[str, int]] = defaultdict(dict)
+    if f.start <= closed:
+        stored = DeskStock.objects.filter(scope=f.scope, day__gte=f.start, day__lte=closed)
+        for day, state, n in stored.values_list("day", "state", "n"):
+            kept[day][state] = n
+    values = {d: kept[d] for d in f.days if len(kept.get(d, ())) == len(STATES)}
+    missing = [d for d in f.days if d not in values]
+    if missing:
+        counted = _replay(DeskFilter(missing[0], f.end, f.outlet, f.assignee_id))
+        values.update({d: counted[d] for d in missing})
+        DeskStock.objects.bulk_create(
+            [
+                DeskStock(scope=f.scope, day=d, state=state, n=counted[d][state])
+                for d in missing
+                if d < today
+                for state in STATES
+            ],
+            ignore_conflicts=True,  # another view kept the same day meanwhile
+        )
+    series: dict[str, list[float]] = {s: [float(values[d][s]) for d in f.days] for s in STATES}
+    waiting = [u + r for u, r in zip(series["unconfirmed"], series["needs_rereview"], strict=True)]
+    span = 7 if len(waiting) > 7 else len(waiting) - 1
+    period = "this week" if span == 7 else "over the range"
+    title = f"Backlog {_change(waiting, span)} {period}: {waiting[-1]:,.0f} claims await a decision"
+    return Figure(
+        key="backlog",
+        title=title,
+        desc=(
+            "Daily counts of check-worthy claims by state at the end of each day, "
+            f"{f.start:%d %b %Y} to {f.end:%d %b %Y}. Awaiting a decision means unconfirmed or "
+            "needing re-review."
+        ),
+        columns=["Day", *(STATE_NAMES[s] for s in STATES)],
+        labels=[_day(d) for d in f.days],
+        series={STATE_NAMES[s]: series[s] for s in STATES},
+        colours={STATE_NAMES[s]: STATE_COLOURS[s] for s in STATES},
+        kind="area",
+        link=f.list_query(status="unconfirmed"),
+        links={
+            STATE_NAMES["unconfirmed"]: f.list_query(status="unconfirmed"),
+            STATE_NAMES["needs_rereview"]: f.list_query(status="needs_rereview"),
+            STATE_NAMES["confirmed"]: f.list_query(status="confirmed"),
+            STATE_NAMES["contradicted"]: f.list_query(contradicted="true"),
+        },
+    )
+
+
+def _replay(f: DeskFilter) -> dict[date, dict[str, int]]:
+    """Each day of ``f``: the claims in each state at its end, walked back from today."""
+    today = timezone.localdate()
     claims = f.claims()
     counts = _state_now(claims)
     # Walk back from today: undo each day's status changes, and the claims created that day.
@@ -222,7 +308,6 @@ def backlog(f: DeskFilter) -> Figure:
     contradicted_from = Counter(first_day.values())
     # Before its first refuting source, a contradicted claim counted in its status then.
     before = _statuses_before(first_day, f)
-    series: dict[str, list[float]] = {state: [] for state in STATES}
     day = max(today, f.end)
     state = Counter({s: counts[s] for s in STATES if s != "contradicted"})
     contradicted = counts["contradicted"]
@@ -232,36 +317,12 @@ def backlog(f: DeskFilter) -> Figure:
         state.subtract(moves.get(day, Counter()))
         contradicted -= contradicted_from.get(day, 0)
         day -= timedelta(days=1)
+    out: dict[date, dict[str, int]] = {}
     for d in f.days:
         at, refuted = values[d]
-        for s in STATES[:3]:
-            series[s].append(max(0, at[s]) + before[d][s])
-        series["contradicted"].append(max(0, refuted))
-    waiting = [u + r for u, r in zip(series["unconfirmed"], series["needs_rereview"], strict=True)]
-    span = 7 if len(waiting) > 7 else len(waiting) - 1
-    period = "this week" if span == 7 else "over the range"
-    title = f"Backlog {_change(waiting, span)} {period}: {waiting[-1]:,.0f} claims await a decision"
-    return Figure(
-        key="backlog",
-        title=title,
-        desc=(
-            "Daily counts of check-worthy claims by state at the end of each day, "
-            f"{f.start:%d %b %Y} to {f.end:%d %b %Y}. Awaiting a decision means unconfirmed or "
-            "needing re-review."
-        ),
-        columns=["Day", *(STATE_NAMES[s] for s in STATES)],
-        labels=[_day(d) for d in f.days],
-        series={STATE_NAMES[s]: series[s] for s in STATES},
-        colours={STATE_NAMES[s]: STATE_COLOURS[s] for s in STATES},
-        kind="area",
-        link=f.list_query(status="unconfirmed"),
-        links={
-            STATE_NAMES["unconfirmed"]: f.list_query(status="unconfirmed"),
-            STATE_NAMES["needs_rereview"]: f.list_query(status="needs_rereview"),
-            STATE_NAMES["confirmed"]: f.list_query(status="confirmed"),
-            STATE_NAMES["contradicted"]: f.list_query(contradicted="true"),
-        },
-    )
+        out[d] = {s: max(0, at[s]) + before[d][s] for s in STATES[:3]}
+        out[d]["contradicted"] = max(0, refuted)
+    return out
 
 
 def _statuses_before(first_day: dict[int, date], f: DeskFilter) -> dict[date, Counter[str]]:
@@ -299,46 +360,51 @@ def _statuses_before(first_day: dict[int, date], f: DeskFilter) -> dict[date, Co
 # --- Time to verify ---------------------------------------------------------------------------
 
 
-def _decisions(f: DeskFilter) -> list[tuple[datetime, datetime]]:
-    """(decided at, extracted at) for each claim's first decision in the range: its
-    first confirmation, or its first refuting evidence."""
-    decisive = DECISIVE
-    # A claim decided before the range is not decided "first" inside it.
-    earlier = ClaimEvent.objects.filter(decisive, claim_id=OuterRef("claim_id"), at__lt=f.since)
-    firsts = (
-        f.events(Kind.STATUS_CHANGED, Kind.EVIDENCE_ADDED)
-        .filter(decisive)
-        .exclude(Exists(earlier))
-        .values("claim_id")
-        .annotate(first=Min("at"), created=Min("claim__created_at"))
-        .values_list("first", "created")
-    )
-    return list(firsts)
+def _decisions(f: DeskFilter) -> list[tuple[date, float, int]]:
+    """(day, hours, claims) of the claims whose first decision (first confirmation, or
+    first refuting source) fell in the range, to the tenth of an hour (``FirstDecision``,
+    written once per claim with its first decision)."""
+    rows = f.per_day(FirstDecision).values("day", "tenths").annotate(n=Count("claim_ref"))
+    return [(row["day"], row["tenths"] / 10, row["n"]) for row in rows]
 
 
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
+def _quantile(counted: list[tuple[float, int]], q: float) -> float:
+    """The ``q`` quantile of values given with their counts, interpolated between the two
+    nearest values (as ``statistics.quantiles(method="inclusive")``)."""
+    ordered = sorted(counted)
+    total = sum(n for _, n in ordered)
+    if not total:
         return 0.0
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
+    position = q * (total - 1)
+    low_index, fraction = int(position), position - int(position)
+
+    def nth(index: int) -> float:
+        seen = 0
+        for value, n in ordered:
+            seen += n
+            if index < seen:
+                return value
+        return ordered[-1][0]
+
+    low = nth(low_index)
+    return low + (nth(low_index + 1) - low) * fraction if fraction else low
 
 
 def time_to_verify(f: DeskFilter) -> tuple[Figure, Figure]:
     decisions = _decisions(f)
     weeks = _weeks(f)
-    per_week: dict[date, list[float]] = defaultdict(list)
-    hours_all = []
-    for at, created in decisions:
-        hours = max(0.0, (at - created).total_seconds() / 3600)
-        per_week[_week_start(timezone.localdate(at))].append(hours)
-        hours_all.append(hours)
-    medians = [round(statistics.median(per_week[w]), 1) if per_week[w] else 0 for w in weeks]
-    p90 = [round(_percentile(per_week[w], 0.9), 1) for w in weeks]
-    overall = statistics.median(hours_all) if hours_all else 0
+    per_week: dict[date, list[tuple[float, int]]] = defaultdict(list)
+    hours_all: list[tuple[float, int]] = []
+    for day, hours, n in decisions:
+        per_week[_week_start(day)].append((hours, n))
+        hours_all.append((hours, n))
+    medians = [round(_quantile(per_week[w], 0.5), 1) for w in weeks]
+    p90 = [round(_quantile(per_week[w], 0.9), 1) for w in weeks]
+    decided = sum(n for _, n in hours_all)
+    overall = _quantile(hours_all, 0.5)
     title = (
         f"Half of the claims decided were decided within {overall:,.1f} hours of extraction"
-        if hours_all
+        if decided
         else "No claim was decided in this range"
     )
     weekly = Figure(
@@ -353,17 +419,17 @@ def time_to_verify(f: DeskFilter) -> tuple[Figure, Figure]:
         link=f.list_query(status="confirmed"),
     )
     counts = [0] * len(BINS)
-    for hours in hours_all:
+    for hours, n in hours_all:
         for index, (low, high, _label) in enumerate(BINS):
             if hours >= low and (high is None or hours < high):
-                counts[index] += 1
+                counts[index] += n
                 break
     quick = sum(counts[:3])
     histogram = Figure(
         key="verify-histogram",
         title=(
-            f"{quick / len(hours_all):.0%} of decisions came within a day"
-            if hours_all
+            f"{quick / decided:.0%} of decisions came within a day"
+            if decided
             else "No decisions in this range"
         ),
         desc="How many claims were first decided after how long, in bins of hours.",
@@ -383,16 +449,18 @@ def throughput(f: DeskFilter) -> tuple[Figure, Figure]:
     weeks = _weeks(f)
     users = {u.pk: u.get_username() for u in get_user_model().objects.all().only("username")}
     decided = (
-        f.events(Kind.STATUS_CHANGED, Kind.LAPSED)
-        .exclude(by=None)
-        .filter(to_status__in=[Status.CONFIRMED, Status.UNCONFIRMED])
-        .annotate(day=TruncDate("at"))
-        .values("by_id", "day")
-        .annotate(n=Count("at"))  # "at", not "id": the covering index answers alone
+        f.per_day(
+            DeskDay,
+            kind__in=[Kind.STATUS_CHANGED, Kind.LAPSED],
+            to_status__in=[Status.CONFIRMED, Status.UNCONFIRMED],
+        )
+        .exclude(by_ref=0)
+        .values("by_ref", "day")
+        .annotate(n=Sum("n"))
     )
     counts: dict[str, Counter[date]] = defaultdict(Counter)
     for row in decided:
-        counts[users.get(row["by_id"], f"#{row['by_id']}")][_week_start(row["day"])] += row["n"]
+        counts[users.get(row["by_ref"], f"#{row['by_ref']}")][_week_start(row["day"])] += row["n"]
     people = sorted(counts, key=lambda name: -sum(counts[name].values()))[:8]
     total = sum(sum(c.values()) for c in counts.values())
     busiest = people[0] if people else ""
@@ -451,10 +519,11 @@ def _checked_by(claims: QuerySet[Claim], group: str) -> list[dict[str, Any]]:
     """Per value of ``group``: contradicted claims (some refuting evidence) and confirmed
     ones (confirmed, none refuting). Counted from the refuting evidence (few rows) and
     the confirmed claims (the partial index), never by testing every claim."""
+    none: Any = None if group.endswith("_id") else ""
     refuting = (
         Evidence.objects.order_by()
         .filter(stance=Evidence.Stance.REFUTES, claim__in=claims.values("id"))
-        .exclude(**{f"claim__{group}": ""})
+        .exclude(**{f"claim__{group}": none})
         .values(f"claim__{group}")
         .annotate(
             n=Count("claim_id", distinct=True),
@@ -463,7 +532,7 @@ def _checked_by(claims: QuerySet[Claim], group: str) -> list[dict[str, Any]]:
     )
     confirmed = (
         claims.filter(status=Status.CONFIRMED)
-        .exclude(**{group: ""})
+        .exclude(**{group: none})
         .values(group)
         .annotate(n=Count("id"))
     )
@@ -478,16 +547,40 @@ def _checked_by(claims: QuerySet[Claim], group: str) -> list[dict[str, Any]]:
 
 
 def contradictions(f: DeskFilter) -> tuple[Figure, Figure]:
+    """The outlets (as written on the articles) and the speakers (their records, one per
+    person or organisation across the variants of their name) with the most contradicted
+    claims."""
     claims = f.claims().filter(created_at__gte=f.since, created_at__lt=f.until)
     made = []
-    for group, label in (("article__outlet", "outlets"), ("speaker", "speakers")):
+    for group, label in (("article__outlet", "outlets"), ("speaker_record_id", "speakers")):
         rows = _checked_by(claims, group)[:10]
+        names: dict[Any, str] = {}
+        if label == "speakers":
+            records = dict(
+                Speaker.objects.filter(pk__in=[r["name"] for r in rows]).values_list("pk", "name")
+            )
+            taken = Counter(records.values())
+            names = {
+                pk: name if taken[name] == 1 else f"{name} (#{pk})" for pk, name in records.items()
+            }
+            for row in rows:
+                row["key"], row["name"] = row["name"], names.get(row["name"], f"#{row['name']}")
+        else:
+            for row in rows:
+                row["key"] = row["name"]
+        keys = {row["name"]: row["key"] for row in rows}
         shares = _shares(rows, "contradicted") + [
             s for s in _shares(rows, "confirmed") if not s[1]
         ]  # fmt: skip
         shares = shares[:10]
         key = f"contradictions-{label}"
         first = shares[0] if shares else None
+        if label == "outlets":
+            links = {n: f.list_query(contradicted="true", outlet=n) for n, *_ in shares}
+            pages: dict[str, str] = {}
+        else:
+            links = {n: f.list_query(contradicted="true", speaker_id=keys[n]) for n, *_ in shares}
+            pages = {n: reverse("speaker-detail", args=[keys[n]]) for n, *_ in shares}
         made.append(
             Figure(
                 key=key,
@@ -500,8 +593,13 @@ def contradictions(f: DeskFilter) -> tuple[Figure, Figure]:
                 desc=(
                     f"The {label} with the most contradicted claims, and the share of their "
                     "checked claims (confirmed or contradicted) that were contradicted, for "
-                    "claims extracted in the range. Speakers are as written in the "
-                    "articles."
+                    "claims extracted in the range."
+                    + (
+                        " Speakers are their records: one per person or organisation, "
+                        "whatever the wording of the name."
+                        if label == "speakers"
+                        else ""
+                    )
                 ),
                 columns=[
                     label[:-1].capitalize(),
@@ -517,13 +615,8 @@ def contradictions(f: DeskFilter) -> tuple[Figure, Figure]:
                 },
                 kind="hbars",
                 link=f.list_query(contradicted="true"),
-                links={
-                    name: f.list_query(
-                        contradicted="true",
-                        **({"outlet": name} if label == "outlets" else {"speaker": name}),
-                    )
-                    for name, *_ in shares
-                },
+                links=links,
+                pages=pages,
             )
         )
     return made[0], made[1]
@@ -535,10 +628,10 @@ def contradictions(f: DeskFilter) -> tuple[Figure, Figure]:
 def lapses(f: DeskFilter) -> Figure:
     weeks = _weeks(f)
     causes = dict(ClaimEvent.LapseCause.choices)
-    rows = f.events(Kind.LAPSED).values_list("cause", "at")
+    rows = f.per_day(DeskDay, kind=Kind.LAPSED).values("cause", "day").annotate(n=Sum("n"))
     counts: dict[str, Counter[date]] = defaultdict(Counter)
-    for cause, at in rows:
-        counts[cause or "other"][_week_start(timezone.localdate(at))] += 1
+    for row in rows:
+        counts[row["cause"] or "other"][_week_start(row["day"])] += row["n"]
     order = sorted(counts, key=lambda c: -sum(counts[c].values()))
     total = sum(sum(c.values()) for c in counts.values())
     top = order[0] if order else ""

@@ -23,6 +23,9 @@ from claims.models.claims import ClaimVerdict as ClaimVerdict
 from claims.models.confirmation import AuditRun as AuditRun
 from claims.models.confirmation import Confirmation as Confirmation
 from claims.models.confirmation import ConfirmationRefused as ConfirmationRefused
+from claims.models.desk import DeskDay as DeskDay
+from claims.models.desk import DeskStock as DeskStock
+from claims.models.desk import FirstDecision as FirstDecision
 from claims.models.events import ClaimEvent as ClaimEvent
 from claims.models.events import EventKind as EventKind
 from claims.models.events import LapseCause as LapseCause

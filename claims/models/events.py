@@ -7,17 +7,23 @@ statuses before and after, who, when, and the fields of that kind in ``data``. I
 Code reads the fields, never the sentence.
 
 ``record`` and ``record_many`` are the only writers. Call them inside the transaction of
-the change they describe, so a rollback leaves no event.
+the change they describe, so a rollback leaves no event. Each event keeps the claim's
+outlet and assignee at the time (what the desk dashboard filters by), and both writers
+add it to the dashboard's daily aggregates (``claims.models.desk.count``) in the same
+transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from claims.models import desk
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -101,6 +107,17 @@ class ClaimEvent(models.Model):
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
     data = models.JSONField(default=dict, blank=True, help_text="The fields of this kind.")
+    # The claim's outlet and assignee when the event was written (after it, for an
+    # assignment): the desk dashboard's filters answer "at the time".
+    outlet = models.CharField(max_length=200, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     sentence = models.TextField(help_text="What people read (the history's change reason).")
 
     class Meta:
@@ -145,11 +162,13 @@ def event(
     cause: str = "",
     from_status: str = "",
     to_status: str = "",
+    at: datetime | None = None,
     **data: Any,
 ) -> ClaimEvent:
-    """An unsaved event (for ``record_many``)."""
+    """An unsaved event (for ``record_many``). ``at`` is now unless given (a backfill)."""
     if kind not in EventKind.values:
         raise ValueError(f"Unknown event kind: {kind}.")
+    article = getattr(claim, "article", None)
     return ClaimEvent(
         claim_id=claim.pk,
         claim_ref=claim.pk,
@@ -161,6 +180,9 @@ def event(
         to_status=to_status,
         data=data,
         sentence=sentence,
+        at=at or timezone.now(),
+        outlet=getattr(article, "outlet", "") or "",
+        assignee_id=getattr(claim, "assignee_id", None),
     )
 
 
@@ -173,6 +195,7 @@ def record(
     cause: str = "",
     from_status: str = "",
     to_status: str = "",
+    at: datetime | None = None,
     **data: Any,
 ) -> ClaimEvent:
     """Write one event about ``claim``, in the caller's transaction."""
@@ -184,12 +207,16 @@ def record(
         cause=cause,
         from_status=from_status,
         to_status=to_status,
+        at=at,
         **data,
     )
     made.save()
+    desk.count([made])
     return made
 
 
 def record_many(events: Iterable[ClaimEvent]) -> list[ClaimEvent]:
     """Write events made by ``event`` in one INSERT (extraction: one per revision)."""
-    return ClaimEvent.objects.bulk_create(list(events))
+    made = ClaimEvent.objects.bulk_create(list(events))
+    desk.count(made)
+    return made

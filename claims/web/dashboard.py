@@ -134,6 +134,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                             f"{claims_url}?{figure.links[row[0]]}"
                             if row[0] in figure.links
                             else "",
+                            figure.pages.get(row[0], ""),
                             row[1:],
                         )
                         for row in figure.rows()

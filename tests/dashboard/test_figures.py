@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claims.dashboard import figures
-from claims.models import Article, Claim, ClaimEvent, Evidence
+from claims.models import Article, Claim, ClaimEvent, DeskStock, Evidence
 from claims.models.events import record
 
 Status = Claim.Status
@@ -34,12 +34,11 @@ def desk(days: int = 10, **kw: Any) -> figures.DeskFilter:
 def move(claim: Claim, to: str, days_ago: int, by: User | None = None) -> None:
     """Move ``claim`` to status ``to`` as of ``days_ago``, with its event."""
     kind = ClaimEvent.Kind.LAPSED if to == Status.NEEDS_REREVIEW else ClaimEvent.Kind.STATUS_CHANGED
-    made = record(
+    record(
         claim, kind, sentence=f"status {claim.status} → {to}", by=by,
-        from_status=claim.status, to_status=to,
+        from_status=claim.status, to_status=to, at=at(days_ago),
         cause="evidence_removed" if kind == ClaimEvent.Kind.LAPSED else "",
     )  # fmt: skip
-    ClaimEvent.objects.filter(pk=made.pk).update(at=at(days_ago))
     Claim.objects.filter(pk=claim.pk).update(status=to)
     claim.status = to
 
@@ -76,6 +75,9 @@ def test_the_backlog_of_each_day_is_the_replay_of_every_claim(
 ) -> None:
     Evidence.objects.all().delete()
     Article.objects.all().delete()
+    # The examples rewrite history in place (creation days, evidence dates), which no
+    # event announces: forget the closed days the last example kept.
+    DeskStock.objects.all().delete()
     expected: dict[Any, dict[str, int]] = {}
     replay = []
     for index, (born, moves, refuted) in enumerate(stories):

@@ -43,6 +43,32 @@ MIX = [
 ]
 
 
+def spread_history(days: int = 120) -> None:
+    """``seed_bench`` creates its claims and adds their evidence at the moment it runs; a
+    desk does both over time. Spread them over the same ``days`` as the events (once:
+    kept when already spread), so claims are created and first refuted on any day, not
+    all today."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from claims.models import Claim, DeskStock
+
+    recent = Claim.objects.filter(created_at__gte=timezone.now() - timedelta(days=1)).count()
+    if recent <= Claim.objects.count() / 10:
+        return
+    with connection.cursor() as cursor:
+        for table, column in (("claims_claim", "created_at"), ("claims_evidence", "added_at")):
+            cursor.execute(
+                f"UPDATE {table} SET {column} = {column} - (random() * %s) * interval '1 day'"
+                if connection.vendor == "postgresql"
+                else f"UPDATE {table} SET {column} = datetime({column}, "
+                "'-' || abs(random() %% %s) || ' days')",
+                [days],
+            )
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    DeskStock.objects.all().delete()
+
+
 def ensure_events(events: int) -> dict[str, Any]:
     """``events`` seeded claim events on the bench claims (redone if the count differs)."""
     from django.contrib.auth.models import User
@@ -122,6 +148,7 @@ def run(claims: int = 100_000, events: int = 1_000_000, requests: int = 30) -> d
     per_article = 50
     seeded = ensure_seeded(max(1, claims // per_article), per_article, per_article)
     seeded |= ensure_events(events)
+    spread_history()
     print(f"[dashboard] measuring at {seeded}", file=sys.stderr, flush=True)
     outlet = Article.objects.exclude(outlet="").values_list("outlet", flat=True).first() or ""
     article = Article.objects.order_by("pk").first()

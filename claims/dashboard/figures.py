@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -145,7 +145,7 @@ class Figure:
     desc: str
     columns: list[str]
     labels: list[str]
-    series: dict[str, list[float]]
+    series: Mapping[str, Sequence[float | None]]
     kind: str = "area"  # area, lines, bars, stacked-bars, hbars
     link: str = ""
     links: dict[str, str] = field(default_factory=dict)  # per label, for hbars
@@ -289,7 +289,8 @@ def _replay(f: DeskFilter) -> dict[date, dict[str, int]]:
         moves[row["day"]][row["from_status"]] -= row["n"]
         moves[row["day"]][row["to_status"]] += row["n"]
     created = (
-        claims.filter(created_at__gte=f.since)
+        # ``status__in``: one range of ``claim_desk`` per status, not the whole index.
+        claims.filter(status__in=Status.values, created_at__gte=f.since)
         .exclude(Exists(_refuting(OuterRef("pk"))))
         .annotate(day=TruncDate("created_at"))
         .values("day")
@@ -307,7 +308,8 @@ def _replay(f: DeskFilter) -> dict[date, dict[str, int]]:
     first_day = {row["claim_id"]: timezone.localdate(row["first"]) for row in first_refuted}
     contradicted_from = Counter(first_day.values())
     # Before its first refuting source, a contradicted claim counted in its status then.
-    before = _statuses_before(first_day, f)
+    # Only the claims first refuted after the first day counted were anything else then.
+    before = _statuses_before({c: d for c, d in first_day.items() if d > f.start}, f)
     day = max(today, f.end)
     state = Counter({s: counts[s] for s in STATES if s != "contradicted"})
     contradicted = counts["contradicted"]
@@ -331,11 +333,15 @@ def _statuses_before(first_day: dict[int, date], f: DeskFilter) -> dict[date, Co
     out: dict[date, Counter[str]] = defaultdict(Counter)
     if not first_day:
         return out
-    created = dict(Claim.objects.filter(id__in=list(first_day)).values_list("id", "created_at"))
+    created = dict(
+        Claim.objects.order_by().filter(id__in=list(first_day)).values_list("id", "created_at")
+    )
     moves: dict[int, list[tuple[date, str]]] = defaultdict(list)
     events = (
         ClaimEvent.objects.filter(
-            claim_id__in=list(first_day), kind__in=(Kind.STATUS_CHANGED, Kind.LAPSED)
+            claim_id__in=list(first_day),
+            kind__in=(Kind.STATUS_CHANGED, Kind.LAPSED),
+            at__lt=f.until,
         )
         .order_by("at", "pk")
         .values_list("claim_id", "at", "to_status")
@@ -398,8 +404,9 @@ def time_to_verify(f: DeskFilter) -> tuple[Figure, Figure]:
     for day, hours, n in decisions:
         per_week[_week_start(day)].append((hours, n))
         hours_all.append((hours, n))
-    medians = [round(_quantile(per_week[w], 0.5), 1) for w in weeks]
-    p90 = [round(_quantile(per_week[w], 0.9), 1) for w in weeks]
+    # A week without a decision has no median: None (a gap in the line, empty in the table).
+    medians = [round(_quantile(per_week[w], 0.5), 1) if per_week[w] else None for w in weeks]
+    p90 = [round(_quantile(per_week[w], 0.9), 1) if per_week[w] else None for w in weeks]
     decided = sum(n for _, n in hours_all)
     overall = _quantile(hours_all, 0.5)
     title = (

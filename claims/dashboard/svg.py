@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in print.
@@ -33,18 +34,25 @@ class Series:
     """One named row of values, one per x label."""
 
     name: str
-    values: tuple[float, ...]
+    values: tuple[float | None, ...]  # None: nothing to show there (lines only)
     colour: str = ""
 
+    @property
+    def numbers(self) -> list[float]:
+        return [v for v in self.values if v is not None]
 
-def nice_ticks(top: float, *, most: int = 5) -> list[float]:
+
+def nice_ticks(top: float, *, most: int = 5, whole: bool = False) -> list[float]:
     """Round tick values from 0 to at least ``top``: at most ``most`` + 1 ticks, each a
-    multiple of 1, 2 or 5 times a power of ten."""
+    multiple of 1, 2 or 5 times a power of ten (of whole numbers only if ``whole``: a
+    count has no tick at 0.2)."""
     if not math.isfinite(top) or top <= 0:
         return [0.0, 1.0]
     raw = top / most
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if whole:
+        step = max(step, 1)
     count = math.ceil(top / step - 1e-9)
     return [round(i * step, 10) for i in range(count + 1)]
 
@@ -129,8 +137,10 @@ def area_chart(
     width: int = WIDTH,
     height: int = HEIGHT,
 ) -> str:
-    """A stacked area chart (``stacked=True``) or plain lines over ``labels``."""
-    if not labels or not series or all(not any(s.values) for s in series):
+    """A stacked area chart (``stacked=True``) or plain lines over ``labels``; a line
+    breaks where its value is None (nothing to show), and the first series is drawn on
+    top, the others dashed."""
+    if not labels or not series or all(not any(s.numbers) for s in series):
         return _empty(ident, title, desc)
     n = len(labels)
     for one in series:
@@ -140,10 +150,11 @@ def area_chart(
     bands = []
     for one in series:
         base = list(tops) if stacked else [0.0] * n
-        top = [b + v for b, v in zip(base, one.values, strict=True)]
+        top = [b + (v or 0.0) for b, v in zip(base, one.values, strict=True)]
         bands.append((base, top))
         tops = [max(t, u) for t, u in zip(tops, top, strict=True)] if not stacked else top
-    ticks = nice_ticks(max(max(t for _, top in bands for t in top), 1))
+    whole = all(float(v).is_integer() for one in series for v in one.numbers)
+    ticks = nice_ticks(max(max(t for _, top in bands for t in top), 1), whole=whole)
     scale = (height - TOP - BOTTOM) / ticks[-1]
     inner = width - LEFT - RIGHT
     xs = [LEFT + (inner * i / (n - 1) if n > 1 else inner / 2) for i in range(n)]
@@ -153,9 +164,13 @@ def area_chart(
 
     parts = _open(ident, title, desc, width, height)
     parts += _y_axis(ticks, scale, width, height)
-    for index, (one, (base, top)) in enumerate(zip(series, bands, strict=True)):
+    drawn = list(enumerate(zip(series, bands, strict=True)))
+    for index, (one, (base, top)) in drawn if stacked else reversed(drawn):
         colour = one.colour or PALETTE[index % len(PALETTE)]
         upper = " ".join(f"{x:.1f},{y(v):.1f}" for x, v in zip(xs, top, strict=True))
+        if not stacked:
+            parts += _line(one, xs, y, colour, dashed=index > 0)
+            continue
         if stacked:
             lower = " ".join(
                 f"{x:.1f},{y(v):.1f}" for x, v in reversed(list(zip(xs, base, strict=True)))
@@ -175,6 +190,23 @@ def area_chart(
     return "".join(parts)
 
 
+def _line(one: Series, xs: Sequence[float], y: Any, colour: str, *, dashed: bool) -> list[str]:
+    """A polyline per run of values (broken where a value is None), a dot on each."""
+    out, run = [], []  # type: list[str], list[str]
+    dash = ' stroke-dasharray="6 4"' if dashed else ""
+    for x, value in [*zip(xs, one.values, strict=True), (0.0, None)]:
+        if value is not None:
+            run.append(f"{x:.1f},{y(value):.1f}")
+            out.append(f'<circle cx="{x:.1f}" cy="{y(value):.1f}" r="2.5" fill="{colour}"/>')
+        elif run:
+            out.append(
+                f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" '
+                f'stroke-width="2"{dash}><title>{escape(one.name)}</title></polyline>'
+            )
+            run = []
+    return out
+
+
 def bar_chart(
     ident: str,
     title: str,
@@ -190,9 +222,10 @@ def bar_chart(
     if not labels or not series or all(not any(s.values) for s in series):
         return _empty(ident, title, desc)
     n = len(labels)
-    totals = [sum(s.values[i] for s in series) for i in range(n)]
-    highest = max(totals) if stacked else max(max(s.values) for s in series)
-    ticks = nice_ticks(max(highest, 1))
+    totals = [sum(s.values[i] or 0.0 for s in series) for i in range(n)]
+    highest = max(totals) if stacked else max(max(s.numbers or [0.0]) for s in series)
+    whole = all(float(v).is_integer() for one in series for v in one.numbers)
+    ticks = nice_ticks(max(highest, 1), whole=whole)
     scale = (height - TOP - BOTTOM) / ticks[-1]
     slot = (width - LEFT - RIGHT) / n
     bar = slot * 0.7 / (1 if stacked else len(series))
@@ -204,7 +237,7 @@ def bar_chart(
         centres.append(LEFT + slot * i + slot / 2)
         bottom: float = height - BOTTOM
         for index, one in enumerate(series):
-            value = one.values[i]
+            value = one.values[i] or 0.0
             colour = one.colour or PALETTE[index % len(PALETTE)]
             h = value * scale
             x = x0 if stacked else x0 + bar * index

@@ -90,6 +90,13 @@ class Migration(migrations.Migration):
                 ("n", models.PositiveIntegerField(default=0)),
             ],
             options={
+                "indexes": [
+                    models.Index(
+                        fields=["kind", "day"],
+                        include=("to_status", "cause", "outlet", "assignee_ref", "by_ref", "n"),
+                        name="deskday_kind_day",
+                    )
+                ],
                 "constraints": [
                     models.UniqueConstraint(
                         fields=(

@@ -98,11 +98,11 @@ def draw(figure: figures.Figure) -> str:
     share = figure.series.get("Share contradicted")
     rows = []
     for index, label in enumerate(figure.labels):
-        value = first[index]
+        value = first[index] or 0.0
         text = f"{value:,.0f}"
         if share is not None:
-            checked = value + figure.series["Confirmed"][index]
-            text = f"{value:,.0f} of {checked:,.0f} checked ({share[index]:.0%})"
+            checked = value + (figure.series["Confirmed"][index] or 0.0)
+            text = f"{value:,.0f} of {checked:,.0f} checked ({share[index] or 0.0:.0%})"
         rows.append((label, value, text))
     return svg.hbar_chart(figure.key, figure.title, figure.desc, rows)
 
@@ -178,6 +178,8 @@ def dashboard_csv(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _cell(value: Any) -> Any:
+    if value is None:  # nothing to show there (a week without a decision)
+        return ""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, date):

@@ -15,7 +15,9 @@ from playwright.sync_api import Page, expect
 
 from claims.confirmation import service as status
 from claims.dashboard import figures
-from claims.models import Article, Claim, ClaimEvent, Evidence
+from claims.models import Article, Claim, ClaimEvent, ClaimMatch, Evidence, Source, Speaker
+from claims.models import desk as aggregates
+from claims.review.evidence import remove_evidence
 from tests.browser.test_review import screenshot
 from tests.browser.test_review_experience import accessible, at_width, fits
 
@@ -30,9 +32,12 @@ def desk(
     editor: User,
 ) -> None:
     """Three weeks of a small desk: stories from two outlets, claims confirmed and
-    contradicted by two people, one confirmation lapsed."""
+    contradicted by two people, two confirmations lapsed, sources alive, changed and
+    dead, claims matched to earlier ones, one speaker quoted under two names."""
     now = timezone.now()
-    for day in range(0, 21, 3):
+    mayor = Speaker.objects.create(name="Ada Lin", role="mayor")
+    earlier: Claim | None = None
+    for day in range(18, -1, -3):
         outlet = "Daily Example" if day % 2 else "Morning Wire"
         article = make_article(
             [
@@ -52,8 +57,31 @@ def desk(
         budget.refresh_from_db()
         status.confirm(budget, by=checker, note="The minutes agree.")
         ClaimEvent.objects.filter(claim=budget).update(at=now - timedelta(days=day, hours=1))
-        support(bridge, f"https://www.bbc.co.uk/news/{day}", stance=Evidence.Stance.REFUTES)
+        refuting = support(
+            bridge, f"https://www.bbc.co.uk/news/{day}", stance=Evidence.Stance.REFUTES
+        )
+        Source.objects.filter(pk=refuting.source_id).update(publisher="bbc.co.uk")
+        Evidence.objects.filter(pk=refuting.pk).update(added_at=now - timedelta(days=day))
+        if day in (6, 15):  # its evidence removed two days later: the confirmation lapses
+            removed = budget.evidence.get()
+            remove_evidence(evidence=removed, by=editor)
+            ClaimEvent.objects.filter(claim=budget, at__gt=now - timedelta(minutes=5)).update(
+                at=now - timedelta(days=day - 2)
+            )
+        for evidence in (*budget.evidence.all(), refuting):  # checked: a link state in history
+            source = Source.objects.get(pk=evidence.source_id)
+            source.link_state = {9: "changed", 12: "dead"}.get(day, "alive")
+            source.save()
+            source.history.update(history_date=now - timedelta(days=day))
+        if earlier is not None:
+            match = ClaimMatch.objects.create(claim=jobs, matched_claim=earlier, score=0.9)
+            ClaimMatch.objects.filter(pk=match.pk).update(created_at=now - timedelta(days=day))
+        earlier = jobs
         Claim.objects.filter(pk=jobs.pk).update(assignee=fact_checker)
+        # Two wordings of one speaker: the dashboard counts them as one record.
+        said = "the mayor" if day % 2 else "Mayor Ada Lin"
+        Claim.objects.filter(pk=bridge.pk).update(speaker=said, speaker_record=mayor)
+    aggregates.rebuild()  # the events were re-dated behind record's back, as a migration would
 
 
 @pytest.fixture(autouse=True)
@@ -87,3 +115,9 @@ def test_the_dashboard_draws_every_chart_and_fits_the_screen(
     expect(page).to_have_url(re.compile(r"contradicted=true"))
     expect(page.locator("#claim-table")).to_contain_text("The bridge will open")
     expect(page.locator("#claim-table")).not_to_contain_text("Unemployment fell")
+    page.go_back()
+    speakers = page.locator("#chart-contradictions-speakers")
+    expect(speakers.locator("h2")).to_contain_text("Ada Lin has the most contradicted claims: 7")
+    speakers.locator("summary").click()
+    speakers.get_by_role("link", name="Ada Lin", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/speakers/\d+/$"))

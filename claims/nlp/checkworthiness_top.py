@@ -15,6 +15,13 @@ MiniLM version it was trained on (a different one is refused), the threshold, an
 reference scores of a few sentences computed by the training code, against which the
 numpy forward pass is tested. ``VERSION`` names the file by its SHA-256: it is stored on
 every claim it scored (``Claim.checkworthiness_model``), so new weights re-score claims.
+
+The refinement replaces the extraction score only where it has been shown better on our
+splits: the weights' ``figures`` (F1 on debates of later years, trained before 2012 and
+tested on 2012 and 2016, and by debate, grouped folds over all years) must each be at
+least the linear model's figure on the same split, as stored with its weights
+(:func:`shown_worse`). Otherwise :func:`available` turns the refinement off with a
+warning, and claims keep the extraction score.
 """
 
 from __future__ import annotations
@@ -129,11 +136,63 @@ def load(path: str | Path = DEFAULT_PATH) -> TopLayers:
     return from_bytes(Path(path).read_bytes())
 
 
+# The splits on which the refinement must do at least as well as the extraction score:
+# name -> where the linear model's figure is in its stored ``meta["cv"]``.
+SPLITS = {
+    "later_years": ("later_years", "f1"),
+    "by_debate": ("f1_at_temporal_threshold",),
+}
+
+
+def linear_figures(meta: dict) -> dict[str, float]:
+    """The linear (extraction) model's F1 per split, from its stored ``meta``."""
+    figures = {}
+    for split, path in SPLITS.items():
+        value: Any = meta.get("cv", {})
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, int | float):
+            figures[split] = float(value)
+    return figures
+
+
+def shown_worse(refined: dict, linear: dict[str, float]) -> str | None:
+    """Why the refinement must not replace the extraction score, or None: a split on
+    which its stored F1 (``refined[split]["f1"]``) is missing or below the linear
+    model's (``linear[split]``)."""
+    for split in SPLITS:
+        mine = (refined.get(split) or {}).get("f1")
+        theirs = linear.get(split)
+        if not isinstance(mine, int | float):
+            return f"its weights state no F1 on the {split} split"
+        if theirs is not None and mine < theirs:
+            return (
+                f"its F1 on the {split} split, {mine:.3f}, is below the extraction "
+                f"score's, {theirs:.3f}"
+            )
+    return None
+
+
+@cache
+def _linear_meta() -> dict:
+    from claims.nlp.checkworthiness import DEFAULT_MODEL_PATH
+
+    with open(DEFAULT_MODEL_PATH, encoding="utf-8") as fh:
+        meta = json.load(fh).get("meta", {})
+    return meta if isinstance(meta, dict) else {}
+
+
 def available(path: str | Path | None = None) -> TopLayers | None:
     """The stored weights (``DEFAULT_PATH`` unless given), or None (logged) when they
-    cannot be used: claims then keep the extraction score, and embedding goes on."""
+    cannot be used, or have not been shown at least as good as the extraction score
+    on our splits: claims then keep the extraction score, and embedding goes on."""
     try:
-        return load(path or DEFAULT_PATH)
+        weights = load(path or DEFAULT_PATH)
     except (OSError, WeightsRefused) as exc:
         log.warning("check-worthiness refinement is off: %s", exc)
         return None
+    reason = shown_worse(weights.meta.get("figures", {}), linear_figures(_linear_meta()))
+    if reason is not None:
+        log.warning("check-worthiness refinement is off: %s", reason)
+        return None
+    return weights

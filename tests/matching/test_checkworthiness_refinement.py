@@ -92,6 +92,44 @@ def test_missing_weights_turn_the_refinement_off_with_a_warning(tmp_path, caplog
     assert "check-worthiness refinement is off" in caplog.text
 
 
+def test_the_refinement_replaces_the_extraction_score_only_where_shown_better():
+    linear = {"later_years": 0.674, "by_debate": 0.68}
+    better = {"later_years": {"f1": 0.698}, "by_debate": {"f1": 0.72}}
+    assert top.shown_worse(better, linear) is None
+    assert top.shown_worse(better | {"by_debate": {"f1": 0.68}}, linear) is None  # as good
+    worse = top.shown_worse(better | {"later_years": {"f1": 0.654}}, linear)
+    assert worse is not None and "later_years" in worse and "0.654" in worse
+    assert "by_debate" in (top.shown_worse(better | {"by_debate": {"f1": 0.6}}, linear) or "")
+    assert "no F1" in (top.shown_worse({"by_debate": {"f1": 0.9}}, linear) or "")
+
+
+def test_the_linear_models_figures_are_read_from_its_stored_meta():
+    meta = {"cv": {"later_years": {"f1": 0.674}, "f1_at_temporal_threshold": 0.68}}
+    assert top.linear_figures(meta) == {"later_years": 0.674, "by_debate": 0.68}
+    assert top.linear_figures({}) == {}
+
+
+def test_weights_not_shown_better_than_the_extraction_score_are_not_used(tmp_path, caplog):
+    path = tmp_path / "worse.npz"
+    path.write_bytes(
+        _rewritten({"figures": {"later_years": {"f1": 0.1}, "by_debate": {"f1": 0.1}}})
+    )
+    with caplog.at_level(logging.WARNING, logger="claims.nlp.checkworthiness_top"):
+        assert top.available(path) is None
+    assert "below the extraction score's" in caplog.text
+    unstated = tmp_path / "unstated.npz"
+    unstated.write_bytes(_rewritten({"figures": {}}))
+    assert top.available(unstated) is None
+
+
+def test_the_shipped_weights_are_shown_at_least_as_good_as_the_extraction_score(refiner):
+    assert top.available() is refiner
+    figures = top.linear_figures(top._linear_meta())
+    assert set(figures) == set(top.SPLITS)
+    for split, theirs in figures.items():
+        assert refiner.meta["figures"][split]["f1"] >= theirs
+
+
 # --- The background pass ------------------------------------------------------------------
 
 

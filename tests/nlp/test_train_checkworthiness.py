@@ -217,3 +217,31 @@ def test_top_layers_without_torch_say_what_to_install(monkeypatch, tmp_path):
             "--out", str(tmp_path / "out.npz"),
         )  # fmt: skip
     assert not (tmp_path / "out.npz").exists()
+
+
+def test_the_later_years_threshold_is_chosen_on_earlier_years_only() -> None:
+    """Forward-chaining: each validation year is scored by a model of the years before
+    it, and the last year of the pool (the one tested later) is never scored."""
+    from claims.nlp import train as train_mod
+
+    rng = np.random.default_rng(0)
+    n = 240
+    groups = [f"{1990 + 4 * (i % 6)}-01-01.txt" for i in range(n)]
+    labels = (rng.random(n) < 0.3).astype(int)
+    sparse = [
+        ["pos" if y and rng.random() < 0.8 else "neg", f"w{i % 7}"] for i, y in enumerate(labels)
+    ]
+    features = train_mod.Features(sparse, rng.normal(size=(n, 3)), np.zeros((1, 3)))
+    data = train_mod.Dataset([f"s{i}" for i in range(n)], labels, groups)
+    training = train_mod.Training(data, features, labels, np.ones(n), np.zeros(0, dtype=int))
+    seen: list[str] = []
+    pool = [i for i in range(n) if int(groups[i][:4]) < 2010]
+    threshold, f1 = train_mod.temporal_threshold(training, pool, 1.0, log=seen.append)
+    assert [line.split(":")[0] for line in seen] == [
+        "trained before 1998, tested on 1998",
+        "trained before 2002, tested on 2002",
+        "trained before 2006, tested on 2006",
+    ]
+    assert threshold in train_mod.THRESHOLDS and f1 > 0.5
+    single = [i for i in range(n) if groups[i].startswith("1990")]
+    assert train_mod.temporal_threshold(training, single, 1.0, log=seen.append) == (0.5, 0.0)

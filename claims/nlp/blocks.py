@@ -38,7 +38,7 @@ _WHITESPACE = re.compile(r"\s+")
 TEXT, BOILERPLATE, DUPLICATE, NO_WORDS = "text", "boilerplate", "duplicate", "no_words"
 HEADING, QUESTION, MAYBE_HEADING = "heading", "question", "maybe_heading"
 # "1. ", "12) ", "- ", "• ", "* ": a line that is an item of a list (content, not a heading)
-_LIST_ITEM = re.compile(r"(?:\d{1,3}[.)]|[-•*‣◦⁃–])\s+\S")
+_LIST_ITEM = re.compile("(?:\\d{1,3}[.)]|[-\u2022*\u2023\u25e6\u2043\u2013])\\s+\\S")
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,8 @@ def _between_body_text(
     if at == 0 or at + 1 >= len(spans):
         return False
     return all(
-        forms[i] is None and not boilerplate_reason(text[slice(*spans[i])]) for i in (at - 1, at + 1)
+        forms[i] is None and not boilerplate_reason(text[slice(*spans[i])])
+        for i in (at - 1, at + 1)
     )
 
 

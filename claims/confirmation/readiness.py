@@ -15,6 +15,7 @@ from the same conditions), so that the article list filters by it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -133,10 +134,13 @@ def verdict_of(counts: ClaimCounts, state: str) -> str:
     return READY
 
 
-def of(article: Article) -> Readiness:
-    """The verdict, its reasons and the counts of an article (one aggregate query, or
-    the annotations of ``with_readiness(..., counts=True)`` when it has them)."""
-    if hasattr(article, "r_open"):
+def of(article: Article, claims: Iterable[Claim] | None = None) -> Readiness:
+    """The verdict, its reasons and the counts of an article: from ``claims`` when the
+    caller has loaded all of them with ``with_verdict`` (no query), from the annotations
+    of ``with_readiness(..., counts=True)`` when it has them, else one aggregate query."""
+    if claims is not None:
+        counts = ClaimCounts.of(claim for claim in claims if not claim.orphaned)
+    elif hasattr(article, "r_open"):
         counts = ClaimCounts(**{name: getattr(article, f"r_{name}") for name in COUNTED})
     else:
         counts = _claims(article.pk).counts()

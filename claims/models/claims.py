@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -97,6 +98,30 @@ class ClaimCounts:
             "hedged": worthy & Q(hedged=True) & ~unverified & ~confirmed,
             "unverified": worthy & unverified & ~confirmed,
         }
+
+    @classmethod
+    def of(cls, claims: Iterable[Claim]) -> ClaimCounts:
+        """The counts of ``counts()`` taken over claims already loaded with the
+        ``contradicted`` annotation (``ClaimQuerySet.with_verdict``), by the same
+        conditions as ``conditions()`` (a test compares the two on random claims)."""
+        tally: dict[str, int] = dict.fromkeys((f.name for f in fields(cls)), 0)
+        for claim in claims:
+            refuted = bool(claim.contradicted)  # type: ignore[attr-defined]
+            confirmed = claim.status == ClaimStatus.CONFIRMED
+            unconfirmed = claim.status == ClaimStatus.UNCONFIRMED
+            worthy = bool(claim.check_worthy)
+            unverified = claim.factuality == Claim.Factuality.UNVERIFIED_REPORT
+            tally["total"] += 1
+            tally["worthy"] += worthy
+            tally["confirmed"] += confirmed and not refuted
+            tally["contradicted"] += refuted
+            tally["undecided"] += not confirmed and not refuted
+            tally["unconfirmed"] += unconfirmed
+            tally["rereview"] += claim.status == ClaimStatus.NEEDS_REREVIEW
+            tally["open"] += worthy and unconfirmed and not refuted
+            tally["hedged"] += worthy and bool(claim.hedged) and not unverified and not confirmed
+            tally["unverified"] += worthy and unverified and not confirmed
+        return cls(**tally)
 
 
 class ClaimQuerySet(models.QuerySet["Claim"]):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.safestring import SafeString
 
 from claims.models import Claim, ClaimVerdict
 from claims.web.panel import StatusBadge
@@ -41,6 +42,31 @@ def factuality_badge(claim: Claim) -> dict[str, Any]:
         "css": f"factuality {factuality.value}" + (" hedged" if claim.hedged else ""),
         "title": FACTUALITY_TITLES.get(factuality, ""),
     }
+
+
+@register.simple_tag(takes_context=True)
+def claim_item(context: template.Context, claim: Claim) -> SafeString:
+    """``{% claim_item claim %}``: one row of the article page's claim list
+    (``claim_rows.item_html``), selected when it is the context's ``selected`` claim and
+    swapped out of band when the context says ``oob``."""
+    from claims.web import claim_rows
+
+    selected = context.get("selected")
+    return claim_rows.item_html(
+        claim,
+        selected=selected is not None and getattr(selected, "pk", None) == claim.pk,
+        oob=bool(context.get("oob")),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def claim_items(context: template.Context, claims: list[Claim]) -> SafeString:
+    """``{% claim_items claims %}``: the rows of the article page's claim list, the
+    context's ``selected`` claim marked (``claim_rows.items_html``, cached)."""
+    from claims.web import claim_rows
+
+    selected = context.get("selected")
+    return claim_rows.items_html(claims, selected=selected if isinstance(selected, Claim) else None)
 
 
 # The badge class of each verdict (decided here, not compared in templates).

@@ -10,10 +10,12 @@ page's time resolving variables and localising numbers for them.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -120,3 +122,43 @@ def body_html(segments: list[Segment]) -> SafeString:
         else:
             parts.append(f'<span data-start="{seg.start}">{text}</span>')
     return mark_safe("".join(parts))  # every piece of text above is escaped
+
+
+BODY_CACHE_SECONDS = 24 * 3600
+
+
+def _body_inputs(article: Article, claims: list[Claim]) -> list[object]:
+    """Every value ``segments`` and ``body_html`` read: the cache key is their digest."""
+    text = hashlib.blake2b(article.body.encode(), digest_size=20).hexdigest()
+    inputs: list[object] = [article.pk, article.revision, text, article.dropped]
+    for claim in claims:
+        attribution = claim.attribution or {}
+        inputs.append(
+            (
+                claim.pk,
+                claim.status,
+                bool(getattr(claim, "contradicted", False)),
+                claim.orphaned,
+                claim.revision,
+                claim.start,
+                claim.end,
+                claim.occurrences,
+                [(cue["start"], cue["end"]) for cue in claim.hedge_cues],
+                attribution.get("speaker_start"),
+                attribution.get("speaker_end"),
+            )
+        )
+    return inputs
+
+
+def cached_body_html(article: Article, claims: list[Claim]) -> SafeString:
+    """``body_html(segments(article, claims))``, kept in Django's cache under a digest
+    of everything it is drawn from (the text, and each claim's place, status and
+    verdict as loaded in this request): a change to any of them is a new key."""
+    inputs = repr(_body_inputs(article, claims)).encode()
+    key = f"article-body:{hashlib.blake2b(inputs, digest_size=20).hexdigest()}"
+    found = cache.get(key)
+    if found is None:
+        found = str(body_html(segments(article, claims)))
+        cache.set(key, found, BODY_CACHE_SECONDS)
+    return mark_safe(found)  # written by body_html, which escapes every text

@@ -158,12 +158,12 @@ def article_page_context(
         "claims": listed,
         "hidden_count": len(claims) - len(listed),
         "show_all": show_all,
-        "body_html": highlight.body_html(highlight.segments(article, claims)),
+        "body_html": highlight.cached_body_html(article, claims),
         "orphans": [c for c in claims if c.orphaned],
         "selected": selected,
         "can": can,
         "header": ArticleHeader.build(article, can=can),
-    } | counts_context(article)
+    } | counts_context(article, claims)
     if selected:
         context |= claim_panel_context(request, selected) | panel
     return context
@@ -178,9 +178,10 @@ def attention(claim: Claim) -> int:
     return 1 if claim.contradicted else 2
 
 
-def counts_context(article: Article) -> dict[str, Any]:
-    """The readiness box and the counters: one ``ClaimQuerySet.counts()`` for both."""
-    ready = readiness.of(article)
+def counts_context(article: Article, claims: list[Claim] | None = None) -> dict[str, Any]:
+    """The readiness box and the counters: one ``ClaimQuerySet.counts()`` for both, or
+    the counts of ``claims`` (every claim of the article, loaded ``with_flags``)."""
+    ready = readiness.of(article, claims)
     return {"readiness": ready, "counts": ready.counts}
 
 

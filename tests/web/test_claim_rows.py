@@ -102,9 +102,7 @@ def test_the_list_is_its_rows_with_the_selected_one_marked(
 class CountsFromRows(HypothesisTestCase):
     """``ClaimCounts.of`` over loaded rows equals the SQL ``counts()`` (both databases)."""
 
-    @settings(
-        max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-    )
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(
         st.lists(
             st.tuples(

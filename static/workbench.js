@@ -115,7 +115,9 @@
     const action = form.querySelector("[name=action]");
     const what = action ? action.options[action.selectedIndex].text : "this action";
     const count = Number(everything.dataset.count);
-    const claims = count === 1 ? "the 1 claim" : `all ${count} claims`;
+    const claims = "capped" in everything.dataset
+      ? `all the claims (more than ${count})`
+      : count === 1 ? "the 1 claim" : `all ${count} claims`;
     if (!window.confirm(`${what}: apply to ${claims} matching the filters?`)) {
       event.preventDefault();
     }

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -52,7 +52,7 @@ from claims.sources import capture as sources
 from claims.sources import provided
 from claims.text.diff import WordDiff, word_diff
 from claims.text.plural import counted
-from claims.web import highlight
+from claims.web import highlight, paging
 from claims.web.access import allows, get_article, get_claim, get_source, require, user_can
 from claims.web.forms import (
     ArticleFilterForm,
@@ -77,7 +77,8 @@ from claims.web.types import AuthenticatedHttpRequest, HtmxHttpRequest
 
 
 def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = 50) -> Page:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    """The page ``?page=`` of a list, its count capped (``paging.CappedPaginator``)."""
+    return paging.paginate(queryset, request.GET.get("page"), per_page)
 
 
 def list_status(request: HtmxHttpRequest, form: Any) -> int:
@@ -146,7 +147,7 @@ def article_page_context(
     show_all = request.GET.get("all") == "1"
     can = user_can(request)
     claims = list(
-        article.claims.select_related("assignee").with_flags().order_by("-checkworthiness", "start")
+        article.claims.only(*ARTICLE_PAGE_FIELDS).with_flags().order_by("-checkworthiness", "start")
     )
     listed = sorted(
         (c for c in claims if show_all or c.check_worthy or c.orphaned or attention(c) < 2),
@@ -185,11 +186,25 @@ def counts_context(article: Article, claims: list[Claim] | None = None) -> dict[
     return {"readiness": ready, "counts": ready.counts}
 
 
+# What the article page reads of each of its claims (the rows, the highlighted text,
+# the counters): a 500-claim article loads these columns only, not the other JSON ones.
+ARTICLE_PAGE_FIELDS = (
+    "id", "article_id", "revision", "text", "start", "end", "occurrences",
+    "checkworthiness", "check_worthy", "claim_type", "hedged", "hedge_cues", "factuality",
+    "speaker", "attribution", "status", "status_note", "orphaned",
+)  # fmt: skip
+
+
 def _selected_claim(
     request: HttpRequest, claims: list[Claim], chosen: Claim | None
 ) -> Claim | None:
+    """The claim whose panel is open, ``chosen`` or ``?claim=``, if it is one of
+    ``claims``: loaded again whole, for the panel."""
     wanted = str(chosen.pk) if chosen else request.GET.get("claim", "")
-    return next((c for c in claims if str(c.pk) == wanted), None)
+    found = next((c for c in claims if str(c.pk) == wanted), None)
+    if found is None:
+        return None
+    return Claim.objects.select_related("assignee").with_flags().get(pk=found.pk)
 
 
 @login_required

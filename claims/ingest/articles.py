@@ -21,11 +21,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from claims import jobs, nlp
 from claims.confirmation import service as status
-from claims.ingest import speakers
+from claims.ingest import copying, speakers
 from claims.integrations import webhooks
 from claims.models import Article, ArticleRevision, Claim, ClaimEvent, EventKind
 from claims.models.events import event, record_many
@@ -334,7 +333,7 @@ def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, in
                 claim._change_reason = reasons[claim.pk].rstrip("; ")
                 claim.save(update_fields=sorted(dirty.get(claim.pk, set()) | {"updated_at"}))
         extracted = f"extracted from revision {article.revision}"
-        created = bulk_create_with_history(created, Claim, default_change_reason=extracted)
+        created = copying.create_with_history(created, reason=extracted)
         events += [
             event(claim, EventKind.EXTRACTED, sentence=extracted, revision=article.revision,
                   start=claim.start, end=claim.end)

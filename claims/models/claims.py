@@ -106,7 +106,7 @@ class ClaimCounts:
         conditions as ``conditions()`` (a test compares the two on random claims)."""
         tally: dict[str, int] = dict.fromkeys((f.name for f in fields(cls)), 0)
         for claim in claims:
-            refuted = bool(claim.contradicted)  # type: ignore[attr-defined]
+            refuted = bool(claim.contradicted)
             confirmed = claim.status == ClaimStatus.CONFIRMED
             unconfirmed = claim.status == ClaimStatus.UNCONFIRMED
             worthy = bool(claim.check_worthy)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.template.defaultfilters import floatformat
@@ -35,11 +35,7 @@ from django.utils.text import Truncator
 from claims.models import Claim
 from claims.web.panel import StatusBadge
 
-if TYPE_CHECKING:
-    from collections.abc import Hashable
-
 CACHE_SECONDS = 24 * 3600
-# The row's inputs, in the order ``_inputs`` returns them.
 _TYPE_LABELS = dict(Claim.Type.choices)
 _FACTUALITY_LABELS = dict(Claim.Factuality.choices)
 _HEDGED_TITLE = "The text itself signals uncertainty"
@@ -64,10 +60,24 @@ def badge_html(badge: StatusBadge) -> str:
     return out + "\n"
 
 
-def _inputs(claim: Claim) -> tuple[Hashable, ...]:
+class _Inputs(NamedTuple):
     """Every value a row is drawn from: the cache key is made of these."""
-    badge = StatusBadge.of(claim)
-    return (
+
+    pk: int
+    status: str
+    contradicted: bool
+    orphaned: bool
+    score: float
+    text: str
+    kind: str
+    factuality: str
+    hedged: bool
+    speaker: str
+    badge: StatusBadge
+
+
+def _inputs(claim: Claim) -> _Inputs:
+    return _Inputs(
         claim.pk,
         claim.status,
         bool(getattr(claim, "contradicted", False)),
@@ -78,15 +88,14 @@ def _inputs(claim: Claim) -> tuple[Hashable, ...]:
         claim.factuality,
         claim.hedged,
         claim.speaker,
-        badge,
+        StatusBadge.of(claim),
     )
 
 
-def _row(inputs: tuple[Hashable, ...], *, selected: bool, oob: bool) -> str:
+def _row(inputs: _Inputs, *, selected: bool, oob: bool) -> str:
     pk, status, contradicted, orphaned, score, text, kind, factuality, hedged, speaker, badge = (
         inputs
     )
-    assert isinstance(badge, StatusBadge) and isinstance(text, str) and isinstance(speaker, str)
     classes = f"claim-item status-{escape(status)}"
     classes += " contradicted" if contradicted else ""
     classes += " orphaned" if orphaned else ""
@@ -130,7 +139,7 @@ def item_html(claim: Claim, *, selected: bool = False, oob: bool = False) -> Saf
     return mark_safe(_row(_inputs(claim), selected=selected, oob=oob))  # escaped above
 
 
-def _digest(rows: Iterable[tuple[Hashable, ...]]) -> str:
+def _digest(rows: Iterable[_Inputs]) -> str:
     return hashlib.blake2b(repr(list(rows)).encode(), digest_size=20).hexdigest()
 
 

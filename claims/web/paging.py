@@ -72,7 +72,7 @@ class CappedPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         if not self.capped:
             top = min(bottom + self.per_page, self.count)
-            return self._get_page(self._rows(bottom, top), number, self)
+            return Page(self._rows(bottom, top), number, self)
         rows = self._rows(bottom, bottom + self.per_page + 1)
         if not rows:
             raise EmptyPage("That page contains no results")

@@ -1,0 +1,105 @@
+"""New claims and their first history rows written with PostgreSQL's ``COPY``.
+
+An extraction job writes about 30 claims of some 30 columns each, and as many history
+rows. ``bulk_create_with_history`` does it in two multi-row INSERTs, but each value
+goes through Django's per-field preparation and psycopg's parameter adaptation, and
+the server parses a statement of a thousand parameters: 0.8-1 ms of the job's CPU per
+claim, the largest part of the queue's overhead over extraction alone (issue 34).
+
+``create_with_history`` takes the claims' ids from their sequence first (one
+``nextval`` query), then streams the claims and the history rows with one ``COPY``
+each; the history rows are what ``bulk_create_with_history`` writes (history type
+``+``, the change reason, the same date for all, the default history user). On other
+databases it is ``bulk_create_with_history`` itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from claims.models import Claim
+
+
+def create_with_history(claims: list[Claim], *, reason: str) -> list[Claim]:
+    """Insert ``claims`` (unsaved) and one history row each (``+``, ``reason``); the
+    claims come back with their ids, as saved objects."""
+    if not claims:
+        return claims
+    if connection.vendor != "postgresql":
+        return bulk_create_with_history(claims, Claim, default_change_reason=reason)
+    history = Claim.history.model
+    now = timezone.now()
+    with transaction.atomic(savepoint=False):
+        for claim, pk in zip(claims, _next_ids(Claim, len(claims)), strict=True):
+            claim.pk = pk
+            claim.created_at = claim.created_at or now
+            claim.updated_at = now
+        _copy(Claim, claims, [f for f in Claim._meta.concrete_fields])
+        rows = [
+            history(
+                history_date=now,
+                history_user=history.get_default_history_user(claim),
+                history_change_reason=reason,
+                history_type="+",
+                **{
+                    field.attname: getattr(claim, field.attname) for field in history.tracked_fields
+                },
+            )
+            for claim in claims
+        ]
+        _copy(history, rows, [f for f in history._meta.concrete_fields if not f.primary_key])
+    for claim in claims:
+        claim._state.adding = False
+        claim._state.db = connection.alias
+    return claims
+
+
+def _next_ids(model: type[models.Model], count: int) -> list[int]:
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy(model: type[models.Model], objects: Sequence[Any], fields: list[Any]) -> None:
+    """``COPY table (fields) FROM STDIN`` of ``objects``: JSON columns as their JSON text,
+    the others as Django prepares them for saving."""
+    prepare: list[Callable[[Any], Any]] = [_preparer(field) for field in fields]
+    attnames = [field.attname for field in fields]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for obj in objects:
+            values = obj.__dict__
+            copy.write_row([p(values[name]) for p, name in zip(prepare, attnames, strict=True)])
+
+
+def _preparer(field: Any) -> Callable[[Any], Any]:
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+
+        def as_json(value: Any) -> Any:
+            return None if value is None else json.dumps(value, cls=encoder)
+
+        return as_json
+    if isinstance(field, (models.CharField, models.TextField, models.BooleanField)):
+        return _same
+    if isinstance(field, (models.IntegerField, models.FloatField, models.ForeignKey)):
+        return _same
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _same(value: Any) -> Any:
+    return value

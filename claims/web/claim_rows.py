@@ -43,7 +43,8 @@ _FUTURE_TITLE = "A stated future, not yet checkable"
 
 
 def badge_html(badge: StatusBadge) -> str:
-    """``{% status_badge claim %}``'s markup (``partials/status_badge.html``)."""
+    """``{% status_badge claim %}``'s markup (``partials/status_badge.html``, with the
+    file's final newline)."""
     out = ""
     if badge.contradicted:
         out += (
@@ -104,7 +105,7 @@ def _row(inputs: _Inputs, *, selected: bool, oob: bool) -> str:
     panel = reverse("claim-panel", args=[pk])
     badges = badge_html(badge)
     kind_label = escape(_TYPE_LABELS.get(kind, kind))
-    badges += f'            <span class="badge type">{kind_label}</span>\n'
+    badges += f'\n            <span class="badge type">{kind_label}</span>\n'
     badges += "            "
     if factuality != Claim.Factuality.ASSERTED:
         label = escape(str(_FACTUALITY_LABELS.get(factuality, factuality)).lower())

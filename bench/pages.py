@@ -218,7 +218,11 @@ def large_enabled() -> bool:
 
 
 def run(
-    sizes: list[tuple[int, int]] | None = None, requests: int = 50, big: int = 500
+    sizes: list[tuple[int, int]] | None = None,
+    requests: int = 50,
+    big: int = 500,
+    *,
+    both: bool = True,
 ) -> dict[str, Any]:
     """Seed each size in turn (smallest first) and measure every page at it."""
     setup_django()
@@ -232,7 +236,38 @@ def run(
         seeded = ensure_seeded(articles, per_article, big)
         print(f"[pages] measuring at {seeded}", file=sys.stderr, flush=True)
         report["sizes"].append(seeded | {"pages": measure_size(requests)})
+    if both and (other := other_database(connection.vendor)) is not None:
+        report["other"] = run_elsewhere(other, sizes, requests)
     return report
+
+
+def other_database(vendor: str) -> dict[str, str] | None:
+    """The environment of the run on the other database, so that one ``make bench``
+    shows the pages on both side by side: on PostgreSQL, the benchmark's own SQLite
+    database; on SQLite, ``BENCH_PAGES_POSTGRES_URL`` when it is set (else none)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if vendor == "postgresql":
+        return env
+    url = os.environ.get("BENCH_PAGES_POSTGRES_URL", "")
+    return env | {"DATABASE_URL": url} if url else None
+
+
+def run_elsewhere(env: dict[str, str], sizes: list[tuple[int, int]], requests: int) -> dict:
+    """``python -m bench.pages`` in a process of its own on the other database (Django
+    is set up once per process), interleaved in time with this run's sizes."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "pages.json"
+        command = [sys.executable, "-m", "bench.pages", "--one-database", "--json", str(out)]
+        command += [f"--requests={requests}"]
+        command += [f"--size={a}:{b}" for a, b in sizes if (a, b) != LARGE_SIZE]
+        root = Path(__file__).resolve().parents[1]
+        done = subprocess.run(command, cwd=root, env=env, check=False, stdout=subprocess.DEVNULL)
+        if done.returncode != 0 or not out.exists():
+            return {"error": f"bench.pages on the other database exited {done.returncode}"}
+        return dict(json.loads(out.read_text(encoding="utf-8")))
 
 
 def rows(report: dict[str, Any], row: Any) -> list[dict[str, Any]]:
@@ -242,13 +277,53 @@ def rows(report: dict[str, Any], row: Any) -> list[dict[str, Any]]:
     small = sizes[0] if len(sizes) > 1 else None
     out = []
     for size in sizes[1:] or sizes:
-        out += _size_rows(size, small, row)
+        out += _size_rows(size, small, row, report["database"])
+    other = report.get("other")
+    if other and "error" in other:
+        out.append(row("pages", "the other database", f"ERROR {other['error']}", None, ""))
+    elif other:
+        out += rows(other, row)
+        out += _side_by_side(report, other, row)
     return out
 
 
-def _size_rows(size: dict[str, Any], small: dict[str, Any] | None, row: Any) -> list[dict]:
+def _side_by_side(report: dict[str, Any], other: dict[str, Any], row: Any) -> list[dict]:
+    """The article pages on both databases in one row each: p95, and p95 over the
+    floor page's median of the same database and run."""
+    out: list[dict[str, Any]] = []
+    here, there = report["sizes"][-1], other["sizes"][-1]
+    if report["database"] == "postgresql" and len(report["sizes"]) > len(other["sizes"]):
+        here = report["sizes"][len(other["sizes"]) - 1]  # the same size, not the 1M one
+    for name in ("article-500",):
+        figures = []
+        met = True
+        for result, size in ((report, here), (other, there)):
+            f, floor = size["pages"].get(name, {}), size["pages"]["floor"].get("median_ms")
+            if "p95_ms" not in f or not floor:
+                return out
+            figures.append(
+                f"{result['database']} p95 {f['p95_ms']} ms ({f['p95_ms'] / floor:.1f}x floor)"
+            )
+            met = met and f["p95_ms"] <= P95_TARGET_MS
+        out.append(
+            row(
+                "pages",
+                f"{name} on both databases @{_k(here['claims'])}",
+                "; ".join(figures),
+                None,
+                "floor page median, each database",
+                f"p95 <= {P95_TARGET_MS:.0f} ms on both",
+                met,
+            )
+        )
+    return out
+
+
+def _size_rows(
+    size: dict[str, Any], small: dict[str, Any] | None, row: Any, database: str = ""
+) -> list[dict]:
     floor = size["pages"]["floor"].get("median_ms")
-    at = f"@{_k(size['claims'])}"
+    at = f"@{_k(size['claims'])}" + (f" {database}" if database else "")
     out = []
     for name, f in size["pages"].items():
         if "error" in f:
@@ -310,10 +385,13 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--json", dest="json_out", default=None)
+    parser.add_argument(
+        "--one-database", action="store_true", help="not also the other database (see run)"
+    )
     args = parser.parse_args()
     sizes = [_size(s) for s in args.size] if args.size else None
     exit_on_sigterm()
-    report = run(sizes=sizes, requests=args.requests)
+    report = run(sizes=sizes, requests=args.requests, both=not args.one_database)
     from bench.run import format_table, row
 
     print(format_table(rows(report, row)))

@@ -11,6 +11,11 @@ page is the cheapest page of the app measured in the same run (the article statu
 fragment: session, user, permissions and one row), so the ratio says how many "empty
 requests" a page costs. On PostgreSQL (SQLite: ``EXPLAIN QUERY PLAN``) the slowest
 queries of each page are EXPLAINed and full-table scans of big tables are reported.
+
+On PostgreSQL the same sizes (but the 1,000,000 one) are also measured on the
+benchmark's SQLite database, in a process of its own (on SQLite, on
+``BENCH_PAGES_POSTGRES_URL`` when it is set), and the article page's row shows both side
+by side; ``--one-database`` leaves that out.
 """
 
 from __future__ import annotations

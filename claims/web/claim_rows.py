@@ -33,13 +33,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from claims.models import Claim
+from claims.templatetags import claim_badges
 from claims.web.panel import StatusBadge
 
 CACHE_SECONDS = 24 * 3600
 _TYPE_LABELS = dict(Claim.Type.choices)
-_FACTUALITY_LABELS = dict(Claim.Factuality.choices)
-_HEDGED_TITLE = "The text itself signals uncertainty"
-_FUTURE_TITLE = "A stated future, not yet checkable"
 
 
 def badge_html(badge: StatusBadge) -> str:
@@ -47,18 +45,29 @@ def badge_html(badge: StatusBadge) -> str:
     file's final newline)."""
     out = ""
     if badge.contradicted:
-        out += (
-            '<span class="badge contradicted" title="A source refutes this claim">'
-            "✗ contradicted</span>"
-        )
-    title = f' title="{escape(badge.title)}"' if badge.title else ""
-    out += f'<span class="badge {escape(badge.css)}"{title}>{escape(badge.label)}</span>'
+        title = escape(badge.contradicted_title)
+        out += f'<span class="badge contradicted" title="{title}">contradicted</span>'
+    if badge.show_status:
+        space = " " if badge.contradicted else ""
+        title = f' title="{escape(badge.title)}"' if badge.title else ""
+        label = escape(badge.label)
+        out += f'{space}<span class="badge {escape(badge.css)}"{title}>{label}</span>'
     if badge.source_changed:
         out += (
             ' <span class="badge review" title="A supporting source died or changed since it'
             ' was captured">source changed — review</span>'
         )
     return out + "\n"
+
+
+def factuality_html(factuality: str, hedged: bool) -> str:
+    """``{% factuality_badge claim %}``'s markup (``partials/factuality_badge.html``,
+    with the file's final newline), from the tag's own decisions."""
+    badge = claim_badges.factuality_badge(Claim(factuality=factuality, hedged=hedged))
+    if not badge["shown"]:
+        return "\n"
+    title = f' title="{escape(badge["title"])}"' if badge["title"] else ""
+    return f'<span class="badge {escape(badge["css"])}"{title}>{escape(badge["label"])}</span>\n'
 
 
 class _Inputs(NamedTuple):
@@ -106,15 +115,7 @@ def _row(inputs: _Inputs, *, selected: bool, oob: bool) -> str:
     badges = badge_html(badge)
     kind_label = escape(_TYPE_LABELS.get(kind, kind))
     badges += f'\n            <span class="badge type">{kind_label}</span>\n'
-    badges += "            "
-    if factuality != Claim.Factuality.ASSERTED:
-        label = escape(str(_FACTUALITY_LABELS.get(factuality, factuality)).lower())
-        title = _HEDGED_TITLE if hedged else _FUTURE_TITLE
-        extra = " hedged" if hedged else ""
-        badges += (
-            f'<span class="badge factuality {escape(factuality)}{extra}" title="{title}">'
-            f"{label}</span>"
-        )
+    badges += "            " + factuality_html(factuality, hedged)
     badges += "\n            "
     if speaker:
         badges += f'<span class="badge speaker">said by {escape(speaker)}</span>'
@@ -125,7 +126,8 @@ def _row(inputs: _Inputs, *, selected: bool, oob: bool) -> str:
         f'<li id="claim-{pk}" class="{classes}" data-claim="{pk}"{swap}>\n'
         f'          <a href="?claim={pk}" hx-get="{panel}" hx-target="#panel"'
         f' hx-swap="outerHTML" hx-push-url="?claim={pk}">\n'
-        f'            <span class="score" title="Check-worthiness">{floatformat(score, 2)}</span>\n'
+        '            <span class="score"><span class="score-label">Check-worthiness</span>'
+        f" {floatformat(score, 2)}</span>\n"
         f'            <span class="claim-text">{escape(Truncator(text).chars(160))}</span>\n'
         "          </a>\n"
         '          <span class="badges">\n'

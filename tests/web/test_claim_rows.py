@@ -25,7 +25,8 @@ from claims.models import Article, Claim, ClaimCounts, Evidence, Source
 from claims.web import claim_rows
 from tests.support import login
 
-# The partial of templates/claims/article_detail.html before claim_rows replaced it.
+# The partial of templates/claims/article_detail.html before claim_rows replaced it (as
+# of main b362bab: the score's label, the factuality badge, the verdict badge once).
 TEMPLATE_ROW = Template(
     "{% load l10n claim_badges %}"
     "{% localize off %}"
@@ -35,17 +36,14 @@ TEMPLATE_ROW = Template(
     '{% if oob %} hx-swap-oob="true"{% endif %}>\n'
     '          <a href="?claim={{ claim.pk }}" hx-get="{% url \'claim-panel\' claim.pk %}"'
     ' hx-target="#panel" hx-swap="outerHTML" hx-push-url="?claim={{ claim.pk }}">\n'
-    '            <span class="score" title="Check-worthiness">'
+    '            <span class="score"><span class="score-label">Check-worthiness</span> '
     "{{ claim.checkworthiness|floatformat:2 }}</span>\n"
     '            <span class="claim-text">{{ claim.text|truncatechars:160 }}</span>\n'
     "          </a>\n"
     '          <span class="badges">\n'
     "            {% status_badge claim %}\n"
     '            <span class="badge type">{{ claim.get_claim_type_display }}</span>\n'
-    '            {% if claim.factuality != "asserted" %}<span class="badge factuality'
-    ' {{ claim.factuality }}{% if claim.hedged %} hedged{% endif %}" title="{% if claim.hedged %}'
-    "The text itself signals uncertainty{% else %}A stated future, not yet checkable{% endif %}"
-    '">{{ claim.get_factuality_display|lower }}</span>{% endif %}\n'
+    "            {% factuality_badge claim %}\n"
     '            {% if claim.speaker %}<span class="badge speaker">said by {{ claim.speaker }}'
     "</span>{% endif %}\n"
     '            {% if claim.orphaned %}<span class="badge orphaned">orphaned</span>{% endif %}\n'

@@ -45,8 +45,8 @@ def badge_html(badge: StatusBadge) -> str:
     file's final newline)."""
     out = ""
     if badge.contradicted:
-        title = escape(badge.contradicted_title)
-        out += f'<span class="badge contradicted" title="{title}">contradicted</span>'
+        why = escape(badge.contradicted_title)
+        out += f'<span class="badge contradicted" title="{why}">contradicted</span>'
     if badge.show_status:
         space = " " if badge.contradicted else ""
         title = f' title="{escape(badge.title)}"' if badge.title else ""

@@ -307,13 +307,14 @@ def _side_by_side(report: dict[str, Any], other: dict[str, Any], row: Any) -> li
             if "p95_ms" not in f or not floor:
                 return out
             figures.append(
-                f"{result['database']} p95 {f['p95_ms']} ms ({f['p95_ms'] / floor:.1f}x floor)"
+                f"{result['database']} @{_k(size['claims'])} p95 {f['p95_ms']} ms "
+                f"({f['p95_ms'] / floor:.1f}x floor)"
             )
             met = met and f["p95_ms"] <= P95_TARGET_MS
         out.append(
             row(
                 "pages",
-                f"{name} on both databases @{_k(here['claims'])}",
+                f"{name} on both databases",
                 "; ".join(figures),
                 None,
                 "floor page median, each database",

@@ -58,7 +58,9 @@ def _rows(queryset: Any) -> list[dict[str, Any]]:
 )
 class CopiedClaims(HypothesisTestCase):
     @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(st.lists(claim_fields(), min_size=1, max_size=4))
+    @given(
+        st.lists(claim_fields(), min_size=1, max_size=4, unique_by=lambda f: (f["start"], f["end"]))
+    )
     def test_copied_claims_and_history_equal_the_bulk_inserted_ones(
         self, fields: list[dict[str, Any]]
     ) -> None:

@@ -162,7 +162,7 @@ class ArticleListForm(ApiPage, lists.ArticleFilterForm):
         "title": ("title", "id"),
         "-title": ("-title", "-id"),
     }
-    SORTS = lists.ArticleFilterForm.SORTS | ORDERS  # type: ignore[assignment]  # any length
+    SORTS = lists.ArticleFilterForm.SORTS | ORDERS
     MOVING = ("title", "-title")
     external_id = LineField(max_length=200, required=False)
 
@@ -186,7 +186,9 @@ class ClaimListForm(ApiPage, lists.ClaimFilterForm):
     }
     SORTS = lists.ClaimFilterForm.SORTS | ORDERS
     MOVING = ("-checkworthiness", "checkworthiness", "-updated", "article")
+    article = lists.IdField(required=False)  # type: ignore[assignment]  # a key, not a picker
     mine = StrictBooleanField(required=False)  # type: ignore[assignment]  # strict
+    open = StrictBooleanField(required=False)  # type: ignore[assignment]  # strict
     no_evidence = StrictBooleanField(required=False)  # type: ignore[assignment]  # strict
     has_match = StrictBooleanField(required=False)  # type: ignore[assignment]  # strict
     needs_review = StrictBooleanField(required=False)  # type: ignore[assignment]  # strict

@@ -51,6 +51,7 @@ from django.http import (
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, path, resolve
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
@@ -522,6 +523,7 @@ def export_article(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
         return _invalid(options)
     excel = bool(options.cleaned_data["excel"])
     stem = f"article-{article.pk}-{slugify(article.title)[:50]}".rstrip("-")
+    stem += f"-{timezone.localdate().isoformat()}"
     if fmt == "claimreview":
         stem += "-claimreview"
     return _download(_article_chunks(article, fmt, _base_url(request), excel), fmt, stem)
@@ -549,13 +551,19 @@ CLAIM_WRITERS: dict[str, Callable[..., Iterable[str]]] = {
 
 
 def export_claims_response(
-    request: HttpRequest, claims: ClaimQuerySet, fmt: str, *, excel: bool = False
+    request: HttpRequest,
+    claims: ClaimQuerySet,
+    fmt: str,
+    *,
+    excel: bool = False,
+    stem: str = "",
 ) -> StreamingHttpResponse:
-    """A streamed download of ``claims`` (the caller has checked the read permission)."""
+    """A streamed download of ``claims`` (the caller has checked the read permission),
+    named ``stem`` (``exports.claims_export_stem``: its scope and the day)."""
     claims = claims.order_by("article", "start", "pk")
     options = {"excel": excel} if fmt == "csv" else {}
     chunks = CLAIM_WRITERS[fmt](claims, base_url=_base_url(request), **options)
-    return _download(chunks, fmt, "claims")
+    return _download(chunks, fmt, stem or exports.claims_export_stem({}))
 
 
 @api_auth(redirect_anonymous=True)
@@ -571,7 +579,9 @@ def export_claims_view(request: HttpRequest, fmt: str) -> HttpResponseBase:
     if not form.is_valid():
         return _invalid(form)
     claims = form.filter(Claim.objects.all(), request.user)
-    return export_claims_response(request, claims, fmt, excel=bool(form.cleaned_data["excel"]))
+    chosen = form.cleaned_data
+    stem = exports.claims_export_stem(chosen, selected=bool(chosen["ids"]))
+    return export_claims_response(request, claims, fmt, excel=bool(chosen["excel"]), stem=stem)
 
 
 urlpatterns = [

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from claims.models.search import FoldedQuerySet, FoldedSearch
 from claims.models.validators import validate_http_url
 
 if TYPE_CHECKING:
@@ -28,8 +29,9 @@ class ArticleState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class Article(models.Model):
+class Article(FoldedSearch):
     State = ArticleState
+    SEARCH_FIELDS = ("title", "outlet")
 
     class Origin(models.TextChoices):
         PASTE = "paste", "Pasted text"
@@ -91,7 +93,8 @@ class Article(models.Model):
         help_text="The one-time key of the form that created it (a second send opens it).",
     )
 
-    history = HistoricalRecords()
+    objects = FoldedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         ordering = ["-created_at", "-pk"]

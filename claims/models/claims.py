@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
@@ -20,10 +20,18 @@ from claims.models.events import EventKind, record
 from claims.models.evidence import Evidence
 from claims.models.memory import ClaimMatch
 from claims.models.publication import VerdictPage
+from claims.models.search import (
+    FoldedSearch,
+    folded_bulk_create,
+    folded_bulk_update,
+    folded_update,
+)
 from claims.models.sources import Source
 from claims.models.speakers import Speaker
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from django.contrib.auth.models import User
 
 
@@ -126,7 +134,38 @@ class ClaimCounts:
 
 class ClaimQuerySet(models.QuerySet["Claim"]):
     """The claim annotations and filters the lists, the API, the exports and the desk
-    share: ``Claim.objects.with_flags().search("Nairobi")``."""
+    share: ``Claim.objects.with_flags().search("Nairobi")``. Its bulk writes keep
+    ``search_text`` in step (``search.FoldedQuerySet``'s, written out here: django-stubs
+    reads annotations right only on a direct QuerySet subclass)."""
+
+    def bulk_create(
+        self,
+        objs: Iterable[Any],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list[Any]:
+        objs, update_fields = folded_bulk_create(self.model, objs, update_fields)
+        made: list[Any] = super().bulk_create(
+            objs,
+            batch_size=batch_size,
+            ignore_conflicts=ignore_conflicts,
+            update_conflicts=update_conflicts,
+            update_fields=update_fields,
+            unique_fields=unique_fields,
+        )
+        return made
+
+    def bulk_update(
+        self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None
+    ) -> int:
+        objs, fields = folded_bulk_update(self.model, objs, fields)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def update(self, **kwargs: Any) -> int:
+        return folded_update(self, kwargs, super().update)
 
     def with_light_article(self) -> ClaimQuerySet:
         return with_light_article(self, "article")
@@ -208,16 +247,30 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
             confirmed_speaker=Subquery(latest.values("speaker")[:1]),
         )
 
+    def with_confirmation_record(self) -> ClaimQuerySet:
+        """``record_confirmed_by`` (a username), ``record_confirmed_at``, ``record_note``
+        and ``record_basis``: the latest confirmation record's, as the exports' review
+        columns read them (``serialisers.CLAIM_REVIEW``)."""
+        latest = Confirmation.objects.filter(claim=OuterRef("pk")).order_by("-confirmed_at", "-pk")
+        return self.annotate(
+            record_confirmed_by=Subquery(latest.values("confirmed_by__username")[:1]),
+            record_confirmed_at=Subquery(latest.values("confirmed_at")[:1]),
+            record_note=Subquery(latest.values("note")[:1]),
+            record_basis=Subquery(latest.values("basis")[:1], output_field=models.JSONField()),
+        )
+
     def for_export(self) -> ClaimQuerySet:
-        """With what every export reads: article, evidence with sources, ``contradicted``
-        and ``verdict``, ``public_slug`` and the confirmation record's published text and
-        speaker."""
+        """With what every export reads: article, assignee, evidence with sources,
+        ``contradicted`` and ``verdict``, ``public_slug``, the confirmation record's
+        published text and speaker, and its review columns (``with_confirmation_record``)."""
         evidence = Evidence.objects.select_related("source", "added_by").order_by("added_at", "pk")
         return (
             self.with_light_article()
+            .select_related("assignee")
             .with_verdict()
             .with_public_slug()
             .with_published()
+            .with_confirmation_record()
             .prefetch_related(models.Prefetch("evidence", queryset=evidence))
         )
 
@@ -230,9 +283,10 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
         )
 
     def search(self, term: str) -> ClaimQuerySet:
-        """Claims whose text has the words of ``term`` (the last maybe unfinished), by the
-        full-text index: see ``claims/search.py``."""
-        return self.filter(text__matches=term)
+        """Claims whose text has the words of ``term`` (the last maybe unfinished), accents
+        and case folded, and its punctuated token sequence if any, by the full-text index
+        and the folded ``search_text``: see ``claims/models/search.py``."""
+        return self.filter(search_text__matches=term)
 
 
 def _problem_evidence() -> models.QuerySet:
@@ -244,8 +298,9 @@ def _problem_evidence() -> models.QuerySet:
     )
 
 
-class Claim(models.Model):
+class Claim(FoldedSearch):
     Status = ClaimStatus
+    SEARCH_FIELDS = ("text",)
 
     class Type(models.TextChoices):
         QUANTITY = "quantity", "Quantity / statistic"
@@ -336,7 +391,7 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ClaimQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
     # Not columns: annotations ClaimQuerySet adds when asked (with_verdict,
     # with_public_slug, with_published).
     contradicted: bool  # with_verdict also annotates ``verdict``: read it by get_verdict()
@@ -344,6 +399,10 @@ class Claim(models.Model):
     confirmed_wording: str | None
     confirmed_standalone: str | None
     confirmed_speaker: str | None
+    record_confirmed_by: str | None  # with_confirmation_record
+    record_confirmed_at: datetime | None
+    record_note: str | None
+    record_basis: list[dict[str, Any]] | None
 
     class Meta:
         ordering = ["article", "start", "pk"]

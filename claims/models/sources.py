@@ -13,13 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from claims.models.search import FoldedQuerySet, FoldedSearch
 from claims.models.validators import validate_http_url
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-class Source(models.Model):
+class Source(FoldedSearch):
+    SEARCH_FIELDS = ("title", "url", "publisher")
+
     class Kind(models.TextChoices):
         PRIMARY = "primary", "Primary document"
         OFFICIAL = "official", "Official statement"
@@ -75,7 +78,8 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    objects = FoldedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
     # Not columns: what django-simple-history records with the next save.
     _history_user: User | None
     _change_reason: str

@@ -43,16 +43,20 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.text import slugify
 
 from claims.models import Article, Claim, ClaimQuerySet, ClaimVerdict, Confirmation, Evidence
 from claims.publication.serialisers import (
     ARTICLE_BODY,
     CLAIM_DETAIL,
+    CLAIM_REVIEW,
     claim_page_url,
     iso,
     public_path_of,
@@ -88,6 +92,8 @@ CSV_COLUMNS = [
     "hedge_cues",
     "speaker",
     "orphaned",
+    # the claim's review (serialisers.CLAIM_REVIEW)
+    *CLAIM_REVIEW.fields,
     "evidence_id",
     "evidence_stance",
     "source_url",
@@ -98,6 +104,51 @@ CSV_COLUMNS = [
     "added_by",
     "added_at",
 ]
+
+
+# --- File names -------------------------------------------------------------------------
+
+
+def _slug(value: str) -> str:
+    return slugify(value.replace("_", "-"))
+
+
+# The claim list's filters named in an export's file name, in this order: (parameter,
+# how its value reads). Filters not named here (a search, a score range) read "filtered".
+SCOPE_NAMES: list[tuple[str, Any]] = [
+    ("article", lambda v: f"article-{v}"),
+    ("status", lambda v: _slug(v)),
+    ("contradicted", lambda v: "contradicted" if v else "not-contradicted"),
+    ("needs_review", lambda v: "needs-review"),
+    ("hedged", lambda v: "hedged" if v else "not-hedged"),
+    ("factuality", lambda v: _slug(v)),
+    ("claim_type", lambda v: _slug(v)),
+    ("mine", lambda v: "assigned-to-me"),
+    ("open", lambda v: "open"),
+    ("assignee", lambda v: f"assignee-{v}"),
+    ("speaker_id", lambda v: f"speaker-{v}"),
+    ("outlet", lambda v: "outlet-" + slugify(v)[:40]),
+    ("no_evidence", lambda v: "no-evidence"),
+    ("has_match", lambda v: "seen-before"),
+]
+UNNAMED_FILTERS = ("q", "speaker", "min_score", "max_score")
+
+
+def claims_export_stem(
+    filters: Mapping[str, Any], *, selected: bool = False, on: date | None = None
+) -> str:
+    """An export's file name (without extension) after its scope and the day:
+    ``claims-article-42-2026-12-06``, ``claims-confirmed-2026-12-06``,
+    ``claims-selected-2026-12-06`` (checked claims), ``claims-all-2026-12-06``."""
+    parts = ["selected"] if selected else []
+    parts += [name(filters[key]) for key, name in SCOPE_NAMES if filters.get(key) not in NO_VALUE]
+    if any(filters.get(key) not in NO_VALUE for key in UNNAMED_FILTERS):
+        parts.append("filtered")
+    day = (on or timezone.localdate()).isoformat()
+    return "-".join(["claims", *(parts or ["all"]), day])
+
+
+NO_VALUE: tuple[Any, ...] = (None, "", False, [])
 
 
 # --- Querysets --------------------------------------------------------------------------
@@ -395,7 +446,13 @@ def _claim_columns(claim: Claim, base_url: str | None) -> list[Any]:
         "; ".join(hedge_cue_texts(claim)),
         claim.speaker,
         _flag(claim.orphaned),
+        *_csv_values(CLAIM_REVIEW.data(claim, base_url=base_url)),
     ]
+
+
+def _csv_values(data: dict[str, Any]) -> list[Any]:
+    """A serialiser's values as CSV cells: ``None`` is an empty cell."""
+    return ["" if value is None else value for value in data.values()]
 
 
 def _evidence_columns(evidence: Evidence | None) -> list[Any]:

@@ -310,6 +310,53 @@ CLAIM: Serialiser[Claim] = Serialiser(
     },
 )
 
+
+def _confirmed(claim: Claim) -> bool:
+    """Confirmed now, with its record read (``ClaimQuerySet.with_confirmation_record``)."""
+    return claim.status == Claim.Status.CONFIRMED and claim.record_confirmed_at is not None
+
+
+def counting_sources(claim: Claim) -> int | None:
+    """How many sources count toward the claim's confirmation: the distinct sources of
+    the evidence its confirmation record counted; ``None`` when it is not confirmed."""
+    if not _confirmed(claim):
+        return None
+    return len({item.get("source") for item in claim.record_basis or []})
+
+
+# A claim's review: who confirmed it, when, why, whom it is assigned to, and how many
+# sources its confirmation counted. The CSV exports carry these columns; the fields read
+# the annotations of ``ClaimQuerySet.with_confirmation_record`` (``for_export``).
+CLAIM_REVIEW: Serialiser[Claim] = Serialiser(
+    "ClaimReviewState",
+    "Who confirmed a claim, when and why (empty unless it is confirmed now), its "
+    "assignee, and the sources its confirmation counted.",
+    {
+        "confirmed_by": Field(
+            _nullable(_string("The username of who confirmed it.")),
+            lambda c, o: c.record_confirmed_by if _confirmed(c) else None,
+        ),
+        "confirmed_at": Field(
+            OPTIONAL_DATE_TIME, lambda c, o: iso(c.record_confirmed_at) if _confirmed(c) else None
+        ),
+        "note": Field(
+            _nullable(_string("The confirmation's note.")),
+            lambda c, o: c.record_note if _confirmed(c) else None,
+        ),
+        "assignee": Field(
+            _nullable(_string("The username of the assignee.")),
+            lambda c, o: c.assignee.get_username() if c.assignee else None,
+        ),
+        "counting_sources": Field(
+            {
+                "type": ["integer", "null"],
+                "description": "Sources counted toward its confirmation (null: not confirmed).",
+            },
+            lambda c, o: counting_sources(c),
+        ),
+    },
+)
+
 CLAIM_DETAIL = CLAIM.extend(
     "ClaimDetail",
     "A claim with its evidence.",

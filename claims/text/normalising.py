@@ -11,8 +11,10 @@ text itself is only ever put through ``for_storage``:
   ``storage_offsets`` says where offsets into the text as received land.
 - ``for_wording``: the wording a confirmation is about (NFC, whitespace runs folded,
   trimmed), so a re-flowed line does not lapse a confirmation.
-- ``for_search``: what search compares (NFC, case-folded); the database folds the
-  column the same way (``claims.models.search``).
+- ``for_search``: what search compares: case, accents (``Müller`` = ``Muller``, ``Zoë``
+  = ``Zoe``), Unicode composition, and typographic quotes and dashes folded; spacing and
+  punctuation kept. Stored, tokenised, in each searchable model's ``search_text``
+  column (``claims.models.search``), so every database compares the same folded text.
 - ``for_quote_matching``: what the quote check compares: case, whitespace runs, curly
   and straight quotes and apostrophes, and dashes folded, one character for one (but
   whitespace runs), remembering where each piece came from in the original.
@@ -97,8 +99,14 @@ def for_wording(text: str) -> str:
 
 
 def for_search(text: str) -> str:
-    """The form search compares: NFC, case-folded (``Café`` -> ``café``)."""
-    return nfc(nfc(text).casefold())
+    """The form search compares: case-folded, accents dropped, NFC, curly quotes and
+    dashes as their ASCII forms (``Café Müller-Zoë`` -> ``cafe muller-zoe``, an en dash
+    too). Marks that
+    are part of a letter's decomposition go (``é`` = ``e`` + U+0301); letters without
+    one stay (``ø``, ``ł``)."""
+    folded = unicodedata.normalize("NFD", text.translate(_TYPOGRAPHY).casefold())
+    bare = "".join(c for c in folded if not unicodedata.combining(c))
+    return nfc(bare)
 
 
 def for_duplicates(text: str) -> str:

@@ -15,7 +15,9 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
+from django.utils.choices import CallableChoiceIterator
 
 from claims import roles
 from claims.confirmation.readiness import VERDICTS, with_readiness
@@ -27,9 +29,11 @@ from claims.models import (
     ClaimCounts,
     ClaimQuerySet,
     Evidence,
+    Publisher,
     Source,
     Speaker,
 )
+from claims.models.search import search_tokens, text_matches
 from claims.review import edits
 from claims.review import queue as todays_queue
 from claims.web.fields import HttpURLField, LineField, StorableCharField, TextField
@@ -91,18 +95,43 @@ class ClaimIdsField(forms.ModelMultipleChoiceField):
 
 class YesNoFilter(forms.TypedChoiceField):
     """A yes/no filter: ``true``/``1`` or ``false``/``0``, empty for either; anything else
-    is an error (a script's typo must not silently list everything)."""
+    is an error (a script's typo must not silently list everything). Its widget offers
+    "Any", "Yes" and "No" only: ``1`` and ``0`` are accepted (and in the API's schema),
+    not shown."""
 
     def __init__(self, **kwargs: Any) -> None:
-        choices = [("", "Any"), ("true", "Yes"), ("false", "No"), ("1", "1"), ("0", "0")]
+        choices = [*ANY_YES_NO, ("1", "1"), ("0", "0")]
         super().__init__(
             choices=choices,
             coerce=lambda value: value in ("true", "1"),
             empty_value=None,
             required=False,
-            widget=forms.Select(choices=ANY_YES_NO),
             **kwargs,
         )
+        # Setting a field's choices sets its widget's too: the page offers the words.
+        self.widget.choices = ANY_YES_NO
+
+
+NULLABLE_SORTS = {"published_at", "assignee__username"}  # empty values sort last
+
+
+def _ordered(name: str, *, descending: bool) -> str | OrderBy:
+    """``name`` in one direction; a nullable field with its empty values last either way
+    (a plain field stays a plain name, so that its index serves the order)."""
+    if name in NULLABLE_SORTS:
+        field = F(name)
+        return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+    return f"-{name}" if descending else name
+
+
+def both_ways(sorts: dict[str, tuple[str, ...]]) -> dict[str, tuple[Any, ...]]:
+    """``{"title": ("title", "pk")}`` and its reverse ``"-title"``: each key sorted by its
+    fields, then by key (a stable order between pages)."""
+    found: dict[str, tuple[Any, ...]] = {}
+    for key, fields in sorts.items():
+        found[key] = tuple(_ordered(name, descending=False) for name in fields)
+        found[f"-{key}"] = tuple(_ordered(name, descending=True) for name in fields)
+    return found
 
 
 class PageForm(forms.Form):
@@ -231,13 +260,39 @@ class RetryForm(forms.Form):
 
 
 class ArticleFilterForm(PageForm):
-    SORTS = {
-        "-created": ("-created_at", "-pk"),
-        "created": ("created_at", "pk"),
-        "title": ("title", "pk"),
-        "-title": ("-title", "-pk"),
-        "-published": ("-published_at", "-pk"),
-        "published": ("published_at", "pk"),
+    """The articles list's filters and sorts. Its column sorts read the annotations of
+    ``views.articles_with_counts`` and ``readiness.with_readiness``
+    (``ANNOTATED_SORTS``): only the HTML list offers them."""
+
+    SORTS: dict[str, tuple[Any, ...]] = both_ways(
+        {
+            "created": ("created_at", "pk"),
+            "title": ("title", "pk"),
+            "published": ("published_at", "pk"),
+            "outlet": ("outlet", "pk"),
+            "state": ("state", "pk"),
+            "assignee": ("assignee__username", "pk"),
+            "claims": ("n_total", "pk"),
+            "worthy": ("n_worthy", "pk"),
+            "confirmed_count": ("n_confirmed", "pk"),
+            "contradicted_count": ("n_contradicted", "pk"),
+            "readiness": ("readiness", "pk"),
+        }
+    )
+    DEFAULT_SORT = "-created"
+    ANNOTATED_SORTS = {"claims", "worthy", "confirmed_count", "contradicted_count", "readiness"}
+    # The column headers that sort (``{% sort_header form key %}``), by sort key.
+    SORT_LABELS = {
+        "title": "Title",
+        "outlet": "Outlet",
+        "published": "Published",
+        "state": "Job",
+        "claims": "Claims",
+        "worthy": "Check-worthy",
+        "confirmed_count": "Confirmed",
+        "contradicted_count": "Contradicted",
+        "readiness": "Readiness",
+        "assignee": "Assignee",
     }
     q = SearchField(label="Search")
     state = forms.ChoiceField(required=False, choices=[("", "Any state"), *Article.State.choices])
@@ -258,16 +313,36 @@ class ArticleFilterForm(PageForm):
         data = self.cleaned_data
         queryset = queryset.filter(archived_at__isnull=not data.get("archived"))
         if data.get("q"):
-            queryset = queryset.filter(
-                Q(title__ufcontains=data["q"]) | Q(outlet__ufcontains=data["q"])
-            )
+            queryset = queryset.filter(search_text__matches=data["q"])
         if data.get("state"):
             queryset = queryset.filter(state=data["state"])
         if data.get("outlet"):
             queryset = queryset.filter(outlet__iexact=data["outlet"])
         if data.get("readiness"):
             queryset = with_readiness(queryset).filter(Q(readiness=data["readiness"]))
-        return queryset.order_by(*self.SORTS[data.get("sort") or "-created"])
+        sort = data.get("sort") or self.DEFAULT_SORT
+        if sort.lstrip("-") in self.ANNOTATED_SORTS and not queryset.query.annotations:
+            sort = "-created"  # a queryset without the list's counts (the API's)
+        return queryset.order_by(*self.SORTS[sort])
+
+
+class ArticlePickerField(IdField):
+    """``?article=<id>``, picked by title: a select of recent articles (the chosen one
+    first), which the search box beside it refills (``article_list`` with ``picker``)."""
+
+    widget = forms.Select
+
+    def choices_for(self, value: Any) -> list[tuple[str, str]]:
+        recent = Article.objects.filter(archived_at__isnull=True).order_by("-created_at", "-pk")
+        articles = list(recent.only("pk", "title")[:RECENT_PICKS])
+        if str(value or "").isdigit() and 0 < int(value) <= MAX_ID:
+            chosen = Article.objects.filter(pk=int(value)).only("pk", "title").first()
+            if chosen is not None:
+                articles = [chosen, *(a for a in articles if a.pk != chosen.pk)]
+        return [("", "Any article"), *((str(a.pk), a.title) for a in articles)]
+
+
+RECENT_PICKS = 20  # articles or sources a picker offers before anything is typed
 
 
 # What each of ``ClaimCounts`` counts, in words (the claim list's "Counted as" filter).
@@ -286,11 +361,31 @@ COUNTED = [
 
 
 class ClaimFilterForm(PageForm):
-    SORTS = {
+    SORTS: dict[str, tuple[Any, ...]] = {
         "-score": ("-checkworthiness", "-id"),
         "score": ("checkworthiness", "id"),
         "-updated": ("-updated_at", "-id"),
+        "updated": ("updated_at", "id"),
         "article": ("article_id", "start", "id"),
+        "-article": ("-article_id", "-start", "-id"),
+    } | both_ways(
+        {
+            "text": ("text", "id"),
+            "status": ("status", "id"),
+            "type": ("claim_type", "id"),
+            "speaker": ("speaker", "id"),
+            "assignee": ("assignee__username", "id"),
+        }
+    )
+    DEFAULT_SORT = "-score"
+    SORT_LABELS = {
+        "score": "Score",
+        "text": "Claim",
+        "status": "Status",
+        "type": "Type",
+        "speaker": "Speaker",
+        "article": "Article",
+        "assignee": "Assignee",
     }
     q = SearchField(label="Search")
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Claim.Status.choices])
@@ -304,10 +399,11 @@ class ClaimFilterForm(PageForm):
     max_score = forms.FloatField(required=False, min_value=0, max_value=1)
     speaker = SearchField()
     speaker_id = IdField(required=False, label="Speaker record")
-    article = IdField(required=False)
+    article = ArticlePickerField(required=False)
     outlet = SearchField(label="Outlet (exactly)")
     assignee = IdField(required=False, label="Assignee (user id)")
     mine = forms.BooleanField(required=False, label="Assigned to me")
+    open = forms.BooleanField(required=False, label="Not confirmed yet")
     no_evidence = forms.BooleanField(required=False, label="Has no evidence")
     has_match = forms.BooleanField(required=False, label="Seen before (has a match)")
     needs_review = forms.BooleanField(required=False, label="Confirmed on a dead or changed source")
@@ -316,6 +412,13 @@ class ClaimFilterForm(PageForm):
     count = forms.ChoiceField(required=False, choices=[("", "Any"), *COUNTED], label="Counted as")
     new = forms.BooleanField(required=False, label="New in today's queue")
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["article"]
+        if isinstance(field, ArticlePickerField):  # read when the widget is drawn
+            value = self["article"].value()
+            field.widget.choices = CallableChoiceIterator(lambda: field.choices_for(value))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -357,6 +460,8 @@ class ClaimFilterForm(PageForm):
             queryset = queryset.filter(assignee_id=data["assignee"])
         if data.get("mine"):
             queryset = queryset.filter(assignee=user)
+        if data.get("open"):
+            queryset = queryset.exclude(status=Claim.Status.CONFIRMED)
         if data.get("no_evidence"):
             queryset = queryset.filter(evidence__isnull=True)
         if data.get("has_match"):
@@ -367,7 +472,7 @@ class ClaimFilterForm(PageForm):
             queryset = queryset.in_text().filter(ClaimCounts.conditions()[data["count"]])
         if data.get("new"):
             queryset = todays_queue.new_claims(queryset)
-        return queryset.order_by(*self.SORTS[data.get("sort") or "-score"])
+        return queryset.order_by(*self.SORTS[data.get("sort") or self.DEFAULT_SORT])
 
 
 class BulkClaimForm(forms.Form):
@@ -549,15 +654,40 @@ class SourceFilterForm(PageForm):
             return queryset.none()
         data = self.cleaned_data
         if data.get("q"):
-            queryset = queryset.filter(
-                Q(url__icontains=data["q"])
-                | Q(title__ufcontains=data["q"])
-                | Q(publisher__ufcontains=data["q"])
-            )
+            named = Q(domain__in=named_domains(data["q"])) & ~Q(domain="")
+            queryset = queryset.filter(Q(search_text__matches=data["q"]) | named)
         if data.get("domain"):
             queryset = queryset.filter(domain__iexact=data["domain"])
         exact = {k: data[k] for k in ("kind", "fetch_state", "link_state") if data.get(k)}
         return queryset.filter(**exact).order_by("-created_at", "-pk")
+
+
+def named_domains(term: str) -> set[str]:
+    """The domains of the publishers (``Publisher``, with its domains) and the article
+    outlets whose name matches ``term`` the way search does (``search.text_matches``):
+    a source on one of them is found by that name (``guardian`` finds theguardian.com)."""
+    found: set[str] = set()
+    for name, domain in Publisher.objects.values_list("name", "domains__domain"):
+        if domain and text_matches(search_tokens(name), term):
+            found.add(domain)
+    outlets = Article.objects.exclude(outlet="").exclude(outlet_domain="")
+    for name, domain in outlets.values_list("outlet", "outlet_domain").distinct():
+        if text_matches(search_tokens(name), term):
+            found.add(domain)
+    return found
+
+
+def recent_sources(limit: int = RECENT_PICKS) -> list[Source]:
+    """What the evidence form's source picker offers before anything is typed: the
+    sources of the latest evidence, then the newest sources."""
+    latest = Evidence.objects.order_by("-pk").values_list("source_id", flat=True)[: limit * 4]
+    keys = list(dict.fromkeys(latest))[:limit]
+    used = Source.objects.in_bulk(keys)
+    sources = [used[key] for key in keys if key in used]
+    if len(sources) < limit:
+        newest = Source.objects.exclude(pk__in=keys).order_by("-created_at", "-pk")
+        sources += list(newest[: limit - len(sources)])
+    return sources
 
 
 class SplitForm(forms.Form):

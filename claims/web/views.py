@@ -55,6 +55,7 @@ from claims.text.plural import counted
 from claims.web import highlight, paging
 from claims.web.access import allows, get_article, get_claim, get_source, require, user_can
 from claims.web.forms import (
+    RECENT_PICKS,
     ArticleFilterForm,
     ArticleForm,
     ArticleTextForm,
@@ -69,6 +70,7 @@ from claims.web.forms import (
     SplitForm,
     StanceForm,
     StatusForm,
+    recent_sources,
 )
 from claims.web.panel import ArticleHeader, ClaimPanel, EvidenceLive
 from claims.web.types import AuthenticatedHttpRequest, HtmxHttpRequest
@@ -116,8 +118,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "view_article")
     form = ArticleFilterForm(request.GET)
-    articles = articles_with_counts(form.filter(Article.objects.defer("body", "dropped")))
-    articles = readiness.with_readiness(articles)
+    if request.htmx and request.GET.get("picker"):  # the claims filter's article picker
+        return article_options(form)
+    listed = articles_with_counts(Article.objects.defer(*Article.TEXT_FIELDS, "search_text"))
+    articles = form.filter(readiness.with_readiness(listed))
     context = {
         "form": form,
         "page": paginate(request, articles),
@@ -127,6 +131,17 @@ def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "claims/article_list.html#article-table" if request.htmx else "claims/article_list.html"
     )
     return render(request, template, context, status=list_status(request, form))
+
+
+def article_options(form: ArticleFilterForm) -> HttpResponse:
+    """``<option>``s of the articles whose title or outlet matches ``q``, the newest
+    first (recent ones when nothing is typed), for the claims filter's article picker."""
+    articles = form.filter(Article.objects.only("pk", "title")) if form.is_valid() else None
+    options = [("", "Any article")]
+    if articles is not None:
+        options += [(str(a.pk), a.title) for a in articles[:RECENT_PICKS]]
+    html = format_html_join("", '<option value="{}">{}</option>', options)
+    return HttpResponse(html)
 
 
 @login_required
@@ -291,12 +306,16 @@ def claim_bulk(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             messages.error(request, what + " ".join(map(str, errors)))
         return redirect(request.get_full_path())
     action, claims = form.cleaned_data["action"], form.cleaned_data["ids"]
+    filters = ClaimFilterForm(request.GET)
     if form.cleaned_data["all_matching"]:
-        claims = matching_claims(request)
+        claims = matching_claims(request, filters)
     if action in ("export", "export-excel"):
         from claims.api.views import export_claims_response
 
-        return export_claims_response(request, claims, "csv", excel=action == "export-excel")
+        scope = filters.cleaned_data if filters.is_valid() else {}
+        stem = exports.claims_export_stem(scope, selected=not form.cleaned_data["all_matching"])
+        excel = action == "export-excel"
+        return export_claims_response(request, claims, "csv", excel=excel, stem=stem)
     require(request, "change_claim")
     note = form.cleaned_data["note"]
     confirmed = claims.filter(status=Claim.Status.CONFIRMED)
@@ -309,29 +328,58 @@ def claim_bulk(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     elif action == "unconfirm" and not note and confirmed.exists():
         messages.error(request, "Not unconfirmed: say why in the note (confirmed claims need it).")
     elif action == "unconfirm":
-        for claim in claims:
+        done = list(claims)
+        for claim in done:
             status.unconfirm(claim, by=request.user, note=note)
-        messages.success(request, counted(len(claims), "claim") + " unconfirmed.")
+        messages.success(request, bulk_result("unconfirm", [("unconfirmed", done)]))
     else:
-        for claim in claims:
-            claim.assign(to=form.cleaned_data["assignee"], by=request.user)
-        messages.success(request, counted(len(claims), "claim") + " assigned.")
+        done, to = list(claims), form.cleaned_data["assignee"]
+        for claim in done:
+            claim.assign(to=to, by=request.user)
+        outcome = f"assigned to {to}" if to else "unassigned"
+        messages.success(request, bulk_result("assign", [(outcome, done)]))
     return redirect(request.get_full_path())
 
 
 def bulk_confirm_result(done: list[Claim], refused: list[tuple[Claim, str]]) -> SafeString:
-    """What a bulk confirm did, as a list: each claim linked, with its outcome."""
-    rows = [(claim, "confirmed") for claim in done]
-    rows += [(claim, f"refused: {why}") for claim, why in refused]
+    """What a bulk confirm did: the confirmed claims, then the refused ones grouped by
+    why (most claims first), each claim linked."""
+    by_reason: dict[str, list[Claim]] = {}
+    for claim, why in refused:
+        by_reason.setdefault(why, []).append(claim)
+    groups = [("confirmed", done)] if done else []
+    ranked = sorted(by_reason.items(), key=lambda item: -len(item[1]))
+    groups += [(f"refused: {why}", claims) for why, claims in ranked]
+    summary = f"{len(done)} confirmed, {len(refused)} refused"
+    return bulk_result("confirm", groups, summary=summary)
+
+
+def bulk_result(
+    action: str, groups: list[tuple[str, list[Claim]]], *, summary: str = ""
+) -> SafeString:
+    """A bulk action's outcome, one item per outcome (a reason) with how many claims it
+    concerns and a link to each of them."""
+    total = sum(len(claims) for _, claims in groups)
     items = format_html_join(
         "",
-        '<li><a href="{}">#{} “{}”</a> — {}</li>',
-        ((c.get_absolute_url(), c.pk, exports.short_text(c.text, 60), why) for c, why in rows),
+        '<li class="bulk-group"><strong>{}</strong> ({})<ul>{}</ul></li>',
+        (
+            (
+                outcome[:1].upper() + outcome[1:],
+                counted(len(claims), "claim"),
+                format_html_join(
+                    "",
+                    '<li><a href="{}">#{} “{}”</a></li>',
+                    ((c.get_absolute_url(), c.pk, exports.short_text(c.text, 60)) for c in claims),
+                ),
+            )
+            for outcome, claims in groups
+        ),
     )
     return format_html(
-        '<span>Bulk confirm: {} confirmed, {} refused.</span><ul class="bulk-result">{}</ul>',
-        len(done),
-        len(refused),
+        '<span>Bulk {}: {}.</span><ul class="bulk-result">{}</ul>',
+        action,
+        summary or f"{counted(total, 'claim')} {groups[0][0] if len(groups) == 1 else 'done'}",
         items,
     )
 
@@ -365,6 +413,7 @@ def claim_panel_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         "status_form": StatusForm(claim=claim),
         "assign_form": AssignForm(initial={"assignee": claim.assignee_id}),
         "evidence_form": EvidenceForm(),
+        "recent_sources": recent_sources,  # called by the template, when it offers them
         "stance_choices": Evidence.Stance.choices,
         "corrections": [CorrectionForm(claim=claim, field=name) for name in CORRECTABLE],
         "people": article_people(claim.article_id),
@@ -697,12 +746,14 @@ def source_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "view_source")
     form = SourceFilterForm(request.GET)
     sources = form.filter(Source.objects.annotate(n_evidence=Count("evidence")))
+    if request.htmx and request.GET.get("picker"):  # the evidence form's source picker
+        typed = form.is_valid() and form.cleaned_data.get("q")
+        picks = sources[:RECENT_PICKS] if typed else recent_sources()
+        return render(request, "claims/source_list.html#source-options", {"page": picks})
     context = {
         "form": form,
         "page": paginate(request, sources),
     }
-    if request.htmx and request.GET.get("picker"):
-        return render(request, "claims/source_list.html#source-options", context)
     template = "claims/source_list.html#source-table" if request.htmx else "claims/source_list.html"
     return render(request, template, context, status=list_status(request, form))
 

@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from claims.api.views import export_claims_response
 from claims.integrations import tokens
@@ -522,7 +523,8 @@ def test_the_claim_list_bulk_export_streams_the_chosen_claims_in_article_order(
 
     response = export_claims_response(request, chosen, "csv")
 
-    assert response["Content-Disposition"] == 'attachment; filename="claims.csv"'
+    day = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="claims-all-{day}.csv"'
     rows = _csv_rows(response)
     assert [int(row["claim_id"]) for row in rows] == [checked["quoted"].pk, checked["plain"].pk]
     assert rows[0]["claim_url"].startswith("http://testserver/articles/")

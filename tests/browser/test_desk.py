@@ -73,7 +73,7 @@ def test_the_desk_assigns_from_todays_queue_and_prints_the_report(
     page.select_option("#bulk_assignee", label=fact_checker.username)
     screenshot(page, "todays-queue")
     page.get_by_role("button", name="Assign", exact=True).click()
-    expect(page.locator(".message.success")).to_contain_text("2 claims assigned")
+    expect(page.locator(".message.success")).to_contain_text("2 claims assigned to")
     expect(rows.first.locator(".assignee")).to_have_text(f"assigned to {fact_checker.username}")
 
     page.goto(f"/articles/{story.pk}/")

@@ -148,17 +148,19 @@ def test_bulk_confirm_lists_each_claim_confirmed_or_refused_with_the_reason(
         page.check(f'input[name="ids"][value="{claim.pk}"]')
     page.select_option("#bulk-action", "confirm")
     page.get_by_role("button", name="Go").click()
-    result = page.locator("#messages .bulk-result li")
-    expect(result).to_have_count(3)
+    groups = page.locator("#messages .bulk-result > li")
+    expect(groups).to_have_count(3)
     expect(page.locator("#messages")).to_contain_text("Bulk confirm: 1 confirmed, 2 refused.")
-    expect(result.filter(has_text=f"#{fresh.pk} ")).to_contain_text("— confirmed")
-    expect(result.filter(has_text=f"#{confirmed.pk} ")).to_contain_text(
-        "— refused: already confirmed"
-    )
-    expect(result.filter(has_text=f"#{unsupported.pk} ")).to_contain_text(
-        "— refused: needs 1 more supporting source"
-    )
-    link = result.filter(has_text=f"#{fresh.pk} ").get_by_role("link")
+    for claim, outcome in [
+        (fresh, "Confirmed (1 claim)"),
+        (confirmed, "Refused: already confirmed (1 claim)"),
+        (unsupported, "Refused: needs 1 more supporting source"),
+    ]:
+        group = groups.filter(has_text=outcome)
+        expect(group.get_by_role("link", name=f"#{claim.pk} ")).to_have_attribute(
+            "href", claim.get_absolute_url()
+        )
+    link = groups.filter(has_text="Confirmed (1 claim)").get_by_role("link")
     expect(link).to_have_attribute("href", fresh.get_absolute_url())
     assert confirmed.confirmations.count() == 1
     fits(page)

@@ -433,7 +433,7 @@ def test_5_bulk_actions_apply_to_every_matching_claim_after_showing_the_count(
 
     page.once("dialog", answer)
     page.get_by_role("button", name="Go").click()
-    expect(page.locator("#messages")).to_contain_text("51 claims assigned.")
+    expect(page.locator("#messages")).to_contain_text("Bulk assign: 51 claims assigned to")
     assert asked and "all 51 claims" in asked[0]
     assert Claim.objects.filter(assignee=fact_checker).count() == 51
     fits(page)

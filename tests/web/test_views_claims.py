@@ -355,7 +355,7 @@ def test_bulk_confirm_confirms_what_the_rule_allows_and_reports_the_rest(
     )
     html = response.content.decode()
     assert "Bulk confirm: 1 confirmed, 1 refused." in html
-    assert f"#{unsupported.pk} " in html and "— refused: needs 1 more supporting source" in html
+    assert f"#{unsupported.pk} " in html and "Refused: needs 1 more supporting source" in html
     assert Claim.objects.get(pk=supported.pk).status == Claim.Status.CONFIRMED
     assert Claim.objects.get(pk=unsupported.pk).status == Claim.Status.UNCONFIRMED
 
@@ -393,13 +393,13 @@ def test_bulk_confirm_skips_a_claim_in_needs_rereview_and_a_confirmed_claim_nami
     assert '<ul class="bulk-result">' in html
     assert "Bulk confirm: 1 confirmed, 2 refused." in html
     for claim, outcome in [
-        (fresh, "confirmed"),
-        (confirmed, "refused: already confirmed"),
-        (lapsed, "refused: needs re-review: one person must look at it first"),
+        (fresh, "Confirmed"),
+        (confirmed, "Refused: already confirmed"),
+        (lapsed, "Refused: needs re-review: one person must look at it first"),
     ]:
         link = f'<a href="{claim.get_absolute_url()}">#{claim.pk} “'.replace("&", "&amp;")
-        assert link in html
-        assert f"</a> — {outcome}</li>" in html.split(link, 1)[1].split("<li>", 1)[0]
+        group = f"<strong>{outcome}</strong> (1 claim)<ul><li>{link}"
+        assert group in html
 
 
 def test_bulk_confirm_keeps_the_note_and_record_of_a_confirmed_claim(
@@ -425,7 +425,7 @@ def test_bulk_confirm_answers_htmx_with_the_result_list(client, fact_checker, cl
     html = response.content.decode()
     assert response.status_code == 200
     assert '<ul class="bulk-result">' in html and f"#{claim.pk} “" in html
-    assert "— confirmed</li>" in html
+    assert "<strong>Confirmed</strong> (1 claim)" in html
 
 
 def test_bulk_unconfirm_of_a_confirmed_claim_needs_a_reason(client, fact_checker, claim, support):

@@ -38,6 +38,7 @@ def create_with_history(claims: list[Claim], *, reason: str) -> list[Claim]:
     with transaction.atomic(savepoint=False):
         for claim, pk in zip(claims, _next_ids(Claim, len(claims)), strict=True):
             claim.pk = pk
+            claim.fold_search_text()  # what ClaimQuerySet.bulk_create does (search.py)
             claim.created_at = claim.created_at or now
             claim.updated_at = now
         _copy(Claim, claims, [f for f in Claim._meta.concrete_fields])

@@ -272,6 +272,21 @@ def test_every_write_path_keeps_the_folded_column(
     )
 
 
+def test_claims_written_with_copy_are_found(make_article: Callable[..., Article]) -> None:
+    """The extraction's write path (``ingest.copying``: ``COPY`` on PostgreSQL,
+    ``bulk_create_with_history`` elsewhere) folds the claims' search text too."""
+    from claims.ingest.copying import create_with_history
+
+    article = make_article(["Placeholder sentence."])
+    text = "Müller warned that A&E queues grew."
+    made = create_with_history(
+        [Claim(article=article, revision=1, text=text, start=30, end=30 + len(text))],
+        reason="extracted",
+    )
+    assert _folded(made[0].pk) == " muller warned that a & e queues grew . "
+    assert _search("muller") == _search("a&e queues") == {made[0].pk}
+
+
 def test_the_migration_fills_the_column_of_existing_rows(
     people: dict[str, Claim], make_source: Callable[..., Source]
 ) -> None:

@@ -20,6 +20,7 @@ from claims.confirmation import service as status
 from claims.ingest.speakers import PICKED, alias_key
 from claims.models import Claim, EventKind, Speaker, SpeakerAlias
 from claims.models.events import record
+from claims.review import edits
 from claims.text import names
 from claims.text.plural import counted
 
@@ -157,14 +158,50 @@ def edit_speaker(
     return changes
 
 
-def pick_speaker(*, claim: Claim, speaker: Speaker, by: User, reason: str = "") -> Claim:
+def record_basis_of(claim: Claim) -> str:
+    """What a speaker form showed as the claim's record: its id, "" for none."""
+    return "" if claim.speaker_record_id is None else str(claim.speaker_record_id)
+
+
+def _refuse_stale_pick(fresh: Claim, basis: str | None, record_basis: str | None) -> None:
+    """Refuse a pick made on a speaker (stated, or record) someone changed since."""
+    stale_name = basis is not None and basis != edits.basis_of(fresh, "speaker")
+    stale_record = record_basis is not None and record_basis != record_basis_of(fresh)
+    if not (stale_name or stale_record):
+        return
+    record_now = fresh.speaker_record
+    now = fresh.label_of("speaker") + (
+        f" (record {record_now.name}, #{record_now.pk})" if record_now is not None else ""
+    )
+    raise edits.StaleEdit(
+        f"Not saved: someone changed the speaker to {now} since you opened this claim. "
+        "Here it is as it is now; pick the record again if you still want to."
+    )
+
+
+def pick_speaker(
+    *,
+    claim: Claim,
+    speaker: Speaker,
+    by: User,
+    reason: str = "",
+    basis: str | None = None,
+    record_basis: str | None = None,
+) -> Claim:
     """A person picks the claim's speaker from the records. The stated speaker stays
     when it is one of the record's names ("Dr Okafor" for Amara Okafor); otherwise it
     becomes the record's name, a correction of the speaker. Re-extraction keeps the
-    pick."""
+    pick.
+
+    ``basis`` and ``record_basis`` are what the form showed: the stated speaker
+    (``edits.basis_of(claim, "speaker")``) and the record (``record_basis_of``). When
+    either changed since (compared under the claim's row lock), nothing is saved and
+    ``edits.StaleEdit`` says what it is now: of two picks made on the same value, one
+    is saved and the other refused, never silently overwritten."""
     cause = f"speaker picked by {by}"
     with status.basis_change([claim], cause=cause, by=by) as change:
         fresh = change.claims[claim.pk]
+        _refuse_stale_pick(fresh, basis, record_basis)
         known = {names.clean(a) for a in speaker.aliases.values_list("name", flat=True)}
         if names.clean(fresh.speaker) not in known | {speaker.name}:
             fresh.correct("speaker", speaker.name, by=by, reason=reason)

@@ -583,6 +583,17 @@ class CorrectionForm(forms.Form):
                 label="or pick a speaker record",
                 initial=claim.speaker_record_id,
             )
+            # the record the form showed (``speakers.record_basis_of``); a pick needs it
+            self.fields["record_basis"] = forms.CharField(
+                required=False, max_length=20, widget=forms.HiddenInput,
+                initial="" if claim.speaker_record_id is None else str(claim.speaker_record_id),
+            )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("record") is not None and "record_basis" not in self.data:
+            raise forms.ValidationError("This form is out of date: reload the page.")
+        return data
 
     @property
     def name(self) -> str:

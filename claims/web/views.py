@@ -611,9 +611,15 @@ def claim_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     field, value = form.cleaned_data["field"], form.cleaned_data["value"]
     record = form.cleaned_data.get("record")
     if record is not None and record.pk != claim.speaker_record_id:  # picked from the records
-        reason = form.cleaned_data["reason"]
-        claim = speakers.pick_speaker(claim=claim, speaker=record, by=request.user, reason=reason)
-        messages.success(request, f"The speaker is now {record.name} (record #{record.pk}).")
+        data = form.cleaned_data
+        try:
+            claim = speakers.pick_speaker(claim=claim, speaker=record, by=request.user,
+                                          reason=data["reason"], basis=data["basis"],
+                                          record_basis=data["record_basis"])  # fmt: skip
+            messages.success(request, f"The speaker is now {record.name} (record #{record.pk}).")
+        except edits.StaleEdit as exc:
+            messages.error(request, str(exc))
+            claim.refresh_from_db()
         return panel_response(request, claim, action=f"correct-{field}")
     if getattr(claim, field) == value:
         messages.info(request, f"The {CORRECTABLE[field]} is already {claim.label_of(field)}.")

@@ -1,8 +1,8 @@
 """Issue 31, items 1 and 7, on PostgreSQL with two connections: two saves based on the
 same version, released together at a barrier, never both pass. Of two text edits of
 revision 1 exactly one becomes revision 2 and the other is refused; the same for two
-corrections, assignments and stance changes based on the same value; and two sends of
-one new-article form make one article. Each race runs ``TRIES`` times.
+corrections, speaker picks (issue 32), assignments and stance changes based on the same
+value; and two sends of one new-article form make one article. Each race runs ``TRIES`` times.
 
 SQLite runs write transactions one at a time, so these interleavings cannot happen
 there; the tests are skipped on it (``tests/web/test_lost_update.py`` covers the logic)."""
@@ -19,9 +19,10 @@ from django.contrib.auth.models import User
 from django.db import connection, connections
 
 from claims.ingest import articles as ingest
-from claims.models import Article, Claim, Evidence
+from claims.models import Article, Claim, Evidence, Speaker
 from claims.review import edits
 from claims.review import evidence as verification
+from claims.review import speakers
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -152,6 +153,47 @@ def test_two_stance_changes_from_the_same_stance_save_exactly_one(
 
         assert outcomes == ["refused", "saved"]
         assert Evidence.objects.get(pk=evidence.pk).stance in ("refutes", "context")
+
+
+def _pick(pk: int, record: Speaker, by: User) -> None:
+    claim = Claim.objects.get(pk=pk)
+    speakers.pick_speaker(claim=claim, speaker=record, by=by, basis="", record_basis="")
+
+
+def test_two_speaker_picks_from_the_same_record_save_exactly_one(
+    people: tuple[User, User], make_article: Callable[..., Article]
+) -> None:
+    editor, checker = people
+    chairman = Speaker.objects.create(name="Club chairman", kind=Speaker.Kind.PERSON)
+    spokesman = Speaker.objects.create(name="Club spokesman", kind=Speaker.Kind.PERSON)
+    for _ in range(TRIES):
+        claim = make_article(["The stand cost £12 million, the club said."]).claims.get()
+
+        outcomes = _race(
+            partial(_pick, claim.pk, chairman, editor), partial(_pick, claim.pk, spokesman, checker)
+        )
+
+        assert outcomes == ["refused", "saved"]
+        saved = Claim.objects.select_related("speaker_record").get(pk=claim.pk)
+        assert saved.speaker_record in (chairman, spokesman)
+        assert saved.speaker == saved.speaker_record.name  # the winner's pick, whole
+
+
+def test_a_speaker_pick_and_a_typed_correction_from_the_same_value_save_exactly_one(
+    people: tuple[User, User], make_article: Callable[..., Article]
+) -> None:
+    editor, checker = people
+    chairman = Speaker.objects.create(name="Club chairman", kind=Speaker.Kind.PERSON)
+    for _ in range(TRIES):
+        claim = make_article(["The stand cost £12 million, the club said."]).claims.get()
+
+        outcomes = _race(
+            partial(_pick, claim.pk, chairman, editor),
+            partial(_correct, claim.pk, "Club spokesman", checker),
+        )
+
+        assert outcomes == ["refused", "saved"]
+        assert Claim.objects.get(pk=claim.pk).speaker in ("Club chairman", "Club spokesman")
 
 
 def _send(key: str, by: User, made: list[bool]) -> None:

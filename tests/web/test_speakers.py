@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from claims.models import Claim, ClaimEvent, Evidence, Speaker, SpeakerAlias
 from claims.review import edits
+from claims.review import speakers as editing
 from tests.support import login
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +154,7 @@ def test_a_correction_picks_the_speaker_from_the_records(client, fact_checker, o
     form = client.get(reverse("claim-panel", args=[claim.pk]), headers={"HX-Request": "true"})
     assert 'name="record"' in form.content.decode()
     data = {"field": "speaker", "value": "", "record": other.pk, "reason": "She said it",
-            "basis": edits.basis_of(claim, "speaker")}  # fmt: skip
+            "basis": edits.basis_of(claim, "speaker"), "record_basis": okafor.pk}  # fmt: skip
     client.post(reverse("claim-correct", args=[claim.pk]), data)
     claim.refresh_from_db()
     assert claim.speaker_record == other and claim.speaker == "Hannah Müller"
@@ -175,3 +176,83 @@ def test_the_admin_lists_speakers_and_merges_them_through_the_same_service(clien
     duplicate.refresh_from_db()
     assert duplicate.merged_into == okafor
     assert duplicate.history.first().history_change_reason.startswith("merged into Amara Okafor")
+
+
+# --- A pick carries the speaker it was made on (lost-update basis) ------------------------
+
+
+def _pick(client, claim: Claim, record: Speaker, *, basis: str, record_basis: str):
+    data = {"field": "speaker", "value": claim.speaker, "record": record.pk, "reason": "video",
+            "basis": basis, "record_basis": record_basis}  # fmt: skip
+    return client.post(reverse("claim-correct", args=[claim.pk]), data, HTTP_HX_REQUEST="true")
+
+
+def test_the_speaker_form_carries_the_record_it_showed(client, fact_checker, okafor):
+    claim = okafor.claims.get(speaker="Okafor")
+    login(client, fact_checker)
+    panel = client.get(reverse("claim-panel", args=[claim.pk]), headers={"HX-Request": "true"})
+    assert f'name="record_basis" value="{okafor.pk}"' in panel.content.decode()
+
+
+def test_a_pick_over_a_record_picked_since_is_refused_and_says_so(
+    client, editor, fact_checker, okafor
+):
+    claim = okafor.claims.get(speaker="Okafor")
+    shown = (edits.basis_of(claim, "speaker"), str(okafor.pk))  # what both panels showed
+    muller, college = speaker("Hannah Müller", "Ms Müller"), speaker("Royal College")
+    others = Claim.objects.filter(article=claim.article).exclude(pk=claim.pk)
+    others.update(speaker_record=college)  # so the panel offers it
+    editing.pick_speaker(claim=claim, speaker=muller, by=editor, basis=shown[0],
+                         record_basis=shown[1])  # fmt: skip
+    login(client, fact_checker)
+
+    response = _pick(client, claim, college, basis=shown[0], record_basis=shown[1])
+
+    assert "Not saved: someone changed the speaker to Hannah Müller (record Hannah Müller" in (
+        response.content.decode()
+    )
+    claim.refresh_from_db()
+    assert claim.speaker_record == muller and claim.speaker == "Hannah Müller"
+    assert ClaimEvent.objects.filter(claim=claim, data__field="speaker_record").count() == 1
+
+
+def test_a_pick_over_a_stated_speaker_corrected_since_is_refused(
+    client, editor, fact_checker, okafor
+):
+    claim = okafor.claims.get(speaker="Okafor")
+    shown = edits.basis_of(claim, "speaker")
+    edits.correct_claim(claim=claim, field="speaker", value="Dr Okafor", by=editor, basis=shown)
+    login(client, fact_checker)
+
+    muller = speaker("Hannah Müller")
+    Claim.objects.filter(article=claim.article).exclude(pk=claim.pk).update(speaker_record=muller)
+    response = _pick(client, claim, muller, basis=shown, record_basis=str(okafor.pk))
+
+    assert "Not saved: someone changed the speaker to Dr Okafor" in response.content.decode()
+    assert Claim.objects.get(pk=claim.pk).speaker == "Dr Okafor"
+
+
+def test_a_pick_based_on_the_current_speaker_is_saved(client, fact_checker, okafor):
+    claim = okafor.claims.get(speaker="Okafor")
+    muller = speaker("Hannah Müller")
+    Claim.objects.filter(article=claim.article).exclude(pk=claim.pk).update(speaker_record=muller)
+    login(client, fact_checker)
+
+    _pick(client, claim, muller, basis=edits.basis_of(claim, "speaker"),
+          record_basis=str(okafor.pk))  # fmt: skip
+
+    assert Claim.objects.get(pk=claim.pk).speaker_record == muller
+
+
+def test_a_pick_without_its_record_basis_is_refused(client, fact_checker, okafor):
+    claim = okafor.claims.get(speaker="Okafor")
+    muller = speaker("Hannah Müller")
+    Claim.objects.filter(article=claim.article).exclude(pk=claim.pk).update(speaker_record=muller)
+    login(client, fact_checker)
+    data = {"field": "speaker", "value": "Okafor", "record": muller.pk, "reason": "video",
+            "basis": "Okafor"}  # fmt: skip
+
+    response = client.post(reverse("claim-correct", args=[claim.pk]), data, HTTP_HX_REQUEST="true")
+
+    assert "This form is out of date: reload the page." in response.content.decode()
+    assert Claim.objects.get(pk=claim.pk).speaker_record == okafor

@@ -16,6 +16,11 @@ twice is parsed about once. Offsets always index the original text.
   the directory", "37. What did one volcano say?"), which is the page's content, and a
   question standing alone between paragraphs of body text (an interview's question),
   where a navigation question comes among other furniture lines.
+- Sub-headings by place: a short line without final punctuation (at most
+  ``SUBHEADING_MAX_WORDS`` words, not a list item) standing alone between two paragraphs
+  is a heading whatever its words ("Opposition doubts" has a verb for the parser, but it
+  is furniture, never a claim); an ``<h2>``-``<h6>`` of an HTML page comes out of the
+  main-text extraction as such a line.
 - Duplicate: a block whose exact text appeared as an earlier kept block; it points at
   that block, so its sentences become occurrences of the first copy's claims.
 """
@@ -34,6 +39,7 @@ _LINE = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 _SENTENCE_END = re.compile(r"[.!?;:\"'\u201d\u2019)\]]\s*$")
 _CUT_AT_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
 _WHITESPACE = re.compile(r"\s+")
+SUBHEADING_MAX_WORDS = 8
 
 TEXT, BOILERPLATE, DUPLICATE, NO_WORDS = "text", "boilerplate", "duplicate", "no_words"
 HEADING, QUESTION, MAYBE_HEADING = "heading", "question", "maybe_heading"
@@ -180,7 +186,41 @@ def split_blocks(text: str, max_chars: int = MAX_BLOCK_CHARS) -> list[Block]:
         for start, end in chunks(text, line_start, line_end, max_chars):
             piece = text[start:end]
             blocks.append(_classify(piece, start, end, first_copy, len(blocks), furniture))
-    return blocks
+    return _subheadings(text, blocks) if layout else blocks
+
+
+def _paragraph(text: str, block: Block) -> bool:
+    """A block of running text: a sentence end at its end, or longer than a heading."""
+    if block.kind not in (TEXT, DUPLICATE) or block.maybe_heading:
+        return False
+    piece = text[block.start : block.end]
+    return bool(_SENTENCE_END.search(piece)) or len(piece.split()) > SUBHEADING_MAX_WORDS
+
+
+def _subheadings(text: str, blocks: list[Block]) -> list[Block]:
+    """Short unpunctuated lines standing alone between two paragraphs become headings
+    (and so do later copies of them). List items are never ``maybe_heading``."""
+    found = []
+    for index in range(1, len(blocks) - 1):
+        block = blocks[index]
+        piece = text[block.start : block.end]
+        if (
+            block.kind == TEXT
+            and block.maybe_heading
+            and len(piece.split()) <= SUBHEADING_MAX_WORDS
+            and _paragraph(text, blocks[index - 1])
+            and _paragraph(text, blocks[index + 1])
+        ):
+            found.append(index)
+    if not found:
+        return blocks
+    headings = set(found)
+    return [
+        Block(b.start, b.end, HEADING)
+        if i in headings or (b.kind == DUPLICATE and b.original in headings)
+        else b
+        for i, b in enumerate(blocks)
+    ]
 
 
 def _between_body_text(

@@ -11,6 +11,7 @@ from spacy.tokens import Span as SpacySpan
 
 from claims.nlp import attribution as attribution_mod
 from claims.nlp import blocks as blocks_mod
+from claims.nlp import entities as entities_mod
 from claims.nlp.attribution import ATTRIBUTION_KEY, Found, Lexicon
 from claims.nlp.components import (
     CLAIMS_KEY,
@@ -539,7 +540,11 @@ def _cue_order(attribution: Attribution) -> int:
 
 
 def _entities(sent: SpacySpan, offset: int) -> list[Entity]:
-    return [Entity(e.text, e.label_, offset + e.start_char, offset + e.end_char) for e in sent.ents]
+    found, text = [], sent.doc.text
+    for e in sent.ents:  # a figure's currency sign and unit stay with it ("£31,200")
+        start, end = entities_mod.widened(text, e.start_char, e.end_char, e.label_)
+        found.append(Entity(text[start:end], e.label_, offset + start, offset + end))
+    return found
 
 
 def _attribution(

@@ -60,6 +60,8 @@ class Figure:
     amount: Decimal | None = None
     date: Date = (None, None, None)
     text: str = field(default="", compare=False)  # as written in the text
+    start: int = field(default=0, compare=False)  # where it is in the text read
+    end: int = field(default=0, compare=False)
 
     def agrees(self, other: Figure) -> bool:
         """Same kind and value; dates agree when each part both state is the same
@@ -112,7 +114,8 @@ class _Reader:
 
     def figure(self, kind: str, first: int, after: int, **values: Any) -> Figure:
         start, end = self.tokens[first].start, self.tokens[after - 1].end
-        return Figure(kind, text=" ".join(self.text[start:end].split()), **values)
+        text = " ".join(self.text[start:end].split())
+        return Figure(kind, text=text, start=start, end=end, **values)
 
     def read(self) -> list[Figure]:
         figures, index = [], 0

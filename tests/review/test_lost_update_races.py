@@ -20,9 +20,8 @@ from django.db import connection, connections
 
 from claims.ingest import articles as ingest
 from claims.models import Article, Claim, Evidence, Speaker
-from claims.review import edits
+from claims.review import edits, speakers
 from claims.review import evidence as verification
-from claims.review import speakers
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

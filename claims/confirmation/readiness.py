@@ -3,7 +3,9 @@
 - **blocked**: a claim is contradicted (refuting evidence) or needs re-review (its
   confirmation lapsed);
 - **needs work**: the story is not through extraction yet (queued, processing, failed),
-  or a check-worthy claim is not confirmed yet;
+  a check-worthy claim is not confirmed yet, or its headline (or a sub-heading) states a
+  figure or name otherwise than the body (``Article.headline_mismatches``: "the headline
+  says £48m; the body says £46m");
 - **ready**: none of that.
 
 Orphaned claims (their text is gone from the story) do not count. Hedged claims left in
@@ -33,7 +35,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from claims.ingest import headlines
 from claims.models import Article, Claim, ClaimCounts, ClaimQuerySet
+from claims.text.headline import Mismatch
 from claims.text.plural import counted
 
 READY, NEEDS_WORK, BLOCKED = "ready", "needs_work", "blocked"
@@ -86,7 +90,10 @@ def with_readiness(queryset: QuerySet[Article], *, counts: bool = False) -> Quer
         queryset = queryset.alias(r_level=_level()).annotate(
             readiness=Case(
                 When(r_level=2, then=Value(BLOCKED)),
-                When(Q(r_level=1) | ~Q(state=Article.State.DONE), then=Value(NEEDS_WORK)),
+                When(
+                    Q(r_level=1) | ~Q(state=Article.State.DONE) | ~Q(headline_mismatches=[]),
+                    then=Value(NEEDS_WORK),
+                ),
                 default=Value(READY),
                 output_field=CharField(),
             )
@@ -107,6 +114,7 @@ class Readiness:
     # Per reason, the ``ClaimCounts`` name of the claims it speaks of ("" for the
     # extraction's state): the article page links each reason to those claims.
     reason_counts: tuple[str, ...] = ()
+    headline: tuple[Mismatch, ...] = ()  # the headline check's flags, for the article page
 
     @property
     def label(self) -> str:
@@ -125,11 +133,11 @@ def _n(count: int, one: str, many: str) -> str:
     return counted(count, one, many)
 
 
-def verdict_of(counts: ClaimCounts, state: str) -> str:
+def verdict_of(counts: ClaimCounts, state: str, headline_mismatched: bool = False) -> str:
     """The story's verdict from its counts: what ``with_readiness`` decides in SQL."""
     if counts.contradicted or counts.rereview:
         return BLOCKED
-    if counts.open or state != Article.State.DONE:
+    if counts.open or state != Article.State.DONE or headline_mismatched:
         return NEEDS_WORK
     return READY
 
@@ -144,7 +152,8 @@ def of(article: Article, claims: Iterable[Claim] | None = None) -> Readiness:
         counts = ClaimCounts(**{name: getattr(article, f"r_{name}") for name in COUNTED})
     else:
         counts = _claims(article.pk).counts()
-    verdict = verdict_of(counts, article.state)
+    headline = headlines.flags(article)
+    verdict = verdict_of(counts, article.state, bool(headline))
     reasons: list[tuple[str, str]] = []  # (reason, the ClaimCounts name it counts)
     if counts.contradicted:
         reasons.append(
@@ -164,6 +173,7 @@ def of(article: Article, claims: Iterable[Claim] | None = None) -> Readiness:
         )
     if article.state != Article.State.DONE:
         reasons.append((EXTRACTION_NOT_DONE[article.state], ""))
+    reasons += [(flag.message, "") for flag in headline]  # shown in the headline check box
     if counts.open:
         reasons.append(
             (
@@ -201,5 +211,9 @@ def of(article: Article, claims: Iterable[Claim] | None = None) -> Readiness:
             ),
         )
     return Readiness(
-        verdict, [text for text, _ in reasons], counts, tuple(name for _, name in reasons)
+        verdict,
+        [text for text, _ in reasons],
+        counts,
+        tuple(name for _, name in reasons),
+        headline,
     )

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from claims import jobs, nlp
 from claims.confirmation import service as status
-from claims.ingest import copying, speakers
+from claims.ingest import copying, headlines, speakers
 from claims.integrations import webhooks
 from claims.models import Article, ArticleRevision, Claim, ClaimEvent, EventKind
 from claims.models.events import event, record_many
@@ -214,6 +214,7 @@ def process(attempt: Attempt) -> str:
                 raise StaleAttempt
             created, kept, orphaned = write_claims(article, extraction)
             attempt.owns().update(
+                headline_mismatches=headlines.mismatches(article.pk, parsed=True),
                 state=Article.State.DONE,
                 finished_at=timezone.now(),
                 progress_done=F("progress_total"),  # the last block's write is left to this
@@ -500,6 +501,9 @@ def revise_article(
             ArticleRevision.objects.create(
                 article=article, number=article.revision, body=text, created_by=by
             )
+            # the headline check reads the new text (no history row: requeue saves one)
+            Article.objects.filter(pk=article.pk).update(revision=article.revision, body=text)
+            article.headline_mismatches = headlines.mismatches(article.pk, parsed=False)
             article.requeue(by=by, reason=f"text edited: revision {article.revision}")
     enqueue(article)
 
@@ -517,9 +521,15 @@ def edit_details(*, article: Article, changes: dict[str, Any], by: User) -> None
         with status.basis_change(fresh.claims.all(), cause=cause, by=by):
             for name, value in changes.items():
                 setattr(fresh, name, value)
+            fields = [*sorted(changes), "updated_at"]
+            if "title" in changes:  # the headline check compares the title with the text
+                Article.objects.filter(pk=fresh.pk).update(title=fresh.title)
+                done = fresh.state == Article.State.DONE
+                fresh.headline_mismatches = headlines.mismatches(fresh.pk, parsed=done)
+                fields.append("headline_mismatches")
             fresh._history_user = by
             fresh._change_reason = cause
-            fresh.save(update_fields=[*sorted(changes), "updated_at"])
+            fresh.save(update_fields=fields)
 
 
 # --- The sweeper --------------------------------------------------------------------------
@@ -612,6 +622,7 @@ def retry_failed(*, article: Article, by: User, url: str = "", text: str = "") -
             ArticleRevision.objects.create(
                 article=article, number=article.revision, body=text, created_by=by
             )
+            article.headline_mismatches = []  # compared again when the new input is read
             article.requeue(by=by, reason=cause)
     enqueue(article)
     return article

@@ -57,6 +57,12 @@ class Article(FoldedSearch):
     dropped = models.JSONField(
         default=list, blank=True, help_text="Boilerplate and repeated blocks left out."
     )
+    headline_mismatches = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Figures and names of the headline or sub-headings that the body states "
+        "otherwise (claims.ingest.headlines); recomputed on every extraction and revision.",
+    )
 
     state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)

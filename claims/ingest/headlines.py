@@ -1,0 +1,81 @@
+"""The headline check on a stored article (issue 32; the comparison is
+``claims.text.headline``): its title and the headings in its text against the body's
+sentences, stored in ``Article.headline_mismatches``.
+
+Recomputed whenever what it compares changes, so a stale flag never survives a
+correction: after each extraction (against the claims just written, whose ids the flags
+link to), at once when the text is revised or retried (against the new text split in
+plain sentences, until its claims are extracted), and when the title is edited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from claims.models import Article, Claim
+from claims.nlp import blocks as blocks_mod
+from claims.text import headline
+from claims.text.headline import HEADLINE, SUBHEADING, Heading, Sentence
+
+
+def _same(a: str, b: str) -> bool:
+    return headline.fold(" ".join(a.split())) == headline.fold(" ".join(b.split()))
+
+
+def headings(title: str, body: str) -> tuple[list[Heading], list[blocks_mod.Block]]:
+    """The article's headings (the title first) and the blocks of its text. A heading
+    line at the top of the text is the headline (the title, when it says the same); the
+    other heading lines are sub-headings."""
+    blocks = blocks_mod.split_blocks(body)
+    found: list[Heading] = []
+    title_start = None
+    first = next((b for b in blocks if b.kind != blocks_mod.BOILERPLATE), None)
+    for block in blocks:
+        text = body[block.start : block.end]
+        top = block is first and len(blocks) > 1
+        if block.kind != blocks_mod.HEADING and not (top and block.maybe_heading):
+            continue
+        if _same(text, title):
+            title_start = block.start
+            continue
+        found.append(Heading(text, HEADLINE if top else SUBHEADING, block.start))
+    if title.strip():
+        found.insert(0, Heading(title.strip(), HEADLINE, title_start))
+    return found, blocks
+
+
+def plain_sentences(body: str, blocks: list[blocks_mod.Block]) -> list[Sentence]:
+    return [
+        sentence
+        for block in blocks
+        if block.kind == blocks_mod.TEXT
+        for sentence in headline.sentences_of(body, block.start, block.end)
+    ]
+
+
+def _claim_sentences(article_id: int, revision: int) -> list[Sentence]:
+    rows = (
+        Claim.objects.filter(article_id=article_id, revision=revision)
+        .in_text()
+        .order_by("start", "pk")
+        .values_list("text", "start", "end", "pk")
+    )
+    return [Sentence(*row) for row in rows]
+
+
+def mismatches(article_id: int, *, parsed: bool) -> list[dict[str, Any]]:
+    """The article's headline mismatches as stored (``Mismatch.as_json``): against its
+    claims when ``parsed`` (the current revision's claims are written), else against its
+    text split in plain sentences."""
+    title, body, revision = Article.objects.values_list("title", "body", "revision").get(
+        pk=article_id
+    )
+    found, blocks = headings(title, body)
+    sentences = _claim_sentences(article_id, revision) if parsed else plain_sentences(body, blocks)
+    return [m.as_json() for m in headline.check(found, sentences)]
+
+
+def flags(article: Article) -> tuple[headline.Mismatch, ...]:
+    """The article's stored mismatches; each ``message`` is what the article page and
+    readiness say ("the headline says £48m; the body says £46m")."""
+    return tuple(headline.Mismatch.from_json(item) for item in article.headline_mismatches)

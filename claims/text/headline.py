@@ -132,9 +132,10 @@ def _words(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
-def content_words(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def content_words(text: str) -> frozenset[str]:
     """The stems of the words that say what a text is about (no function words)."""
-    return {_stem(w) for w, _, _ in _words(text) if fold(w) not in STOP and len(w) > 1}
+    return frozenset(_stem(w) for w, _, _ in _words(text) if fold(w) not in STOP and len(w) > 1)
 
 
 def _near(text: str, figure: figures.Figure, *, common: bool = False) -> set[str]:

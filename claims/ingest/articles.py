@@ -209,6 +209,8 @@ def process(attempt: Attempt) -> str:
         else:
             text = article.body
         extraction = _extract(text, progress=_progress_writer(attempt))
+        title = Article.objects.values_list("title", flat=True).get(pk=article.pk)
+        extraction = headlines.without_headline(extraction, title, text)
         with transaction.atomic():
             if not attempt.owns().select_for_update(no_key=True).exists():
                 raise StaleAttempt

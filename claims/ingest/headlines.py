@@ -2,6 +2,9 @@
 ``claims.text.headline``): its title and the headings in its text against the body's
 sentences, stored in ``Article.headline_mismatches``.
 
+A first line of the text that is the title in a heading's form is the headline, not a
+claim (``without_headline``).
+
 Recomputed whenever what it compares changes, so a stale flag never survives a
 correction: after each extraction (against the claims just written, whose ids the flags
 link to), at once when the text is revised or retried (against the new text split in
@@ -10,10 +13,13 @@ plain sentences, until its claims are extracted), and when the title is edited.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from claims.models import Article, Claim
+from claims.nlp import Extraction
 from claims.nlp import blocks as blocks_mod
+from claims.nlp.records import Dropped
 from claims.text import headline
 from claims.text.headline import HEADLINE, SUBHEADING, Heading, Sentence
 
@@ -42,6 +48,30 @@ def headings(title: str, body: str) -> tuple[list[Heading], list[blocks_mod.Bloc
     if title.strip():
         found.insert(0, Heading(title.strip(), HEADLINE, title_start))
     return found, blocks
+
+
+def without_headline(extraction: Extraction, title: str, body: str) -> Extraction:
+    """The extraction without the headline as a claim: when the text's first line is
+    the article's title in a heading's form (short, no final punctuation; "St Mary's
+    hospital to get £48m cancer wing"), its sentence is not a claim of the story but
+    its headline, dropped as ``heading``; the headline check compares it with the body.
+    A text of one line, or a first line that ends a sentence, is always read."""
+    blocks = blocks_mod.split_blocks(body)
+    first = next((b for b in blocks if b.kind != blocks_mod.BOILERPLATE), None)
+    if first is None or len(blocks) < 2 or not first.maybe_heading:
+        return extraction
+    if not _same(body[first.start : first.end], title):
+        return extraction
+    inside = [c for c in extraction.claims if first.start <= c.start and c.end <= first.end]
+    if not inside:
+        return extraction
+    kept = [c for c in extraction.claims if c not in inside]
+    dropped = Dropped(body[first.start : first.end], first.start, first.end, blocks_mod.HEADING)
+    return replace(
+        extraction,
+        claims=[replace(c, sentence_index=i) for i, c in enumerate(kept)],
+        dropped=sorted([*extraction.dropped, dropped], key=lambda d: d.start),
+    )
 
 
 def plain_sentences(body: str, blocks: list[blocks_mod.Block]) -> list[Sentence]:

@@ -157,3 +157,20 @@ def test_the_waiting_list_story_raises_no_flag(editor) -> None:
     )
     wrong = extracted(editor, text=text, title="Waiting lists hit 7.9 million")
     assert flags(wrong) == ["the headline says 7.9 million; the body says 7.6 million"]
+
+
+def test_the_title_as_the_first_line_is_the_headline_not_a_claim(editor) -> None:
+    article = extracted(editor)
+    assert not article.claims.filter(text=TITLE).exists()
+    assert {"text": TITLE, "start": 0, "end": len(TITLE), "reason": "heading"} in article.dropped
+    assert article.claims.order_by("sentence_index").first().text.startswith("A new cancer wing")
+    other = extracted(editor, title="Cancer wing for Leeds")  # the first line is not the title
+    assert other.claims.filter(text=TITLE).exists()
+
+
+def test_a_one_line_text_or_a_first_sentence_is_always_read(editor) -> None:
+    line = "St Mary's hospital to get £46m cancer wing"
+    assert extracted(editor, text=line, title=line).claims.filter(text=line).exists()
+    sentence = "The hospital will get a £46m cancer wing."
+    text = f"{sentence}\n\nThe board said so on Tuesday."
+    assert extracted(editor, text=text, title=sentence).claims.filter(text=sentence).exists()

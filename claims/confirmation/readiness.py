@@ -112,7 +112,8 @@ class Readiness:
     reasons: list[str]
     counts: ClaimCounts
     # Per reason, the ``ClaimCounts`` name of the claims it speaks of ("" for the
-    # extraction's state): the article page links each reason to those claims.
+    # extraction's state, "headline" for the headline check): the article page links
+    # each reason to those claims.
     reason_counts: tuple[str, ...] = ()
     headline: tuple[Mismatch, ...] = ()  # the headline check's flags, for the article page
 
@@ -173,7 +174,7 @@ def of(article: Article, claims: Iterable[Claim] | None = None) -> Readiness:
         )
     if article.state != Article.State.DONE:
         reasons.append((EXTRACTION_NOT_DONE[article.state], ""))
-    reasons += [(flag.message, "") for flag in headline]  # shown in the headline check box
+    reasons += [(flag.message, "headline") for flag in headline]  # the headline check box
     if counts.open:
         reasons.append(
             (

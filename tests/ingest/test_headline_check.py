@@ -136,7 +136,7 @@ def test_the_article_page_and_report_show_the_flag(
     assert 'id="headline-check"' in page
     assert "The headline says £48m; the body says £46m." in page
     assert f'href="?claim={article.headline_mismatches[0]["claim"]}"' in page
-    assert "<li>" + FLAG + "</li>" in page  # the readiness reasons
+    assert f'<li><a href="#headline-check">{FLAG}</a></li>' in page  # a readiness reason
     report = client.get(f"/articles/{article.pk}/report/").content.decode()
     assert "The headline says £48m; the body says £46m." in report
 

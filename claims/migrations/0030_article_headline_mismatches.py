@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0028_article_published_instant'),
+        ('claims', '0029_desk_aggregates'),
     ]
 
     operations = [

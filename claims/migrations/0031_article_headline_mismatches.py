@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0029_desk_aggregates'),
+        ('claims', '0030_search_text'),
     ]
 
     operations = [

@@ -1,7 +1,9 @@
 """``{% status_badge claim %}``: a claim's status badges (``panel.StatusBadge``), decided
 in Python so that no template compares a status with a literal; ``{% factuality_badge
 claim %}``: its factuality, named by the model's choice label on every page (the queue,
-the article page and the report say "unverified report" alike)."""
+the article page and the report say "unverified report" alike); ``{{ name|speaker_phrase }}``:
+"said by" for a speaker, "according to" for a document, figure or report ("the board's
+own figures"), which informs rather than speaks (``names.is_speaker``)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,16 @@ from django import template
 from django.utils.safestring import SafeString
 
 from claims.models import Claim, ClaimVerdict
+from claims.text import names
 from claims.web.panel import StatusBadge
 
 register = template.Library()
+
+
+@register.filter
+def speaker_phrase(name: str) -> str:
+    """How a claim's stated source is introduced: a speaker says, a document informs."""
+    return "said by" if names.is_speaker(name) else "according to"
 
 
 @register.inclusion_tag("claims/partials/status_badge.html")

@@ -118,7 +118,8 @@ def _row(inputs: _Inputs, *, selected: bool, oob: bool) -> str:
     badges += "            " + factuality_html(factuality, hedged)
     badges += "\n            "
     if speaker:
-        badges += f'<span class="badge speaker">said by {escape(speaker)}</span>'
+        phrase = claim_badges.speaker_phrase(speaker)
+        badges += f'<span class="badge speaker">{phrase} {escape(speaker)}</span>'
     badges += "\n            "
     if orphaned:
         badges += '<span class="badge orphaned">orphaned</span>'

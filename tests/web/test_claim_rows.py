@@ -44,7 +44,7 @@ TEMPLATE_ROW = Template(
     "            {% status_badge claim %}\n"
     '            <span class="badge type">{{ claim.get_claim_type_display }}</span>\n'
     "            {% factuality_badge claim %}\n"
-    '            {% if claim.speaker %}<span class="badge speaker">said by {{ claim.speaker }}'
+    '            {% if claim.speaker %}<span class="badge speaker">{{ claim.speaker|speaker_phrase }} {{ claim.speaker }}'
     "</span>{% endif %}\n"
     '            {% if claim.orphaned %}<span class="badge orphaned">orphaned</span>{% endif %}\n'
     "          </span>\n"
@@ -65,7 +65,9 @@ def claims(draw: st.DrawFn) -> Claim:
         claim_type=draw(st.sampled_from(Claim.Type.values)),
         factuality=draw(st.sampled_from(Claim.Factuality.values)),
         hedged=draw(st.booleans()),
-        speaker=draw(st.sampled_from(["", "Mayor <Smith>", "O'Brien & Co"])),
+        speaker=draw(
+            st.sampled_from(["", "Mayor <Smith>", "O'Brien & Co", "the board's own figures"])
+        ),
         orphaned=draw(st.booleans()),
     )
     claim.contradicted = draw(st.booleans())
@@ -222,3 +224,16 @@ def test_the_selected_row_is_marked_and_the_others_are_not(client: Client, page:
     assert all(" selected" not in _row(selected, other).split(">")[0] for other in others)
     plain = client.get(article.get_absolute_url()).content.decode()
     assert " selected" not in _row(plain, claim).split(">")[0]
+
+
+def test_a_document_is_cited_not_quoted(client: Client, page: Any) -> None:
+    """Issue 32: documents, figures and reports inform rather than speak, so the row
+    introduces them with "according to", a person with "said by"."""
+    article, claim = page
+    others = list(article.claims.exclude(pk=claim.pk).order_by("start"))
+    Claim.objects.filter(pk=claim.pk).update(speaker="the board's own figures")
+    Claim.objects.filter(pk=others[0].pk).update(speaker="Amara Okafor")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "according to the board&#x27;s own figures" in html
+    assert "said by the board" not in html
+    assert "said by Amara Okafor" in html

@@ -44,8 +44,8 @@ TEMPLATE_ROW = Template(
     "            {% status_badge claim %}\n"
     '            <span class="badge type">{{ claim.get_claim_type_display }}</span>\n'
     "            {% factuality_badge claim %}\n"
-    '            {% if claim.speaker %}<span class="badge speaker">{{ claim.speaker|speaker_phrase }} {{ claim.speaker }}'
-    "</span>{% endif %}\n"
+    '            {% if claim.speaker %}<span class="badge speaker">'
+    "{{ claim.speaker|speaker_phrase }} {{ claim.speaker }}</span>{% endif %}\n"
     '            {% if claim.orphaned %}<span class="badge orphaned">orphaned</span>{% endif %}\n'
     "          </span>\n"
     "        </li>{% endlocalize %}"

@@ -460,3 +460,28 @@ def test_screenshots_of_the_article_page_and_the_claim_list(
     settled(page)
     assert not overflow(page)
     screenshot(page, f"claims-{width}")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("name", ["article-list", "source-list"])
+def test_the_articles_and_sources_lists_put_their_filters_first_on_a_phone(
+    page: Page, width: int, name: str, newsroom: dict[str, Any], editor: User
+) -> None:
+    """The articles and sources lists fold their filters above the results on a phone, as
+    the claims list does, and keep them open beside the results on a laptop."""
+    at_width(page, width)
+    log_in_as(page, editor)
+    page.goto(reverse(name))
+    table = page.locator(".changelist-main .table-wrap").bounding_box()
+    box = page.locator("aside.filters").bounding_box()
+    inside = page.locator("aside.filters .filter-box > :not(summary)").first
+    assert table is not None and box is not None
+    if width == 390:
+        expect(inside).to_be_hidden()
+        assert box["y"] + box["height"] <= table["y"], (box, table)
+        assert box["y"] < HEIGHTS[width], "the filters are not in the first screenful"
+        page.locator(".filter-box > summary").click()
+        expect(inside).to_be_visible()
+    else:
+        expect(inside).to_be_visible()
+        assert table["x"] + table["width"] <= box["x"], (table, box)

@@ -75,7 +75,7 @@ def test_an_editor_adds_a_fact_checker_who_sets_a_password_from_the_link(
         other.fill("#id_username", "nina")
         other.fill("#id_password", "a-long-new-passphrase-9")
         other.click("button[type=submit]")
-        other.wait_for_url("**/articles/")
+        other.wait_for_url("**/queue/")  # a fact-checker lands on their queue
         fits(other)
     finally:
         newcomer.close()

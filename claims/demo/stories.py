@@ -180,8 +180,7 @@ FACTCHECKS = [
     },
     {
         "id": "coastcheck-2025-131",
-        "text": "Councillor Tom Reyes said bus fares in the county rose by 15 percent this "
-        "year.",
+        "text": "Councillor Tom Reyes said bus fares in the county rose by 15 percent this year.",
         "title": "Bus fares rose by 9 percent, not 15",
         "url": "https://www.coastcheck.example/2025/bus-fares",
         "rating": "Misleading",

@@ -134,7 +134,7 @@ class Timeline:
     @contextmanager
     def on(self, when: datetime) -> Iterator[None]:
         self.steps.append((timezone.now(), when))
-        with transaction.atomic():
+        with transaction.atomic():  # its jobs, sent on commit, are held with it
             yield
 
     def close(self) -> None:

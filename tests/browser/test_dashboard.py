@@ -1,6 +1,7 @@
 """The desk dashboard in a real browser at phone and desktop widths: every chart drawn,
 no horizontal overflow, axe clean, a chart's link opens the claims it counts.
-Screenshots go to var/screenshots/, or docs/screenshots/ with ``UPDATE_SCREENSHOTS=1``."""
+The table's screenshots go to var/screenshots/, or docs/screenshots/ with
+``UPDATE_SCREENSHOTS=1``."""
 
 from __future__ import annotations
 
@@ -106,7 +107,7 @@ def test_the_dashboard_draws_every_chart_and_fits_the_screen(
     expect(page.locator("#chart-backlog h2")).to_contain_text("await a decision")
     fits(page)
     accessible(page)
-    screenshot(page, f"dashboard-{width}", full_page=width == 1280)
+    # The docs' dashboard-<width>.png are the demo desk's (test_dashboard_demo.py).
     page.locator("#chart-contradictions-outlets summary").click()
     screenshot(page, f"dashboard-table-{width}", full_page=False)
     page.locator("#chart-contradictions-outlets").get_by_role(

@@ -64,7 +64,7 @@ def test_stacked_bars_are_as_tall_as_their_values(first: list[int], second: list
     if not any(a + b):
         return
     top = svg.nice_ticks(max(x + y for x, y in zip(a, b, strict=True)))[-1]
-    scale = (svg.HEIGHT - svg.TOP - svg.BOTTOM) / top
+    scale = svg.PLOT_HEIGHT / top
     for rect in drawn:
         label = rect.find("s:title", NS).text or ""
         value = float(label.rsplit(": ", 1)[1].replace(",", ""))
@@ -110,3 +110,41 @@ def test_a_line_breaks_where_there_is_nothing_to_show() -> None:
     # The median (first series) is drawn last, on top; the other is dashed.
     assert lines[-1].find("s:title", NS).text == "Median hours"  # type: ignore[union-attr]
     assert lines[0].get("stroke-dasharray") and not lines[-1].get("stroke-dasharray")
+
+
+def _extents(root: ET.Element) -> list[tuple[float, float, float]]:
+    """Each text's (left, right, baseline), measured as the drawing measures it."""
+    out = []
+    for text in root.iter("{http://www.w3.org/2000/svg}text"):
+        x, width = float(text.get("x") or 0), svg._wide(text.text or "")
+        anchor = text.get("text-anchor") or "start"
+        left = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
+        out.append((left, left + width, float(text.get("y") or 0)))
+    return out
+
+
+labels = st.lists(st.text("ab 1<&", min_size=1, max_size=14), min_size=1, max_size=31)
+
+
+@given(labels, st.booleans())
+def test_no_text_overlaps_another_or_leaves_the_chart(names: list[str], bars: bool) -> None:
+    series = [
+        svg.Series(name, tuple(float(i % 7) for i in range(len(names))))
+        for name in ("Unconfirmed", "Needs re-review", "The claim's wording changed")
+    ]
+    draw = svg.bar_chart if bars else svg.area_chart
+    root = parse(draw("c", "t", "d", names, series))
+    height = float((root.get("viewBox") or "").split()[3])
+    texts = _extents(root)
+    for left, right, y in texts:
+        assert left >= 0 and right <= svg.WIDTH and y <= height, (left, right, y)
+    for i, (left, right, y) in enumerate(texts):
+        for other_left, other_right, other_y in texts[i + 1 :]:
+            if abs(y - other_y) < svg.FONT:  # on one line
+                assert right <= other_left or other_right <= left, (names, y)
+
+
+def test_a_long_name_in_horizontal_bars_is_shortened_to_the_chart() -> None:
+    rows = [("A very long speaker name that would not fit beside a bar", 3.0, "3 of 4 (75%)")]
+    root = parse(svg.hbar_chart("h", "t", "d", rows))
+    assert all(right <= svg.WIDTH for _, right, _ in _extents(root))

@@ -1,4 +1,11 @@
-"""Roles, a demo editor account and the demo article: what ``make run`` starts from."""
+"""Roles, a demo editor account, a few weeks of a demo desk and the demo article: what
+``make run`` starts from.
+
+The desk's history (``claims.demo.history``: stories from three outlets, two
+fact-checkers, confirmations, contradictions, lapses and matches over the last four
+weeks) is written once, into a database without articles, so the dashboard has
+something to show in every chart; the demo article is then queued for the worker, as
+before. Nothing is fetched and no job is needed for the history."""
 
 from __future__ import annotations
 
@@ -13,15 +20,31 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 
 from claims import jobs, roles
+from claims.demo import history
 from claims.ingest import articles as ingest
 from claims.models import Article
 from workbench import broker
 
 DEMO_ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "demo_article.txt"
+FACT_CHECKERS = ("amara", "ben")
+
+
+def _fact_checker(username: str) -> User:
+    """A demo fact-checker: no password (nobody logs in as one; set one with
+    ``manage.py changepassword``)."""
+    user, created = User.objects.get_or_create(username=username)
+    if created:
+        user.set_unusable_password()
+        user.save()
+    user.groups.add(Group.objects.get(name=roles.FACT_CHECKERS))
+    return user
 
 
 class Command(BaseCommand):
-    help = "Create the roles, a demo editor (password printed) and the demo article."
+    help = (
+        "Create the roles, a demo editor (password printed), a few weeks of a demo desk "
+        "and the demo article."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--username", default="editor")
@@ -41,6 +64,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo editor: username {username!r}, password {shown}")
         if Article.objects.exists():
             return
+        checkers = [_fact_checker(name) for name in FACT_CHECKERS]
+        desk = history.build(editor=user, amara=checkers[0], ben=checkers[1])
+        self.stdout.write(
+            f"Demo desk: {len(desk.articles)} stories over four weeks, checked by "
+            f"{', '.join(FACT_CHECKERS)} (fact-checkers, no password) and {username}."
+        )
         # ``make run`` runs this before ``runworkbench`` starts the embedded Redis: then
         # the job waits (held back, not tried), and runworkbench's start sends it.
         waiting = settings.USES_EMBEDDED_REDIS and not broker.ping(

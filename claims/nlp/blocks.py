@@ -23,6 +23,9 @@ twice is parsed about once. Offsets always index the original text.
   main-text extraction as such a line.
 - Duplicate: a block whose exact text appeared as an earlier kept block; it points at
   that block, so its sentences become occurrences of the first copy's claims.
+
+Main text and claims are two questions (``main_text``): a sub-heading is the article's
+text (kept, marked ``heading``) but never a claim; page furniture is neither.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ _SENTENCE_END = re.compile(r"[.!?;:\"'\u201d\u2019)\]]\s*$")
 _CUT_AT_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
 _WHITESPACE = re.compile(r"\s+")
 SUBHEADING_MAX_WORDS = 8
+NAV_RUN = 3  # heading lines in a row that are a menu or a list of links, not sub-headings
 
 TEXT, BOILERPLATE, DUPLICATE, NO_WORDS = "text", "boilerplate", "duplicate", "no_words"
 HEADING, QUESTION, MAYBE_HEADING = "heading", "question", "maybe_heading"
@@ -221,6 +225,25 @@ def _subheadings(text: str, blocks: list[Block]) -> list[Block]:
         else b
         for i, b in enumerate(blocks)
     ]
+
+
+def main_text(blocks: list[Block]) -> list[Block]:
+    """The blocks that are the article's own text, in order: body text (``text``, also
+    a ``maybe_heading`` line, which the pipeline may still keep from being a claim) and
+    sub-headings (``heading`` lines). Not main text: page furniture (boilerplate, lines
+    without words, navigation questions, and a run of ``NAV_RUN`` or more heading or
+    question lines in a row: a menu, a list of related links, a bar of promo labels)
+    and repeats (their first copy is the main text)."""
+    furniture = set()
+    run: list[int] = []
+    for index, block in enumerate([*blocks, Block(0, 0, TEXT)]):
+        if block.kind in (HEADING, QUESTION):
+            run.append(index)
+            continue
+        if len(run) >= NAV_RUN:
+            furniture.update(run)
+        run = []
+    return [b for i, b in enumerate(blocks) if b.kind in (TEXT, HEADING) and i not in furniture]
 
 
 def _between_body_text(

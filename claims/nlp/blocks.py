@@ -47,6 +47,8 @@ NAV_RUN = 3  # heading lines in a row that are a menu or a list of links, not su
 
 TEXT, BOILERPLATE, DUPLICATE, NO_WORDS = "text", "boilerplate", "duplicate", "no_words"
 HEADING, QUESTION, MAYBE_HEADING = "heading", "question", "maybe_heading"
+TABLE = "table"  # a table row as trafilatura writes it: cells between " | "
+_TABLE_ROW = re.compile(r"\S\s+\|\s+\S")
 # "1. ", "12) ", "- ", "• ", "* ": a line that is an item of a list (content, not a heading)
 _LIST_ITEM = re.compile("(?:\\d{1,3}[.)]|[-\u2022*\u2023\u25e6\u2043\u2013])\\s+\\S")
 
@@ -104,7 +106,11 @@ def _title_case(words: list[str], small: frozenset[str]) -> bool:
 
 
 def furniture_reason(text: str) -> str | None:
-    """ "heading", "question" or "maybe_heading" (by the form of a line), else None.
+    """ "table", "heading", "question" or "maybe_heading" (by the form of a line), else
+    None.
+
+    "table": a table row of a page (``claims.nlp.html`` writes a row per line, its cells
+    between ``|``); the article's text, never a claim.
 
     "maybe_heading": a short line without final punctuation in sentence case; it is a
     heading unless the parse finds a finite verb in it (the pipeline decides).
@@ -113,6 +119,8 @@ def furniture_reason(text: str) -> str | None:
     stripped = text.rstrip()
     if _LIST_ITEM.match(stripped):
         return None
+    if _TABLE_ROW.search(stripped):
+        return TABLE
     words = stripped.split()
     quoted = any(q in stripped for q in '"\u201c\u201d')
     if stripped.endswith("?") and "?" not in stripped[:-1] and not quoted:
@@ -229,8 +237,8 @@ def _subheadings(text: str, blocks: list[Block]) -> list[Block]:
 
 def main_text(blocks: list[Block]) -> list[Block]:
     """The blocks that are the article's own text, in order: body text (``text``, also
-    a ``maybe_heading`` line, which the pipeline may still keep from being a claim) and
-    sub-headings (``heading`` lines). Not main text: page furniture (boilerplate, lines
+    a ``maybe_heading`` line, which the pipeline may still keep from being a claim),
+    sub-headings (``heading`` lines) and table rows (``table``). Not main text: page furniture (boilerplate, lines
     without words, navigation questions, and a run of ``NAV_RUN`` or more heading or
     question lines in a row: a menu, a list of related links, a bar of promo labels)
     and repeats (their first copy is the main text)."""
@@ -243,7 +251,8 @@ def main_text(blocks: list[Block]) -> list[Block]:
         if len(run) >= NAV_RUN:
             furniture.update(run)
         run = []
-    return [b for i, b in enumerate(blocks) if b.kind in (TEXT, HEADING) and i not in furniture]
+    kept = (TEXT, HEADING, TABLE)
+    return [b for i, b in enumerate(blocks) if b.kind in kept and i not in furniture]
 
 
 def _between_body_text(
@@ -266,7 +275,7 @@ def _classify(
         return Block(start, end, BOILERPLATE)
     if not any(ch.isalnum() for ch in piece):
         return Block(start, end, NO_WORDS)
-    if furniture in (HEADING, QUESTION):
+    if furniture in (HEADING, QUESTION, TABLE):
         return Block(start, end, furniture)
     if piece in first_copy:
         return Block(start, end, DUPLICATE, first_copy[piece])

@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from claims.nlp import extract, extract_main_text
-from claims.nlp.blocks import HEADING, QUESTION, TEXT, boilerplate_reason, main_text, split_blocks
+from claims.nlp.blocks import (
+    HEADING,
+    QUESTION,
+    TABLE,
+    TEXT,
+    boilerplate_reason,
+    main_text,
+    split_blocks,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAGRAPH = "The council approved the plan on Monday after a long debate."
@@ -73,7 +81,30 @@ def test_an_html_page_keeps_its_sub_heading_and_table_but_not_its_furniture() ->
     assert not {"Home", "World", "Share this article"} & set(lines)
     claims = [c.text for c in extract(text).claims]
     assert not any("doubts" in claim for claim in claims)
+    assert not any("|" in claim for claim in claims)
     assert sum("retook the town" in claim for claim in claims) == 8
+
+
+def test_a_table_row_is_main_text_and_never_a_claim_however_long() -> None:
+    row = (
+        "Tal Afar | retaken on June 4 by the army after a siege that lasted eleven weeks "
+        "and cost the lives of many soldiers | 52,000 residents"
+    )
+    text = f"{PARAGRAPH}\n{row}\n{NEXT}"
+    assert [b.kind for b in split_blocks(text)] == [TEXT, TABLE, TEXT]
+    assert kept(text) == [PARAGRAPH, row, NEXT]
+    assert [c.text for c in extract(text).claims] == [PARAGRAPH, NEXT]
+    dropped = extract(text).dropped
+    assert [(d.text, d.reason) for d in dropped] == [(row, TABLE)]
+
+
+def test_a_source_capture_leaves_tables_out_so_an_old_capture_still_compares_equal() -> None:
+    """Captures are compared by SHA-256 with the previous one: the extractor that took
+    them left tables out, and an unchanged page must not read as changed."""
+    with_tables = extract_main_text(PAGE)
+    without = extract_main_text(PAGE, tables=False)
+    assert "June 4" in with_tables and "|" in with_tables
+    assert "|" not in without and "Opposition doubts" in without
 
 
 def test_the_eval_scores_main_text_and_claims_apart(tmp_path: Path) -> None:

@@ -238,10 +238,10 @@ def _subheadings(text: str, blocks: list[Block]) -> list[Block]:
 def main_text(blocks: list[Block]) -> list[Block]:
     """The blocks that are the article's own text, in order: body text (``text``, also
     a ``maybe_heading`` line, which the pipeline may still keep from being a claim),
-    sub-headings (``heading`` lines) and table rows (``table``). Not main text: page furniture (boilerplate, lines
-    without words, navigation questions, and a run of ``NAV_RUN`` or more heading or
-    question lines in a row: a menu, a list of related links, a bar of promo labels)
-    and repeats (their first copy is the main text)."""
+    sub-headings (``heading`` lines) and table rows (``table``). Not main text: page
+    furniture (boilerplate, lines without words, navigation questions, and a run of
+    ``NAV_RUN`` or more heading or question lines in a row: a menu, a list of related
+    links, a bar of promo labels) and repeats (their first copy is the main text)."""
     furniture = set()
     run: list[int] = []
     for index, block in enumerate([*blocks, Block(0, 0, TEXT)]):

@@ -23,6 +23,9 @@ twice is parsed about once. Offsets always index the original text.
   main-text extraction as such a line.
 - Duplicate: a block whose exact text appeared as an earlier kept block; it points at
   that block, so its sentences become occurrences of the first copy's claims.
+
+Main text and claims are two questions (``main_text``): a sub-heading is the article's
+text (kept, marked ``heading``) but never a claim; page furniture is neither.
 """
 
 from __future__ import annotations
@@ -40,9 +43,12 @@ _SENTENCE_END = re.compile(r"[.!?;:\"'\u201d\u2019)\]]\s*$")
 _CUT_AT_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
 _WHITESPACE = re.compile(r"\s+")
 SUBHEADING_MAX_WORDS = 8
+NAV_RUN = 3  # heading lines in a row that are a menu or a list of links, not sub-headings
 
 TEXT, BOILERPLATE, DUPLICATE, NO_WORDS = "text", "boilerplate", "duplicate", "no_words"
 HEADING, QUESTION, MAYBE_HEADING = "heading", "question", "maybe_heading"
+TABLE = "table"  # a table row as trafilatura writes it: cells between " | "
+_TABLE_ROW = re.compile(r"\S\s+\|\s+\S")
 # "1. ", "12) ", "- ", "• ", "* ": a line that is an item of a list (content, not a heading)
 _LIST_ITEM = re.compile("(?:\\d{1,3}[.)]|[-\u2022*\u2023\u25e6\u2043\u2013])\\s+\\S")
 
@@ -100,7 +106,11 @@ def _title_case(words: list[str], small: frozenset[str]) -> bool:
 
 
 def furniture_reason(text: str) -> str | None:
-    """ "heading", "question" or "maybe_heading" (by the form of a line), else None.
+    """ "table", "heading", "question" or "maybe_heading" (by the form of a line), else
+    None.
+
+    "table": a table row of a page (``claims.nlp.html`` writes a row per line, its cells
+    between ``|``); the article's text, never a claim.
 
     "maybe_heading": a short line without final punctuation in sentence case; it is a
     heading unless the parse finds a finite verb in it (the pipeline decides).
@@ -109,6 +119,8 @@ def furniture_reason(text: str) -> str | None:
     stripped = text.rstrip()
     if _LIST_ITEM.match(stripped):
         return None
+    if _TABLE_ROW.search(stripped):
+        return TABLE
     words = stripped.split()
     quoted = any(q in stripped for q in '"\u201c\u201d')
     if stripped.endswith("?") and "?" not in stripped[:-1] and not quoted:
@@ -223,6 +235,26 @@ def _subheadings(text: str, blocks: list[Block]) -> list[Block]:
     ]
 
 
+def main_text(blocks: list[Block]) -> list[Block]:
+    """The blocks that are the article's own text, in order: body text (``text``, also
+    a ``maybe_heading`` line, which the pipeline may still keep from being a claim),
+    sub-headings (``heading`` lines) and table rows (``table``). Not main text: page
+    furniture (boilerplate, lines without words, navigation questions, and a run of
+    ``NAV_RUN`` or more heading or question lines in a row: a menu, a list of related
+    links, a bar of promo labels) and repeats (their first copy is the main text)."""
+    furniture = set()
+    run: list[int] = []
+    for index, block in enumerate([*blocks, Block(0, 0, TEXT)]):
+        if block.kind in (HEADING, QUESTION):
+            run.append(index)
+            continue
+        if len(run) >= NAV_RUN:
+            furniture.update(run)
+        run = []
+    kept = (TEXT, HEADING, TABLE)
+    return [b for i, b in enumerate(blocks) if b.kind in kept and i not in furniture]
+
+
 def _between_body_text(
     text: str, spans: list[tuple[int, int]], forms: list[str | None], at: int
 ) -> bool:
@@ -243,7 +275,7 @@ def _classify(
         return Block(start, end, BOILERPLATE)
     if not any(ch.isalnum() for ch in piece):
         return Block(start, end, NO_WORDS)
-    if furniture in (HEADING, QUESTION):
+    if furniture in (HEADING, QUESTION, TABLE):
         return Block(start, end, furniture)
     if piece in first_copy:
         return Block(start, end, DUPLICATE, first_copy[piece])

@@ -665,14 +665,16 @@ def _parse_date(value: str | None) -> date | None:
 def extract_html(body: bytes, charset: str | None, url: str) -> Extracted:
     """Main text the same way ``manage.py extract --html`` gets it; title and date here.
 
-    The text comes from ``claims.nlp.html.extract_main_text`` so that a page fetched for a
-    source and the same page pasted as HTML yield the same text (and the same SHA-256).
+    The text comes from ``claims.nlp.html.extract_main_text``, as an article's does, but
+    without the page's tables: a capture is compared with the previous one by its
+    SHA-256, and the extractor that captured the earlier pages left tables out (see
+    ``claims.nlp.html``).
     """
     import trafilatura  # here, not at the top: importing it costs every process start-up
     from trafilatura.utils import decode_file
 
     html = decode_text(body, charset) if charset else decode_file(body)
-    text = nlp.extract_main_text(html, url=url)
+    text = nlp.extract_main_text(html, url=url, tables=False)
     if not text:
         return Extracted(text="", note="no main text could be extracted from this page")
     metadata = trafilatura.extract_metadata(html, default_url=url)

@@ -6,9 +6,10 @@ Seeds ``--claims`` check-worthy claims (``manage.py seed_bench``, kept when it a
 that size) and ``--events`` claim events spread over the last 120 days (the kinds in
 the proportions a desk writes them: extraction, refinement, evidence, assignment,
 status changes and lapses, matches), written with ``COPY`` on PostgreSQL. Then
-``/dashboard/`` is requested in-process as a logged-in fact-checker for the last 30 and
-90 days and for one outlet: median and p95 of the server time, with the cheapest page of
-the app (the article status fragment) measured in the same run as the ceiling.
+``/dashboard/`` is requested in-process as a logged-in fact-checker for the last 7, 30 and
+90 days, for one outlet and for one assignee, and one chart's CSV: median and p95 of the
+server time, with the cheapest page of the app (the article status fragment) measured in
+the same run as the ceiling.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def run(claims: int = 100_000, events: int = 1_000_000, requests: int = 30) -> d
     from django.test import Client, override_settings
 
     from bench.pages import ensure_seeded, measure_page
-    from claims.models import Article
+    from claims.models import Article, Claim
 
     per_article = 50
     seeded = ensure_seeded(max(1, claims // per_article), per_article, per_article)
@@ -151,13 +152,18 @@ def run(claims: int = 100_000, events: int = 1_000_000, requests: int = 30) -> d
     spread_history()
     print(f"[dashboard] measuring at {seeded}", file=sys.stderr, flush=True)
     outlet = Article.objects.exclude(outlet="").values_list("outlet", flat=True).first() or ""
+    assignee = (
+        Claim.objects.exclude(assignee=None).values_list("assignee_id", flat=True).first() or ""
+    )
     article = Article.objects.order_by("pk").first()
     assert article is not None, "seed_bench made no article"
     pages = {
         "floor": f"/articles/{article.pk}/status/",
+        "dashboard-7d": "/dashboard/?range=7",
         "dashboard-30d": "/dashboard/",
         "dashboard-90d": "/dashboard/?range=90",
         "dashboard-outlet": f"/dashboard/?range=30&outlet={outlet}",
+        "dashboard-assignee": f"/dashboard/?range=30&assignee={assignee}",
         "dashboard-csv": "/dashboard/backlog.csv?range=90",
     }
     results: dict[str, Any] = {"database": connection.vendor, **seeded}
@@ -231,7 +237,14 @@ def rows(r: dict[str, Any], row: Any) -> list[dict[str, Any]]:
     floor = r.get("floor", {}).get("median_ms")
     out = []
     scale = f"{r.get('claims', 0):,} claims, {r.get('events', 0):,} events"
-    for name in ("dashboard-30d", "dashboard-90d", "dashboard-outlet", "dashboard-csv"):
+    for name in (
+        "dashboard-7d",
+        "dashboard-30d",
+        "dashboard-90d",
+        "dashboard-outlet",
+        "dashboard-assignee",
+        "dashboard-csv",
+    ):
         f = r.get(name)
         if not f:
             continue

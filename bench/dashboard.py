@@ -145,6 +145,7 @@ def run(claims: int = 100_000, events: int = 1_000_000, requests: int = 30) -> d
 
     from bench.pages import ensure_seeded, measure_page
     from claims.models import Article, Claim
+    from claims.web.forms import reviewers
 
     per_article = 50
     seeded = ensure_seeded(max(1, claims // per_article), per_article, per_article)
@@ -152,8 +153,10 @@ def run(claims: int = 100_000, events: int = 1_000_000, requests: int = 30) -> d
     spread_history()
     print(f"[dashboard] measuring at {seeded}", file=sys.stderr, flush=True)
     outlet = Article.objects.exclude(outlet="").values_list("outlet", flat=True).first() or ""
+    # An assignee the page's form offers (a reviewer) who has claims.
     assignee = (
-        Claim.objects.exclude(assignee=None).values_list("assignee_id", flat=True).first() or ""
+        Claim.objects.filter(assignee__in=reviewers()).values_list("assignee_id", flat=True).first()
+        or ""
     )
     article = Article.objects.order_by("pk").first()
     assert article is not None, "seed_bench made no article"

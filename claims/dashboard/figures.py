@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Min, OuterRef, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -101,11 +101,25 @@ class DeskFilter:
             claims = claims.filter(assignee_id=self.assignee_id)
         return claims
 
+    def through(self, to_claim: str) -> dict[str, Any]:
+        """The population as lookups through the foreign key ``to_claim`` of another table
+        (a join from its few rows, where ``claim__in=claims()`` would make PostgreSQL hash
+        every claim of the population first)."""
+        lookups: dict[str, Any] = {
+            f"{to_claim}__check_worthy": True,
+            f"{to_claim}__orphaned": False,
+        }
+        if self.outlet:
+            lookups[f"{to_claim}__article__outlet"] = self.outlet
+        if self.assignee_id:
+            lookups[f"{to_claim}__assignee_id"] = self.assignee_id
+        return lookups
+
     def events(self, *kinds: str) -> QuerySet[ClaimEvent]:
         events = ClaimEvent.objects.order_by().filter(
             kind__in=kinds, at__gte=self.since, at__lt=self.until
         )
-        return events.filter(claim_id__in=self.claims().values("id"))
+        return events.filter(**self.through("claim"))
 
     @property
     def scope(self) -> str:
@@ -193,6 +207,78 @@ def _change(values: list[float], span: int) -> str:
     return f"{'grew' if change > 0 else 'fell'} {abs(change):.0f}%"
 
 
+# --- What several charts read ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refuted:
+    """A claim of the population with refuting evidence: its first refuting source."""
+
+    claim_id: int
+    status: str
+    created_at: datetime
+    outlet: str
+    speaker_id: int | None
+    first: datetime
+
+
+class Reads:
+    """The rows that several charts count, each read once for one computation of the
+    page (the backlog, the load per person and the contradictions share two reads of
+    the claims; the throughput and the lapses one read of ``DeskDay``). Every chart
+    takes one; alone, a chart reads only what it needs."""
+
+    def __init__(self, f: DeskFilter) -> None:
+        self.f = f
+        self._claims_now: dict[tuple[str, int | None], int] | None = None
+        self._refuted: list[Refuted] | None = None
+        self._decided: list[dict[str, Any]] | None = None
+        self._users: dict[int, str] | None = None
+
+    def claims_now(self) -> dict[tuple[str, int | None], int]:
+        """The population now, counted by (status, assignee)."""
+        if self._claims_now is None:
+            rows = self.f.claims().values_list("status", "assignee_id").annotate(n=Count("id"))
+            self._claims_now = {(status, who): n for status, who, n in rows}
+        return self._claims_now
+
+    def refuted(self) -> list[Refuted]:
+        """The claims of the population with refuting evidence (few; the partial index
+        ``evidence_refuting_claim``), with what the backlog and the contradictions need
+        of each: one row per claim, its first refuting source's time."""
+        if self._refuted is None:
+            rows = (
+                Evidence.objects.order_by()
+                .filter(stance=Evidence.Stance.REFUTES, **self.f.through("claim"))
+                .values_list(
+                    "claim_id",
+                    "claim__status",
+                    "claim__created_at",
+                    "claim__article__outlet",
+                    "claim__speaker_record_id",
+                )
+                .annotate(first=Min("added_at"))
+            )
+            self._refuted = [Refuted(*row) for row in rows]
+        return self._refuted
+
+    def decided(self) -> list[dict[str, Any]]:
+        """``DeskDay``'s status changes and lapses in the range, by kind, new status,
+        cause, person and day (one range of the covering index ``deskday_kind_day``)."""
+        if self._decided is None:
+            self._decided = list(
+                self.f.per_day(DeskDay, kind__in=[Kind.STATUS_CHANGED, Kind.LAPSED])
+                .values("kind", "to_status", "cause", "by_ref", "day")
+                .annotate(n=Sum("n"))
+            )
+        return self._decided
+
+    def users(self) -> dict[int, str]:
+        if self._users is None:
+            self._users = dict(get_user_model().objects.values_list("pk", "username"))
+        return self._users
+
+
 # --- Backlog over time -----------------------------------------------------------------------
 
 
@@ -202,25 +288,19 @@ def _refuting(claim: Any) -> QuerySet[Evidence]:
     return Evidence.objects.filter(claim=claim, stance=Evidence.Stance.REFUTES)
 
 
-def _state_now(claims: QuerySet[Claim]) -> Counter[str]:
-    """Today's count of each state: by status (the partial index ``claim_desk``), less the
-    claims that refuting evidence makes contradicted (counted from that evidence)."""
+def _state_now(reads: Reads) -> Counter[str]:
+    """Today's count of each state: by status, less the claims that refuting evidence
+    makes contradicted (counted from that evidence)."""
     counts: Counter[str] = Counter()
-    for row in claims.values("status").annotate(n=Count("id")):
-        counts[row["status"]] += row["n"]
-    refuted = (
-        Evidence.objects.order_by()
-        .filter(stance=Evidence.Stance.REFUTES, claim__in=claims.values("id"))
-        .values("claim__status")
-        .annotate(n=Count("claim_id", distinct=True))
-    )
-    for each in refuted:
-        counts[each["claim__status"]] -= each["n"]
-        counts["contradicted"] += each["n"]
+    for (status, _who), n in reads.claims_now().items():
+        counts[status] += n
+    for each in reads.refuted():
+        counts[each.status] -= 1
+        counts["contradicted"] += 1
     return counts
 
 
-def backlog(f: DeskFilter) -> Figure:
+def backlog(f: DeskFilter, reads: Reads | None = None) -> Figure:
     today = timezone.localdate()
     closed = min(f.end, today - timedelta(days=1))
     kept: dict[date, dict[str, int]] = defaultdict(dict)
@@ -231,7 +311,8 @@ def backlog(f: DeskFilter) -> Figure:
     values = {d: kept[d] for d in f.days if len(kept.get(d, ())) == len(STATES)}
     missing = [d for d in f.days if d not in values]
     if missing:
-        counted = _replay(DeskFilter(missing[0], f.end, f.outlet, f.assignee_id))
+        # The same population (claims, outlet, assignee): the same reads, fewer days.
+        counted = _replay(DeskFilter(missing[0], f.end, f.outlet, f.assignee_id), reads or Reads(f))
         values.update({d: counted[d] for d in missing})
         DeskStock.objects.bulk_create(
             [
@@ -270,11 +351,11 @@ def backlog(f: DeskFilter) -> Figure:
     )
 
 
-def _replay(f: DeskFilter) -> dict[date, dict[str, int]]:
+def _replay(f: DeskFilter, reads: Reads) -> dict[date, dict[str, int]]:
     """Each day of ``f``: the claims in each state at its end, walked back from today."""
     today = timezone.localdate()
     claims = f.claims()
-    counts = _state_now(claims)
+    counts = _state_now(reads)
     # Walk back from today: undo each day's status changes, and the claims created that day.
     after = DeskFilter(f.start, max(today, f.end), f.outlet, f.assignee_id)
     moves: dict[date, Counter[str]] = defaultdict(Counter)
@@ -299,17 +380,12 @@ def _replay(f: DeskFilter) -> dict[date, dict[str, int]]:
     for made in created:
         moves[made["day"]]["unconfirmed"] += made["n"]
     # Contradicted claims: from the first refuting evidence on (few; counted per claim).
-    first_refuted = (
-        Evidence.objects.order_by()
-        .filter(stance=Evidence.Stance.REFUTES, claim__in=claims.values("id"))
-        .values("claim_id")
-        .annotate(first=Min("added_at"))
-    )
-    first_day = {row["claim_id"]: timezone.localdate(row["first"]) for row in first_refuted}
+    first_day = {row.claim_id: timezone.localdate(row.first) for row in reads.refuted()}
     contradicted_from = Counter(first_day.values())
     # Before its first refuting source, a contradicted claim counted in its status then.
     # Only the claims first refuted after the first day counted were anything else then.
-    before = _statuses_before({c: d for c, d in first_day.items() if d > f.start}, f)
+    created_at = {row.claim_id: row.created_at for row in reads.refuted()}
+    before = _statuses_before({c: d for c, d in first_day.items() if d > f.start}, created_at, f)
     day = max(today, f.end)
     state = Counter({s: counts[s] for s in STATES if s != "contradicted"})
     contradicted = counts["contradicted"]
@@ -327,15 +403,15 @@ def _replay(f: DeskFilter) -> dict[date, dict[str, int]]:
     return out
 
 
-def _statuses_before(first_day: dict[int, date], f: DeskFilter) -> dict[date, Counter[str]]:
-    """Per day of the range, the statuses of the given claims on the days before their
-    first refuting source (each replayed from its creation and status events)."""
+def _statuses_before(
+    first_day: dict[int, date], created: dict[int, datetime], f: DeskFilter
+) -> dict[date, Counter[str]]:
+    """Per day of the range, the statuses of the given claims (created when ``created``
+    says) on the days before their first refuting source (each replayed from its creation
+    and status events)."""
     out: dict[date, Counter[str]] = defaultdict(Counter)
     if not first_day:
         return out
-    created = dict(
-        Claim.objects.order_by().filter(id__in=list(first_day)).values_list("id", "created_at")
-    )
     moves: dict[int, list[tuple[date, str]]] = defaultdict(list)
     events = (
         ClaimEvent.objects.filter(
@@ -396,7 +472,7 @@ def _quantile(counted: list[tuple[float, int]], q: float) -> float:
     return low + (nth(low_index + 1) - low) * fraction if fraction else low
 
 
-def time_to_verify(f: DeskFilter) -> tuple[Figure, Figure]:
+def time_to_verify(f: DeskFilter, reads: Reads | None = None) -> tuple[Figure, Figure]:
     decisions = _decisions(f)
     weeks = _weeks(f)
     per_week: dict[date, list[tuple[float, int]]] = defaultdict(list)
@@ -452,21 +528,14 @@ def time_to_verify(f: DeskFilter) -> tuple[Figure, Figure]:
 # --- Throughput per person -------------------------------------------------------------------
 
 
-def throughput(f: DeskFilter) -> tuple[Figure, Figure]:
+def throughput(f: DeskFilter, reads: Reads | None = None) -> tuple[Figure, Figure]:
+    reads = reads or Reads(f)
     weeks = _weeks(f)
-    users = {u.pk: u.get_username() for u in get_user_model().objects.all().only("username")}
-    decided = (
-        f.per_day(
-            DeskDay,
-            kind__in=[Kind.STATUS_CHANGED, Kind.LAPSED],
-            to_status__in=[Status.CONFIRMED, Status.UNCONFIRMED],
-        )
-        .exclude(by_ref=0)
-        .values("by_ref", "day")
-        .annotate(n=Sum("n"))
-    )
+    users = reads.users()
     counts: dict[str, Counter[date]] = defaultdict(Counter)
-    for row in decided:
+    for row in reads.decided():
+        if not row["by_ref"] or row["to_status"] not in (Status.CONFIRMED, Status.UNCONFIRMED):
+            continue
         counts[users.get(row["by_ref"], f"#{row['by_ref']}")][_week_start(row["day"])] += row["n"]
     people = sorted(counts, key=lambda name: -sum(counts[name].values()))[:8]
     total = sum(sum(c.values()) for c in counts.values())
@@ -484,15 +553,13 @@ def throughput(f: DeskFilter) -> tuple[Figure, Figure]:
         series={name: [float(counts[name][w]) for w in weeks] for name in people},
         kind="stacked-bars",
     )
-    open_claims = (
-        f.claims()
-        .exclude(assignee=None)
-        .exclude(status=Status.CONFIRMED)
-        .values("assignee_id")
-        .annotate(n=Count("id"))
-        .order_by("-n")[:12]
-    )
-    rows = [(users.get(r["assignee_id"], "?"), r["assignee_id"], r["n"]) for r in open_claims]
+    open_claims: Counter[int] = Counter()
+    for (status, who), n in reads.claims_now().items():
+        if who is not None and status != Status.CONFIRMED:
+            open_claims[who] += n
+    # The most first; a tie by id (the database's order of a tie was its own).
+    ranked = sorted(open_claims.items(), key=lambda item: (-item[1], item[0]))[:12]
+    rows = [(users.get(pk, "?"), pk, n) for pk, n in ranked]
     load = Figure(
         key="assigned",
         title=(
@@ -522,45 +589,51 @@ def _shares(rows: Iterable[dict[str, Any]], key: str) -> list[tuple[str, int, in
     return out
 
 
-def _checked_by(claims: QuerySet[Claim], group: str) -> list[dict[str, Any]]:
-    """Per value of ``group``: contradicted claims (some refuting evidence) and confirmed
-    ones (confirmed, none refuting). Counted from the refuting evidence (few rows) and
-    the confirmed claims (the partial index), never by testing every claim."""
-    none: Any = None if group.endswith("_id") else ""
-    refuting = (
-        Evidence.objects.order_by()
-        .filter(stance=Evidence.Stance.REFUTES, claim__in=claims.values("id"))
-        .exclude(**{f"claim__{group}": none})
-        .values(f"claim__{group}")
-        .annotate(
-            n=Count("claim_id", distinct=True),
-            confirmed=Count("claim_id", distinct=True, filter=Q(claim__status=Status.CONFIRMED)),
-        )
-    )
-    confirmed = (
-        claims.filter(status=Status.CONFIRMED)
-        .exclude(**{group: none})
-        .values(group)
-        .annotate(n=Count("id"))
-    )
-    rows: dict[str, dict[str, Any]] = {}
-    for row in refuting:
-        name = row[f"claim__{group}"]
-        rows[name] = {"name": name, "contradicted": row["n"], "confirmed": -row["confirmed"]}
-    for row in confirmed:
-        entry = rows.setdefault(row[group], {"name": row[group], "contradicted": 0, "confirmed": 0})
-        entry["confirmed"] += row["n"]
+def _checked_by(
+    refuted: list[Refuted], confirmed: dict[tuple[str, int | None], int], group: str
+) -> list[dict[str, Any]]:
+    """Per outlet or speaker (``group``): contradicted claims (some refuting evidence)
+    and confirmed ones (confirmed, none refuting). Counted from the refuting evidence
+    (few rows) and the confirmed claims by (outlet, speaker), never by testing every
+    claim."""
+
+    def name_of(outlet: str, speaker: int | None) -> Any:
+        return outlet if group == "outlets" else speaker
+
+    none: Any = "" if group == "outlets" else None
+    rows: dict[Any, dict[str, Any]] = {}
+    for each in refuted:
+        name = name_of(each.outlet, each.speaker_id)
+        if name == none:
+            continue
+        entry = rows.setdefault(name, {"name": name, "contradicted": 0, "confirmed": 0})
+        entry["contradicted"] += 1
+        entry["confirmed"] -= each.status == Status.CONFIRMED
+    for (outlet, speaker), n in confirmed.items():
+        name = name_of(outlet, speaker)
+        if name == none:
+            continue
+        entry = rows.setdefault(name, {"name": name, "contradicted": 0, "confirmed": 0})
+        entry["confirmed"] += n
     return sorted(rows.values(), key=lambda r: (-r["contradicted"], -r["confirmed"], r["name"]))
 
 
-def contradictions(f: DeskFilter) -> tuple[Figure, Figure]:
+def contradictions(f: DeskFilter, reads: Reads | None = None) -> tuple[Figure, Figure]:
     """The outlets (as written on the articles) and the speakers (their records, one per
     person or organisation across the variants of their name) with the most contradicted
     claims."""
-    claims = f.claims().filter(created_at__gte=f.since, created_at__lt=f.until)
+    reads = reads or Reads(f)
+    refuted = [r for r in reads.refuted() if f.since <= r.created_at < f.until]
+    confirmed: dict[tuple[str, int | None], int] = {
+        (outlet, speaker): n
+        for outlet, speaker, n in f.claims()
+        .filter(created_at__gte=f.since, created_at__lt=f.until, status=Status.CONFIRMED)
+        .values_list("article__outlet", "speaker_record_id")
+        .annotate(n=Count("id"))
+    }
     made = []
-    for group, label in (("article__outlet", "outlets"), ("speaker_record_id", "speakers")):
-        rows = _checked_by(claims, group)[:10]
+    for label in ("outlets", "speakers"):
+        rows = _checked_by(refuted, confirmed, label)[:10]
         names: dict[Any, str] = {}
         if label == "speakers":
             records = dict(
@@ -632,13 +705,13 @@ def contradictions(f: DeskFilter) -> tuple[Figure, Figure]:
 # --- Lapses -----------------------------------------------------------------------------------
 
 
-def lapses(f: DeskFilter) -> Figure:
+def lapses(f: DeskFilter, reads: Reads | None = None) -> Figure:
     weeks = _weeks(f)
     causes = dict(ClaimEvent.LapseCause.choices)
-    rows = f.per_day(DeskDay, kind=Kind.LAPSED).values("cause", "day").annotate(n=Sum("n"))
     counts: dict[str, Counter[date]] = defaultdict(Counter)
-    for row in rows:
-        counts[row["cause"] or "other"][_week_start(row["day"])] += row["n"]
+    for row in (reads or Reads(f)).decided():
+        if row["kind"] == Kind.LAPSED:
+            counts[row["cause"] or "other"][_week_start(row["day"])] += row["n"]
     order = sorted(counts, key=lambda c: -sum(counts[c].values()))
     total = sum(sum(c.values()) for c in counts.values())
     top = order[0] if order else ""
@@ -662,7 +735,7 @@ def lapses(f: DeskFilter) -> Figure:
 # --- Sources ----------------------------------------------------------------------------------
 
 
-def sources(f: DeskFilter) -> tuple[Figure, Figure]:
+def sources(f: DeskFilter, reads: Reads | None = None) -> tuple[Figure, Figure]:
     """Live, changed and dead sources at the end of each week (from the sources' own
     history: the state of each source's latest version by then), and the outlets most
     cited as evidence in the range."""
@@ -747,10 +820,11 @@ def sources(f: DeskFilter) -> tuple[Figure, Figure]:
 # --- Claim memory -----------------------------------------------------------------------------
 
 
-def memory(f: DeskFilter) -> Figure:
+def memory(f: DeskFilter, reads: Reads | None = None) -> Figure:
     weeks = _weeks(f)
-    matches = ClaimMatch.objects.filter(created_at__gte=f.since, created_at__lt=f.until)
-    matches = matches.filter(claim__in=f.claims())
+    matches = ClaimMatch.objects.order_by().filter(
+        created_at__gte=f.since, created_at__lt=f.until, **f.through("claim")
+    )
     counts: dict[str, Counter[date]] = {"Earlier claims": Counter(), "Fact-checks": Counter()}
     for factcheck_id, at in matches.values_list("factcheck_id", "created_at"):
         key = "Fact-checks" if factcheck_id else "Earlier claims"
@@ -789,75 +863,118 @@ MAKERS: dict[str, tuple[Any, int | None]] = {
 KEYS = tuple(MAKERS)
 
 
+# What each chart reads, as the tables whose high-water marks (``marks``) it is cached
+# under: a change to one table recomputes only the charts that read it.
+EVENTS, CLAIMS, EVIDENCE, SOURCES, ARTICLES, MATCHES, SPEAKERS = (
+    "events", "claims", "evidence", "sources", "articles", "matches", "speakers"
+)  # fmt: skip
+# The population (check-worthy claims, by the outlet of their article) is claims and
+# articles; the charts that count events read the daily aggregates, which the events'
+# one write path keeps (``claims.models.desk``): the events' mark alone.
+READS: dict[str, tuple[str, ...]] = {
+    "backlog": (EVENTS, CLAIMS, EVIDENCE, ARTICLES),
+    "time-to-verify": (EVENTS,),
+    "verify-histogram": (EVENTS,),
+    "throughput": (EVENTS,),
+    "assigned": (CLAIMS, ARTICLES),
+    "contradictions-outlets": (CLAIMS, EVIDENCE, ARTICLES, SPEAKERS),
+    "contradictions-speakers": (CLAIMS, EVIDENCE, ARTICLES, SPEAKERS),
+    "lapses": (EVENTS,),
+    "sources": (SOURCES,),
+    "cited-outlets": (EVIDENCE, SOURCES),
+    "memory": (MATCHES, CLAIMS, ARTICLES),
+}
+
+
+def compute(f: DeskFilter, keys: Iterable[str] = KEYS) -> dict[str, Figure]:
+    """The figures ``keys`` (and the others their functions make on the way), computed
+    now with one ``Reads``: what two charts both count is read once."""
+    reads = Reads(f)
+    made: dict[str, Figure] = {}
+    for key in keys:
+        if key in made:
+            continue
+        make, _index = MAKERS[key]
+        result = make(f, reads)
+        for other, (other_make, index) in MAKERS.items():
+            if other_make is make:
+                made[other] = result if index is None else result[index]
+    return made
+
+
 def one(f: DeskFilter, key: str) -> Figure:
-    """The figure ``key`` (a CSV download computes only its own chart; the page's cached
-    figures are used when they are there)."""
-    make, index = MAKERS[key]
-
-    def compute() -> Figure:
-        made = make(f)
-        return made if index is None else made[index]
-
-    return cached(f, key, compute)
+    """The figure ``key``: from the cache (where the page put it) when its tables did not
+    change since, else computed alone (a CSV download computes only its own chart)."""
+    return figures_for(f, [key])[key]
 
 
 # --- The cache ---------------------------------------------------------------------------------
 
 CACHE_SECONDS = 600
+# Each mark: the table and its append-only id.
+MARKED = {
+    EVENTS: (ClaimEvent, "id"),
+    CLAIMS: (Claim.history.model, "history_id"),
+    EVIDENCE: (Evidence.history.model, "history_id"),
+    SOURCES: (Source.history.model, "history_id"),
+    ARTICLES: (Article.history.model, "history_id"),
+    MATCHES: (ClaimMatch.history.model, "history_id"),
+    SPEAKERS: (Speaker.history.model, "history_id"),
+}
 
 
-def data_version() -> str:
+def marks() -> dict[str, int]:
     """The high-water marks of everything the figures read: the newest claim event and
-    the newest history row of claims, evidence, sources, articles and matches. Every
-    change that can move a figure writes one of these rows (they are append-only), so a
-    figure cached under this version is the figure computed now. Each mark is one
-    backward step of a primary-key index."""
+    the newest history row of claims, evidence, sources, articles, matches and speakers.
+    Every change that can move a figure writes one of these rows (they are append-only),
+    so a figure cached under the marks of the tables it reads is the figure computed now.
+    Each mark is one backward step of a primary-key index; all in one query."""
     from django.db import connection
 
-    tables = [
-        ClaimEvent._meta.db_table,
-        Claim.history.model._meta.db_table,
-        Evidence.history.model._meta.db_table,
-        Source.history.model._meta.db_table,
-        Article.history.model._meta.db_table,
-        ClaimMatch.history.model._meta.db_table,
-    ]
-    keys = ["id", *(["history_id"] * (len(tables) - 1))]
     quote = connection.ops.quote_name
     sql = "SELECT " + ", ".join(
-        f"(SELECT MAX({quote(key)}) FROM {quote(table)})"
-        for table, key in zip(tables, keys, strict=True)
+        f"(SELECT MAX({quote(key)}) FROM {quote(model._meta.db_table)})"
+        for model, key in MARKED.values()
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        marks = cursor.fetchone() or ()
-    return ".".join(str(mark or 0) for mark in marks)
+        row = cursor.fetchone() or ()
+    return {name: mark or 0 for name, mark in zip(MARKED, row, strict=True)}
 
 
-def cached(f: DeskFilter, key: str, make: Any) -> Any:
-    """``make()``, cached for this filter, today and the data version (at most
-    ``CACHE_SECONDS``, so a change that writes no history row is seen within that)."""
+def data_version() -> str:
+    """All the marks in one string (it changes whenever any figure may)."""
+    return ".".join(str(mark) for mark in marks().values())
+
+
+def _cache_name(f: DeskFilter, key: str, now: dict[str, int]) -> str:
+    name = f"desk:{key}:{f.start}:{f.end}:{f.outlet}:{f.assignee_id}:{timezone.localdate()}"
+    name += ":" + ".".join(f"{table}={now[table]}" for table in READS[key])
+    return "desk:" + hashlib.sha256(name.encode()).hexdigest()
+
+
+def figures_for(f: DeskFilter, keys: Sequence[str]) -> dict[str, Figure]:
+    """The figures ``keys``: each from the cache when the tables it reads did not change
+    since it was put there (for this filter and today, at most ``CACHE_SECONDS``, so a
+    change that writes no history row is seen within that), the others computed together
+    and cached, each under its own key. One look-up of the marks, one of the cache."""
     from django.core.cache import cache
 
-    name = f"desk:{key}:{f.start}:{f.end}:{f.outlet}:{f.assignee_id}:{timezone.localdate()}"
-    name += ":" + data_version()
-    name = "desk:" + hashlib.sha256(name.encode()).hexdigest()
-    found = cache.get(name)
-    if found is None:
-        found = make()
-        cache.set(name, found, CACHE_SECONDS)
-    return found
+    now = marks()
+    names = {key: _cache_name(f, key, now) for key in keys}
+    found = cache.get_many(list(names.values()))
+    out = {key: found[name] for key, name in names.items() if name in found}
+    missing = [key for key in keys if key not in out]
+    if missing:
+        made = compute(f, missing)
+        cache.set_many(
+            {_cache_name(f, key, now): figure for key, figure in made.items()}, CACHE_SECONDS
+        )
+        out.update({key: made[key] for key in missing})
+    return out
 
 
 def all_figures(f: DeskFilter, *, use_cache: bool = True) -> list[Figure]:
-    """Every figure of the page, from the cache when nothing changed since."""
-    if use_cache:
-        return cached(f, "all", lambda: all_figures(f, use_cache=False))
-    verify, histogram = time_to_verify(f)
-    weekly, load = throughput(f)
-    outlets, speakers = contradictions(f)
-    health, cited = sources(f)
-    return [
-        backlog(f), verify, histogram, weekly, load, outlets, speakers, lapses(f), health, cited,
-        memory(f),
-    ]  # fmt: skip
+    """Every figure of the page, from the cache when the tables it reads did not change."""
+    made = figures_for(f, KEYS) if use_cache else compute(f)
+    return [made[key] for key in KEYS]

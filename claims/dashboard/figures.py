@@ -224,23 +224,15 @@ class Refuted:
 
 class Reads:
     """The rows that several charts count, each read once for one computation of the
-    page (the backlog, the load per person and the contradictions share two reads of
-    the claims; the throughput and the lapses one read of ``DeskDay``). Every chart
+    page (the backlog and the contradictions share one read of the refuted claims; the
+    throughput and the lapses one read of ``DeskDay``). Every chart
     takes one; alone, a chart reads only what it needs."""
 
     def __init__(self, f: DeskFilter) -> None:
         self.f = f
-        self._claims_now: dict[tuple[str, int | None], int] | None = None
         self._refuted: list[Refuted] | None = None
         self._decided: list[dict[str, Any]] | None = None
         self._users: dict[int, str] | None = None
-
-    def claims_now(self) -> dict[tuple[str, int | None], int]:
-        """The population now, counted by (status, assignee)."""
-        if self._claims_now is None:
-            rows = self.f.claims().values_list("status", "assignee_id").annotate(n=Count("id"))
-            self._claims_now = {(status, who): n for status, who, n in rows}
-        return self._claims_now
 
     def refuted(self) -> list[Refuted]:
         """The claims of the population with refuting evidence (few; the partial index
@@ -289,11 +281,11 @@ def _refuting(claim: Any) -> QuerySet[Evidence]:
 
 
 def _state_now(reads: Reads) -> Counter[str]:
-    """Today's count of each state: by status, less the claims that refuting evidence
-    makes contradicted (counted from that evidence)."""
+    """Today's count of each state: by status (the partial index ``claim_desk``), less the
+    claims that refuting evidence makes contradicted (counted from that evidence)."""
     counts: Counter[str] = Counter()
-    for (status, _who), n in reads.claims_now().items():
-        counts[status] += n
+    for row in reads.f.claims().values("status").annotate(n=Count("id")):
+        counts[row["status"]] += row["n"]
     for each in reads.refuted():
         counts[each.status] -= 1
         counts["contradicted"] += 1
@@ -553,13 +545,15 @@ def throughput(f: DeskFilter, reads: Reads | None = None) -> tuple[Figure, Figur
         series={name: [float(counts[name][w]) for w in weeks] for name in people},
         kind="stacked-bars",
     )
-    open_claims: Counter[int] = Counter()
-    for (status, who), n in reads.claims_now().items():
-        if who is not None and status != Status.CONFIRMED:
-            open_claims[who] += n
-    # The most first; a tie by id (the database's order of a tie was its own).
-    ranked = sorted(open_claims.items(), key=lambda item: (-item[1], item[0]))[:12]
-    rows = [(users.get(pk, "?"), pk, n) for pk, n in ranked]
+    open_claims = (
+        f.claims()
+        .exclude(assignee=None)
+        .exclude(status=Status.CONFIRMED)
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:12]
+    )
+    rows = [(users.get(r["assignee_id"], "?"), r["assignee_id"], r["n"]) for r in open_claims]
     load = Figure(
         key="assigned",
         title=(

@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, Min, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -510,40 +510,44 @@ def _decided_here(f: DeskFilter) -> Decided:
     )
 
 
-# Monday of a date's week, in SQL (PostgreSQL; ISO weeks start on Monday, as _week_start).
-WEEK_SQL = "(d.day - (EXTRACT(ISODOW FROM d.day)::integer - 1))"
+# From how many decisions in the range the quantiles are taken in SQL (below, the
+# decisions' (day, tenths) counts are read and the quantiles taken in Python).
+SQL_QUANTILES_FROM = 6000
 
 
 def _decided_in_sql(f: DeskFilter) -> Decided:
     """``Decided`` on PostgreSQL, without reading the decisions into Python: the count
-    per week and per bin (one grouped query), then only the values at the ranks the
-    quantiles interpolate between (``percentile_disc`` at the middle of each rank, one
-    query). The same numbers as ``_decided_here``: the same ranks, the same arithmetic."""
+    per day and per bin of the histogram (one grouped query), then only the values at
+    the ranks the quantiles interpolate between (``percentile_disc`` at the middle of
+    each rank: one small sort per week, and one over the range). The same numbers as
+    ``_decided_here``: the same ranks, the same arithmetic."""
     from django.db import connection
 
-    inner, params = f.per_day(FirstDecision).values("day", "tenths").query.sql_with_params()
     # A bin of hours [low, high) is the tenths [10 low, 10 high): tenths / 10 < high
     # exactly when tenths < 10 high, for whole hours.
-    bins = ", ".join(
-        "COUNT(*) FILTER (WHERE d.tenths >= %s" + (" AND d.tenths < %s)" if high else ")")
-        for _low, high, _label in BINS
-    )
-    bin_args = [
-        bound * 10 for low, high, _label in BINS for bound in ((low, high) if high else (low,))
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {WEEK_SQL} AS week, COUNT(*), {bins} FROM ({inner}) d GROUP BY 1",
-            [*bin_args, *params],
+    bins = {
+        f"b{index}": Count(
+            "claim_ref",
+            filter=Q(tenths__gte=low * 10, **({"tenths__lt": high * 10} if high else {})),
         )
-        counted = cursor.fetchall()
-    weeks = {row[0]: row[1] for row in counted}
+        for index, (low, high, _label) in enumerate(BINS)
+    }
+    per_day = f.per_day(FirstDecision).values("day").annotate(n=Count("claim_ref"), **bins)
+    weeks: Counter[date] = Counter()
+    bin_counts = [0] * len(BINS)
+    for row in per_day:
+        weeks[_week_start(row["day"])] += row["n"]
+        for index in range(len(BINS)):
+            bin_counts[index] += row[f"b{index}"]
     total = sum(weeks.values())
-    bin_counts = [sum(row[2 + i] for row in counted) for i in range(len(BINS))]
     if not total:
         return Decided({}, {}, {}, 0.0, bin_counts)
+    if total < SQL_QUANTILES_FROM:  # few (a filter): reading them is cheaper
+        return _decided_here(f)
     # The ranks each quantile needs (None: the whole range).
-    sizes: dict[date | None, int] = {**weeks, None: total}
+    sizes: dict[date | None, int] = {None: total}
+    for week, n in weeks.items():
+        sizes[week] = n
     wanted: dict[date | None, set[int]] = defaultdict(set)
     for key, size in sizes.items():
         ranks_of = wanted[key]
@@ -555,34 +559,34 @@ def _decided_in_sql(f: DeskFilter) -> Decided:
         for q in (0.5, 0.9) if key is not None else (0.5,):
             _interpolate(q, size, note)
     ranks = {key: sorted(found) for key, found in wanted.items()}
-
-    def fractions(key: date | None) -> list[float]:
+    parts: list[str] = []
+    args: list[Any] = []
+    for key in ranks:
         # The middle of rank i of n: percentile_disc answers the (i + 1)-th value.
-        return [(i + 0.5) / sizes[key] for i in ranks[key]]
-
-    by_week = [key for key in ranks if key is not None]
-    values = ", ".join(["(%s::date, %s::float8[])"] * len(by_week))
-    sql = (
-        f"SELECT w.week, percentile_disc(w.ps) WITHIN GROUP (ORDER BY d.tenths) "
-        f"FROM ({inner}) d JOIN (VALUES {values}) AS w(week, ps) ON {WEEK_SQL} = w.week "
-        "GROUP BY w.week, w.ps UNION ALL "
-        f"SELECT NULL, percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY d.tenths) "
-        f"FROM ({inner}) d"
-    )
-    args = [*params, *(x for w in by_week for x in (w, fractions(w))), fractions(None), *params]
+        fractions = [(i + 0.5) / sizes[key] for i in ranks[key]]
+        part = f if key is None else DeskFilter(
+            max(f.start, key), min(f.end, key + timedelta(days=6)), f.outlet, f.assignee_id
+        )  # fmt: skip
+        inner, params = part.per_day(FirstDecision).values("tenths").query.sql_with_params()
+        parts.append(
+            f"SELECT {len(parts)}, percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY d.tenths)"
+            f" FROM ({inner}) d"
+        )
+        args += [fractions, *params]
+    keys = list(ranks)
     with connection.cursor() as cursor:
-        cursor.execute(sql, args)
+        cursor.execute(" UNION ALL ".join(parts), args)
         found = {
-            (key, rank): tenths / 10
-            for key, tenths_at in cursor.fetchall()
-            for rank, tenths in zip(ranks[key], tenths_at, strict=True)
+            (keys[index], rank): tenths / 10
+            for index, tenths_at in cursor.fetchall()
+            for rank, tenths in zip(ranks[keys[index]], tenths_at, strict=True)
         }
 
     def quantile(key: date | None, q: float) -> float:
         return _interpolate(q, sizes[key], lambda i: found[key, min(i, sizes[key] - 1)])
 
     return Decided(
-        weeks=weeks,
+        weeks=dict(weeks),
         medians={w: quantile(w, 0.5) for w in weeks},
         p90={w: quantile(w, 0.9) for w in weeks},
         overall=quantile(None, 0.5),

@@ -1,7 +1,8 @@
 """On PostgreSQL the time to verify takes its medians and 90th percentiles from SQL
 (``figures._decided_in_sql``: the counts per week, then only the values at the ranks
 the quantiles need); they equal the same figures computed in Python from every
-decision (``figures._decided_here``), to the last bit, whatever the decisions."""
+decision (``figures._decided_here``), to the last bit, whatever the decisions (and
+below ``SQL_QUANTILES_FROM`` decisions, the SQL path reads them into Python itself)."""
 
 from __future__ import annotations
 
@@ -36,10 +37,12 @@ decisions = st.lists(
 @pytest.mark.django_db
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60,
           deadline=None)  # fmt: skip
-@given(rows=decisions, days=st.sampled_from([1, 7, 10, 30, 41]))
+@given(rows=decisions, days=st.sampled_from([1, 7, 10, 30, 41]), few=st.sampled_from([0, 20]))
 def test_the_quantiles_from_sql_equal_those_from_every_decision(
-    rows: list[tuple[int, int, str, int]], days: int
+    rows: list[tuple[int, int, str, int]], days: int, few: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # From 0 decisions on, always in SQL; from 20, a small range is read into Python.
+    monkeypatch.setattr(figures, "SQL_QUANTILES_FROM", few)
     FirstDecision.objects.all().delete()
     now = timezone.now()
     FirstDecision.objects.bulk_create(

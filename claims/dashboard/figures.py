@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -101,10 +101,26 @@ class DeskFilter:
             claims = claims.filter(assignee_id=self.assignee_id)
         return claims
 
+    def through(self, to_claim: str) -> dict[str, Any]:
+        """The population as lookups through the foreign key ``to_claim`` of a table with
+        few rows (refuting evidence, matches): a join from those rows, where
+        ``claim__in=claims()`` would make PostgreSQL hash the whole population first."""
+        lookups: dict[str, Any] = {
+            f"{to_claim}__check_worthy": True,
+            f"{to_claim}__orphaned": False,
+        }
+        if self.outlet:
+            lookups[f"{to_claim}__article__outlet"] = self.outlet
+        if self.assignee_id:
+            lookups[f"{to_claim}__assignee_id"] = self.assignee_id
+        return lookups
+
     def events(self, *kinds: str) -> QuerySet[ClaimEvent]:
         events = ClaimEvent.objects.order_by().filter(
             kind__in=kinds, at__gte=self.since, at__lt=self.until
         )
+        # ``IN`` the population, not a join: PostgreSQL hashes the population once, where
+        # a join through the claim and its article plans worse for an outlet.
         return events.filter(claim_id__in=self.claims().values("id"))
 
     @property
@@ -193,6 +209,70 @@ def _change(values: list[float], span: int) -> str:
     return f"{'grew' if change > 0 else 'fell'} {abs(change):.0f}%"
 
 
+# --- What several charts read ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refuted:
+    """A claim of the population with refuting evidence: its first refuting source."""
+
+    claim_id: int
+    status: str
+    created_at: datetime
+    outlet: str
+    speaker_id: int | None
+    first: datetime
+
+
+class Reads:
+    """The rows that several charts count, each read once for one computation of the
+    page (the backlog and the contradictions share one read of the refuted claims; the
+    throughput and the lapses one read of ``DeskDay``). Every chart takes one (its own
+    when computed alone)."""
+
+    def __init__(self, f: DeskFilter) -> None:
+        self.f = f
+        self._refuted: list[Refuted] | None = None
+        self._decided: list[dict[str, Any]] | None = None
+        self._users: dict[int, str] | None = None
+
+    def refuted(self) -> list[Refuted]:
+        """The claims of the population with refuting evidence (few; the partial index
+        ``evidence_refuting_claim``), with what the backlog and the contradictions need
+        of each: one row per claim, its first refuting source's time."""
+        if self._refuted is None:
+            rows = (
+                Evidence.objects.order_by()
+                .filter(stance=Evidence.Stance.REFUTES, **self.f.through("claim"))
+                .values_list(
+                    "claim_id",
+                    "claim__status",
+                    "claim__created_at",
+                    "claim__article__outlet",
+                    "claim__speaker_record_id",
+                )
+                .annotate(first=Min("added_at"))
+            )
+            self._refuted = [Refuted(*row) for row in rows]
+        return self._refuted
+
+    def decided(self) -> list[dict[str, Any]]:
+        """``DeskDay``'s status changes and lapses in the range, by kind, new status,
+        cause, person and day (one range of the covering index ``deskday_kind_day``)."""
+        if self._decided is None:
+            self._decided = list(
+                self.f.per_day(DeskDay, kind__in=[Kind.STATUS_CHANGED, Kind.LAPSED])
+                .values("kind", "to_status", "cause", "by_ref", "day")
+                .annotate(n=Sum("n"))
+            )
+        return self._decided
+
+    def users(self) -> dict[int, str]:
+        if self._users is None:
+            self._users = dict(get_user_model().objects.values_list("pk", "username"))
+        return self._users
+
+
 # --- Backlog over time -----------------------------------------------------------------------
 
 
@@ -202,25 +282,19 @@ def _refuting(claim: Any) -> QuerySet[Evidence]:
     return Evidence.objects.filter(claim=claim, stance=Evidence.Stance.REFUTES)
 
 
-def _state_now(claims: QuerySet[Claim]) -> Counter[str]:
+def _state_now(reads: Reads) -> Counter[str]:
     """Today's count of each state: by status (the partial index ``claim_desk``), less the
     claims that refuting evidence makes contradicted (counted from that evidence)."""
     counts: Counter[str] = Counter()
-    for row in claims.values("status").annotate(n=Count("id")):
+    for row in reads.f.claims().values("status").annotate(n=Count("id")):
         counts[row["status"]] += row["n"]
-    refuted = (
-        Evidence.objects.order_by()
-        .filter(stance=Evidence.Stance.REFUTES, claim__in=claims.values("id"))
-        .values("claim__status")
-        .annotate(n=Count("claim_id", distinct=True))
-    )
-    for each in refuted:
-        counts[each["claim__status"]] -= each["n"]
-        counts["contradicted"] += each["n"]
+    for each in reads.refuted():
+        counts[each.status] -= 1
+        counts["contradicted"] += 1
     return counts
 
 
-def backlog(f: DeskFilter) -> Figure:
+def backlog(f: DeskFilter, reads: Reads | None = None) -> Figure:
     today = timezone.localdate()
     closed = min(f.end, today - timedelta(days=1))
     kept: dict[date, dict[str, int]] = defaultdict(dict)
@@ -231,7 +305,8 @@ def backlog(f: DeskFilter) -> Figure:
     values = {d: kept[d] for d in f.days if len(kept.get(d, ())) == len(STATES)}
     missing = [d for d in f.days if d not in values]
     if missing:
-        counted = _replay(DeskFilter(missing[0], f.end, f.outlet, f.assignee_id))
+        # The same population (claims, outlet, assignee): the same reads, fewer days.
+        counted = _replay(DeskFilter(missing[0], f.end, f.outlet, f.assignee_id), reads or Reads(f))
         values.update({d: counted[d] for d in missing})
         DeskStock.objects.bulk_create(
             [
@@ -270,11 +345,11 @@ def backlog(f: DeskFilter) -> Figure:
     )
 
 
-def _replay(f: DeskFilter) -> dict[date, dict[str, int]]:
+def _replay(f: DeskFilter, reads: Reads) -> dict[date, dict[str, int]]:
     """Each day of ``f``: the claims in each state at its end, walked back from today."""
     today = timezone.localdate()
     claims = f.claims()
-    counts = _state_now(claims)
+    counts = _state_now(reads)
     # Walk back from today: undo each day's status changes, and the claims created that day.
     after = DeskFilter(f.start, max(today, f.end), f.outlet, f.assignee_id)
     moves: dict[date, Counter[str]] = defaultdict(Counter)
@@ -299,17 +374,12 @@ def _replay(f: DeskFilter) -> dict[date, dict[str, int]]:
     for made in created:
         moves[made["day"]]["unconfirmed"] += made["n"]
     # Contradicted claims: from the first refuting evidence on (few; counted per claim).
-    first_refuted = (
-        Evidence.objects.order_by()
-        .filter(stance=Evidence.Stance.REFUTES, claim__in=claims.values("id"))
-        .values("claim_id")
-        .annotate(first=Min("added_at"))
-    )
-    first_day = {row["claim_id"]: timezone.localdate(row["first"]) for row in first_refuted}
+    first_day = {row.claim_id: timezone.localdate(row.first) for row in reads.refuted()}
     contradicted_from = Counter(first_day.values())
     # Before its first refuting source, a contradicted claim counted in its status then.
     # Only the claims first refuted after the first day counted were anything else then.
-    before = _statuses_before({c: d for c, d in first_day.items() if d > f.start}, f)
+    created_at = {row.claim_id: row.created_at for row in reads.refuted()}
+    before = _statuses_before({c: d for c, d in first_day.items() if d > f.start}, created_at, f)
     day = max(today, f.end)
     state = Counter({s: counts[s] for s in STATES if s != "contradicted"})
     contradicted = counts["contradicted"]
@@ -327,15 +397,15 @@ def _replay(f: DeskFilter) -> dict[date, dict[str, int]]:
     return out
 
 
-def _statuses_before(first_day: dict[int, date], f: DeskFilter) -> dict[date, Counter[str]]:
-    """Per day of the range, the statuses of the given claims on the days before their
-    first refuting source (each replayed from its creation and status events)."""
+def _statuses_before(
+    first_day: dict[int, date], created: dict[int, datetime], f: DeskFilter
+) -> dict[date, Counter[str]]:
+    """Per day of the range, the statuses of the given claims (created when ``created``
+    says) on the days before their first refuting source (each replayed from its creation
+    and status events)."""
     out: dict[date, Counter[str]] = defaultdict(Counter)
     if not first_day:
         return out
-    created = dict(
-        Claim.objects.order_by().filter(id__in=list(first_day)).values_list("id", "created_at")
-    )
     moves: dict[int, list[tuple[date, str]]] = defaultdict(list)
     events = (
         ClaimEvent.objects.filter(
@@ -374,15 +444,21 @@ def _decisions(f: DeskFilter) -> list[tuple[date, float, int]]:
     return [(row["day"], row["tenths"] / 10, row["n"]) for row in rows]
 
 
+def _interpolate(q: float, total: int, nth: Callable[[int], float]) -> float:
+    """The ``q`` quantile of ``total`` values, ``nth(i)`` the i-th smallest (from 0),
+    interpolated between the two nearest (as ``statistics.quantiles(method="inclusive")``)."""
+    position = q * (total - 1)
+    low_index, fraction = int(position), position - int(position)
+    low = nth(low_index)
+    return low + (nth(low_index + 1) - low) * fraction if fraction else low
+
+
 def _quantile(counted: list[tuple[float, int]], q: float) -> float:
-    """The ``q`` quantile of values given with their counts, interpolated between the two
-    nearest values (as ``statistics.quantiles(method="inclusive")``)."""
+    """The ``q`` quantile of values given with their counts."""
     ordered = sorted(counted)
     total = sum(n for _, n in ordered)
     if not total:
         return 0.0
-    position = q * (total - 1)
-    low_index, fraction = int(position), position - int(position)
 
     def nth(index: int) -> float:
         seen = 0
@@ -392,23 +468,146 @@ def _quantile(counted: list[tuple[float, int]], q: float) -> float:
                 return value
         return ordered[-1][0]
 
-    low = nth(low_index)
-    return low + (nth(low_index + 1) - low) * fraction if fraction else low
+    return _interpolate(q, total, nth)
 
 
-def time_to_verify(f: DeskFilter) -> tuple[Figure, Figure]:
-    decisions = _decisions(f)
-    weeks = _weeks(f)
+@dataclass
+class Decided:
+    """What the time to verify shows: per week (Monday) the decisions, their median and
+    90th percentile hours; over the range, the median and the count per bin of ``BINS``."""
+
+    weeks: dict[date, int]
+    medians: dict[date, float]
+    p90: dict[date, float]
+    overall: float
+    bins: list[int]
+
+
+def _bin(hours: float) -> int | None:
+    for index, (low, high, _label) in enumerate(BINS):
+        if hours >= low and (high is None or hours < high):
+            return index
+    return None
+
+
+def _decided_here(f: DeskFilter) -> Decided:
+    """``Decided`` from the range's (day, tenths) counts, in Python."""
     per_week: dict[date, list[tuple[float, int]]] = defaultdict(list)
     hours_all: list[tuple[float, int]] = []
-    for day, hours, n in decisions:
+    bins = [0] * len(BINS)
+    for day, hours, n in _decisions(f):
         per_week[_week_start(day)].append((hours, n))
         hours_all.append((hours, n))
+        index = _bin(hours)
+        if index is not None:
+            bins[index] += n
+    return Decided(
+        weeks={w: sum(n for _, n in counted) for w, counted in per_week.items()},
+        medians={w: _quantile(counted, 0.5) for w, counted in per_week.items()},
+        p90={w: _quantile(counted, 0.9) for w, counted in per_week.items()},
+        overall=_quantile(hours_all, 0.5),
+        bins=bins,
+    )
+
+
+# From how many decisions in the range the quantiles are taken in SQL (below, the
+# decisions' (day, tenths) counts are read and the quantiles taken in Python).
+SQL_QUANTILES_FROM = 6000
+
+
+def _decided_in_sql(f: DeskFilter) -> Decided:
+    """``Decided`` on PostgreSQL, without reading the decisions into Python: the count
+    per day and per bin of the histogram (one grouped query), then only the values at
+    the ranks the quantiles interpolate between (``percentile_disc`` at the middle of
+    each rank: one small sort per week, and one over the range). The same numbers as
+    ``_decided_here``: the same ranks, the same arithmetic."""
+    from django.db import connection
+
+    # A bin of hours [low, high) is the tenths [10 low, 10 high): tenths / 10 < high
+    # exactly when tenths < 10 high, for whole hours.
+    bins = {
+        f"b{index}": Count(
+            "claim_ref",
+            filter=Q(tenths__gte=low * 10, **({"tenths__lt": high * 10} if high else {})),
+        )
+        for index, (low, high, _label) in enumerate(BINS)
+    }
+    per_day = f.per_day(FirstDecision).values("day").annotate(n=Count("claim_ref"), **bins)
+    weeks: Counter[date] = Counter()
+    bin_counts = [0] * len(BINS)
+    for row in per_day:
+        weeks[_week_start(row["day"])] += row["n"]
+        for index in range(len(BINS)):
+            bin_counts[index] += row[f"b{index}"]
+    total = sum(weeks.values())
+    if not total:
+        return Decided({}, {}, {}, 0.0, bin_counts)
+    if total < SQL_QUANTILES_FROM:  # few (a filter): reading them is cheaper
+        return _decided_here(f)
+    # The ranks each quantile needs (None: the whole range).
+    sizes: dict[date | None, int] = {None: total}
+    for week, n in weeks.items():
+        sizes[week] = n
+    wanted: dict[date | None, set[int]] = defaultdict(set)
+    for key, size in sizes.items():
+        ranks_of = wanted[key]
+
+        def note(index: int, ranks_of: set[int] = ranks_of, size: int = size) -> float:
+            ranks_of.add(min(index, size - 1))
+            return 0.0
+
+        for q in (0.5, 0.9) if key is not None else (0.5,):
+            _interpolate(q, size, note)
+    ranks = {key: sorted(found) for key, found in wanted.items()}
+    parts: list[str] = []
+    args: list[Any] = []
+    for key in ranks:
+        # The middle of rank i of n: percentile_disc answers the (i + 1)-th value.
+        fractions = [(i + 0.5) / sizes[key] for i in ranks[key]]
+        part = f if key is None else DeskFilter(
+            max(f.start, key), min(f.end, key + timedelta(days=6)), f.outlet, f.assignee_id
+        )  # fmt: skip
+        inner, params = part.per_day(FirstDecision).values("tenths").query.sql_with_params()
+        parts.append(
+            f"SELECT {len(parts)}, percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY d.tenths)"
+            f" FROM ({inner}) d"
+        )
+        args += [fractions, *params]
+    keys = list(ranks)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), args)
+        found = {
+            (keys[index], rank): tenths / 10
+            for index, tenths_at in cursor.fetchall()
+            for rank, tenths in zip(ranks[keys[index]], tenths_at, strict=True)
+        }
+
+    def quantile(key: date | None, q: float) -> float:
+        return _interpolate(q, sizes[key], lambda i: found[key, min(i, sizes[key] - 1)])
+
+    return Decided(
+        weeks=dict(weeks),
+        medians={w: quantile(w, 0.5) for w in weeks},
+        p90={w: quantile(w, 0.9) for w in weeks},
+        overall=quantile(None, 0.5),
+        bins=bin_counts,
+    )
+
+
+def decisions(f: DeskFilter) -> Decided:
+    from django.db import connection
+
+    return _decided_in_sql(f) if connection.vendor == "postgresql" else _decided_here(f)
+
+
+def time_to_verify(f: DeskFilter, reads: Reads | None = None) -> tuple[Figure, Figure]:
+    found = decisions(f)
+    weeks = _weeks(f)
     # A week without a decision has no median: None (a gap in the line, empty in the table).
-    medians = [round(_quantile(per_week[w], 0.5), 1) if per_week[w] else None for w in weeks]
-    p90 = [round(_quantile(per_week[w], 0.9), 1) if per_week[w] else None for w in weeks]
-    decided = sum(n for _, n in hours_all)
-    overall = _quantile(hours_all, 0.5)
+    medians = [round(found.medians[w], 1) if found.weeks.get(w) else None for w in weeks]
+    p90 = [round(found.p90[w], 1) if found.weeks.get(w) else None for w in weeks]
+    decided = sum(found.weeks.values())
+    overall = found.overall
     title = (
         f"Half of the claims decided were decided within {overall:,.1f} hours of extraction"
         if decided
@@ -425,12 +624,7 @@ def time_to_verify(f: DeskFilter) -> tuple[Figure, Figure]:
         kind="lines",
         link=f.list_query(status="confirmed"),
     )
-    counts = [0] * len(BINS)
-    for hours, n in hours_all:
-        for index, (low, high, _label) in enumerate(BINS):
-            if hours >= low and (high is None or hours < high):
-                counts[index] += n
-                break
+    counts = found.bins
     quick = sum(counts[:3])
     histogram = Figure(
         key="verify-histogram",
@@ -452,21 +646,14 @@ def time_to_verify(f: DeskFilter) -> tuple[Figure, Figure]:
 # --- Throughput per person -------------------------------------------------------------------
 
 
-def throughput(f: DeskFilter) -> tuple[Figure, Figure]:
+def throughput(f: DeskFilter, reads: Reads | None = None) -> tuple[Figure, Figure]:
+    reads = reads or Reads(f)
     weeks = _weeks(f)
-    users = {u.pk: u.get_username() for u in get_user_model().objects.all().only("username")}
-    decided = (
-        f.per_day(
-            DeskDay,
-            kind__in=[Kind.STATUS_CHANGED, Kind.LAPSED],
-            to_status__in=[Status.CONFIRMED, Status.UNCONFIRMED],
-        )
-        .exclude(by_ref=0)
-        .values("by_ref", "day")
-        .annotate(n=Sum("n"))
-    )
+    users = reads.users()
     counts: dict[str, Counter[date]] = defaultdict(Counter)
-    for row in decided:
+    for row in reads.decided():
+        if not row["by_ref"] or row["to_status"] not in (Status.CONFIRMED, Status.UNCONFIRMED):
+            continue
         counts[users.get(row["by_ref"], f"#{row['by_ref']}")][_week_start(row["day"])] += row["n"]
     people = sorted(counts, key=lambda name: -sum(counts[name].values()))[:8]
     total = sum(sum(c.values()) for c in counts.values())
@@ -522,45 +709,51 @@ def _shares(rows: Iterable[dict[str, Any]], key: str) -> list[tuple[str, int, in
     return out
 
 
-def _checked_by(claims: QuerySet[Claim], group: str) -> list[dict[str, Any]]:
-    """Per value of ``group``: contradicted claims (some refuting evidence) and confirmed
-    ones (confirmed, none refuting). Counted from the refuting evidence (few rows) and
-    the confirmed claims (the partial index), never by testing every claim."""
-    none: Any = None if group.endswith("_id") else ""
-    refuting = (
-        Evidence.objects.order_by()
-        .filter(stance=Evidence.Stance.REFUTES, claim__in=claims.values("id"))
-        .exclude(**{f"claim__{group}": none})
-        .values(f"claim__{group}")
-        .annotate(
-            n=Count("claim_id", distinct=True),
-            confirmed=Count("claim_id", distinct=True, filter=Q(claim__status=Status.CONFIRMED)),
-        )
-    )
-    confirmed = (
-        claims.filter(status=Status.CONFIRMED)
-        .exclude(**{group: none})
-        .values(group)
-        .annotate(n=Count("id"))
-    )
-    rows: dict[str, dict[str, Any]] = {}
-    for row in refuting:
-        name = row[f"claim__{group}"]
-        rows[name] = {"name": name, "contradicted": row["n"], "confirmed": -row["confirmed"]}
-    for row in confirmed:
-        entry = rows.setdefault(row[group], {"name": row[group], "contradicted": 0, "confirmed": 0})
-        entry["confirmed"] += row["n"]
+def _checked_by(
+    refuted: list[Refuted], confirmed: dict[tuple[str, int | None], int], group: str
+) -> list[dict[str, Any]]:
+    """Per outlet or speaker (``group``): contradicted claims (some refuting evidence)
+    and confirmed ones (confirmed, none refuting). Counted from the refuting evidence
+    (few rows) and the confirmed claims by (outlet, speaker), never by testing every
+    claim."""
+
+    def name_of(outlet: str, speaker: int | None) -> Any:
+        return outlet if group == "outlets" else speaker
+
+    none: Any = "" if group == "outlets" else None
+    rows: dict[Any, dict[str, Any]] = {}
+    for each in refuted:
+        name = name_of(each.outlet, each.speaker_id)
+        if name == none:
+            continue
+        entry = rows.setdefault(name, {"name": name, "contradicted": 0, "confirmed": 0})
+        entry["contradicted"] += 1
+        entry["confirmed"] -= each.status == Status.CONFIRMED
+    for (outlet, speaker), n in confirmed.items():
+        name = name_of(outlet, speaker)
+        if name == none:
+            continue
+        entry = rows.setdefault(name, {"name": name, "contradicted": 0, "confirmed": 0})
+        entry["confirmed"] += n
     return sorted(rows.values(), key=lambda r: (-r["contradicted"], -r["confirmed"], r["name"]))
 
 
-def contradictions(f: DeskFilter) -> tuple[Figure, Figure]:
+def contradictions(f: DeskFilter, reads: Reads | None = None) -> tuple[Figure, Figure]:
     """The outlets (as written on the articles) and the speakers (their records, one per
     person or organisation across the variants of their name) with the most contradicted
     claims."""
-    claims = f.claims().filter(created_at__gte=f.since, created_at__lt=f.until)
+    reads = reads or Reads(f)
+    refuted = [r for r in reads.refuted() if f.since <= r.created_at < f.until]
+    confirmed: dict[tuple[str, int | None], int] = {
+        (outlet, speaker): n
+        for outlet, speaker, n in f.claims()
+        .filter(created_at__gte=f.since, created_at__lt=f.until, status=Status.CONFIRMED)
+        .values_list("article__outlet", "speaker_record_id")
+        .annotate(n=Count("id"))
+    }
     made = []
-    for group, label in (("article__outlet", "outlets"), ("speaker_record_id", "speakers")):
-        rows = _checked_by(claims, group)[:10]
+    for label in ("outlets", "speakers"):
+        rows = _checked_by(refuted, confirmed, label)[:10]
         names: dict[Any, str] = {}
         if label == "speakers":
             records = dict(
@@ -632,13 +825,13 @@ def contradictions(f: DeskFilter) -> tuple[Figure, Figure]:
 # --- Lapses -----------------------------------------------------------------------------------
 
 
-def lapses(f: DeskFilter) -> Figure:
+def lapses(f: DeskFilter, reads: Reads | None = None) -> Figure:
     weeks = _weeks(f)
     causes = dict(ClaimEvent.LapseCause.choices)
-    rows = f.per_day(DeskDay, kind=Kind.LAPSED).values("cause", "day").annotate(n=Sum("n"))
     counts: dict[str, Counter[date]] = defaultdict(Counter)
-    for row in rows:
-        counts[row["cause"] or "other"][_week_start(row["day"])] += row["n"]
+    for row in (reads or Reads(f)).decided():
+        if row["kind"] == Kind.LAPSED:
+            counts[row["cause"] or "other"][_week_start(row["day"])] += row["n"]
     order = sorted(counts, key=lambda c: -sum(counts[c].values()))
     total = sum(sum(c.values()) for c in counts.values())
     top = order[0] if order else ""
@@ -662,7 +855,7 @@ def lapses(f: DeskFilter) -> Figure:
 # --- Sources ----------------------------------------------------------------------------------
 
 
-def sources(f: DeskFilter) -> tuple[Figure, Figure]:
+def sources(f: DeskFilter, reads: Reads | None = None) -> tuple[Figure, Figure]:
     """Live, changed and dead sources at the end of each week (from the sources' own
     history: the state of each source's latest version by then), and the outlets most
     cited as evidence in the range."""
@@ -747,10 +940,11 @@ def sources(f: DeskFilter) -> tuple[Figure, Figure]:
 # --- Claim memory -----------------------------------------------------------------------------
 
 
-def memory(f: DeskFilter) -> Figure:
+def memory(f: DeskFilter, reads: Reads | None = None) -> Figure:
     weeks = _weeks(f)
-    matches = ClaimMatch.objects.filter(created_at__gte=f.since, created_at__lt=f.until)
-    matches = matches.filter(claim__in=f.claims())
+    matches = ClaimMatch.objects.order_by().filter(
+        created_at__gte=f.since, created_at__lt=f.until, **f.through("claim")
+    )
     counts: dict[str, Counter[date]] = {"Earlier claims": Counter(), "Fact-checks": Counter()}
     for factcheck_id, at in matches.values_list("factcheck_id", "created_at"):
         key = "Fact-checks" if factcheck_id else "Earlier claims"
@@ -789,75 +983,118 @@ MAKERS: dict[str, tuple[Any, int | None]] = {
 KEYS = tuple(MAKERS)
 
 
+# What each chart reads, as the tables whose high-water marks (``marks``) it is cached
+# under: a change to one table recomputes only the charts that read it.
+EVENTS, CLAIMS, EVIDENCE, SOURCES, ARTICLES, MATCHES, SPEAKERS = (
+    "events", "claims", "evidence", "sources", "articles", "matches", "speakers"
+)  # fmt: skip
+# The population (check-worthy claims, by the outlet of their article) is claims and
+# articles; the charts that count events read the daily aggregates, which the events'
+# one write path keeps (``claims.models.desk``): the events' mark alone.
+READS: dict[str, tuple[str, ...]] = {
+    "backlog": (EVENTS, CLAIMS, EVIDENCE, ARTICLES),
+    "time-to-verify": (EVENTS,),
+    "verify-histogram": (EVENTS,),
+    "throughput": (EVENTS,),
+    "assigned": (CLAIMS, ARTICLES),
+    "contradictions-outlets": (CLAIMS, EVIDENCE, ARTICLES, SPEAKERS),
+    "contradictions-speakers": (CLAIMS, EVIDENCE, ARTICLES, SPEAKERS),
+    "lapses": (EVENTS,),
+    "sources": (SOURCES,),
+    "cited-outlets": (EVIDENCE, SOURCES),
+    "memory": (MATCHES, CLAIMS, ARTICLES),
+}
+
+
+def compute(f: DeskFilter, keys: Iterable[str] = KEYS) -> dict[str, Figure]:
+    """The figures ``keys`` (and the others their functions make on the way), computed
+    now with one ``Reads``: what two charts both count is read once."""
+    reads = Reads(f)
+    made: dict[str, Figure] = {}
+    for key in keys:
+        if key in made:
+            continue
+        make, _index = MAKERS[key]
+        result = make(f, reads)
+        for other, (other_make, index) in MAKERS.items():
+            if other_make is make:
+                made[other] = result if index is None else result[index]
+    return made
+
+
 def one(f: DeskFilter, key: str) -> Figure:
-    """The figure ``key`` (a CSV download computes only its own chart; the page's cached
-    figures are used when they are there)."""
-    make, index = MAKERS[key]
-
-    def compute() -> Figure:
-        made = make(f)
-        return made if index is None else made[index]
-
-    return cached(f, key, compute)
+    """The figure ``key``: from the cache (where the page put it) when its tables did not
+    change since, else computed alone (a CSV download computes only its own chart)."""
+    return figures_for(f, [key])[key]
 
 
 # --- The cache ---------------------------------------------------------------------------------
 
 CACHE_SECONDS = 600
+# Each mark: the table and its append-only id.
+MARKED = {
+    EVENTS: (ClaimEvent, "id"),
+    CLAIMS: (Claim.history.model, "history_id"),
+    EVIDENCE: (Evidence.history.model, "history_id"),
+    SOURCES: (Source.history.model, "history_id"),
+    ARTICLES: (Article.history.model, "history_id"),
+    MATCHES: (ClaimMatch.history.model, "history_id"),
+    SPEAKERS: (Speaker.history.model, "history_id"),
+}
 
 
-def data_version() -> str:
+def marks() -> dict[str, int]:
     """The high-water marks of everything the figures read: the newest claim event and
-    the newest history row of claims, evidence, sources, articles and matches. Every
-    change that can move a figure writes one of these rows (they are append-only), so a
-    figure cached under this version is the figure computed now. Each mark is one
-    backward step of a primary-key index."""
+    the newest history row of claims, evidence, sources, articles, matches and speakers.
+    Every change that can move a figure writes one of these rows (they are append-only),
+    so a figure cached under the marks of the tables it reads is the figure computed now.
+    Each mark is one backward step of a primary-key index; all in one query."""
     from django.db import connection
 
-    tables = [
-        ClaimEvent._meta.db_table,
-        Claim.history.model._meta.db_table,
-        Evidence.history.model._meta.db_table,
-        Source.history.model._meta.db_table,
-        Article.history.model._meta.db_table,
-        ClaimMatch.history.model._meta.db_table,
-    ]
-    keys = ["id", *(["history_id"] * (len(tables) - 1))]
     quote = connection.ops.quote_name
     sql = "SELECT " + ", ".join(
-        f"(SELECT MAX({quote(key)}) FROM {quote(table)})"
-        for table, key in zip(tables, keys, strict=True)
+        f"(SELECT MAX({quote(key)}) FROM {quote(model._meta.db_table)})"
+        for model, key in MARKED.values()
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        marks = cursor.fetchone() or ()
-    return ".".join(str(mark or 0) for mark in marks)
+        row = cursor.fetchone() or ()
+    return {name: mark or 0 for name, mark in zip(MARKED, row, strict=True)}
 
 
-def cached(f: DeskFilter, key: str, make: Any) -> Any:
-    """``make()``, cached for this filter, today and the data version (at most
-    ``CACHE_SECONDS``, so a change that writes no history row is seen within that)."""
+def data_version() -> str:
+    """All the marks in one string (it changes whenever any figure may)."""
+    return ".".join(str(mark) for mark in marks().values())
+
+
+def _cache_name(f: DeskFilter, key: str, now: dict[str, int]) -> str:
+    name = f"desk:{key}:{f.start}:{f.end}:{f.outlet}:{f.assignee_id}:{timezone.localdate()}"
+    name += ":" + ".".join(f"{table}={now[table]}" for table in READS[key])
+    return "desk:" + hashlib.sha256(name.encode()).hexdigest()
+
+
+def figures_for(f: DeskFilter, keys: Sequence[str]) -> dict[str, Figure]:
+    """The figures ``keys``: each from the cache when the tables it reads did not change
+    since it was put there (for this filter and today, at most ``CACHE_SECONDS``, so a
+    change that writes no history row is seen within that), the others computed together
+    and cached, each under its own key. One look-up of the marks, one of the cache."""
     from django.core.cache import cache
 
-    name = f"desk:{key}:{f.start}:{f.end}:{f.outlet}:{f.assignee_id}:{timezone.localdate()}"
-    name += ":" + data_version()
-    name = "desk:" + hashlib.sha256(name.encode()).hexdigest()
-    found = cache.get(name)
-    if found is None:
-        found = make()
-        cache.set(name, found, CACHE_SECONDS)
-    return found
+    now = marks()
+    names = {key: _cache_name(f, key, now) for key in keys}
+    found = cache.get_many(list(names.values()))
+    out = {key: found[name] for key, name in names.items() if name in found}
+    missing = [key for key in keys if key not in out]
+    if missing:
+        made = compute(f, missing)
+        cache.set_many(
+            {_cache_name(f, key, now): figure for key, figure in made.items()}, CACHE_SECONDS
+        )
+        out.update({key: made[key] for key in missing})
+    return out
 
 
 def all_figures(f: DeskFilter, *, use_cache: bool = True) -> list[Figure]:
-    """Every figure of the page, from the cache when nothing changed since."""
-    if use_cache:
-        return cached(f, "all", lambda: all_figures(f, use_cache=False))
-    verify, histogram = time_to_verify(f)
-    weekly, load = throughput(f)
-    outlets, speakers = contradictions(f)
-    health, cited = sources(f)
-    return [
-        backlog(f), verify, histogram, weekly, load, outlets, speakers, lapses(f), health, cited,
-        memory(f),
-    ]  # fmt: skip
+    """Every figure of the page, from the cache when the tables it reads did not change."""
+    made = figures_for(f, KEYS) if use_cache else compute(f)
+    return [made[key] for key in KEYS]

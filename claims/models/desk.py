@@ -72,7 +72,14 @@ class FirstDecision(models.Model):
     assignee_ref = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["day", "tenths"], name="firstdecision_day")]
+        indexes = [
+            models.Index(fields=["day", "tenths"], name="firstdecision_day"),
+            # The time to verify filtered by an outlet or an assignee reads only theirs.
+            models.Index(fields=["outlet", "day"], include=["tenths"], name="firstdecision_outlet"),
+            models.Index(
+                fields=["assignee_ref", "day"], include=["tenths"], name="firstdecision_assignee"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.claim_ref} decided {self.decided_at:%Y-%m-%d %H:%M}"

@@ -58,6 +58,8 @@ class Lexicon:
     belief_verbs: frozenset[str]
     addressee_verbs: frozenset[str]
     passive_content_verbs: frozenset[str]
+    about_preps: frozenset[str]
+    object_report_verbs: frozenset[str]
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -183,7 +185,7 @@ def _object_content(verb: Token, obj: Span, lex: Lexicon) -> bool:
     lemma = verb.lemma_.lower()
     if lemma in lex.addressee_verbs:
         return False
-    if lemma in lex.object_content_verbs:
+    if lemma in lex.object_content_verbs or lemma in lex.object_report_verbs:
         return True
     return any(c.dep_ in ("oprd", "ccomp", "attr") and c.i > obj.start for c in verb.children)
 
@@ -226,12 +228,47 @@ def content_span(verb: Token, lex: Lexicon) -> Span | None:
         for child in verb.lefts:
             if child.dep_ in ("ccomp", "parataxis"):
                 return trim(doc, child.left_edge.i, child.right_edge.i + 1)
+    about = _about(verb, lex)
+    if about is not None:
+        return about
+    quote = _quote_before_subject(verb)
+    if quote is not None:
+        return quote
     passive = verb.lemma_.lower() in lex.passive_content_verbs
     if passive and any(c.dep_ == "agent" for c in verb.rights):
         for child in verb.lefts:  # "O'Malley's move was first reported by MSNBC"
             if child.dep_ == "nsubjpass" and child.lower_ not in ("it", "this", "that"):
                 return trim(doc, child.left_edge.i, child.right_edge.i + 1)
     return _after_colon(verb)
+
+
+def _about(verb: Token, lex: Lexicon) -> Span | None:
+    """ "warned of the dangers", "joked about moving", "commented on the ruling",
+    "pointed to her record": what the speech was about."""
+    lemma = verb.lemma_.lower()
+    if lemma in ("add", "call"):
+        return None  # "added to the uncertainty"; "called on" is handled as a demand
+    preps = lex.about_preps | {"to"} if lemma == "point" else lex.about_preps
+    for child in verb.rights:  # not "to" ("complained to officials": the addressee)
+        if child.dep_ == "prep" and child.lower_ in preps:
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if objects:
+                return trim(verb.doc, objects[0].left_edge.i, objects[0].right_edge.i + 1)
+    return None
+
+
+def _quote_before_subject(verb: Token) -> Span | None:
+    """'"Denver," he answered.' / '"Really," she added when ...': a quotation that opens
+    the sentence and ends just before the speaker (the parser hangs it elsewhere)."""
+    doc, sent = verb.doc, verb.sent
+    subject = next((c for c in verb.lefts if c.dep_ == "nsubj"), None)
+    if subject is None or not doc[sent.start].is_quote:
+        return None
+    edge = subject.left_edge.i
+    before = [t for t in doc[sent.start : edge] if not t.is_space]
+    if len(before) < 3 or not (before[-1].is_quote or before[-2].is_quote):
+        return None
+    return trim(doc, sent.start, edge)
 
 
 def _marked_as(verb: Token) -> bool:
@@ -287,15 +324,25 @@ def _judgement(verb: Token, lex: Lexicon) -> Span | None:
     return None
 
 
+_LOST_SUBJECT_DEPS = frozenset({"npadvmod", "dep", "nmod", "appos", "dobj"})
+
+
 def _bare_subject(verb: Token, lex: Lexicon) -> Token | None:
     """ "Jolly said he has worked ...", parsed without a subject: a name that is all the
     sentence holds before the verb."""
-    if verb.dep_ != "ROOT" or verb.tag_ not in ("VBD", "VBZ"):
+    if verb.dep_ not in ("ROOT", "dep") or verb.tag_ not in ("VBD", "VBZ", "VBP"):
         return None
     sent = verb.sent
     words = [t for t in sent[: verb.i - sent.start] if not t.is_space]
     if any(c.dep_ == "nsubj" for c in verb.children):
         return None
+    left = [c for c in verb.lefts if not c.is_punct and c.dep_ not in ("advmod", "aux", "neg")]
+    if left and left[-1].dep_ in _LOST_SUBJECT_DEPS and left[-1].pos_ in ("PROPN", "NOUN"):
+        # "Tuesday in New York, former president Bill Clinton said ...", parsed with the
+        # speaker as a modifier of the verb: the last noun phrase right before it
+        between = sent.doc[left[-1].right_edge.i + 1 : verb.i]
+        if all(t.is_punct or t.pos_ == "ADV" for t in between) and left[-1].ent_type_ != "DATE":
+            return left[-1]
     if _name_run(words, lex):
         return words[-1]
     # '"... have issues with Trump," Viguerie notes.': a name between a quote and the verb

@@ -250,6 +250,8 @@ def test_an_it_speaker_resolves_to_the_organisation_that_was_the_subject() -> No
     "text",
     [
         "Prices continued to rise in March.",
+        "He added to the confusion over the vote.",
+        "The senator talked to reporters about the vote.",  # "talk" reports nothing
         "Clinton won the primary, adding to her run of victories.",
         "The circumstances of his hiring added to the uncertainty.",
         "It is demanding work for the staff.",
@@ -540,10 +542,45 @@ def test_fourth_pass_constructions(text: str, expected: tuple[str, str, str]) ->
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("\u201cDenver,\u201d he answered.", ("he", "answered", "Denver")),
+        (
+            "\u201cReally,\u201d she added when the interviewer expressed shock.",
+            ("she", "added", "Really"),
+        ),
+        ("He warned of the dangers of technology.", ("He", "warned", "the dangers of technology")),
+        (
+            "The American Legion has complained about the use of its emblem.",
+            ("The American Legion", "has complained", "the use of its emblem"),
+        ),
+        (
+            "Clinton has pointed to her record on medical research.",
+            ("Clinton", "has pointed", "her record on medical research"),
+        ),
+        (
+            "A new poll shows Sanders leading Clinton nationally.",
+            ("A new poll", "shows", "Sanders leading Clinton nationally"),
+        ),
+    ],
+)
+def test_what_a_speech_was_about_and_a_quote_before_its_speaker(
+    text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in [(m, c, x) for _, m, c, x in _listed(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # a poll's share the parser left as a number, not a subject
         (
             "About 4 in 10 say they want the next president to be more liberal.",
             ("About 4 in 10", "say", "they want the next president to be more liberal"),
+        ),
+        # a speaker the parser hung on the verb as a modifier after a long opening
+        (
+            "Saturday at the state party convention Sen. Elizabeth Warren (D-MA) said "
+            "Trump was a failure.",
+            ("Elizabeth Warren", "said", "Trump was a failure"),
         ),
         # a passive with its agent: what was reported is the subject
         (

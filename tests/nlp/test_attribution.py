@@ -251,6 +251,7 @@ def test_an_it_speaker_resolves_to_the_organisation_that_was_the_subject() -> No
     [
         "Prices continued to rise in March.",
         "He added to the confusion over the vote.",
+        "The champion defended her title in Paris.",  # no speech
         "The senator talked to reporters about the vote.",  # "talk" reports nothing
         "Clinton won the primary, adding to her run of victories.",
         "The circumstances of his hiring added to the uncertainty.",
@@ -555,6 +556,10 @@ def test_fourth_pass_constructions(text: str, expected: tuple[str, str, str]) ->
         (
             "Clinton has pointed to her record on medical research.",
             ("Clinton", "has pointed", "her record on medical research"),
+        ),
+        (
+            "Chris Christie endorsed Donald Trump on Friday.",
+            ("Chris Christie", "endorsed", "Donald Trump"),
         ),
         (
             "A new poll shows Sanders leading Clinton nationally.",

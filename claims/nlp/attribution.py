@@ -11,6 +11,11 @@ Constructions (lexicons in ``data/attribution.json``):
   a participle ("..., saying Y") takes the subject of its verb;
 - "according to X, Y", "in X's view, Y", "in the words of X, Y", and a speech noun
   with its owner and clause ("X's claim that Y");
+- also "As X reported, Y", a reporting clause ending in a colon, "did say", "by saying",
+  "X, who said" (speaker: the named antecedent), "a statement saying", "4 in 10 say",
+  "was first reported by X", "X warned of Y", '"Denver," he answered', "X announced Y"
+  (``object_report_verbs``) and a digest's "Heading - Name: \u201c...\u201d"; a wire
+  dateline is cut from the speaker ("LONDON (Reuters) - Donald Trump said");
 - in a sentence without any of these, a capitalised name before a colon ("PENCE:
   Well, ...") followed by a statement, or a quote signed after a dash
   ('"..." ― Sonya Herridge').

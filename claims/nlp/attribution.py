@@ -11,6 +11,11 @@ Constructions (lexicons in ``data/attribution.json``):
   a participle ("..., saying Y") takes the subject of its verb;
 - "according to X, Y", "in X's view, Y", "in the words of X, Y", and a speech noun
   with its owner and clause ("X's claim that Y");
+- also "As X reported, Y", a reporting clause ending in a colon, "did say", "by saying",
+  "X, who said" (speaker: the named antecedent), "a statement saying", "4 in 10 say",
+  "was first reported by X", "X warned of Y", '"Denver," he answered', "X announced Y"
+  (``object_report_verbs``) and a digest's "Heading - Name: \u201c...\u201d"; a wire
+  dateline is cut from the speaker ("LONDON (Reuters) - Donald Trump said");
 - in a sentence without any of these, a capitalised name before a colon ("PENCE:
   Well, ...") followed by a statement, or a quote signed after a dash
   ('"..." ― Sonya Herridge').
@@ -57,6 +62,9 @@ class Lexicon:
     judgement_verbs: dict[str, tuple[str, ...]]
     belief_verbs: frozenset[str]
     addressee_verbs: frozenset[str]
+    passive_content_verbs: frozenset[str]
+    about_preps: frozenset[str]
+    object_report_verbs: frozenset[str]
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -75,6 +83,8 @@ class Found:
     cue: Span
     content: Span | None
     depth: int
+    # whom a relative pronoun speaker stands for ("Barkley, who said ..." -> Barkley)
+    antecedent: Span | None = None
 
 
 def _depth(token: Token) -> int:
@@ -134,11 +144,35 @@ def _subject(verb: Token) -> Token | None:
             return child
         if child.dep_ == "agent":  # passive: "it was announced by the ministry that ..."
             return next((c for c in child.children if c.dep_ == "pobj"), None)
+    for child in verb.lefts:
+        if child.dep_ == "nummod" and child.pos_ == "NUM":
+            return child  # "About 4 in 10 say they want ...": a poll's share
     if verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
         return _subject(verb.head)
     if verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.head.pos_ in ("VERB", "AUX"):
         return _subject(verb.head)  # "Kerry spoke ..., saying that ..."
+    if _says_of_a_message(verb):
+        return verb.head  # "911 calls saying shots had been fired", "a statement saying"
+    prep = verb.head
+    if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and prep.lower_ in _PARTICIPLE_PREPS:
+        # "punctuated his list by saying ...", "after saying ..., the man asked"
+        return _subject(prep.head) if prep.head.pos_ in ("VERB", "AUX") else None
     return None
+
+
+def _says_of_a_message(verb: Token) -> bool:
+    if verb.dep_ != "acl" or verb.tag_ != "VBG" or not _message_noun(verb.head):
+        return False
+    return any(c.dep_ == "ccomp" for c in verb.rights)
+
+
+def _message_noun(noun: Token) -> bool:
+    """A common noun that can say something ("a statement", "emails"), not a group of
+    people a participle was attached to by mistake ("emailed supporters saying")."""
+    return noun.pos_ == "NOUN" and noun.dep_ != "dobj" and not noun.ent_type_
+
+
+_PARTICIPLE_PREPS = frozenset({"by", "after", "before", "while", "in", "upon", "when"})
 
 
 def _quoted(span: Span) -> bool:
@@ -156,7 +190,7 @@ def _object_content(verb: Token, obj: Span, lex: Lexicon) -> bool:
     lemma = verb.lemma_.lower()
     if lemma in lex.addressee_verbs:
         return False
-    if lemma in lex.object_content_verbs:
+    if lemma in lex.object_content_verbs or lemma in lex.object_report_verbs:
         return True
     return any(c.dep_ in ("oprd", "ccomp", "attr") and c.i > obj.start for c in verb.children)
 
@@ -192,11 +226,78 @@ def content_span(verb: Token, lex: Lexicon) -> Span | None:
         if edge > sent.start and (doc[edge - 1].is_punct or doc[edge - 1].is_quote):
             return trim(doc, sent.start, edge)
         return None
+    if verb.dep_ == "advcl" and verb.i < verb.head.i and _marked_as(verb):
+        # "As Politico reported, Trump would win": the clause the "as" clause leads
+        return trim(doc, verb.right_edge.i + 1, sent.end)
     if verb.dep_ == "ROOT":
         for child in verb.lefts:
             if child.dep_ in ("ccomp", "parataxis"):
                 return trim(doc, child.left_edge.i, child.right_edge.i + 1)
+    about = _about(verb, lex)
+    if about is not None:
+        return about
+    quote = _quote_before_subject(verb)
+    if quote is not None:
+        return quote
+    passive = verb.lemma_.lower() in lex.passive_content_verbs
+    if passive and any(c.dep_ == "agent" for c in verb.rights):
+        for child in verb.lefts:  # "O'Malley's move was first reported by MSNBC"
+            if child.dep_ == "nsubjpass" and child.lower_ not in ("it", "this", "that"):
+                return trim(doc, child.left_edge.i, child.right_edge.i + 1)
+    return _after_colon(verb)
+
+
+def _about(verb: Token, lex: Lexicon) -> Span | None:
+    """ "warned of the dangers", "joked about moving", "commented on the ruling",
+    "pointed to her record": what the speech was about."""
+    lemma = verb.lemma_.lower()
+    if lemma in ("add", "call"):
+        return None  # "added to the uncertainty"; "called on" is handled as a demand
+    preps = lex.about_preps | {"to"} if lemma == "point" else lex.about_preps
+    for child in verb.rights:  # not "to" ("complained to officials": the addressee)
+        if child.dep_ == "prep" and child.lower_ in preps:
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if objects:
+                return trim(verb.doc, objects[0].left_edge.i, objects[0].right_edge.i + 1)
     return None
+
+
+def _quote_before_subject(verb: Token) -> Span | None:
+    """'"Denver," he answered.' / '"Really," she added when ...': a quotation that opens
+    the sentence and ends just before the speaker (the parser hangs it elsewhere)."""
+    doc, sent = verb.doc, verb.sent
+    subject = next((c for c in verb.lefts if c.dep_ == "nsubj"), None)
+    if subject is None or not doc[sent.start].is_quote:
+        return None
+    edge = subject.left_edge.i
+    before = [t for t in doc[sent.start : edge] if not t.is_space]
+    if len(before) < 3 or not (before[-1].is_quote or before[-2].is_quote):
+        return None
+    return trim(doc, sent.start, edge)
+
+
+def _marked_as(verb: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children)
+
+
+def _introduces(verb: Token) -> Token | None:
+    """The colon that ends a reporting clause and its sentence ("In a 1963 speech, he
+    declared:", "Cruz continued:"): what follows it is the content."""
+    colon = next((c for c in verb.rights if c.dep_ == "punct" and c.text == ":"), None)
+    if colon is None or colon.i < verb.right_edge.i:
+        return None
+    rest = [t for t in verb.doc[colon.i + 1 : verb.sent.end] if not t.is_space]
+    return colon if not rest or rest[0].is_quote else None
+
+
+def _after_colon(verb: Token) -> Span | None:
+    """What a reporting clause ending in a colon introduces, to the end of the next
+    sentence of the block (None when it is in the next paragraph)."""
+    colon = _introduces(verb)
+    doc = verb.doc
+    if colon is None or colon.i + 1 >= len(doc):
+        return None
+    return trim(doc, colon.i + 1, doc[colon.i + 1].sent.end)
 
 
 def _call_for(verb: Token) -> Span | None:
@@ -228,16 +329,55 @@ def _judgement(verb: Token, lex: Lexicon) -> Span | None:
     return None
 
 
+_LOST_SUBJECT_DEPS = frozenset({"npadvmod", "dep", "nmod", "appos", "dobj"})
+
+
 def _bare_subject(verb: Token, lex: Lexicon) -> Token | None:
     """ "Jolly said he has worked ...", parsed without a subject: a name that is all the
     sentence holds before the verb."""
-    if verb.dep_ != "ROOT" or verb.tag_ not in ("VBD", "VBZ"):
+    if verb.dep_ not in ("ROOT", "dep") or verb.tag_ not in ("VBD", "VBZ", "VBP"):
         return None
     sent = verb.sent
     words = [t for t in sent[: verb.i - sent.start] if not t.is_space]
-    if not _name_run(words, lex) or any(t.dep_ == "nsubj" for t in words):
+    if any(c.dep_ == "nsubj" for c in verb.children):
         return None
-    return words[-1]
+    left = [c for c in verb.lefts if not c.is_punct and c.dep_ not in ("advmod", "aux", "neg")]
+    if left and left[-1].dep_ in _LOST_SUBJECT_DEPS and left[-1].pos_ in ("PROPN", "NOUN"):
+        # "Tuesday in New York, former president Bill Clinton said ...", parsed with the
+        # speaker as a modifier of the verb: the last noun phrase right before it
+        between = sent.doc[left[-1].right_edge.i + 1 : verb.i]
+        if all(t.is_punct or t.pos_ == "ADV" for t in between) and left[-1].ent_type_ != "DATE":
+            return left[-1]
+    if _name_run(words, lex):
+        return words[-1]
+    # '"... have issues with Trump," Viguerie notes.': a name between a quote and the verb
+    start = len(words)
+    while start > 0 and len(words) - start < 4 and words[start - 1].pos_ == "PROPN":
+        start -= 1
+    before = words[start - 2 : start] if start >= 2 else []
+    if start == len(words) or not before or not _name_run(words[start:], lex):
+        return None
+    quoted = before[-1].is_quote or (before[-1].text == "," and before[0].is_quote)
+    return words[-1] if quoted else None
+
+
+_GOING_ON = frozenset({"go", "continue", "proceed"})
+
+
+def _asserted_base(verb: Token, lex: Lexicon) -> bool:
+    """A base form that still reports speech: "he did say", "the email goes on to say",
+    "is continuing to insist"."""
+    auxes = [c for c in verb.children if c.dep_ == "aux"]
+    if any(a.lemma_.lower() == "do" and a.tag_ in ("VBD", "VBZ", "VBP") for a in auxes):
+        return True
+    head = verb.head
+    if verb.dep_ != "xcomp" or head.lemma_.lower() not in _GOING_ON:
+        return False
+    if head.tag_ in lex.unasserted_tags or any(c.dep_ == "neg" for c in head.children):
+        return False
+    if any(c.dep_ == "aux" and c.tag_ == "MD" for c in head.children):
+        return False  # "will continue to say"
+    return head.lemma_.lower() != "go" or any(c.lower_ == "on" for c in head.children)
 
 
 def _quote_content(verb: Token, content: Span | None) -> bool:
@@ -259,8 +399,10 @@ def _verb_attribution(verb: Token, lex: Lexicon) -> Found | None:
     speech = speech or belief
     if not (speech or lemma in lex.judgement_verbs) or verb.pos_ not in ("VERB", "AUX"):
         return None
-    if verb.tag_ in lex.unasserted_tags or any(c.dep_ == "neg" for c in verb.children):
-        return None  # "refused to say", "will tell", "did not say": no speech took place
+    if any(c.dep_ == "neg" for c in verb.children):
+        return None  # "did not say": no speech took place
+    if verb.tag_ in lex.unasserted_tags and not _asserted_base(verb, lex):
+        return None  # "refused to say", "will tell": no speech took place (yet)
     subject = _subject(verb) or _bare_subject(verb, lex)
     if subject is None:
         return None
@@ -271,17 +413,53 @@ def _verb_attribution(verb: Token, lex: Lexicon) -> Found | None:
     if not speech and content is None:
         return None
     content = content or content_span(verb, lex)
-    if lemma in lex.quote_only_verbs and not _quote_content(verb, content):
+    introduces = _introduces(verb) is not None
+    if lemma in lex.quote_only_verbs and not (introduces or _quote_content(verb, content)):
         return None
     if lemma == "add" and (content is None or any(c.lower_ == "to" for c in verb.rights)):
         return None  # "added to the uncertainty", "adding to her run of victories"
-    if content is None and lemma not in lex.object_content_verbs:
+    if content is None and lemma not in lex.object_content_verbs and not introduces:
         return None
     if verb.tag_ == "VBG" and verb.dep_ in ("advcl", "acl") and content is None:
         return None  # "wasted no time responding": no reported content
-    if subject.tag_ in ("WP", "WDT") or subject.lower_ in lex.excluded_speakers:
-        return None  # "who said", "I say" (inside a quote): not a speaker we can name
-    return Found(speaker_span(subject, lex), cue_span(verb), content, _depth(verb))
+    antecedent = _antecedent(subject, verb, lex)
+    if antecedent is None and (
+        subject.tag_ in ("WP", "WDT") or subject.lower_ in lex.excluded_speakers
+    ):
+        return None  # "which said", "I say" (inside a quote): not a speaker we can name
+    speaker = _after_dateline(speaker_span(subject, lex))
+    return Found(speaker, cue_span(verb), content, _depth(verb), antecedent)
+
+
+def _antecedent(subject: Token, verb: Token, lex: Lexicon) -> Span | None:
+    """The named noun phrase a "who" speaker stands for: "Barkley, who said he votes
+    Democratic" -> Barkley (never "people who say": a group is nobody we can name)."""
+    head = verb.head
+    if subject.lower_ != "who" or verb.dep_ != "relcl" or head.ent_type_ not in ("PERSON", "ORG"):
+        return None
+    return speaker_span(head, lex)
+
+
+_DATELINE_DASHES = frozenset({"-", "\u2013", "\u2014", "--"})
+_NAME_POS = frozenset({"PROPN", "NOUN", "ADJ", "DET", "NUM"})
+
+
+def _after_dateline(speaker: Span) -> Span:
+    """The speaker without the dateline the parser joined to it: in "LONDON (Reuters) -
+    Donald Trump said", "Washington (AFP) \u2013 Democrat Hillary Clinton has ...", the
+    noun phrase after the dash."""
+    doc, sent = speaker.doc, speaker.sent
+    if speaker.start > sent.start + 1:
+        return speaker
+    head = doc[sent.start : min(sent.start + 10, sent.end)]
+    dash = next((t for t in head if t.text in _DATELINE_DASHES and t.i > sent.start), None)
+    if dash is None or not any(t.text == ")" or t.is_upper for t in doc[sent.start : dash.i]):
+        return speaker
+    end = dash.i + 1
+    while end < sent.end and (doc[end].pos_ in _NAME_POS or doc[end].text == "."):
+        end += 1
+    found = trim(doc, dash.i + 1, end)
+    return found if found is not None else speaker
 
 
 def _according_to(token: Token, lex: Lexicon) -> Found | None:
@@ -381,6 +559,31 @@ def _colon_speaker(sent: Span, lex: Lexicon) -> Found | None:
     if content is None or len(content) < 3 or not any(t.pos_ in ("VERB", "AUX") for t in content):
         return None  # a statement has a verb; "Breitbart News Daily: A World at War" has none
     return Found(speaker, doc[words[colon].i : words[colon].i + 1], content, 0)
+
+
+def _quoted_after_name(sent: Span, lex: Lexicon) -> Found | None:
+    """'RED STATES OUTNUMBER BLUE STATES - Jeffrey M. Jones: "Gallup's analysis ..."': a
+    digest's item, a heading, a dash, then a name and a colon before a quotation."""
+    if ":" not in sent.text:
+        return None
+    doc = sent.doc
+    for colon in sent:
+        if colon.text != ":" or colon.i + 1 >= sent.end or not doc[colon.i + 1].is_quote:
+            continue
+        start = colon.i
+        while start > sent.start and doc[start - 1].text not in _DATELINE_DASHES:
+            start -= 1
+        name = [t for t in doc[start : colon.i] if not t.is_space]
+        if (
+            start == sent.start
+            or not _name_run(name, lex)
+            or not all(t.pos_ == "PROPN" for t in name)
+        ):
+            continue
+        content = trim(doc, colon.i + 1, sent.end)
+        if content is not None:
+            return Found(doc[name[0].i : name[-1].i + 1], doc[colon.i : colon.i + 1], content, 0)
+    return None
 
 
 def _dash_speaker(sent: Span, lex: Lexicon) -> Found | None:
@@ -501,10 +704,14 @@ def find_attributions(
     # A "KAINE: ..." label speaks the whole line: what the line itself reports ("what
     # the figures show") sits in its content, and :func:`besides_main` leaves it out.
     label = _colon_speaker(sent, lex)
+    digest = None if label is not None else _quoted_after_name(sent, lex)
+    label = label or digest
     found = [label] if label is not None else []
     for token in sent:
         if token.i in quoted or (label is not None and token.i == label.cue.start):
             continue
+        if digest is not None and token.i < digest.speaker.start:
+            continue  # the digest item's heading ("Pollsters agree - ...") reports nothing
         item = (
             _verb_attribution(token, lex)
             or _according_to(token, lex)

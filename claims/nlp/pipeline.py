@@ -559,7 +559,8 @@ def _attribution(
 
 
 def _found(state: _State, found: Found, offset: int) -> Attribution:
-    return _record(state, found.speaker, found.cue, found.content, offset)
+    named = found.antecedent  # "Barkley, who said": the mention is "who", the speaker Barkley
+    return _record(state, found.speaker, found.cue, found.content, offset, named)
 
 
 def _record(
@@ -568,8 +569,11 @@ def _record(
     cue: SpacySpan,
     content: SpacySpan | None,
     offset: int,
+    named: SpacySpan | None = None,
 ) -> Attribution:
-    if len(mention) == 1 and mention[0].lower_ in state.pronouns:
+    if named is not None:
+        speaker = state.speakers.named(named, _is_person(named), offset)
+    elif len(mention) == 1 and mention[0].lower_ in state.pronouns:
         speaker = state.speakers.resolve_pronoun(mention, offset)
     elif _is_role(mention, state.role_nouns):
         speaker = state.speakers.resolve_role(mention, offset)

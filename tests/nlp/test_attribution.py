@@ -250,6 +250,9 @@ def test_an_it_speaker_resolves_to_the_organisation_that_was_the_subject() -> No
     "text",
     [
         "Prices continued to rise in March.",
+        "He added to the confusion over the vote.",
+        "The champion defended her title in Paris.",  # no speech
+        "The senator talked to reporters about the vote.",  # "talk" reports nothing
         "Clinton won the primary, adding to her run of victories.",
         "The circumstances of his hiring added to the uncertainty.",
         "It is demanding work for the staff.",
@@ -476,3 +479,162 @@ def test_a_turn_goes_on_in_the_paragraphs_before_the_next_speakers_label() -> No
 )
 def test_a_turn_does_not_go_on_into_what_may_be_the_reporters_words(text: str) -> None:
     assert _voices(text)[1][1] is None
+
+
+def _listed(text: str) -> list[tuple[str, str, str, str | None]]:
+    """(speaker, mention, cue, content) of every attribution of every claim."""
+    found = []
+    for claim in extract(text).claims:
+        for a in claim.attributions:
+            content = None if a.content_start is None else text[a.content_start : a.content_end]
+            found.append((a.speaker, a.mention, a.cue, content))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a wire story's dateline is no part of the speaker
+        (
+            "LONDON (Reuters) - Donald Trump said he would not meet the prime minister.",
+            ("Donald Trump", "said", "he would not meet the prime minister"),
+        ),
+        (
+            "Washington (AFP) \u2013 Democrat Hillary Clinton criticised the plan, saying it "
+            "would cost jobs.",
+            ("Democrat Hillary Clinton", "saying", "it would cost jobs"),
+        ),
+        # "As X reported, Y": the clause the "as" clause leads is the content
+        (
+            "As Politico reported, the governor would win the primary easily.",
+            ("Politico", "reported", "the governor would win the primary easily"),
+        ),
+        # emphatic "did", and "goes on to say"
+        (
+            "He did say he found the senator very charming.",
+            ("He", "did say", "he found the senator very charming"),
+        ),
+        (
+            "The email goes on to say that the plan is unlawful.",
+            ("The email", "to say", "that the plan is unlawful"),
+        ),
+        # a participle after "by" or "after" takes the subject of the verb it hangs on
+        (
+            "Obama closed his speech by saying the country must act.",
+            ("Obama", "saying", "the country must act"),
+        ),
+        # a name right after a quotation, which the parser left without a subject
+        (
+            "\u201cConservatives have issues with Trump,\u201d Viguerie notes.",
+            ("Viguerie", "notes", "Conservatives have issues with Trump"),
+        ),
+        # a speech verb whose object is what was said
+        (
+            "Obama announced a series of steps to tighten gun sales.",
+            ("Obama", "announced", "a series of steps"),
+        ),
+    ],
+)
+def test_fourth_pass_constructions(text: str, expected: tuple[str, str, str]) -> None:
+    speaker, cue, content = expected
+    assert (speaker, cue, content) in [(m, c, x) for _, m, c, x in _listed(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\u201cDenver,\u201d he answered.", ("he", "answered", "Denver")),
+        (
+            "\u201cReally,\u201d she added when the interviewer expressed shock.",
+            ("she", "added", "Really"),
+        ),
+        ("He warned of the dangers of technology.", ("He", "warned", "the dangers of technology")),
+        (
+            "The American Legion has complained about the use of its emblem.",
+            ("The American Legion", "has complained", "the use of its emblem"),
+        ),
+        (
+            "Clinton has pointed to her record on medical research.",
+            ("Clinton", "has pointed", "her record on medical research"),
+        ),
+        (
+            "Chris Christie endorsed Donald Trump on Friday.",
+            ("Chris Christie", "endorsed", "Donald Trump"),
+        ),
+        (
+            "A new poll shows Sanders leading Clinton nationally.",
+            ("A new poll", "shows", "Sanders leading Clinton nationally"),
+        ),
+    ],
+)
+def test_what_a_speech_was_about_and_a_quote_before_its_speaker(
+    text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in [(m, c, x) for _, m, c, x in _listed(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a poll's share the parser left as a number, not a subject
+        (
+            "About 4 in 10 say they want the next president to be more liberal.",
+            ("About 4 in 10", "say", "they want the next president to be more liberal"),
+        ),
+        # a speaker the parser hung on the verb as a modifier after a long opening
+        (
+            "Saturday at the state party convention Sen. Elizabeth Warren (D-MA) said "
+            "Trump was a failure.",
+            ("Elizabeth Warren", "said", "Trump was a failure"),
+        ),
+        # a passive with its agent: what was reported is the subject
+        (
+            "The meeting was first reported by Politico.",
+            ("Politico", "was first reported", "The meeting"),
+        ),
+        # a digest's item: heading, dash, name, colon, quotation
+        (
+            "Pollsters agree - Carl Bialik: \u201cThe biggest lesson was to keep polling.\u201d",
+            ("Carl Bialik", ":", "The biggest lesson was to keep polling"),
+        ),
+    ],
+)
+def test_poll_shares_passive_agents_and_digest_quotes(
+    text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in [(m, c, x) for _, m, c, x in _listed(text)]
+
+
+def test_a_passive_without_a_speaker_or_a_dash_without_a_name_lists_nobody() -> None:
+    assert _listed("The plan was rejected by the council.") == []
+    assert _listed("The voter file is maintained by a technology company.") == []
+    assert _listed("The vote - as expected: \u201cnothing\u201d happened.") == []
+
+
+def test_a_reporting_clause_ending_in_a_colon_introduces_the_next_paragraph() -> None:
+    text = "In a 1963 speech, the governor declared:\n\n\u201cSegregation forever.\u201d"
+    assert ("the governor", "declared", None) in [(m, c, x) for _, m, c, x in _listed(text)]
+
+
+def test_a_named_speaker_of_a_relative_clause_is_listed_with_who_as_the_mention() -> None:
+    text = "Charles Barkley, who said he usually votes Democratic, praised the senator."
+    assert ("Charles Barkley", "who", "said", "he usually votes Democratic") in _listed(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Voters who say the economy matters backed the senator.",  # a group, no name
+        "He did not say when the vote would be held.",  # negated
+        "The senator will continue to say that the plan works.",  # not said yet
+        "Prices continued to rise in March.",
+        "The United States has pledged some 300 military advisers.",
+    ],
+)
+def test_fourth_pass_look_alikes_list_no_speaker(text: str) -> None:
+    assert _listed(text) == []
+
+
+def test_the_addressees_of_a_message_are_not_its_speaker() -> None:
+    text = "The party emailed supporters saying the rally was cancelled."
+    assert all(mention != "supporters" for _, mention, _, _ in _listed(text))

@@ -121,3 +121,28 @@ def test_cue_types_and_their_look_alikes(text: str, value: str, cue: str | None)
         assert claim.factuality_cues == []
     else:
         assert any(c.text == cue for c in claim.factuality_cues), claim.factuality_cues
+
+
+# The third pass (Szeged wiki, tuning part): lack of knowledge and reported beliefs are
+# cues; an attributive "possible" is mostly not (12 of 57 in the tuning part).
+THIRD_PASS = [
+    ("There is no evidence that the mayor took bribes.", "hedged", "no evidence"),
+    ("Little is known about the gunman's motive.", "hedged", "Little is known"),
+    ("It is not clear who fired first.", "hedged", "is not clear"),
+    ("It is not yet known how the fire started.", "hedged", "is not yet known"),
+    ("Their belief that prices will fall is widespread.", "hedged", "belief that"),
+    ("The council bought a possible site for the new school.", "asserted", None),
+    ("The belief he defended was shared by few.", "asserted", None),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "cue"), THIRD_PASS)
+def test_lack_of_knowledge_is_a_hedge_and_an_attributive_possible_is_not(
+    text: str, value: str, cue: str | None
+) -> None:
+    claim = only_claim(text)
+    assert claim.factuality == value, claim.factuality_cues
+    if cue is None:
+        assert claim.factuality_cues == []
+    else:
+        assert any(c.text == cue for c in claim.factuality_cues), claim.factuality_cues

@@ -209,14 +209,18 @@ def process(attempt: Attempt) -> str:
         else:
             text = article.body
         extraction = _extract(text, progress=_progress_writer(attempt))
-        title = Article.objects.values_list("title", flat=True).get(pk=article.pk)
-        extraction = headlines.without_headline(extraction, title, text)
         with transaction.atomic():
-            if not attempt.owns().select_for_update(no_key=True).exists():
+            owned = attempt.owns().select_for_update(no_key=True).values_list("title", "body")
+            current = owned.first()  # the title as it is now (it may have been edited)
+            if current is None:
                 raise StaleAttempt
-            created, kept, orphaned = write_claims(article, extraction)
+            title, text = current
+            extraction = headlines.without_headline(extraction, title, text)
+            written = write_claims(article, extraction, text=text)
             attempt.owns().update(
-                headline_mismatches=headlines.mismatches(article.pk, parsed=True),
+                headline_mismatches=headlines.mismatches_of(
+                    title, text, article.revision, written.claims
+                ),
                 state=Article.State.DONE,
                 finished_at=timezone.now(),
                 progress_done=F("progress_total"),  # the last block's write is left to this
@@ -234,7 +238,10 @@ def process(attempt: Attempt) -> str:
         args=[attempt.article_id],
         if_down=f"article {attempt.article_id} not matched until it is extracted again",
     )
-    return f"done: {created} new claims, {kept} carried over, {orphaned} orphaned"
+    return (
+        f"done: {written.created} new claims, {written.kept} carried over, "
+        f"{written.orphaned} orphaned"
+    )
 
 
 def _extract(text: str, *, progress: Callable[[int, int], None]) -> Extraction:
@@ -295,15 +302,25 @@ def release(attempt: Attempt) -> None:
 # --- Writing claims: new ones, carried-over ones, orphans ---------------------------------
 
 
-def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, int]:
-    """Re-anchor earlier claims in the current text, then add the new ones.
+@dataclass(frozen=True)
+class Written:
+    created: int
+    kept: int  # carried over
+    orphaned: int
+    claims: list[Claim]  # all the article's claims, as written
 
-    Returns (created, carried over, orphaned). Nothing is deleted. The article's claims
-    are locked first and re-judged after (``basis_change``): a claim confirmed or
-    unconfirmed meanwhile keeps that status, and each changed claim is saved once, with
-    only the fields the pipeline owns and the reason in its history.
+
+def write_claims(article: Article, extraction: Extraction, *, text: str | None = None) -> Written:
+    """Re-anchor earlier claims in the current text (``text``: the article's, read when
+    not given), then add the new ones, and link all to their speaker records.
+
+    Nothing is deleted. The article's claims are locked first and re-judged after
+    (``basis_change``): a claim confirmed or unconfirmed meanwhile keeps that status,
+    and each changed claim is saved once, with only the fields the pipeline owns and
+    the reason in its history. New claims are written with their speaker record.
     """
-    text = Article.objects.values_list("body", flat=True).get(pk=article.pk)
+    if text is None:
+        text = Article.objects.values_list("body", flat=True).get(pk=article.pk)
     cause = f"claims re-anchored in revision {article.revision}"
     with status.basis_change(article.claims.all(), cause=cause) as change:
         live = sorted(
@@ -335,6 +352,8 @@ def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, in
             if claim.pk in reasons:
                 claim._change_reason = reasons[claim.pk].rstrip("; ")
                 claim.save(update_fields=sorted(dirty.get(claim.pk, set()) | {"updated_at"}))
+        relinked = speakers.link_claims([*change.claims.values(), *created])
+        Claim.objects.bulk_update(relinked, ["speaker_record"], batch_size=500)
         extracted = f"extracted from revision {article.revision}"
         created = copying.create_with_history(created, reason=extracted)
         events += [
@@ -344,8 +363,8 @@ def write_claims(article: Article, extraction: Extraction) -> tuple[int, int, in
         ]  # fmt: skip
         record_many(events)  # one INSERT for the revision's extracted, moved and lost claims
     orphaned = sum(1 for item in events if item.kind == EventKind.ORPHANED)
-    speakers.link_article(article.pk)  # the claims' speaker records, in a few bulk updates
-    return len(created), carried - orphaned, orphaned
+    claims = [*change.claims.values(), *created]
+    return Written(len(created), carried - orphaned, orphaned, claims)
 
 
 def _plain(record: Any) -> dict[str, Any]:

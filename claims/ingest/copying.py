@@ -16,7 +16,9 @@ databases it is ``bulk_create_with_history`` itself.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -41,17 +43,16 @@ def create_with_history(claims: list[Claim], *, reason: str) -> list[Claim]:
             claim.fold_search_text()  # what ClaimQuerySet.bulk_create does (search.py)
             claim.created_at = claim.created_at or now
             claim.updated_at = now
-        _copy(Claim, claims, [f for f in Claim._meta.concrete_fields])
+        _copy(Claim, [claim.__dict__ for claim in claims], Claim._meta.concrete_fields)
+        tracked = [field.attname for field in history.tracked_fields]
         rows = [
-            history(
-                history_date=now,
-                history_user=history.get_default_history_user(claim),
-                history_change_reason=reason,
-                history_type="+",
-                **{
-                    field.attname: getattr(claim, field.attname) for field in history.tracked_fields
-                },
-            )
+            {name: claim.__dict__[name] for name in tracked}
+            | {
+                "history_date": now,
+                "history_user_id": _pk(history.get_default_history_user(claim)),
+                "history_change_reason": reason,
+                "history_type": "+",
+            }
             for claim in claims
         ]
         _copy(history, rows, [f for f in history._meta.concrete_fields if not f.primary_key])
@@ -71,23 +72,31 @@ def _next_ids(model: type[models.Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _copy(model: type[models.Model], objects: Sequence[Any], fields: list[Any]) -> None:
-    """``COPY table (fields) FROM STDIN`` of ``objects``: JSON columns as their JSON text,
-    the others as Django prepares them for saving."""
-    prepare: list[Callable[[Any], Any]] = [_preparer(field) for field in fields]
-    attnames = [field.attname for field in fields]
+def _pk(user: Any) -> Any:
+    return None if user is None else user.pk
+
+
+def _copy(model: type[models.Model], rows: Sequence[dict[str, Any]], fields: Sequence[Any]) -> None:
+    """``COPY table (fields) FROM STDIN`` of ``rows`` (each field's value by its
+    ``attname``): JSON columns as their JSON text, the others as Django prepares them
+    for saving (most as they are)."""
+    values = operator.itemgetter(*(field.attname for field in fields))
+    prepared = [(i, p) for i, field in enumerate(fields) if (p := _preparer(field)) is not None]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
-        for obj in objects:
-            values = obj.__dict__
-            copy.write_row([p(values[name]) for p, name in zip(prepare, attnames, strict=True)])
+        for row in rows:
+            line = list(values(row))
+            for i, prepare in prepared:
+                line[i] = prepare(line[i])
+            copy.write_row(line)
 
 
-def _preparer(field: Any) -> Callable[[Any], Any]:
+def _preparer(field: Any) -> Callable[[Any], Any] | None:
+    """How a field's value is written; None: as it is."""
     if isinstance(field, models.JSONField):
         encoder = field.encoder
 
@@ -96,11 +105,15 @@ def _preparer(field: Any) -> Callable[[Any], Any]:
 
         return as_json
     if isinstance(field, (models.CharField, models.TextField, models.BooleanField)):
-        return _same
+        return None
     if isinstance(field, (models.IntegerField, models.FloatField, models.ForeignKey)):
-        return _same
+        return None
+    if isinstance(field, models.DateTimeField):  # an aware one is saved as it is
+
+        def as_instant(value: Any) -> Any:
+            if value is None or (isinstance(value, datetime) and value.tzinfo is not None):
+                return value
+            return field.get_db_prep_save(value, connection)
+
+        return as_instant
     return lambda value: field.get_db_prep_save(value, connection)
-
-
-def _same(value: Any) -> Any:
-    return value

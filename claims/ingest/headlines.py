@@ -13,6 +13,7 @@ plain sentences, until its claims are extracted), and when the title is edited.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -102,6 +103,21 @@ def mismatches(article_id: int, *, parsed: bool) -> list[dict[str, Any]]:
     )
     found, blocks = headings(title, body)
     sentences = _claim_sentences(article_id, revision) if parsed else plain_sentences(body, blocks)
+    return [m.as_json() for m in headline.check(found, sentences)]
+
+
+def mismatches_of(
+    title: str, body: str, revision: int, claims: Iterable[Claim]
+) -> list[dict[str, Any]]:
+    """``mismatches(parsed=True)`` of an article whose claims were just written,
+    compared with them as they are in memory (``claims``: all the article's claims)
+    rather than read back."""
+    found, _ = headings(title, body)
+    written = sorted(
+        (c for c in claims if c.revision == revision and not c.orphaned),
+        key=lambda c: (c.start, c.pk),
+    )
+    sentences = [Sentence(c.text, c.start, c.end, c.pk) for c in written]
     return [m.as_json() for m in headline.check(found, sentences)]
 
 

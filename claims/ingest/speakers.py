@@ -17,13 +17,18 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from hashlib import blake2b
 from typing import Any
+
+from django.db import connection
+from django.db.models import Case, Value, When
 
 from claims.models import Claim, Speaker, SpeakerAlias
 from claims.text import names
 
 PICKED = "speaker_record"  # in ``Claim.corrected_fields``: a person picked the record
 ROLE_WORDS = ("the ", "a ", "an ")
+LOCK_SPACE = 34_032  # the first key of the advisory locks on speaker keys (``_lock_keys``)
 
 
 @dataclass(frozen=True)
@@ -70,23 +75,55 @@ def link_article(article_id: int) -> int:
     return link_articles([article_id])
 
 
+ROW_FIELDS = ("pk", "speaker", "attribution", "attributions", "entities", "corrected_fields",
+              "speaker_record_id")  # fmt: skip
+
+
 def _link_article(article_id: int, models: Models) -> int:
     """One article, in a constant number of queries whatever its number of speakers."""
-    fields = ("pk", "speaker", "attribution", "attributions", "entities", "corrected_fields",
-              "speaker_record_id")  # fmt: skip
-    rows = list(models.claim.objects.filter(article_id=article_id).values(*fields))
-    resolved = names.resolve(mentions(rows))
-    rows = [row for row in rows if PICKED not in (row["corrected_fields"] or [])]
-    groups = {id(g): g for row in rows if (g := resolved.get(names.clean(row["speaker"])))}
-    records = _records_for(list(groups.values()), _linked(rows, models), models)
-    changed = []
-    for row in rows:
-        group = resolved.get(names.clean(row["speaker"]))
-        record = records[id(group)] if group is not None else None
-        if record != row["speaker_record_id"]:
-            changed.append(models.claim(pk=row["pk"], speaker_record_id=record))
+    rows = list(models.claim.objects.filter(article_id=article_id).values(*ROW_FIELDS))
+    changed = [
+        models.claim(pk=row["pk"], speaker_record_id=record)
+        for row, record in zip(rows, _records_of(rows, models), strict=True)
+        if record != row["speaker_record_id"]
+    ]
     models.claim.objects.bulk_update(changed, ["speaker_record"], batch_size=500)
     return len(changed)
+
+
+def link_claims(claims: Iterable[Claim]) -> list[Claim]:
+    """The extraction job's linking, on the claims in memory: ``claims`` are all of one
+    article's claims as they are being written, saved ones and new ones (no pk yet: they
+    are saved after, in the list's order). Each claim's ``speaker_record_id`` is set as
+    ``link_article`` would set it after they were written (the claims taken in the same
+    order, ``Claim.Meta.ordering``); returns the saved claims whose record changed (to
+    be written: the new ones are written with theirs)."""
+    ordered = sorted(claims, key=lambda c: (c.start, c.pk is None, c.pk or 0))
+    rows = [{name: getattr(c, name) for name in ROW_FIELDS} for c in ordered]
+    changed = []
+    for claim, record in zip(ordered, _records_of(rows, Models()), strict=True):
+        if record != claim.speaker_record_id:
+            claim.speaker_record_id = record
+            if claim.pk is not None:
+                changed.append(claim)
+    return changed
+
+
+def _records_of(rows: list[dict[str, Any]], models: Models) -> list[int | None]:
+    """Each row's record: found or made for its speaker, or kept as it is for a claim
+    whose record a person picked."""
+    resolved = names.resolve(dict.fromkeys(mentions(rows)))  # the same, once each
+    linking = [row for row in rows if PICKED not in (row["corrected_fields"] or [])]
+    groups = {id(g): g for row in linking if (g := resolved.get(names.clean(row["speaker"])))}
+    records = _records_for(list(groups.values()), _linked(linking, models), models)
+    found = []
+    for row in rows:
+        if PICKED in (row["corrected_fields"] or []):
+            found.append(row["speaker_record_id"])
+            continue
+        group = resolved.get(names.clean(row["speaker"]))
+        found.append(records[id(group)] if group is not None else None)
+    return found
 
 
 def _linked(rows: list[dict[str, Any]], models: Models) -> dict[str, Counter[int]]:
@@ -122,6 +159,7 @@ def _records_for(
     the group's names as aliases, and its role if they have none."""
     votes = {id(g): sum((linked.get(a, Counter()) for a in g.aliases), Counter()) for g in groups}
     keys = {k for g in groups if not votes[id(g)] for k in g.keys}
+    _lock_keys(keys)
     by_key: dict[str, Counter[int]] = defaultdict(Counter)
     for key, pk in models.alias.objects.filter(key__in=keys).values_list("key", "speaker_id"):
         by_key[key][pk] += 1
@@ -136,8 +174,24 @@ def _records_for(
         [models.speaker(name=g.name[:200], kind=g.kind, role=g.role[:200]) for g in new]
     )
     records.update({id(g): int(speaker.pk) for g, speaker in zip(new, made, strict=True)})
-    _add_aliases(groups, records, models)
+    _add_aliases(groups, records, {int(speaker.pk) for speaker in made}, models)
     return records
+
+
+def _lock_keys(keys: set[str]) -> None:
+    """Hold the keys until the transaction ends (PostgreSQL: advisory locks, taken in
+    one order), so that two jobs naming the same new speaker at once make one record:
+    the second looks the keys up once the first has committed its record's aliases.
+    SQLite runs write transactions one at a time."""
+    if not keys or connection.vendor != "postgresql":
+        return
+    ids = sorted({int.from_bytes(blake2b(k.encode(), digest_size=4).digest(), "big", signed=True)
+                  for k in keys})  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, x) FROM unnest(%s::integer[]) AS x",
+            [LOCK_SPACE, ids],
+        )
 
 
 def _current(pks: set[int], models: Models) -> dict[int, int]:
@@ -154,10 +208,13 @@ def _current(pks: set[int], models: Models) -> dict[int, int]:
     return current
 
 
-def _add_aliases(groups: list[names.Speaker], records: dict[int, int], models: Models) -> None:
-    """The groups' names as aliases of their records, and their roles where none is set."""
+def _add_aliases(
+    groups: list[names.Speaker], records: dict[int, int], made: set[int], models: Models
+) -> None:
+    """The groups' names as aliases of their records (``made``: those just created, with
+    no aliases yet and the group's role), and their roles where none is set."""
     have = set(
-        models.alias.objects.filter(speaker_id__in=set(records.values())).values_list(
+        models.alias.objects.filter(speaker_id__in=set(records.values()) - made).values_list(
             "speaker_id", "name"
         )
     )
@@ -172,8 +229,11 @@ def _add_aliases(groups: list[names.Speaker], records: dict[int, int], models: M
         ignore_conflicts=True,
     )
     roles = {records[id(g)]: g.role[:200] for g in groups if g.role}
-    for pk, role in roles.items():
-        models.speaker.objects.filter(pk=pk, role="").update(role=role)
+    roles = {pk: role for pk, role in roles.items() if pk not in made}  # made with it
+    if roles:  # one UPDATE for all
+        models.speaker.objects.filter(pk__in=roles, role="").update(
+            role=Case(*(When(pk=pk, then=Value(role)) for pk, role in roles.items()))
+        )
 
 
 def alias_key(alias: str, kind: str) -> str:

@@ -108,6 +108,7 @@ class Mismatch:
 # --- Words ---------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)  # words, over and over: each body word for each heading
 def fold(word: str) -> str:
     """Lower case without accents ("Müller" -> "muller")."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())

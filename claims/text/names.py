@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from claims.text.normalising import for_names
 
@@ -97,6 +98,7 @@ def words(name: str) -> list[str]:
     return _WORD.findall(clean(name))
 
 
+@lru_cache(maxsize=65536)  # the same words for each mention, in each check
 def _fold(word: str) -> str:
     return for_names(word) or word.casefold()
 

@@ -275,9 +275,12 @@ def insert_claims(claims: list[Claim], copy: bool) -> int:
 def copy_rows(model: Any, objects: list[Any]) -> int:
     """Write ``objects`` (unsaved, no primary key) with PostgreSQL's ``COPY``: each
     field's value as its ``get_db_prep_save`` gives it, the primary key left to its
-    sequence. No signals, no history: seed data only."""
+    sequence, ``search_text`` folded as ``bulk_create`` folds it. No signals, no history:
+    seed data only."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     for obj in objects:
+        if hasattr(obj, "fold_search_text"):  # else every search finds nothing
+            obj.fold_search_text()
         for field in fields:  # auto_now(_add) and defaults, as save() would set them
             if getattr(field, "auto_now", False) or (
                 getattr(field, "auto_now_add", False) and getattr(obj, field.attname) is None

@@ -190,8 +190,9 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
 
     def _articles_of(self, claim_ids: Iterable[int]) -> list[int]:
         """The articles of ``claim_ids`` (the stored counts they count in)."""
-        rows = models.QuerySet(self.model).filter(pk__in=list(claim_ids))
-        return list(rows.values_list("article_id", flat=True).distinct())
+        rows: models.QuerySet[Claim] = models.QuerySet(self.model)
+        found = rows.filter(pk__in=list(claim_ids)).values_list("article_id", flat=True)
+        return list(found.distinct())
 
     def counts_by_article(self) -> dict[int, dict[str, int]]:
         """``counts()`` per article, of the articles that have claims here (in the text),
@@ -203,7 +204,11 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
             .values("article_id")
             .annotate(**{f"c_{name}": Count("pk", filter=q) for name, q in conditions.items()})
         )
-        return {r["article_id"]: {n: r[f"c_{n}"] for n in conditions} for r in rows}
+        found: dict[int, dict[str, int]] = {}
+        for row in rows:
+            values: dict[str, Any] = dict(row)
+            found[values["article_id"]] = {name: values[f"c_{name}"] for name in conditions}
+        return found
 
     def with_light_article(self) -> ClaimQuerySet:
         return with_light_article(self, "article")

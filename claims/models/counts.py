@@ -136,7 +136,7 @@ def drift(*, repair: bool = True) -> list[dict[str, Any]]:
         chunk = ids[start : start + CHUNK]
         counted = recount(chunk)
         rows = {row.pk: row for row in ArticleCounts.objects.filter(pk__in=chunk)}
-        drifted = []
+        drifted: list[dict[str, Any]] = []
         for pk in chunk:
             row = rows.get(pk)
             have = {name: getattr(row, name) if row else 0 for name in COUNTED}

@@ -83,8 +83,9 @@ class EvidenceQuerySet(models.QuerySet["Evidence"]):
         return deleted
 
     def _claims_of(self, evidence_ids: Iterable[int]) -> list[int]:
-        rows = models.QuerySet(self.model).filter(pk__in=list(evidence_ids))
-        return list(rows.values_list("claim_id", flat=True).distinct())
+        rows: models.QuerySet[Evidence] = models.QuerySet(self.model)
+        found = rows.filter(pk__in=list(evidence_ids)).values_list("claim_id", flat=True)
+        return list(found.distinct())
 
 
 class Evidence(models.Model):

@@ -10,9 +10,10 @@ next/previous links, each page reading one row more than it shows to know whethe
 page exists.
 
 A result of up to ``cap`` rows is then paged from its keys (``pk IN (...)``, sorted),
-not by walking the sort order's index: a rare search word or a narrow filter would
-otherwise read the whole index for a page that has few rows or none (at 1,000,000
-claims, 7 to 18 s on PostgreSQL for a word found nowhere, in 5 ms from the keys).
+not by walking the sort order's index, whatever the planner guesses of how many rows
+match: misled (statistics of a table whose ``search_text`` was still empty), PostgreSQL
+walked the whole score index of 1,000,000 claims for a page of a search that matched
+nothing, 7 to 18 s per query.
 
 The lists annotate each row with correlated subqueries (counts, flags); a page at an
 offset would compute them for every row skipped too. Past the first page, the page's

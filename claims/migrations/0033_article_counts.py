@@ -67,7 +67,7 @@ def drop_trigram_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0031_article_headline_mismatches"),
+        ("claims", "0032_firstdecision_filters"),
     ]
 
     operations = [

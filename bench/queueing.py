@@ -242,11 +242,12 @@ def cleanup() -> None:
     """Delete the benchmark's articles (raw deletes: no per-row history)."""
     from django.db import connection, transaction
 
-    from claims.models import Article, ArticleRevision, Claim, ClaimEvent
+    from claims.models import Article, ArticleCounts, ArticleRevision, Claim, ClaimEvent
 
     alias = connection.alias
     with transaction.atomic():
         articles = Article.objects.filter(url__startswith=URL_PREFIX)
+        ArticleCounts.objects.filter(article__in=articles)._raw_delete(alias)
         ClaimEvent.objects.filter(article__in=articles)._raw_delete(alias)
         Claim.history.filter(article_id__in=articles.values("pk"))._raw_delete(alias)
         Claim.objects.filter(article__in=articles)._raw_delete(alias)

@@ -24,19 +24,15 @@ from typing import Any
 from django.db.models import (
     Case,
     CharField,
-    IntegerField,
-    Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from claims.ingest import headlines
 from claims.models import Article, Claim, ClaimCounts, ClaimQuerySet
+from claims.models import counts as article_counts
 from claims.text.headline import Mismatch
 from claims.text.plural import counted
 
@@ -56,28 +52,10 @@ def _claims(article: Any) -> ClaimQuerySet:
     return Claim.objects.filter(article=article).in_text()
 
 
-def _severity() -> Case:
-    """Per claim: 2 blocks the story (contradicted, or needs re-review), 1 is work left
-    (open), 0 is fine: by the conditions of ``ClaimCounts``."""
-    condition = ClaimCounts.conditions()
-    return Case(
-        When(condition["contradicted"] | condition["rereview"], then=Value(2)),
-        When(condition["open"], then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
-def _level() -> Coalesce:
-    worst = (
-        _claims(OuterRef("pk"))
-        .annotate(severity=_severity())
-        .order_by()
-        .values("article")
-        .annotate(worst=Max("severity"))
-        .values("worst")
-    )
-    return Coalesce(Subquery(worst, output_field=IntegerField()), 0)
+def _level() -> Case:
+    """The worst of the outer article's claims (``_severity``), from its stored counts
+    (``article_counts.ArticleCounts``, kept by every claim and evidence write)."""
+    return article_counts.level()
 
 
 COUNTED = [counted.name for counted in fields(ClaimCounts)]
@@ -85,7 +63,8 @@ COUNTED = [counted.name for counted in fields(ClaimCounts)]
 
 def with_readiness(queryset: QuerySet[Article], *, counts: bool = False) -> QuerySet[Article]:
     """Articles with their verdict, ``readiness`` (one correlated subquery: the worst of
-    their claims); with ``counts``, also ``r_<name>`` for each of ``ClaimCounts``."""
+    their claims); with ``counts=True``, also ``r_<name>`` for each of ``ClaimCounts``.
+    Both read the stored counts (``article_counts.ArticleCounts``): a join, not a recount."""
     if "readiness" not in queryset.query.annotations:
         queryset = queryset.alias(r_level=_level()).annotate(
             readiness=Case(
@@ -99,9 +78,8 @@ def with_readiness(queryset: QuerySet[Article], *, counts: bool = False) -> Quer
             )
         )
     if counts and "r_open" not in queryset.query.annotations:
-        claims = _claims(OuterRef("pk"))
         queryset = queryset.annotate(
-            **{f"r_{name}": claims.count_per_article(name) for name in COUNTED}
+            **{f"r_{name}": article_counts.stored(name) for name in COUNTED}
         )
     return queryset
 

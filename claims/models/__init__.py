@@ -23,6 +23,7 @@ from claims.models.claims import ClaimVerdict as ClaimVerdict
 from claims.models.confirmation import AuditRun as AuditRun
 from claims.models.confirmation import Confirmation as Confirmation
 from claims.models.confirmation import ConfirmationRefused as ConfirmationRefused
+from claims.models.counts import ArticleCounts as ArticleCounts
 from claims.models.desk import DeskDay as DeskDay
 from claims.models.desk import DeskStock as DeskStock
 from claims.models.desk import FirstDecision as FirstDecision

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from claims.models import counts as article_counts
 from claims.models.articles import Article, with_light_article
 from claims.models.confirmation import Confirmation
 from claims.models.events import EventKind, record
@@ -148,24 +148,67 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
         unique_fields: Collection[str] | None = None,
     ) -> list[Any]:
         objs, update_fields = folded_bulk_create(self.model, objs, update_fields)
-        made: list[Any] = super().bulk_create(
-            objs,
-            batch_size=batch_size,
-            ignore_conflicts=ignore_conflicts,
-            update_conflicts=update_conflicts,
-            update_fields=update_fields,
-            unique_fields=unique_fields,
-        )
+        with transaction.atomic():
+            made: list[Any] = super().bulk_create(
+                objs,
+                batch_size=batch_size,
+                ignore_conflicts=ignore_conflicts,
+                update_conflicts=update_conflicts,
+                update_fields=update_fields,
+                unique_fields=unique_fields,
+            )
+            article_counts.refresh(obj.article_id for obj in objs)
         return made
 
     def bulk_update(
         self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None
     ) -> int:
         objs, fields = folded_bulk_update(self.model, objs, fields)
-        return super().bulk_update(objs, fields, batch_size=batch_size)
+        with transaction.atomic():
+            done = super().bulk_update(objs, fields, batch_size=batch_size)
+            if article_counts.touches(fields, article_counts.COUNTED_FIELDS):
+                article_counts.refresh(self._articles_of(obj.pk for obj in objs))
+        return done
 
     def update(self, **kwargs: Any) -> int:
-        return folded_update(self, kwargs, super().update)
+        if not article_counts.touches(kwargs, article_counts.COUNTED_FIELDS):
+            return folded_update(self, kwargs, super().update)
+        with transaction.atomic():
+            keys = list(self.values_list("pk", flat=True))
+            before = self._articles_of(keys)
+            done = folded_update(self, kwargs, super().update)
+            moved = {"article", "article_id"} & set(kwargs)
+            article_counts.refresh([*before, *(self._articles_of(keys) if moved else [])])
+        return done
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            articles = self._articles_of(self.values_list("pk", flat=True))
+            deleted = super().delete()
+            article_counts.refresh(articles)
+        return deleted
+
+    def _articles_of(self, claim_ids: Iterable[int]) -> list[int]:
+        """The articles of ``claim_ids`` (the stored counts they count in)."""
+        rows: models.QuerySet[Claim] = models.QuerySet(self.model)
+        found = rows.filter(pk__in=list(claim_ids)).values_list("article_id", flat=True)
+        return list(found.distinct())
+
+    def counts_by_article(self) -> dict[int, dict[str, int]]:
+        """``counts()`` per article, of the articles that have claims here (in the text),
+        in one grouped query: what ``counts.ArticleCounts`` stores."""
+        conditions = ClaimCounts.conditions()
+        rows = (
+            self.in_text()
+            .order_by()
+            .values("article_id")
+            .annotate(**{f"c_{name}": Count("pk", filter=q) for name, q in conditions.items()})
+        )
+        found: dict[int, dict[str, int]] = {}
+        for row in rows:
+            values: dict[str, Any] = dict(row)
+            found[values["article_id"]] = {name: values[f"c_{name}"] for name in conditions}
+        return found
 
     def with_light_article(self) -> ClaimQuerySet:
         return with_light_article(self, "article")
@@ -196,14 +239,6 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
             for name, condition in ClaimCounts.conditions().items()
         }
         return ClaimCounts(**self.order_by().aggregate(**counted))
-
-    def count_per_article(self, name: str) -> Coalesce:
-        """The count ``name`` of ``counts()`` as a correlated subquery, for ``self``
-        filtered on an outer article: ``Article.objects.annotate(n=Claim.objects.filter(
-        article=OuterRef("pk")).count_per_article("worthy"))``."""
-        claims = self.filter(ClaimCounts.conditions()[name]).order_by()
-        counted = claims.values("article").annotate(n=Count("pk")).values("n")
-        return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
 
     def with_review_flag(self) -> ClaimQuerySet:
         """Annotate ``source_problem`` (a supporting source died or changed) and
@@ -443,6 +478,21 @@ class Claim(FoldedSearch):
 
     def get_absolute_url(self) -> str:
         return reverse("article-detail", args=[self.article_id]) + f"?claim={self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved, and its article's stored counts recounted when a field they depend on
+        is written (``counts.refresh``, in the same transaction)."""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            written = kwargs.get("update_fields")
+            if article_counts.touches(written, article_counts.COUNTED_FIELDS):
+                article_counts.refresh([self.article_id])
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            article_counts.refresh([self.article_id])
+        return deleted
 
     @property
     def is_contradicted(self) -> bool:

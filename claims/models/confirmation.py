@@ -73,6 +73,10 @@ class AuditRun(models.Model):
     findings = models.JSONField(
         default=list, help_text="Each claim lapsed: its id and the cause named in its history."
     )
+    counts_repaired = models.PositiveIntegerField(
+        default=0,
+        help_text="Articles whose stored claim counts differed from a recount (rewritten).",
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]

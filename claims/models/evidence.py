@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from claims.models import counts as article_counts
 from claims.models.sources import Source
 
 if TYPE_CHECKING:
@@ -23,6 +25,67 @@ class EvidenceStance(models.TextChoices):
     SUPPORTS = "supports", "Supports"
     REFUTES = "refutes", "Refutes"
     CONTEXT = "context", "Context"
+
+
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
+    """Bulk writes that keep the articles' stored counts in step (``counts``: a refuting
+    source makes a claim contradicted)."""
+
+    def bulk_create(
+        self,
+        objs: Iterable[Any],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list[Any]:
+        objs = list(objs)
+        with transaction.atomic():
+            made: list[Any] = super().bulk_create(
+                objs,
+                batch_size=batch_size,
+                ignore_conflicts=ignore_conflicts,
+                update_conflicts=update_conflicts,
+                update_fields=update_fields,
+                unique_fields=unique_fields,
+            )
+            article_counts.refresh_claims(obj.claim_id for obj in objs)
+        return made
+
+    def bulk_update(
+        self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None
+    ) -> int:
+        objs, fields = list(objs), list(fields)
+        if not article_counts.touches(fields, article_counts.EVIDENCE_FIELDS):
+            return super().bulk_update(objs, fields, batch_size=batch_size)
+        with transaction.atomic():
+            before = self._claims_of(obj.pk for obj in objs)
+            done = super().bulk_update(objs, fields, batch_size=batch_size)
+            article_counts.refresh_claims([*before, *(obj.claim_id for obj in objs)])
+        return done
+
+    def update(self, **kwargs: Any) -> int:
+        if not article_counts.touches(kwargs, article_counts.EVIDENCE_FIELDS):
+            return super().update(**kwargs)
+        with transaction.atomic():
+            keys = list(self.values_list("pk", flat=True))
+            before = self._claims_of(keys)
+            done = super().update(**kwargs)
+            article_counts.refresh_claims([*before, *self._claims_of(keys)])
+        return done
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            claims = self._claims_of(self.values_list("pk", flat=True))
+            deleted = super().delete()
+            article_counts.refresh_claims(claims)
+        return deleted
+
+    def _claims_of(self, evidence_ids: Iterable[int]) -> list[int]:
+        rows: models.QuerySet[Evidence] = models.QuerySet(self.model)
+        found = rows.filter(pk__in=list(evidence_ids)).values_list("claim_id", flat=True)
+        return list(found.distinct())
 
 
 class Evidence(models.Model):
@@ -64,6 +127,7 @@ class Evidence(models.Model):
     )
     added_at = models.DateTimeField(auto_now_add=True)
 
+    objects = EvidenceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -97,6 +161,25 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stance_display()}: {self.source}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved, and the stored counts of its claim's article recounted when its stance
+        or claim is written (``counts.refresh``, in the same transaction)."""
+        written = kwargs.get("update_fields")
+        if not article_counts.touches(written, article_counts.EVIDENCE_FIELDS):
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            before = Evidence.objects.filter(pk=self.pk).values_list("claim_id", flat=True)
+            moved_from = list(before) if self.pk else []
+            super().save(*args, **kwargs)
+            article_counts.refresh_claims([self.claim_id, *moved_from])
+        return None
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            article_counts.refresh_claims([self.claim_id])
+        return deleted
 
     @property
     def excerpt_found(self) -> bool | None:

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Page
-from django.db.models import Count, OuterRef, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,6 +45,7 @@ from claims.models import (
     VerdictPage,
     with_light_article,
 )
+from claims.models import counts as article_counts
 from claims.publication import exports
 from claims.review import edits, history, speakers
 from claims.review import evidence as verification
@@ -93,10 +94,10 @@ def list_status(request: HtmxHttpRequest, form: Any) -> int:
 
 
 def articles_with_counts(queryset: QuerySet[Article]) -> QuerySet[Article]:
-    """With ``n_<count>`` for the list's columns, the counts of ``ClaimQuerySet.counts``."""
-    claims = Claim.objects.filter(article=OuterRef("pk")).in_text()
+    """With ``n_<count>`` for the list's columns, the counts of ``ClaimQuerySet.counts``
+    as stored (``counts.ArticleCounts``: a join, not a count per row)."""
     return queryset.select_related("assignee").annotate(
-        **{f"n_{name}": claims.count_per_article(name) for name in LIST_COUNTS}
+        **{f"n_{name}": article_counts.stored(name) for name in LIST_COUNTS}
     )
 
 

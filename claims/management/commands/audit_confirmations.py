@@ -21,3 +21,8 @@ class Command(BaseCommand):
         )
         for finding in run.findings:
             self.stdout.write(f"  claim #{finding['claim']}: {finding['cause']}")
+        if run.counts_repaired:
+            self.stdout.write(
+                f"{counted(run.counts_repaired, 'article')}: stored claim counts differed "
+                "from a recount; rewritten."
+            )

@@ -25,7 +25,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims import roles
-from claims.models import Article, ArticleRevision, Claim, ClaimEvent, Evidence, Source
+from claims.models import (
+    Article,
+    ArticleCounts,
+    ArticleRevision,
+    Claim,
+    ClaimEvent,
+    Evidence,
+    Source,
+    counts,
+)
 
 BENCH_URL = "https://bench.invalid/"
 PASSWORD = "bench-password"
@@ -88,6 +97,7 @@ class Command(BaseCommand):
             articles = make_articles(rng, options["articles"], users["bench-editor"])
             n_claims = make_claims(rng, articles, options["claims_per_article"], options)
             n_evidence = make_evidence(rng, sources, users["bench-checker"])
+            counts.refresh_all()  # the claims' COPY bypassed the stored counts
         self.stdout.write(
             f"Seeded {len(articles)} articles, {n_claims} claims, {len(sources)} sources, "
             f"{n_evidence} evidence in {time.perf_counter() - started:.1f} s."
@@ -99,6 +109,7 @@ def wipe() -> None:
     with transaction.atomic():
         articles = Article.objects.filter(url__startswith=BENCH_URL)
         claims = Claim.objects.filter(article__in=articles)
+        ArticleCounts.objects.filter(article__in=articles)._raw_delete(connection.alias)
         for model in _matching_models():
             model.objects.filter(claim__in=claims)._raw_delete(connection.alias)
         Evidence.objects.filter(claim__in=claims)._raw_delete(connection.alias)
@@ -264,9 +275,12 @@ def insert_claims(claims: list[Claim], copy: bool) -> int:
 def copy_rows(model: Any, objects: list[Any]) -> int:
     """Write ``objects`` (unsaved, no primary key) with PostgreSQL's ``COPY``: each
     field's value as its ``get_db_prep_save`` gives it, the primary key left to its
-    sequence. No signals, no history: seed data only."""
+    sequence, ``search_text`` folded as ``bulk_create`` folds it. No signals, no history:
+    seed data only."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     for obj in objects:
+        if hasattr(obj, "fold_search_text"):  # else every search finds nothing
+            obj.fold_search_text()
         for field in fields:  # auto_now(_add) and defaults, as save() would set them
             if getattr(field, "auto_now", False) or (
                 getattr(field, "auto_now_add", False) and getattr(obj, field.attname) is None

@@ -1,0 +1,174 @@
+"""Each article's claim counts, stored: ``ArticleCounts``, one row per article with every
+count of ``ClaimCounts`` over its claims in the text (orphans do not count).
+
+The articles list shows four of them and sorts and filters by the readiness they decide;
+computed per row, they were five correlated subqueries over a million claims. Stored,
+they are a join.
+
+They are kept by the model layer's write paths, the ones that already keep
+``search_text`` in step, so that no feature can write a claim or its evidence without
+them: ``Claim.save``/``delete``, ``ClaimQuerySet.update``/``bulk_update``/
+``bulk_create``/``delete``, and the same on ``Evidence``. Each calls ``refresh`` with the
+articles it touched, in the caller's transaction: the articles' counts rows are locked
+(``FOR UPDATE``, by id), then recounted from the claims and written. A recount is exact
+whatever changed, and two transactions changing claims of one article take turns on its
+row: the second recounts after the first has committed, so it counts both changes.
+Writes that bypass the ORM (``seed_bench``'s ``COPY``) call ``refresh_all``; ``drift``
+(the daily audit) reports and repairs any row that differs from a recount.
+
+A status change goes through ``confirmation.service._set_status`` -> ``Claim.set_status``
+-> ``save``: the counts are written under the claim's lock, in its transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps import apps
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+
+from claims.models.articles import Article
+
+# The ClaimCounts names, in field order (the columns of ArticleCounts).
+COUNTED = (
+    "total", "worthy", "confirmed", "contradicted", "undecided",
+    "unconfirmed", "rereview", "open", "hedged", "unverified",
+)  # fmt: skip
+# The claim fields the counts depend on: a write of none of them leaves the counts alone.
+COUNTED_FIELDS = frozenset(
+    {"status", "check_worthy", "factuality", "hedged", "orphaned", "article", "article_id"}
+)
+EVIDENCE_FIELDS = frozenset({"stance", "claim", "claim_id"})
+CHUNK = 2000  # articles recounted per query by refresh_all and drift
+
+
+class ArticleCounts(models.Model):
+    """An article's ``ClaimCounts``; no row reads as all zero (an article with no claim
+    counted yet)."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="counts"
+    )
+    total = models.PositiveIntegerField(default=0)
+    worthy = models.PositiveIntegerField(default=0)
+    confirmed = models.PositiveIntegerField(default=0)
+    contradicted = models.PositiveIntegerField(default=0)
+    undecided = models.PositiveIntegerField(default=0)
+    unconfirmed = models.PositiveIntegerField(default=0)
+    rereview = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+    hedged = models.PositiveIntegerField(default=0)
+    unverified = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "article counts"
+
+    def __str__(self) -> str:
+        return f"counts of article #{self.article_id}"
+
+
+def stored(name: str) -> Coalesce:
+    """The stored count ``name`` of the outer article, for ``Article.objects.annotate``."""
+    return Coalesce(F(f"counts__{name}"), 0)
+
+
+def recount(article_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """The counts of ``article_ids`` from their claims (``ClaimQuerySet.counts_by_article``,
+    one grouped query); an article without counted claims is all zero."""
+    ids = sorted(set(article_ids))
+    found: dict[int, dict[str, int]] = {pk: dict.fromkeys(COUNTED, 0) for pk in ids}
+    if ids:
+        claims = apps.get_model("claims", "Claim").objects.filter(article_id__in=ids)
+        found |= claims.counts_by_article()
+    return found
+
+
+def refresh(article_ids: Iterable[int | None]) -> set[int]:
+    """Recount ``article_ids`` and store the counts, under the lock of their rows (see
+    the module's docstring), in the caller's transaction (or one of its own); the
+    articles whose counts changed."""
+    ids = sorted({pk for pk in article_ids if pk is not None})
+    if not ids:
+        return set()
+    with transaction.atomic():
+        # Rows first (waiting for a concurrent insert of the same ones), then the locks
+        # in id order, then the recount: it sees every change committed before the lock.
+        live = Article.objects.filter(pk__in=ids).values_list("pk", flat=True)
+        ArticleCounts.objects.bulk_create(
+            [ArticleCounts(article_id=pk) for pk in live], ignore_conflicts=True
+        )
+        locked = ArticleCounts.objects.filter(pk__in=ids).order_by("pk").select_for_update()
+        have = {row.pk: row for row in locked}
+        return _write(have, recount(have))
+
+
+def refresh_claims(claim_ids: Iterable[int | None]) -> None:
+    """``refresh`` the articles of ``claim_ids`` (after a write of their evidence)."""
+    keys = {pk for pk in claim_ids if pk is not None}
+    claims = apps.get_model("claims", "Claim")._base_manager.filter(pk__in=keys)
+    if keys:
+        refresh(claims.values_list("article_id", flat=True).distinct())
+
+
+def _write(have: dict[int, ArticleCounts], counted: dict[int, dict[str, int]]) -> set[int]:
+    changed = []
+    for pk, values in counted.items():
+        row = have[pk]
+        if any(getattr(row, name) != n for name, n in values.items()):
+            for name, n in values.items():
+                setattr(row, name, n)
+            changed.append(row)
+    if changed:
+        ArticleCounts.objects.bulk_update(changed, COUNTED, batch_size=500)
+    return {row.pk for row in changed}
+
+
+def drift(*, repair: bool = True) -> list[dict[str, Any]]:
+    """Every article whose stored counts differ from a recount (``{"article", "stored",
+    "recounted"}``), rewritten from a recount under its lock when ``repair``. The daily
+    confirmation audit runs it; it should never find one."""
+    found: list[dict[str, Any]] = []
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        counted = recount(chunk)
+        rows = {row.pk: row for row in ArticleCounts.objects.filter(pk__in=chunk)}
+        drifted: list[dict[str, Any]] = []
+        for pk in chunk:
+            row = rows.get(pk)
+            have = {name: getattr(row, name) if row else 0 for name in COUNTED}
+            if have != counted[pk]:
+                drifted.append({"article": pk, "stored": have, "recounted": counted[pk]})
+        if repair:  # those still wrong under the lock (not a write racing the read)
+            rewritten = refresh(d["article"] for d in drifted)
+            drifted = [d for d in drifted if d["article"] in rewritten]
+        found += drifted
+    return found
+
+
+def refresh_all() -> None:
+    """Recount every article (after writes that bypassed the ORM: ``COPY``)."""
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        refresh(ids[start : start + CHUNK])
+
+
+def touches(written: Iterable[str] | None, watched: frozenset[str]) -> bool:
+    """Whether a write of ``written`` (None: every field) can change the counts."""
+    return written is None or bool(watched & set(written))
+
+
+def level() -> models.Case:
+    """The worst of the outer article's claims, from its stored counts: 2 blocks the
+    story (a claim contradicted or needing re-review), 1 is work left (an open claim),
+    0 is fine (``readiness``'s verdicts, by the conditions of ``ClaimCounts``)."""
+    blocked = Q(counts__contradicted__gt=0) | Q(counts__rereview__gt=0)
+    return models.Case(
+        models.When(blocked, then=models.Value(2)),
+        models.When(counts__open__gt=0, then=models.Value(1)),
+        default=models.Value(0),
+        output_field=models.IntegerField(),
+    )

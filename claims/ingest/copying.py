@@ -26,6 +26,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from claims.models import Claim
+from claims.models import counts as article_counts
 
 
 def create_with_history(claims: list[Claim], *, reason: str) -> list[Claim]:
@@ -56,6 +57,9 @@ def create_with_history(claims: list[Claim], *, reason: str) -> list[Claim]:
             for claim in claims
         ]
         _copy(history, rows, [f for f in history._meta.concrete_fields if not f.primary_key])
+        # COPY is not the ORM: the articles' stored counts, which every ORM write path
+        # keeps (``claims.models.counts``), are recounted here, in the same transaction.
+        article_counts.refresh(claim.article_id for claim in claims)
     for claim in claims:
         claim._state.adding = False
         claim._state.db = connection.alias

@@ -1,6 +1,7 @@
 """New claims written with ``COPY`` (``copying.create_with_history``, PostgreSQL) are the
 rows ``bulk_create_with_history`` writes: every column of the claim and of its history
-row, JSON included; the claims come back saved, with their ids."""
+row, JSON included, and the article's stored counts; the claims come back saved, with
+their ids."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from simple_history.utils import bulk_create_with_history
 
 from claims.ingest import copying
-from claims.models import Article, Claim
+from claims.models import Article, ArticleCounts, Claim, counts
 
 TEXT = st.text(alphabet=st.sampled_from(list("ab \t\\\n'\"é€\x01,{}")), max_size=30)
 JSON = st.recursive(
@@ -82,6 +83,11 @@ class CopiedClaims(HypothesisTestCase):
         assert _rows(history.objects.filter(article=copied_to).order_by(*order, "id")) == _rows(
             history.objects.filter(article=inserted_to).order_by(*order, "id")
         )
+        # the articles' stored counts are kept on the COPY path as on the ORM's
+        for article in (copied_to, inserted_to):
+            row = ArticleCounts.objects.get(pk=article.pk)
+            stored = {name: getattr(row, name) for name in counts.COUNTED}
+            assert stored == counts.recount([article.pk])[article.pk]
         for claim in copied:  # saved objects with their ids
             assert not claim._state.adding
             assert Claim.objects.get(pk=claim.pk).text == claim.text

@@ -52,6 +52,7 @@ from claims.models import (
     Source,
     SourceCapture,
 )
+from claims.models import counts as article_counts
 from claims.models.events import record
 from claims.sources.publishers import PublisherIndex, latest_captures
 from claims.text import normalising
@@ -204,6 +205,7 @@ def basis_change(
     no lock; claims it deletes must have no records (see ``review.edits``)."""
     with transaction.atomic():
         change = BasisChange(cause, lock(claims() if callable(claims) else claims))
+        article_counts.lock(claim.article_id for claim in change.claims.values())
         yield change
         change.lapsed = _settle(list(change.claims), cause=change.cause, by=by)
     for pk, fresh in {c.pk: c for c in change.lapsed}.items():

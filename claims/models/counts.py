@@ -86,6 +86,22 @@ def recount(article_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     return found
 
 
+def lock(article_ids: Iterable[int | None]) -> None:
+    """Take the counts rows of ``article_ids`` (created if missing) in id order, inside
+    the caller's transaction. ``basis_change`` takes them right after the claims' rows,
+    so a change spanning several articles (a source cited in two stories) holds all of
+    them before its first save recounts one: two such changes cannot each hold one
+    article's row while waiting for the other's."""
+    ids = sorted({pk for pk in article_ids if pk is not None})
+    if not ids:
+        return
+    live = Article.objects.filter(pk__in=ids).values_list("pk", flat=True)
+    ArticleCounts.objects.bulk_create(
+        [ArticleCounts(article_id=pk) for pk in live], ignore_conflicts=True
+    )
+    list(ArticleCounts.objects.filter(pk__in=ids).order_by("pk").select_for_update())
+
+
 def refresh(article_ids: Iterable[int | None]) -> set[int]:
     """Recount ``article_ids`` and store the counts, under the lock of their rows (see
     the module's docstring), in the caller's transaction (or one of its own); the

@@ -246,3 +246,35 @@ def test_two_connections_changing_claims_of_one_article_are_both_counted(
         steps = (confirm_first, refute_second)
         _race(*(steps if attempt % 2 else steps[::-1]))
         assert stored(article) == recounted(article), attempt
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="races need two PostgreSQL connections"
+)
+def test_two_changes_spanning_two_articles_in_opposite_orders_do_not_deadlock(
+    make_article: Callable[..., Article],
+) -> None:
+    """A basis change that writes claims of two articles (a source cited in both) takes
+    both articles' counts rows when it locks its claims, so two such changes writing
+    disjoint claims in opposite orders take turns instead of each holding one row while
+    waiting for the other (PostgreSQL would abort one with a deadlock)."""
+    first = make_article(sentences=["The first story says 10 percent.", "And 20 percent."])
+    second = make_article(sentences=["The second story says 30 percent.", "And 40 percent."])
+    a1, a2 = first.claims.order_by("start")
+    b1, b2 = second.claims.order_by("start")
+
+    def change(mine: list[Claim]) -> Callable[[], None]:
+        def step() -> None:
+            with status.basis_change([c.pk for c in mine], cause="race") as held:
+                for claim in mine:
+                    fresh = held.claims[claim.pk]
+                    fresh.check_worthy = not fresh.check_worthy
+                    fresh.save(update_fields=["check_worthy"])
+                    time.sleep(0.3)  # the other change takes its first article meanwhile
+
+        return step
+
+    _race(change([a1, b1]), change([b2, a2]))
+    assert stored(first) == recounted(first)
+    assert stored(second) == recounted(second)

@@ -26,7 +26,7 @@ pass on the real texts.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
 from spacy.lang.en.lemmatizer import EnglishLemmatizer
@@ -55,10 +55,10 @@ def speed_up(nlp: Language) -> None:
     for name, pipe in nlp.pipeline:
         if type(pipe) is AttributeRuler and name == "attribute_ruler":
             pipe.__class__ = CachedAttributeRuler
-            pipe.key_rules = None
+            cast(CachedAttributeRuler, pipe).key_rules = None
         elif type(pipe) is EnglishLemmatizer:
             pipe.__class__ = CachedLemmatizer
-            pipe.lemma_cache = {}
+            cast(CachedLemmatizer, pipe).lemma_cache = {}
 
 
 class _Plan:
@@ -69,7 +69,7 @@ class _Plan:
         self.single = Matcher(ruler.vocab, validate=False)
         self.multi = Matcher(ruler.vocab, validate=False)
         self.has_multi = False
-        self.columns: list[int] = []
+        self.columns: list[int | str] = []
         self.mentioned: list[frozenset[int] | None] = []  # None: a flag, kept as it is
         # per column, the regexes tested on it and each value's folded form so far
         self.regexes: list[list[re.Pattern[str]]] = []
@@ -187,7 +187,7 @@ class CachedAttributeRuler(AttributeRuler):
             self._learn(plan, doc, keys)
         extra: dict[int, list[int]] = {}
         if plan.has_multi:
-            for m_id, start, end in plan.multi(doc, allow_missing=True, as_spans=False):  # type: ignore[misc]
+            for m_id, start, end in plan.multi(doc, allow_missing=True, as_spans=False):
                 attr_id = int(self.vocab.strings[m_id])
                 token = doc[start:end][self.indices[attr_id]]
                 extra.setdefault(token.i, []).append(attr_id)
@@ -203,7 +203,7 @@ class CachedAttributeRuler(AttributeRuler):
     def _learn(self, plan: _Plan, doc: Doc, keys: list[tuple[int, ...]]) -> None:
         """The one-token rules' answers for the keys of ``doc`` not seen yet."""
         found: dict[int, list[int]] = {}
-        for m_id, start, _end in plan.single(doc, allow_missing=True, as_spans=False):  # type: ignore[misc]
+        for m_id, start, _end in plan.single(doc, allow_missing=True, as_spans=False):
             found.setdefault(start, []).append(int(self.vocab.strings[m_id]))
         for i, key in enumerate(keys):
             if key in plan.answers:

@@ -16,7 +16,9 @@ reported next to them. Two comparisons on the same texts:
 On real news (``real_news``): the PolNeAR train articles (hard news on the 2016 US
 election, ``../shared/data/attribution/polnear/train/text``, found by walking up from the
 project, or ``WORKBENCH_POLNEAR_DIR``; never copied into the project), in file-name
-order up to 50,000 words, read two ways in the same run and with the same model:
+order up to 50,000 words, read two ways in the same run and with the same model
+(``--repeats`` interleaved runs, default 3; the medians of the CPU seconds and of each
+repeat's ratio are reported, with every ratio and the load average before and after):
 
 - per article: ``extract(article)`` for each against ``nlp.pipe(articles)``;
 - as one long document (the articles joined by blank lines): ``extract(document)``
@@ -37,6 +39,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -181,25 +184,35 @@ def polnear_articles(words: int = 50_000, directory: Path | None = None) -> list
     return texts
 
 
-def _compare_pair(run_plain, run_extract, words: int) -> dict:
-    plain_t = extract_t = (float("inf"), float("inf"))
-    for _ in range(REPEATS):  # interleaved, best of REPEATS
-        plain_t = min(plain_t, _time(run_plain))
-        extract_t = min(extract_t, _time(run_extract))
+def _compare_pair(run_plain, run_extract, words: int, repeats: int = REPEATS) -> dict:
+    """Interleaved repeats (plain, extract, plain, extract, ...): the median CPU seconds
+    of each, the median of the repeats' own ratios, and every repeat's ratio."""
+    plain_t: list[tuple[float, float]] = []
+    extract_t: list[tuple[float, float]] = []
+    for _ in range(repeats):
+        plain_t.append(_time(run_plain))
+        extract_t.append(_time(run_extract))
+    plain_cpu = statistics.median(t[0] for t in plain_t)
+    extract_cpu = statistics.median(t[0] for t in extract_t)
+    ratios = [e[0] / p[0] for p, e in zip(plain_t, extract_t, strict=True)]
+    wall = [e[1] / p[1] for p, e in zip(plain_t, extract_t, strict=True)]
     return {
         "words": words,
-        "plain_spacy_seconds": round(plain_t[0], 3),
-        "extract_seconds": round(extract_t[0], 3),
-        "ratio": round(extract_t[0] / plain_t[0], 3),
-        "plain_words_per_second": round(words / plain_t[0]),
-        "extract_words_per_second": round(words / extract_t[0]),
-        "wall_ratio": round(extract_t[1] / plain_t[1], 3),
+        "repeats": repeats,
+        "plain_spacy_seconds": round(plain_cpu, 3),
+        "extract_seconds": round(extract_cpu, 3),
+        "ratio": round(statistics.median(ratios), 3),
+        "ratios": [round(r, 3) for r in ratios],
+        "plain_words_per_second": round(words / plain_cpu),
+        "extract_words_per_second": round(words / extract_cpu),
+        "wall_ratio": round(statistics.median(wall), 3),
     }
 
 
-def real_news(plain, words: int = 50_000) -> dict:
+def real_news(plain, words: int = 50_000, repeats: int = REPEATS) -> dict:
     """``extract`` on the PolNeAR articles, per article and as one document, against a
-    plain spaCy pass over the same text in the same run (CPU seconds, best of 3)."""
+    plain spaCy pass over the same text in the same run (CPU seconds; medians of
+    ``repeats`` interleaved runs, and the load average before and after)."""
     articles = polnear_articles(words)
     if not articles:
         return {"available": False}
@@ -219,13 +232,54 @@ def real_news(plain, words: int = 50_000) -> dict:
         for article in articles:
             extract(article)
 
+    load_before = os.getloadavg()
+    per_article = _compare_pair(pipe(articles), each, n, repeats)
+    one_document = _compare_pair(pipe(paragraphs), lambda: extract(document), n, repeats)
     return {
         "available": True,
         "articles": len(articles),
         "words": n,
-        "per_article": _compare_pair(pipe(articles), each, n),
-        "one_document": _compare_pair(pipe(paragraphs), lambda: extract(document), n),
+        "per_article": per_article,
+        "one_document": one_document,
+        "load_average": [round(x, 2) for x in (*load_before, *os.getloadavg())],
     }
+
+
+def print_real_news(r: dict) -> None:
+    """The two real-news rows side by side with plain spaCy."""
+    if not r.get("available"):
+        print("real news: PolNeAR texts not found")
+        return
+    print(
+        f"real news (PolNeAR train, {r['articles']} articles, {r['words']} words); "
+        f"load average before {r['load_average'][:3]}, after {r['load_average'][3:]}"
+    )
+    print(f"{'':14}{'plain spaCy':>13}{'extract':>10}{'ratio':>8}  each repeat")
+    for label in ("per_article", "one_document"):
+        f = r[label]
+        print(
+            f"{label:14}{f['plain_spacy_seconds']:>12.2f}s{f['extract_seconds']:>9.2f}s"
+            f"{f['ratio']:>7.3f}x  {f['ratios']}"
+        )
+
+
+def snapshot(path: Path, write: bool) -> int:
+    """Write (``write``) or check ``extract(text).to_dict()`` of every PolNeAR train text
+    and of the 50,000-word document, one JSON line each, to or against ``path`` (kept
+    outside the project: the texts are the publishers'). Returns how many differ."""
+    directory = polnear_dir()
+    if directory is None:
+        raise SystemExit("PolNeAR texts not found")
+    named = [(p.name, p.read_text("utf-8")) for p in sorted(directory.glob("*.txt"))]
+    named.append(("document-50000-words", "\n\n".join(polnear_articles(50_000))))
+    lines = [json.dumps({"file": n, "out": extract(t).to_dict()}, sort_keys=True) for n, t in named]
+    if write:
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return 0
+    stored = path.read_text("utf-8").splitlines()
+    differ = [json.loads(a)["file"] for a, b in zip(lines, stored, strict=True) if a != b]
+    print(f"{len(lines)} texts, {len(differ)} differ from {path}: {differ[:10]}")
+    return len(differ)
 
 
 PLAIN_SCRIPT = """\
@@ -312,8 +366,16 @@ def main() -> None:
     parser.add_argument("--whole-repeats", type=int, default=3)
     parser.add_argument("--real-words", type=int, default=50_000, help="0: skip PolNeAR")
     parser.add_argument("--only-real", action="store_true", help="only the PolNeAR rows")
+    parser.add_argument(
+        "--repeats", type=int, default=REPEATS, help="interleaved repeats of the PolNeAR rows"
+    )
     parser.add_argument("--json", dest="json_out", default=None, help="write figures here")
+    parser.add_argument("--write-snapshot", default=None, help="PolNeAR outputs to this file")
+    parser.add_argument("--check-snapshot", default=None, help="compare with such a file")
     args = parser.parse_args()
+    if args.write_snapshot or args.check_snapshot:
+        path = Path(args.write_snapshot or args.check_snapshot)
+        sys.exit(1 if snapshot(path, write=bool(args.write_snapshot)) else 0)
     if args.only_real:
         name = resolve_model_name(None)
         plain = spacy.load(name)
@@ -322,8 +384,10 @@ def main() -> None:
         list(plain.pipe(texts))
         for text in texts:
             extract(text)
-        figures = real_news(plain, args.real_words)
-        print(json.dumps(figures, indent=2))
+        figures = real_news(plain, args.real_words, args.repeats)
+        print_real_news(figures)
+        if args.json_out:
+            Path(args.json_out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
         return
     figures = run(
         args.articles,
@@ -339,15 +403,7 @@ def main() -> None:
             f"extract {f['extract_seconds']}s ({f['extract_words_per_second']} w/s), "
             f"ratio {f['ratio']}x"
         )
-    r = figures["real_news"]
-    for label in ("per_article", "one_document"):
-        if r.get("available"):
-            f = r[label]
-            print(
-                f"real news {label}: {r['articles']} articles, {f['words']} words: ratio "
-                f"{f['ratio']}x (plain {f['plain_spacy_seconds']}s, "
-                f"extract {f['extract_seconds']}s)"
-            )
+    print_real_news(figures["real_news"])
     w = figures["whole_process"]
     print(
         f"whole process {w['articles']} articles, {w['words']} words: plain spaCy script "

@@ -37,6 +37,7 @@ from spacy.attrs import ORTH
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
+from claims.nlp.doctext import doc_text
 from claims.nlp.hedges import governs
 
 ATTRIBUTION_KEY = "wb_attribution"
@@ -624,7 +625,7 @@ def _quote_marks(doc: Doc) -> list[tuple[int, int]]:
     """``(token index, _OPEN | _CLOSE | _TOGGLE)`` of the block's quotation marks, in
     order. Read from the tokens' ORTH ids, not token by token (spaCy makes a Token
     object for each token it yields), and not at all when the text has no mark."""
-    text = doc.text
+    text = doc_text(doc)
     if not any(q in text for q in _QUOTE_CHARS):
         return []
     orths = doc.to_array(ORTH).tolist()

@@ -32,6 +32,7 @@ from spacy.util import filter_spans
 
 from claims.nlp import attribution, claim_types, factuality, hedges
 from claims.nlp.checkworthiness import DEFAULT_MODEL_PATH, load_model
+from claims.nlp.doctext import doc_text
 
 DATA_DIR = Path(__file__).parent / "data"
 CLAIMS_KEY = "wb_claims"
@@ -61,7 +62,7 @@ def component(nlp: Language, name: str, kind: type[_Component]) -> _Component:
 
 
 def _has_word(sent: Span) -> bool:
-    return any(ch.isalnum() for ch in sent.doc.text[sent.start_char : sent.end_char])
+    return any(ch.isalnum() for ch in doc_text(sent.doc)[sent.start_char : sent.end_char])
 
 
 def _verb_forms(nlp: Language) -> dict[str, list[str]]:

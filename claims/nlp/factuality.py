@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from claims.nlp.doctext import doc_text
 from claims.nlp.hedges import governs
 
 ASSERTED = "asserted"
@@ -156,14 +157,14 @@ def consequent_cues(doc: Doc, cues: list[Span], rules: Rules) -> list[Span]:
 
 def _quoted(doc: Doc, sent: Span, i: int) -> bool:
     """True when token ``i`` is inside a quotation opened earlier in the sentence."""
-    before = doc.text[sent.start_char : doc[i].idx].lstrip('"\u201c ')  # a quoted sentence
+    before = doc_text(doc)[sent.start_char : doc[i].idx].lstrip('"\u201c ')  # a quoted sentence
     return before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d")
 
 
 def question_cues(doc: Doc) -> list[Span]:
     """The final "?" of each sentence that ends in one (closing quotes aside), unless the
     question is quoted inside the sentence ('He asked, "Why now?"' asserts the asking)."""
-    if "?" not in doc.text:
+    if "?" not in doc_text(doc):
         return []
     found = []
     for sent in doc.sents:

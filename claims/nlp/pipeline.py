@@ -20,6 +20,7 @@ from claims.nlp.components import (
     HedgeTagger,
     component,
 )
+from claims.nlp.doctext import doc_text
 from claims.nlp.factuality import ASSERTED
 from claims.nlp.hedges import CUES_KEY, FACTUALITY_KEY, GOVERNING_KEY
 from claims.nlp.model import get_nlp, resolve_model_name
@@ -540,7 +541,7 @@ def _cue_order(attribution: Attribution) -> int:
 
 
 def _entities(sent: SpacySpan, offset: int) -> list[Entity]:
-    found, text = [], sent.doc.text
+    found, text = [], doc_text(sent.doc)
     for e in sent.ents:  # a figure's currency sign and unit stay with it ("£31,200")
         start, end = entities_mod.widened(text, e.start_char, e.end_char, e.label_)
         found.append(Entity(text[start:end], e.label_, offset + start, offset + end))

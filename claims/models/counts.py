@@ -99,7 +99,7 @@ def lock(article_ids: Iterable[int | None]) -> None:
     ArticleCounts.objects.bulk_create(
         [ArticleCounts(article_id=pk) for pk in live], ignore_conflicts=True
     )
-    list(ArticleCounts.objects.filter(pk__in=ids).order_by("pk").select_for_update())
+    list(ArticleCounts.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True))
 
 
 def refresh(article_ids: Iterable[int | None]) -> set[int]:
@@ -116,7 +116,9 @@ def refresh(article_ids: Iterable[int | None]) -> set[int]:
         ArticleCounts.objects.bulk_create(
             [ArticleCounts(article_id=pk) for pk in live], ignore_conflicts=True
         )
-        locked = ArticleCounts.objects.filter(pk__in=ids).order_by("pk").select_for_update()
+        locked = (
+            ArticleCounts.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True)
+        )
         have = {row.pk: row for row in locked}
         return _write(have, recount(have))
 

@@ -145,6 +145,12 @@ def run(clients: int = 30, requests: int = 10, articles: int = 40, workers: int 
     secret = secrets.token_urlsafe(48)
     port = free_port()
     env = server_env(port, secret)
+    # DEBUG off serves static files by their hashed names, from collectstatic's manifest
+    # (under the benchmark's own var/bench/static): without it every page is a 500.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT, env=env, check=True, timeout=300,
+    )  # fmt: skip
     cookie = session_cookie(secret)
     queue.cleanup()
     texts = build_articles(articles, seed=11)

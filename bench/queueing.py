@@ -27,6 +27,7 @@ import argparse
 import contextlib
 import json
 import os
+import secrets
 import signal
 import statistics
 import subprocess
@@ -136,6 +137,13 @@ class Worker:
                 "WORKBENCH_VAR_DIR": str(BENCH_DIR),
                 "REDIS_URL": self.broker_url,
                 "PYTHONUNBUFFERED": "1",
+                # As deployed: DEBUG on makes Django close the worker's database
+                # connection after every task and keep a log of every query.
+                "DEBUG": "0",
+                "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_urlsafe(48),
+                "WORKBENCH_BASE_URL": env.get("WORKBENCH_BASE_URL") or "http://127.0.0.1:8000",
+                "SECURE_SSL_REDIRECT": "0",
+                "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
             }
         )
         args = [

@@ -143,6 +143,7 @@ class Worker:
                 "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_urlsafe(48),
                 "WORKBENCH_BASE_URL": env.get("WORKBENCH_BASE_URL") or "http://127.0.0.1:8000",
                 "SECURE_SSL_REDIRECT": "0",
+                "WORKBENCH_NEWSROOM_NAME": env.get("WORKBENCH_NEWSROOM_NAME") or "Bench",
                 "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
             }
         )

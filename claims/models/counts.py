@@ -87,40 +87,34 @@ def recount(article_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     return found
 
 
-def lock(article_ids: Iterable[int | None]) -> None:
+def lock(article_ids: Iterable[int | None]) -> dict[int, ArticleCounts]:
     """Take the counts rows of ``article_ids`` (created if missing) in id order, inside
-    the caller's transaction. ``basis_change`` takes them right after the claims' rows,
-    so a change spanning several articles (a source cited in two stories) holds all of
-    them before its first save recounts one: two such changes cannot each hold one
-    article's row while waiting for the other's."""
+    the caller's transaction, and return them by article. ``basis_change`` takes them
+    right after the claims' rows, so a change spanning several articles (a source cited
+    in two stories) holds all of them before its first save recounts one: two such
+    changes cannot each hold one article's row while waiting for the other's."""
     ids = sorted({pk for pk in article_ids if pk is not None})
     if not ids:
-        return
+        return {}
+    # Rows first (waiting for a concurrent insert of the same ones), then the locks in
+    # id order: a recount after them sees every change committed before the lock.
     live = Article.objects.filter(pk__in=ids).values_list("pk", flat=True)
     ArticleCounts.objects.bulk_create(
         [ArticleCounts(article_id=pk) for pk in live], ignore_conflicts=True
     )
-    list(ArticleCounts.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True))
+    locked = ArticleCounts.objects.filter(pk__in=ids).order_by("pk")
+    return {row.pk: row for row in locked.select_for_update(no_key=True)}
 
 
 def refresh(article_ids: Iterable[int | None]) -> set[int]:
     """Recount ``article_ids`` and store the counts, under the lock of their rows (see
     the module's docstring), in the caller's transaction (or one of its own); the
     articles whose counts changed."""
-    ids = sorted({pk for pk in article_ids if pk is not None})
+    ids = {pk for pk in article_ids if pk is not None}
     if not ids:
         return set()
     with transaction.atomic():
-        # Rows first (waiting for a concurrent insert of the same ones), then the locks
-        # in id order, then the recount: it sees every change committed before the lock.
-        live = Article.objects.filter(pk__in=ids).values_list("pk", flat=True)
-        ArticleCounts.objects.bulk_create(
-            [ArticleCounts(article_id=pk) for pk in live], ignore_conflicts=True
-        )
-        locked = (
-            ArticleCounts.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True)
-        )
-        have = {row.pk: row for row in locked}
+        have = lock(ids)
         return _write(have, recount(have))
 
 

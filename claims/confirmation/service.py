@@ -215,6 +215,8 @@ def basis_change(
 
 def _settle(ids: list[int], *, cause: str, by: User | None) -> list[Claim]:
     """Re-judge each locked, confirmed claim; lapse those whose confirmation fails."""
+    if not ids:  # a new article's extraction: nothing was locked, nothing can lapse
+        return []
     confirmed = Claim.objects.filter(pk__in=ids, status=Claim.Status.CONFIRMED).order_by("pk")
     lapsed = []
     index: PublisherIndex | None = None

@@ -198,17 +198,22 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
         """``counts()`` per article, of the articles that have claims here (in the text),
         in one grouped query: what ``counts.ArticleCounts`` stores."""
         conditions = ClaimCounts.conditions()
-        rows = (
+        found: dict[int, dict[str, int]] = {}
+        for row in self.counts_by_article_query():
+            values: dict[str, Any] = dict(row)
+            found[values["article_id"]] = {name: values[f"c_{name}"] for name in conditions}
+        return found
+
+    def counts_by_article_query(self) -> models.QuerySet[Any, dict[str, Any]]:
+        """The query of ``counts_by_article``: ``article_id``, then one ``c_<name>`` per
+        count in ``ClaimCounts`` field order (``counts.recount`` runs its SQL)."""
+        conditions = ClaimCounts.conditions()
+        return (
             self.in_text()
             .order_by()
             .values("article_id")
             .annotate(**{f"c_{name}": Count("pk", filter=q) for name, q in conditions.items()})
         )
-        found: dict[int, dict[str, int]] = {}
-        for row in rows:
-            values: dict[str, Any] = dict(row)
-            found[values["article_id"]] = {name: values[f"c_{name}"] for name in conditions}
-        return found
 
     def with_light_article(self) -> ClaimQuerySet:
         return with_light_article(self, "article")

@@ -22,12 +22,15 @@ A status change goes through ``confirmation.service._set_status`` -> ``Claim.set
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from claims.models.articles import Article
@@ -43,7 +46,6 @@ COUNTED_FIELDS = frozenset(
 )
 EVIDENCE_FIELDS = frozenset({"stance", "claim", "claim_id"})
 CHUNK = 2000  # articles recounted per query by refresh_all and drift
-FEW = 4  # up to this many changed rows are written by one UPDATE each, not bulk_update
 
 
 class ArticleCounts(models.Model):
@@ -82,28 +84,88 @@ def recount(article_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     ids = sorted(set(article_ids))
     found: dict[int, dict[str, int]] = {pk: dict.fromkeys(COUNTED, 0) for pk in ids}
     if ids:
-        claims = apps.get_model("claims", "Claim").objects.filter(article_id__in=ids)
-        found |= claims.counts_by_article()
+        sql, params = _recount_query(ids)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for pk, *values in cursor.fetchall():
+                found[pk] = dict(zip(COUNTED, values, strict=True))
     return found
 
 
-def lock(article_ids: Iterable[int | None]) -> dict[int, ArticleCounts]:
+# The articles of a recount, as one parameter: an array on PostgreSQL, a JSON list on
+# SQLite. One parameter keeps the compiled query the same whatever the number of ids.
+_IDS = {
+    "postgresql": ("SELECT unnest(%s::bigint[])", list),
+    "sqlite": ("SELECT value FROM json_each(%s)", json.dumps),
+}
+_IDS_MARK = "<article ids>"
+_compiled: dict[str, tuple[str, list[Any], int]] = {}
+
+
+def _recount_query(ids: list[int]) -> tuple[str, list[Any]]:
+    """``counts_by_article`` of ``ids`` as SQL and parameters. The ORM compiles it once
+    per database (the compile cost more CPU than the query: an extraction job recounts
+    its article once), with the ids as one parameter set at each call."""
+    vendor = connection.vendor
+    if vendor not in _IDS:  # another database: compiled each time
+        claims = apps.get_model("claims", "Claim").objects.filter(article_id__in=ids)
+        sql, params = claims.counts_by_article_query().query.sql_with_params()
+        return sql, list(params)
+    if vendor not in _compiled:
+        subquery, _ = _IDS[vendor]
+        claims = apps.get_model("claims", "Claim").objects.filter(
+            article_id__in=RawSQL(subquery, [_IDS_MARK])
+        )
+        sql, params = claims.counts_by_article_query().query.sql_with_params()
+        _compiled[vendor] = (sql, list(params), list(params).index(_IDS_MARK))
+    sql, params, at = _compiled[vendor]
+    params = list(params)
+    params[at] = _IDS[vendor][1](ids)
+    return sql, params
+
+
+def lock(article_ids: Iterable[int | None]) -> dict[int, tuple[int, ...]]:
     """Take the counts rows of ``article_ids`` (created if missing) in id order, inside
-    the caller's transaction, and return them by article. ``basis_change`` takes them
-    right after the claims' rows, so a change spanning several articles (a source cited
-    in two stories) holds all of them before its first save recounts one: two such
-    changes cannot each hold one article's row while waiting for the other's."""
+    the caller's transaction, and return their stored counts (``COUNTED`` order) by
+    article. ``basis_change`` takes them right after the claims' rows, so a change
+    spanning several articles (a source cited in two stories) holds all of them before
+    its first save recounts one: two such changes cannot each hold one article's row
+    while waiting for the other's.
+
+    Rows first (an insert of the missing ones, in id order, waiting for a concurrent
+    insert of the same ones), then the locks in id order: a recount after them sees
+    every change committed before the lock. Two statements whatever the number of rows,
+    written once (``_lock_sql``): this runs in every write of a claim or its evidence."""
     ids = sorted({pk for pk in article_ids if pk is not None})
     if not ids:
         return {}
-    # Rows first (waiting for a concurrent insert of the same ones), then the locks in
-    # id order: a recount after them sees every change committed before the lock.
-    live = Article.objects.filter(pk__in=ids).values_list("pk", flat=True)
-    ArticleCounts.objects.bulk_create(
-        [ArticleCounts(article_id=pk) for pk in live], ignore_conflicts=True
+    insert, select = _lock_sql(connection.vendor)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(insert.format(marks=marks), ids)
+        cursor.execute(select.format(marks=marks), ids)
+        return {pk: tuple(values) for pk, *values in cursor.fetchall()}
+
+
+@functools.cache
+def _lock_sql(vendor: str) -> tuple[str, str]:
+    """The lock's INSERT of missing rows and its ``SELECT … FOR NO KEY UPDATE`` (SQLite
+    runs one write transaction at a time: a plain SELECT)."""
+    quote = connection.ops.quote_name
+    table, articles = quote(ArticleCounts._meta.db_table), quote(Article._meta.db_table)
+    columns = ", ".join(quote(name) for name in COUNTED)
+    zeros = ", ".join("0" for _ in COUNTED)
+    insert = (
+        f"INSERT INTO {table} (article_id, {columns}) SELECT id, {zeros} FROM {articles} "
+        "WHERE id IN ({marks}) ORDER BY id ON CONFLICT (article_id) DO NOTHING"
     )
-    locked = ArticleCounts.objects.filter(pk__in=ids).order_by("pk")
-    return {row.pk: row for row in locked.select_for_update(no_key=True)}
+    select = (
+        f"SELECT article_id, {columns} FROM {table} WHERE article_id IN ({{marks}}) "
+        "ORDER BY article_id"
+    )
+    if connection.features.has_select_for_no_key_update:
+        select += " FOR NO KEY UPDATE"
+    return insert, select
 
 
 def refresh(article_ids: Iterable[int | None]) -> set[int]:
@@ -113,7 +175,7 @@ def refresh(article_ids: Iterable[int | None]) -> set[int]:
     ids = {pk for pk in article_ids if pk is not None}
     if not ids:
         return set()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # an error here is the caller's error
         have = lock(ids)
         return _write(have, recount(have))
 
@@ -126,22 +188,19 @@ def refresh_claims(claim_ids: Iterable[int | None]) -> None:
         refresh(claims.values_list("article_id", flat=True).distinct())
 
 
-def _write(have: dict[int, ArticleCounts], counted: dict[int, dict[str, int]]) -> set[int]:
-    changed = []
-    for pk, values in counted.items():
-        row = have[pk]
-        if any(getattr(row, name) != n for name, n in values.items()):
-            for name, n in values.items():
-                setattr(row, name, n)
-            changed.append(row)
-    if len(changed) > FEW:
-        ArticleCounts.objects.bulk_update(changed, COUNTED, batch_size=500)
-    else:  # one article, as a write path mostly has: a plain UPDATE costs a third
-        for row in changed:
-            ArticleCounts.objects.filter(pk=row.pk).update(
-                **{name: getattr(row, name) for name in COUNTED}
-            )
-    return {row.pk for row in changed}
+def _write(have: dict[int, tuple[int, ...]], counted: dict[int, dict[str, int]]) -> set[int]:
+    changed = [
+        (*values.values(), pk)
+        for pk, values in counted.items()
+        if tuple(values.values()) != have[pk]
+    ]
+    if changed:
+        quote = connection.ops.quote_name
+        assigned = ", ".join(f"{quote(name)} = %s" for name in COUNTED)
+        table = quote(ArticleCounts._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET {assigned} WHERE article_id = %s", changed)
+    return {row[-1] for row in changed}
 
 
 def drift(*, repair: bool = True) -> list[dict[str, Any]]:

@@ -154,6 +154,26 @@ def test_after_any_writes_the_stored_counts_equal_a_recount(
 
 
 @pytest.mark.django_db
+def test_the_compiled_recount_is_the_orm_s_query_for_any_number_of_articles(
+    make_article: Callable[..., Article],
+) -> None:
+    """``recount`` runs ``counts_by_article``'s SQL compiled once, with the articles as
+    one parameter: the same numbers as the ORM running it, for one article, several,
+    and one with no claim; its columns come in ``COUNTED`` order."""
+    articles = [make_article(url=f"https://www.dailyexample.com/{i}") for i in range(3)]
+    Claim.objects.filter(article=articles[1]).update(status=Claim.Status.CONFIRMED)
+    Claim.objects.filter(article=articles[2]).update(orphaned=True)
+    query = Claim.objects.all().counts_by_article_query()
+    assert list(query.query.annotation_select) == [f"c_{name}" for name in counts.COUNTED]
+    ids = [article.pk for article in articles]
+    orm = Claim.objects.filter(article_id__in=ids).counts_by_article()
+    zero = dict.fromkeys(counts.COUNTED, 0)
+    assert counts.recount(ids) == {pk: orm.get(pk, zero) for pk in ids}
+    assert counts.recount(ids[1:2]) == {ids[1]: orm[ids[1]]}
+    assert counts.recount([ids[2], 10**9]) == {ids[2]: zero, 10**9: zero}
+
+
+@pytest.mark.django_db
 def test_a_new_article_s_claims_are_counted(make_article: Callable[..., Article]) -> None:
     article = make_article()
     assert stored(article)["total"] == 2 == stored(article)["worthy"]

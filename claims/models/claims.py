@@ -204,7 +204,7 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
             found[values["article_id"]] = {name: values[f"c_{name}"] for name in conditions}
         return found
 
-    def counts_by_article_query(self) -> models.QuerySet[Any, dict[str, Any]]:
+    def counts_by_article_query(self) -> models.QuerySet[Claim, Any]:
         """The query of ``counts_by_article``: ``article_id``, then one ``c_<name>`` per
         count in ``ClaimCounts`` field order (``counts.recount`` runs its SQL)."""
         conditions = ClaimCounts.conditions()

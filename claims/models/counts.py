@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.apps import apps
@@ -94,7 +94,7 @@ def recount(article_ids: Iterable[int]) -> dict[int, dict[str, int]]:
 
 # The articles of a recount, as one parameter: an array on PostgreSQL, a JSON list on
 # SQLite. One parameter keeps the compiled query the same whatever the number of ids.
-_IDS = {
+_IDS: dict[str, tuple[str, Callable[[list[int]], Any]]] = {
     "postgresql": ("SELECT unnest(%s::bigint[])", list),
     "sqlite": ("SELECT value FROM json_each(%s)", json.dumps),
 }
@@ -109,17 +109,17 @@ def _recount_query(ids: list[int]) -> tuple[str, list[Any]]:
     vendor = connection.vendor
     if vendor not in _IDS:  # another database: compiled each time
         claims = apps.get_model("claims", "Claim").objects.filter(article_id__in=ids)
-        sql, params = claims.counts_by_article_query().query.sql_with_params()
-        return sql, list(params)
+        sql, found = claims.counts_by_article_query().query.sql_with_params()
+        return sql, list(found)
     if vendor not in _compiled:
         subquery, _ = _IDS[vendor]
         claims = apps.get_model("claims", "Claim").objects.filter(
             article_id__in=RawSQL(subquery, [_IDS_MARK])
         )
-        sql, params = claims.counts_by_article_query().query.sql_with_params()
-        _compiled[vendor] = (sql, list(params), list(params).index(_IDS_MARK))
-    sql, params, at = _compiled[vendor]
-    params = list(params)
+        sql, found = claims.counts_by_article_query().query.sql_with_params()
+        _compiled[vendor] = (sql, list(found), list(found).index(_IDS_MARK))
+    sql, compiled, at = _compiled[vendor]
+    params = list(compiled)
     params[at] = _IDS[vendor][1](ids)
     return sql, params
 

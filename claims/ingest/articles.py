@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -174,22 +174,37 @@ class Attempt:
 
 
 def claim_job(article_id: int, revision: int) -> Attempt | None:
-    """Take the article (queued -> processing); None when it is not ours to process."""
-    with transaction.atomic():
-        taken = Article.objects.filter(
-            pk=article_id, revision=revision, state=Article.State.QUEUED
-        ).update(
-            state=Article.State.PROCESSING,
-            attempts=F("attempts") + 1,
-            started_at=timezone.now(),
-            progress_done=0,
-            progress_total=0,
-            error="",
-        )
-        if taken != 1:
-            return None
-        number = Article.objects.values_list("attempts", flat=True).get(pk=article_id)
-    return Attempt(article_id, revision, number)
+    """Take the article (queued -> processing); None when it is not ours to process.
+
+    One ``UPDATE … RETURNING`` (PostgreSQL; SQLite from 3.35): every job runs it, and
+    the ORM's update, a read of the attempt's number and their transaction cost the
+    job more CPU than the statement costs the database. Elsewhere, the ORM's two."""
+    now = timezone.now()
+    if not connection.features.can_return_columns_from_insert:
+        with transaction.atomic():
+            taken = Article.objects.filter(
+                pk=article_id, revision=revision, state=Article.State.QUEUED
+            ).update(
+                state=Article.State.PROCESSING, attempts=F("attempts") + 1, started_at=now,
+                progress_done=0, progress_total=0, error="",
+            )  # fmt: skip
+            if taken != 1:
+                return None
+            number = Article.objects.values_list("attempts", flat=True).get(pk=article_id)
+        return Attempt(article_id, revision, number)
+    started = connection.ops.adapt_datetimefield_value(now)
+    params = [Article.State.PROCESSING, started, article_id, revision, Article.State.QUEUED]
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, params)
+        row = cursor.fetchone()
+    return None if row is None else Attempt(article_id, revision, row[0])
+
+
+_CLAIM_SQL = (
+    f"UPDATE {Article._meta.db_table} SET state = %s, attempts = attempts + 1, "
+    "started_at = %s, progress_done = 0, progress_total = 0, error = '' "
+    "WHERE id = %s AND revision = %s AND state = %s RETURNING attempts"
+)
 
 
 def run_extraction(article_id: int, revision: int) -> str:

@@ -101,6 +101,21 @@ def test_only_a_queued_article_can_be_claimed(editor):
     assert ingest.claim_job(article.pk, 2) is None  # no such revision
 
 
+def test_claiming_a_job_records_the_attempt_and_its_start(editor):
+    article = submit(editor)
+    before = timezone.now()
+    attempt = ingest.claim_job(article.pk, 1)
+    assert attempt is not None and attempt.number == 1
+    article.refresh_from_db()
+    assert article.state == Article.State.PROCESSING and article.attempts == 1
+    assert article.started_at is not None and before <= article.started_at <= timezone.now()
+    assert (article.progress_done, article.progress_total, article.error) == (0, 0, "")
+    ingest.requeue_stuck(older_than=timedelta(0))
+    again = ingest.claim_job(article.pk, 1)
+    assert again is not None and again.number == 2 and again.owns().exists()
+    assert not attempt.owns().exists()
+
+
 def test_a_stale_attempt_writes_nothing(editor):
     article = submit(editor)
     stale = ingest.claim_job(article.pk, 1)

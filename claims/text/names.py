@@ -22,7 +22,7 @@ that way: "Okafor" in another story may be someone else.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -85,6 +85,16 @@ class Speaker:
         return sorted(k for k in found if k)
 
 
+# The functions of one name below are pure and each is called many times for the same
+# name while one article is resolved (``clean`` ~800 times an article, for ~60 names:
+# ``words``, ``core``, ``kind_of`` and ``is_speaker`` each clean it again), so they are
+# cached: the names of a newsroom's articles repeat, and a bounded cache keeps a
+# long-running worker's memory flat. The cached word lists are tuples; ``words`` and
+# ``core`` hand out fresh lists.
+_CACHED = 65536
+
+
+@lru_cache(maxsize=_CACHED)
 def clean(name: str) -> str:
     """Whitespace runs as one space, a possessive "'s" and edge punctuation dropped."""
     name = " ".join(name.split()).strip(" ,.;:\"'\u201c\u201d\u2018\u2019()[]")
@@ -95,7 +105,12 @@ def clean(name: str) -> str:
 
 
 def words(name: str) -> list[str]:
-    return _WORD.findall(clean(name))
+    return list(_words(name))
+
+
+@lru_cache(maxsize=_CACHED)
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(clean(name)))
 
 
 @lru_cache(maxsize=65536)  # the same words for each mention, in each check
@@ -106,30 +121,37 @@ def _fold(word: str) -> str:
 def core(name: str) -> list[str]:
     """The name's words without a leading "the" and honorifics: "Dr Amara Okafor" ->
     ["Amara", "Okafor"]."""
-    found = words(name)
+    return list(_core(name))
+
+
+@lru_cache(maxsize=_CACHED)
+def _core(name: str) -> tuple[str, ...]:
+    found = _words(name)
     while found and (_fold(found[0]) in HONORIFICS or _fold(found[0]) == "the"):
         found = found[1:]
     return found
 
 
+@lru_cache(maxsize=_CACHED)
 def key(name: str) -> str:
     """The name for matching across articles: case, accents, punctuation, honorifics
     and a leading "the" ignored."""
-    return for_names(" ".join(core(name)))
+    return for_names(" ".join(_core(name)))
 
 
+@lru_cache(maxsize=_CACHED)
 def is_speaker(name: str) -> bool:
     """Whether the mention can be a speaker: not empty, not a pronoun, and not a
     document, figure or report."""
-    found = words(name)
-    if not found or not core(name):
+    found = _words(name)
+    if not found or not _core(name):
         return False
     if len(found) == 1 and _fold(found[0]) in PRONOUNS:
         return False
     return _fold(_head(found)) not in NOT_SPEAKERS
 
 
-def _head(found: list[str]) -> str:
+def _head(found: Sequence[str]) -> str:
     """The head noun: the last word before a connector ("College" of "Royal College of
     Nursing"), else the last word."""
     for i, word in enumerate(found):
@@ -139,25 +161,31 @@ def _head(found: list[str]) -> str:
 
 
 def kind_of(mention: Mention) -> str:
-    if mention.label in PERSON_LABELS:
+    return _kind(mention.name, mention.label)
+
+
+@lru_cache(maxsize=_CACHED)  # by name and label (hashing a ``Mention`` costs more)
+def _kind(name: str, label: str) -> str:
+    if label in PERSON_LABELS:
         return PERSON
-    found = words(mention.name)
+    found = _words(name)
     if found and _fold(found[0]) in HONORIFICS:
         return PERSON
-    if mention.label in ORG_LABELS:
+    if label in ORG_LABELS:
         return ORGANISATION
     if found and _fold(found[-1]) in GROUP_NOUNS:
         return GROUP
-    names = core(mention.name)
+    names = _core(name)
     if names and all(w[:1].isupper() for w in names if _fold(w) not in _CONNECTORS):
         return ORGANISATION if found and _fold(found[0]) == "the" else PERSON
     return GROUP
 
 
+@lru_cache(maxsize=_CACHED)
 def distinctive(name: str, kind: str) -> bool:
     """A name that is one speaker wherever it appears: a person's first and last name,
     or an organisation's proper name (not "the college")."""
-    names = core(name)
+    names = _core(name)
     if kind == PERSON:
         return len(names) >= 2
     if kind == ORGANISATION:
@@ -166,7 +194,7 @@ def distinctive(name: str, kind: str) -> bool:
 
 
 def surname(name: str) -> str:
-    names = core(name)
+    names = _core(name)
     return _fold(names[-1]) if names else ""
 
 
@@ -180,9 +208,9 @@ def resolve(mentions: Iterable[Mention]) -> dict[str, Speaker]:
         name = clean(mention.name)
         if not is_speaker(name):
             continue
-        kind = kind_of(Mention(name, mention.label))
+        kind = _kind(name, mention.label)
         before = seen.get(name)
-        if before is None or _rank(kind) < _rank(kind_of(before)):
+        if before is None or _rank(kind) < _rank(_kind(before.name, before.label)):
             seen[name] = Mention(name, mention.label)
         if mention.role:
             roles.setdefault(name, set()).add(clean(mention.role))
@@ -193,7 +221,7 @@ def resolve(mentions: Iterable[Mention]) -> dict[str, Speaker]:
     result: dict[str, Speaker] = {}
     for anchor, variants in groups.items():
         labelled = [v for v in variants if seen[v].label] or variants
-        kind = min((kind_of(seen[v]) for v in labelled), key=_rank)
+        kind = min((_kind(v, seen[v].label) for v in labelled), key=_rank)
         stated = sorted({r for v in variants for r in roles.get(v, ())})
         role = stated[0] if stated else ""
         speaker = Speaker(_display(anchor), kind, aliases=sorted(variants), role=role)
@@ -202,8 +230,11 @@ def resolve(mentions: Iterable[Mention]) -> dict[str, Speaker]:
     return result
 
 
+_RANKS = {PERSON: 0, ORGANISATION: 1, GROUP: 2}
+
+
 def _rank(kind: str) -> int:
-    return {PERSON: 0, ORGANISATION: 1, GROUP: 2}[kind]
+    return _RANKS[kind]
 
 
 class _Index:
@@ -213,12 +244,13 @@ class _Index:
     scanned every name)."""
 
     def __init__(self, seen: dict[str, Mention]) -> None:
-        self.kind = {name: kind_of(mention) for name, mention in seen.items()}
-        self.core = {name: core(name) for name in seen}
+        self.kind = {name: _kind(name, mention.label) for name, mention in seen.items()}
+        self.core = {name: _core(name) for name in seen}
         self.key = {name: key(name) for name in seen}
         self.by_key: dict[str, list[str]] = {}
         self.full_by_surname: dict[str, set[str]] = {}  # persons with 2+ names
         self.full_by_head: dict[str, set[str]] = {}  # organisations with 2+ words
+        self.shown: dict[str, str] = {}  # ``fullest``, worked out once per key
         for name in seen:
             self.by_key.setdefault(self.key[name], []).append(name)
             names = self.core[name]
@@ -247,7 +279,11 @@ class _Index:
         """Of the variants with key ``wanted``, the one to show: the longest, then the
         first in sort order (so that "Dr Amara Okafor" and "Amara Okafor" settle on
         one)."""
-        return min(self.by_key[wanted], key=lambda other: (-len(other), other))
+        found = self.shown.get(wanted)
+        if found is None:
+            found = min(self.by_key[wanted], key=lambda other: (-len(other), other))
+            self.shown[wanted] = found
+        return found
 
 
 def _display(anchor: str) -> str:
@@ -256,7 +292,7 @@ def _display(anchor: str) -> str:
     found = clean(anchor).split()
     if len(found) > 1 and _fold(found[0]) == "the":
         found = found[1:]
-    names = core(anchor)
+    names = _core(anchor)
     if len(names) >= 2 and found and _fold(found[0]) in HONORIFICS:
         while found and _fold(found[0]) in HONORIFICS:
             found = found[1:]

@@ -162,3 +162,36 @@ def test_resolving_an_article_works_out_each_name_once(monkeypatch: pytest.Monke
     resolved = names.resolve(mentions)
     assert len(resolved) == len(mentions)
     assert calls <= 2 * len(mentions)
+
+
+NAMES_CACHED = (names.clean, names._words, names._core, names.key, names.is_speaker,
+                names._kind, names.distinctive)  # fmt: skip
+MESSY = st.builds(
+    lambda m, before, after: Mention(f"{before}{m.name}{after}", m.label, m.role),
+    st.one_of(person_mentions(), OTHERS),
+    st.sampled_from(["", " ", "  \n", '"', "(", "\u201c"]),
+    st.sampled_from(["", "'s", "\u2019s", ".", ",", " )", "\u201d"]),
+)
+
+
+@given(st.lists(st.one_of(person_mentions(), OTHERS, MESSY), max_size=12), st.randoms())
+def test_the_caches_of_names_change_no_result(mentions: list[Mention], rnd) -> None:
+    """``clean``, ``key``... are cached (issue 34): warm or cold, the speakers are the
+    same, and ``words`` and ``core`` hand out lists of their own."""
+    warm = names.resolve(mentions)
+    for function in NAMES_CACHED:
+        function.cache_clear()
+    shuffled = list(mentions)
+    rnd.shuffle(shuffled)
+    assert names.resolve(shuffled) == warm == names.resolve(mentions)
+    for mention in mentions:
+        for function in (names.words, names.core):
+            first = function(mention.name)
+            first.append("x")
+            assert function(mention.name) == first[:-1]
+        assert names.clean(mention.name) == names.clean.__wrapped__(mention.name)
+        assert names.key(mention.name) == names.key.__wrapped__(mention.name)
+        for kind in (names.PERSON, names.ORGANISATION, names.GROUP):
+            assert names.distinctive(mention.name, kind) == names.distinctive.__wrapped__(
+                mention.name, kind
+            )

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Case, Value, When
+from django.db.models.constants import OnConflict
 
 from claims.models import Claim, Speaker, SpeakerAlias
 from claims.text import names
@@ -129,11 +130,13 @@ def _records_of(rows: list[dict[str, Any]], models: Models) -> list[int | None]:
 def _linked(rows: list[dict[str, Any]], models: Models) -> dict[str, Counter[int]]:
     """Name -> the records claims stating that name are linked to already, counting only
     records that have the name (a claim whose speaker was corrected since does not
-    vote for its old record)."""
+    vote for its old record). Claims not linked yet (all of a new article's) need no
+    query."""
     ids = {row["speaker_record_id"] for row in rows if row["speaker_record_id"]}
-    aliases = models.alias.objects.filter(speaker_id__in=ids).values_list("speaker_id", "name")
-    known = {(pk, names.clean(name)) for pk, name in aliases}
     linked: dict[str, Counter[int]] = defaultdict(Counter)
+    if not ids:
+        return linked
+    known = {(pk, names.clean(name)) for pk, name in _sql(models).aliases_of(ids)}
     for row in rows:
         name, record = names.clean(row["speaker"]), row["speaker_record_id"]
         if record and (record, name) in known:
@@ -156,26 +159,57 @@ def _records_for(
 ) -> dict[int, int]:
     """``id(group)`` -> its record: the one its variants are linked to already in this
     article, else the one its distinctive names find, else a new one. The records get
-    the group's names as aliases, and its role if they have none."""
-    votes = {id(g): sum((linked.get(a, Counter()) for a in g.aliases), Counter()) for g in groups}
+    the group's names as aliases, and its role if they have none.
+
+    The keys are locked before they are looked up (``_lock_keys``). The look-up reads
+    every alias of the records the keys find, with the records' merge and role, so that
+    the usual article (its speakers found by key, none merged) needs no more queries to
+    follow merges (``_current``), to know the records' aliases (``_add_aliases``) or to
+    leave their roles alone."""
+    votes = {id(g): _tally(linked.get(a) for a in g.aliases) for g in groups}
     keys = {k for g in groups if not votes[id(g)] for k in g.keys}
     _lock_keys(keys)
-    by_key: dict[str, Counter[int]] = defaultdict(Counter)
-    for key, pk in models.alias.objects.filter(key__in=keys).values_list("key", "speaker_id"):
-        by_key[key][pk] += 1
+    found = _Found(_sql(models).aliases_of_keys(keys) if keys else [], keys)
     for group in groups:
         if not votes[id(group)]:
-            votes[id(group)] = sum((by_key.get(k, Counter()) for k in group.keys), Counter())
+            votes[id(group)] = _tally(found.by_key.get(k) for k in group.keys)
     chosen = {gid: min(v, key=lambda pk: (-v[pk], pk)) for gid, v in votes.items() if v}
-    current = _current(set(chosen.values()), models)
+    current = _current(set(chosen.values()), models, found.merged)
     records = {gid: current[pk] for gid, pk in chosen.items()}
     new = [g for g in groups if id(g) not in records]
     made = models.speaker.objects.bulk_create(
         [models.speaker(name=g.name[:200], kind=g.kind, role=g.role[:200]) for g in new]
-    )
+    )  # (nothing to create: no query)
     records.update({id(g): int(speaker.pk) for g, speaker in zip(new, made, strict=True)})
-    _add_aliases(groups, records, {int(speaker.pk) for speaker in made}, models)
+    _add_aliases(groups, records, {int(speaker.pk) for speaker in made}, models, found)
     return records
+
+
+def _tally(counters: Iterable[Counter[int] | None]) -> Counter[int]:
+    """The counters added up (their counts are positive: what ``sum`` of them gives)."""
+    total: Counter[int] = Counter()
+    for counter in counters:
+        if counter:
+            total.update(counter)
+    return total
+
+
+class _Found:
+    """What the look-up by keys read (``_Sql.aliases_of_keys``): the records each key
+    finds, and for each record found its aliases (all of them), its merge and its role."""
+
+    def __init__(
+        self, rows: Iterable[tuple[int, str, str, int | None, str]], keys: set[str]
+    ) -> None:
+        self.by_key: dict[str, Counter[int]] = defaultdict(Counter)
+        self.aliases: dict[int, set[str]] = defaultdict(set)
+        self.merged: dict[int, int | None] = {}
+        self.role: dict[int, str] = {}
+        for pk, name, key, merged_into, role in rows:
+            self.aliases[pk].add(name)
+            self.merged[pk], self.role[pk] = merged_into, role
+            if key in keys:
+                self.by_key[key][pk] += 1
 
 
 def _lock_keys(keys: set[str]) -> None:
@@ -194,14 +228,17 @@ def _lock_keys(keys: set[str]) -> None:
         )
 
 
-def _current(pks: set[int], models: Models) -> dict[int, int]:
-    """Each record's current record (following merges; a record not merged is its own)."""
+def _current(
+    pks: set[int], models: Models, merged: dict[int, int | None] | None = None
+) -> dict[int, int]:
+    """Each record's current record (following merges; a record not merged is its own).
+    ``merged``: the records' ``merged_into`` as read already (after the keys' locks);
+    when it says none of ``pks`` is merged, there is nothing to follow and no query."""
     current = {pk: pk for pk in pks}
+    if not pks or (merged is not None and all(pk in merged and merged[pk] is None for pk in pks)):
+        return current
     for _ in range(10):  # merges are rarely chained; a cycle cannot be saved
-        step = dict(
-            models.speaker.objects.filter(pk__in=set(current.values()), merged_into__isnull=False)
-            .values_list("pk", "merged_into_id")
-        )  # fmt: skip
+        step = dict(_sql(models).merges_of(set(current.values())))
         if not step:
             break
         current = {pk: step.get(at, at) for pk, at in current.items()}
@@ -209,31 +246,121 @@ def _current(pks: set[int], models: Models) -> dict[int, int]:
 
 
 def _add_aliases(
-    groups: list[names.Speaker], records: dict[int, int], made: set[int], models: Models
+    groups: list[names.Speaker],
+    records: dict[int, int],
+    made: set[int],
+    models: Models,
+    found: _Found | None = None,
 ) -> None:
     """The groups' names as aliases of their records (``made``: those just created, with
-    no aliases yet and the group's role), and their roles where none is set."""
-    have = set(
-        models.alias.objects.filter(speaker_id__in=set(records.values()) - made).values_list(
-            "speaker_id", "name"
-        )
-    )
+    no aliases yet and the group's role), and their roles where none is set. ``found``:
+    the records the keys found, with all their aliases and their roles (read after the
+    keys' locks): only the other records' aliases are read, and a role is written only
+    to records that had none or that were not read."""
+    found = found or _Found([], set())
+    pks = set(records.values()) - made
+    unread = pks - found.aliases.keys()
+    have = {(pk, name) for pk in pks - unread for name in found.aliases[pk]}
+    if unread:
+        have.update(_sql(models).aliases_of(unread))
     new = {}
     for group in groups:
         pk = records[id(group)]
         for alias in {*group.aliases, group.name}:
             if (pk, alias[:200]) not in have:
                 new[pk, alias[:200]] = alias_key(alias, group.kind)
-    models.alias.objects.bulk_create(
-        [models.alias(speaker_id=pk, name=name, key=key) for (pk, name), key in new.items()],
-        ignore_conflicts=True,
-    )
+    _sql(models).add_aliases([(pk, name, key) for (pk, name), key in new.items()])
     roles = {records[id(g)]: g.role[:200] for g in groups if g.role}
     roles = {pk: role for pk, role in roles.items() if pk not in made}  # made with it
+    roles = {pk: role for pk, role in roles.items() if not found.role.get(pk)}  # had one
     if roles:  # one UPDATE for all
         models.speaker.objects.filter(pk__in=roles, role="").update(
             role=Case(*(When(pk=pk, then=Value(role)) for pk, role in roles.items()))
         )
+
+
+class _Sql:
+    """The linking's reads and its aliases' INSERT as plain SQL, written once per pair
+    of models: the job runs them for every article, and compiling the equivalent ORM
+    queries cost more CPU than the database spent on them (issue 34). Portable
+    (PostgreSQL and SQLite): ``IN`` lists of placeholders, the backend's own INSERT
+    that ignores conflicts (what ``bulk_create(ignore_conflicts=True)`` writes)."""
+
+    def __init__(self, models: Models) -> None:
+        quote = connection.ops.quote_name
+        alias, speaker = models.alias._meta, models.speaker._meta
+        self.alias_fields = [alias.get_field(name) for name in ("speaker", "name", "key")]
+        a_speaker, a_name, a_key = (quote(f.column) for f in self.alias_fields)
+        a_table, s_table, s_pk = (
+            quote(alias.db_table),
+            quote(speaker.db_table),
+            quote(speaker.pk.column),
+        )
+        s_merged, s_role = (quote(speaker.get_field(n).column) for n in ("merged_into", "role"))
+        self.aliases_sql = f"SELECT {a_speaker}, {a_name} FROM {a_table} WHERE {a_speaker} IN "
+        self.by_keys_sql = (
+            f"SELECT a.{a_speaker}, a.{a_name}, a.{a_key}, s.{s_merged}, s.{s_role} "
+            f"FROM {a_table} a JOIN {s_table} s ON s.{s_pk} = a.{a_speaker} "
+            f"WHERE a.{a_speaker} IN (SELECT {a_speaker} FROM {a_table} WHERE {a_key} IN "
+        )
+        self.merges_sql = (
+            f"SELECT {s_pk}, {s_merged} FROM {s_table} WHERE {s_merged} IS NOT NULL AND {s_pk} IN "
+        )
+        ignore = connection.ops.insert_statement(on_conflict=OnConflict.IGNORE)
+        suffix = connection.ops.on_conflict_suffix_sql(
+            self.alias_fields, OnConflict.IGNORE, None, None
+        )
+        self.insert_sql = (
+            f"{ignore} {a_table} ({a_speaker}, {a_name}, {a_key}) VALUES ",
+            f" {suffix}",
+        )
+        self.insert_batch = connection.ops.bulk_batch_size(self.alias_fields, [None] * 10_000)
+
+    def aliases_of(self, pks: set[int]) -> list[tuple[int, str]]:
+        """The records' aliases, (record, name)."""
+        return self._rows(self.aliases_sql + _placeholders(pks), sorted(pks))
+
+    def aliases_of_keys(self, keys: set[str]) -> list[Any]:
+        """Every alias of each record an alias with one of ``keys`` names: (record, name,
+        key, the record's merged_into, the record's role)."""
+        return self._rows(self.by_keys_sql + _placeholders(keys) + ")", sorted(keys))
+
+    def merges_of(self, pks: set[int]) -> list[tuple[int, int]]:
+        """(record, merged_into) of those of ``pks`` merged into another."""
+        return self._rows(self.merges_sql + _placeholders(pks), sorted(pks))
+
+    def add_aliases(self, rows: list[tuple[int, str, str]]) -> None:
+        """INSERT the (record, name, key) rows in their order, an alias that exists
+        already skipped (``bulk_create(..., ignore_conflicts=True)``)."""
+        if not rows:
+            return
+        start, end = self.insert_sql
+        with connection.cursor() as cursor:
+            for i in range(0, len(rows), self.insert_batch):
+                batch = rows[i : i + self.insert_batch]
+                values = ", ".join(["(%s, %s, %s)"] * len(batch))
+                cursor.execute(start + values + end, [v for row in batch for v in row])
+
+    @staticmethod
+    def _rows(sql: str, params: list[Any]) -> list[Any]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+
+def _placeholders(values: set[Any]) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
+_SQL: dict[tuple[str, Models], _Sql] = {}
+
+
+def _sql(models: Models) -> _Sql:
+    """The models' statements for the default database's backend, written once."""
+    found = _SQL.get((connection.vendor, models))
+    if found is None:
+        found = _SQL[connection.vendor, models] = _Sql(models)
+    return found
 
 
 def alias_key(alias: str, kind: str) -> str:

@@ -177,11 +177,11 @@ def _records_for(
     current = _current(set(chosen.values()), models, found.merged)
     records = {gid: current[pk] for gid, pk in chosen.items()}
     new = [g for g in groups if id(g) not in records]
-    made = models.speaker.objects.bulk_create(
+    made = _sql(models).add_speakers(
         [models.speaker(name=g.name[:200], kind=g.kind, role=g.role[:200]) for g in new]
-    )  # (nothing to create: no query)
-    records.update({id(g): int(speaker.pk) for g, speaker in zip(new, made, strict=True)})
-    _add_aliases(groups, records, {int(speaker.pk) for speaker in made}, models, found)
+    )
+    records.update({id(g): pk for g, pk in zip(new, made, strict=True)})
+    _add_aliases(groups, records, set(made), models, found)
     return records
 
 
@@ -280,11 +280,12 @@ def _add_aliases(
 
 
 class _Sql:
-    """The linking's reads and its aliases' INSERT as plain SQL, written once per pair
-    of models: the job runs them for every article, and compiling the equivalent ORM
+    """The linking's reads and its INSERTs as plain SQL, written once per pair of
+    models: the job runs them for every article, and compiling the equivalent ORM
     queries cost more CPU than the database spent on them (issue 34). Portable
-    (PostgreSQL and SQLite): ``IN`` lists of placeholders, the backend's own INSERT
-    that ignores conflicts (what ``bulk_create(ignore_conflicts=True)`` writes)."""
+    (PostgreSQL and SQLite 3.35+, which Django's ``bulk_create`` needs too for the ids):
+    ``IN`` lists of placeholders, ``RETURNING`` the new records' ids, the backend's own
+    INSERT that ignores conflicts (what ``bulk_create(ignore_conflicts=True)`` writes)."""
 
     def __init__(self, models: Models) -> None:
         quote = connection.ops.quote_name
@@ -315,6 +316,10 @@ class _Sql:
             f" {suffix}",
         )
         self.insert_batch = connection.ops.bulk_batch_size(self.alias_fields, [None] * 10_000)
+        self.speaker_fields = [f for f in speaker.concrete_fields if not f.primary_key]
+        columns = ", ".join(quote(f.column) for f in self.speaker_fields)
+        self.speakers_sql = (f"INSERT INTO {s_table} ({columns}) VALUES ", f" RETURNING {s_pk}")
+        self.speakers_batch = connection.ops.bulk_batch_size(self.speaker_fields, [None] * 10_000)
 
     def aliases_of(self, pks: set[int]) -> list[tuple[int, str]]:
         """The records' aliases, (record, name)."""
@@ -340,6 +345,27 @@ class _Sql:
                 batch = rows[i : i + self.insert_batch]
                 values = ", ".join(["(%s, %s, %s)"] * len(batch))
                 cursor.execute(start + values + end, [v for row in batch for v in row])
+
+    def add_speakers(self, speakers: list[Any]) -> list[int]:
+        """INSERT the unsaved records in their order; their ids. Each field's value is
+        what ``bulk_create`` writes (``pre_save``: the timestamps; then
+        ``get_db_prep_save``); no history rows and no signals, as with ``bulk_create``."""
+        made: list[int] = []
+        if not speakers:
+            return made
+        start, end = self.speakers_sql
+        row = "(" + ", ".join(["%s"] * len(self.speaker_fields)) + ")"
+        with connection.cursor() as cursor:
+            for i in range(0, len(speakers), self.speakers_batch):
+                batch = speakers[i : i + self.speakers_batch]
+                params = [
+                    f.get_db_prep_save(f.pre_save(obj, True), connection=connection)
+                    for obj in batch
+                    for f in self.speaker_fields
+                ]
+                cursor.execute(start + ", ".join([row] * len(batch)) + end, params)
+                made += [int(pk) for (pk,) in cursor.fetchall()]
+        return made
 
     @staticmethod
     def _rows(sql: str, params: list[Any]) -> list[Any]:

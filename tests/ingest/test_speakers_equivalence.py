@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, Value, When
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -177,7 +178,7 @@ def _outcome(link: Any, articles: list[list[dict[str, Any]]], pks: list[int]) ->
     and the ids of the aliases added counted from the first's (an INSERT that skips a
     conflict still uses up an id on PostgreSQL)."""
     with transaction.atomic():
-        before = max(pks, default=0)
+        before, start = max(pks, default=0), timezone.now()
         known = SpeakerAlias.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         linked = []
         for rows in articles:
@@ -191,9 +192,18 @@ def _outcome(link: Any, articles: list[list[dict[str, Any]]], pks: list[int]) ->
         number = {pk: f"made {n}" for n, pk in enumerate(made)}
         number.update({pk: f"record {n}" for n, pk in enumerate(pks)})
         records = [
-            (number[pk], name, kind, role, number.get(merged))
-            for pk, name, kind, role, merged in Speaker.objects.order_by("pk").values_list(
-                "pk", "name", "kind", "role", "merged_into_id"
+            (number[pk], name, kind, role, number.get(merged), wikidata, start < made <= updated)
+            for pk, name, kind, role, merged, wikidata, made, updated in Speaker.objects.order_by(
+                "pk"
+            ).values_list(
+                "pk",
+                "name",
+                "kind",
+                "role",
+                "merged_into_id",
+                "wikidata_id",
+                "created_at",
+                "updated_at",
             )
         ]
         aliases = [

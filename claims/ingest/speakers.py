@@ -315,6 +315,8 @@ class _Sql:
             f"{ignore} {a_table} ({a_speaker}, {a_name}, {a_key}) VALUES ",
             f" {suffix}",
         )
+        # Rows per INSERT: as many as the backend takes parameters for (SQLite: 999), as
+        # ``bulk_create`` batches them; PostgreSQL: up to 10,000 (an article has dozens).
         self.insert_batch = connection.ops.bulk_batch_size(self.alias_fields, [None] * 10_000)
         self.speaker_fields = [f for f in speaker.concrete_fields if not f.primary_key]
         columns = ", ".join(quote(f.column) for f in self.speaker_fields)

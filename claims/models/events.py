@@ -20,10 +20,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
-from claims.models import desk
+from claims.models import desk, pgcopy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -216,7 +216,35 @@ def record(
 
 
 def record_many(events: Iterable[ClaimEvent]) -> list[ClaimEvent]:
-    """Write events made by ``event`` in one INSERT (extraction: one per revision)."""
-    made = ClaimEvent.objects.bulk_create(list(events))
+    """Write events made by ``event`` at once (extraction: one call per revision), in
+    the caller's transaction; they come back saved, with their ids.
+
+    On PostgreSQL with ``COPY`` (``_copy_events``), elsewhere with ``bulk_create``:
+    the same rows either way (``tests/models/test_events_copy.py``)."""
+    made = list(events)
+    if connection.vendor == "postgresql":
+        _copy_events(made)
+    else:
+        made = ClaimEvent.objects.bulk_create(made)
     desk.count(made)
     return made
+
+
+def _copy_events(events: list[ClaimEvent]) -> None:
+    """What ``bulk_create`` does, with one ``COPY`` instead of its INSERT: an
+    extraction's 30-odd events cost a tenth of the job's CPU through ``bulk_create``
+    (each value prepared by its field, the INSERT compiled for every call; issue 34).
+    The ids come from the table's sequence first, in the events' order, as the
+    INSERT's ``RETURNING`` gives them; an event with an id keeps it."""
+    if not events:
+        return
+    for e in events:  # refuses unsaved related objects, as bulk_create does
+        e._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+    missing = [e for e in events if e.pk is None]
+    if missing:
+        for e, pk in zip(missing, pgcopy.next_ids(ClaimEvent, len(missing)), strict=True):
+            e.pk = pk
+    pgcopy.copy_rows(ClaimEvent, [e.__dict__ for e in events], ClaimEvent._meta.concrete_fields)
+    for e in events:
+        e._state.adding = False
+        e._state.db = connection.alias

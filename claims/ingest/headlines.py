@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from claims.models import Article, Claim
@@ -29,11 +30,20 @@ def _same(a: str, b: str) -> bool:
     return headline.fold(" ".join(a.split())) == headline.fold(" ".join(b.split()))
 
 
+@lru_cache(maxsize=8)
+def _blocks(body: str) -> tuple[blocks_mod.Block, ...]:
+    """``split_blocks(body)``, kept for the next call: the extraction job asks for the
+    blocks of the same text twice in a row (``without_headline``, then ``headings`` in
+    ``mismatches_of``), and splitting is most of what either costs (issue 34). Blocks are
+    frozen and ``split_blocks`` is pure, so a kept split is the split."""
+    return tuple(blocks_mod.split_blocks(body))
+
+
 def headings(title: str, body: str) -> tuple[list[Heading], list[blocks_mod.Block]]:
     """The article's headings (the title first) and the blocks of its text. A heading
     line at the top of the text is the headline (the title, when it says the same); the
     other heading lines are sub-headings."""
-    blocks = blocks_mod.split_blocks(body)
+    blocks = list(_blocks(body))
     found: list[Heading] = []
     title_start = None
     first = next((b for b in blocks if b.kind != blocks_mod.BOILERPLATE), None)
@@ -57,7 +67,7 @@ def without_headline(extraction: Extraction, title: str, body: str) -> Extractio
     hospital to get £48m cancer wing"), its sentence is not a claim of the story but
     its headline, dropped as ``heading``; the headline check compares it with the body.
     A text of one line, or a first line that ends a sentence, is always read."""
-    blocks = blocks_mod.split_blocks(body)
+    blocks = _blocks(body)
     first = next((b for b in blocks if b.kind != blocks_mod.BOILERPLATE), None)
     if first is None or len(blocks) < 2 or not first.maybe_heading:
         return extraction

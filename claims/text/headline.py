@@ -245,7 +245,10 @@ def _figure_mismatch(
     weights: dict[str, float],
 ) -> Mismatch | None:
     carrying: list[tuple[float, Sentence, list[figures.Figure]]] = []
+    heading_words = content_words(heading.text)
     for sentence in sentences:
+        if heading_words.isdisjoint(content_words(sentence.text)):
+            continue  # no word in common: see ``_carriable``; its figures are not read
         same_kind = [f for f in figures.extract(sentence.text) if f.kind == figure.kind]
         if not same_kind:
             continue
@@ -268,6 +271,23 @@ def _figure_mismatch(
     )
     return Mismatch(heading.where, heading.text, FIGURE, figure.text, stated[0].text,
                     best.text, best.start, best.end, best.claim)  # fmt: skip
+
+
+def _carriable(heading: Heading, figure: figures.Figure) -> bool:
+    """Could any body sentence carry this figure's fact? Not when the words it needs by
+    the figure are none: a bare number's counted words (a title's "... 2024 0"), the
+    words near a count or a date. Then ``_figure_mismatch`` finds nothing, whatever the
+    body says, and ``check`` skips it.
+
+    The same reasoning lets ``_figure_mismatch`` pass over a sentence that shares no
+    content word with the heading: the words by a figure (``_near``, ``_counted``) are
+    content words of their text, so such a sentence has no word beside the figure in
+    common, scores 0, and neither agrees nor carries."""
+    if _bare(figure):
+        return bool(_counted(heading.text, figure))
+    if figure.kind in BESIDE_ONLY:
+        return bool(_near(heading.text, figure))
+    return True
 
 
 def _names(text: str, lower: set[str]) -> list[str]:
@@ -363,23 +383,55 @@ def _name_mismatches(
 
 def check(headings: Iterable[Heading], sentences: Sequence[Sentence]) -> list[Mismatch]:
     """Every figure and name of the headings that the body sentence carrying the same
-    fact states otherwise, in the headings' order."""
+    fact states otherwise, in the headings' order.
+
+    It runs on every article extracted (issue 34), so the body is read only for what a
+    heading could be contradicted on: its figures that a sentence could carry
+    (``_carriable``), and its names when it has any. A heading's names with the body's
+    lower-case words unknown (``_names(text, set())``) are all the names it could have:
+    a word the body writes in lower case only stops being a name, so none there means
+    none at all. A heading with neither is not compared, and no heading, no body."""
     headings = list(headings)
+    checked = [
+        (heading, _checked_figures(heading), bool(_names(heading.text, set())))
+        for heading in headings
+    ]
+    if not any(figs or named for _, figs, named in checked):
+        return []
     body = [s for s in sentences if not any(holds(s, heading) for heading in headings)]
     weighed = weights(body)
-    body_words = {fold(w) for s in body for w, _, _ in _words(s.text)}
-    lower = {fold(w) for s in body for w, _, _ in _words(s.text) if w[:1].islower()}
+    body_words, lower = _body_words(body) if any(named for *_, named in checked) else (set(), set())
     found: list[Mismatch] = []
-    for heading in headings:
-        for figure in figures.extract(heading.text):
-            if numbering(heading.text, figure):
-                continue
+    for heading, figs, named in checked:
+        for figure in figs:
             mismatch = _figure_mismatch(heading, figure, body, weighed)
             if mismatch is not None and mismatch not in found:
                 found.append(mismatch)
-        found += [m for m in _name_mismatches(heading, body, weighed, body_words, lower)
-                  if m not in found]  # fmt: skip
+        if named:
+            found += [m for m in _name_mismatches(heading, body, weighed, body_words, lower)
+                      if m not in found]  # fmt: skip
     return found
+
+
+def _checked_figures(heading: Heading) -> list[figures.Figure]:
+    """The heading's figures the body could contradict: not a list's numbering, and one
+    a sentence could carry."""
+    return [
+        figure
+        for figure in figures.extract(heading.text)
+        if not numbering(heading.text, figure) and _carriable(heading, figure)
+    ]
+
+
+def _body_words(body: Sequence[Sentence]) -> tuple[set[str], set[str]]:
+    """The body's words folded, and those of them it writes in lower case somewhere.
+    Each distinct word is folded once (this runs on every article written; issue 34)."""
+    written: set[str] = set()
+    for sentence in body:
+        written.update(_WORD.findall(sentence.text))
+    every = {fold(word) for word in written}
+    lower = {fold(word) for word in written if word[:1].islower()}
+    return every, lower
 
 
 _NUMBERING = re.compile(

@@ -146,15 +146,16 @@ def count(events: Sequence[ClaimEvent]) -> None:
             )
     if decisions:
         _first_decisions(decisions)
+    # back-dated: the stored backlog from the earliest day on is stale
     earliest = min(key[0] for key in tally)
-    if earliest < timezone.localdate(timezone=tz):  # back-dated: the stored backlog from
-        DeskStock.objects.filter(day__gte=earliest).delete()  # then on is stale
+    if earliest < timezone.localdate(timezone=tz):
+        DeskStock.objects.filter(day__gte=earliest).delete()
 
 
 @lru_cache(maxsize=64)
 def _day_upsert(vendor: str, rows: int) -> str:
-    """The upsert of ``rows`` DeskDay keys and counts (``vendor``: the SQL is the same
-    on PostgreSQL and SQLite, the key keeps a test run on both honest)."""
+    """The upsert of ``rows`` DeskDay keys and counts, for the ``vendor``'s quoting (the
+    same SQL on PostgreSQL and SQLite)."""
     table = connection.ops.quote_name(DeskDay._meta.db_table)
     return (
         f"INSERT INTO {table} ({', '.join(DAY_KEY)}, n) VALUES "

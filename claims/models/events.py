@@ -245,6 +245,7 @@ def _copy_events(events: list[ClaimEvent]) -> None:
         for e, pk in zip(missing, pgcopy.next_ids(ClaimEvent, len(missing)), strict=True):
             e.pk = pk
     pgcopy.copy_rows(ClaimEvent, [e.__dict__ for e in events], ClaimEvent._meta.concrete_fields)
+    alias = connection.alias  # once: each look-up through the proxy costs a thread-local
     for e in events:
         e._state.adding = False
-        e._state.db = connection.alias
+        e._state.db = alias

@@ -1,7 +1,7 @@
 """Events written with ``COPY`` (``events.record_many`` on PostgreSQL) are the rows
 ``bulk_create`` writes, field for field, JSON included, with the same desk aggregates
 (``DeskDay``, ``FirstDecision``, ``DeskStock``); they come back saved with their ids, in
-the caller's transaction."""
+the caller's transaction (these last on every database)."""
 
 from __future__ import annotations
 
@@ -27,10 +27,6 @@ from claims.models import (
     desk,
 )
 from claims.models import events as events_mod
-
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="COPY is PostgreSQL's; elsewhere bulk_create"
-)
 
 TEXT = st.text(alphabet=st.sampled_from(list("ab \t\\\n'\"é€\x01,{}|")), max_size=20)
 JSON = st.recursive(
@@ -71,6 +67,9 @@ def _rows(model: Any, skip: set[str], **filters: Any) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if k not in skip} for row in rows]
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="COPY is PostgreSQL's; elsewhere bulk_create"
+)
 class CopiedEvents(HypothesisTestCase):
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.lists(event_fields(), max_size=6), st.sampled_from(["", "The Courier"]))

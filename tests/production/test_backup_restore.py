@@ -54,6 +54,7 @@ def test_a_dump_restored_into_a_fresh_database_passes_the_audit(
             ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={restored}", str(dump)],
             check=True, timeout=120,
         )  # fmt: skip
+        subprocess.run(["psql", "-q", restored, "-c", "ANALYZE"], check=True, timeout=120)
         postgres.manage(restored, "migrate", "--check")
         audit = postgres.manage(restored, "audit_confirmations").stdout
         restored_counts = counts(restored)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -197,7 +197,7 @@ def _body(rng: random.Random, n: int) -> tuple[str, list[tuple[int, int]]]:
 
 def make_articles(rng: random.Random, n: int, by: User) -> list[Article]:
     """Articles (done), each with its revision; bodies are written by ``make_claims``."""
-    day = date(2025, 1, 1)
+    day = datetime(2025, 1, 1, tzinfo=UTC)  # published_at is a moment, not a date
     articles = [
         Article(
             title=f"Bench article {i}: " + _sentence(rng)[:80],

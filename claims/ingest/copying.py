@@ -24,8 +24,7 @@ from simple_history.utils import bulk_create_with_history
 
 from claims.models import Claim
 from claims.models import counts as article_counts
-from claims.models.pgcopy import copy_rows as _copy
-from claims.models.pgcopy import next_ids as _next_ids
+from claims.models.pgcopy import copy_rows, next_ids
 
 
 def create_with_history(claims: list[Claim], *, reason: str) -> list[Claim]:
@@ -38,12 +37,12 @@ def create_with_history(claims: list[Claim], *, reason: str) -> list[Claim]:
     history = Claim.history.model
     now = timezone.now()
     with transaction.atomic(savepoint=False):
-        for claim, pk in zip(claims, _next_ids(Claim, len(claims)), strict=True):
+        for claim, pk in zip(claims, next_ids(Claim, len(claims)), strict=True):
             claim.pk = pk
             claim.fold_search_text()  # what ClaimQuerySet.bulk_create does (search.py)
             claim.created_at = claim.created_at or now
             claim.updated_at = now
-        _copy(Claim, [claim.__dict__ for claim in claims], Claim._meta.concrete_fields)
+        copy_rows(Claim, [claim.__dict__ for claim in claims], Claim._meta.concrete_fields)
         tracked = [field.attname for field in history.tracked_fields]
         rows = [
             {name: claim.__dict__[name] for name in tracked}
@@ -55,7 +54,7 @@ def create_with_history(claims: list[Claim], *, reason: str) -> list[Claim]:
             }
             for claim in claims
         ]
-        _copy(history, rows, [f for f in history._meta.concrete_fields if not f.primary_key])
+        copy_rows(history, rows, [f for f in history._meta.concrete_fields if not f.primary_key])
         # COPY is not the ORM: the articles' stored counts, which every ORM write path
         # keeps (``claims.models.counts``), are recounted here, in the same transaction.
         article_counts.refresh(claim.article_id for claim in claims)
